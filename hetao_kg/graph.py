@@ -1,0 +1,185 @@
+"""Stage 3: load the ontology, the curated graph data and the derived graphs into
+one RDF dataset.
+
+The dataset's default graph is the union of its named graphs, so a plain SPARQL
+query sees every fact, and ``GRAPH ?g`` reaches each assertion and, through
+``<graph/provenance>``, the quotes behind it.
+
+>>> kg = load()
+>>> from hetao_kg.namespaces import HTO, KG
+>>> (KG["org/hku"], None, None) in kg
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS
+
+from .namespaces import HTO, KG, bind_prefixes
+from .normalize import SourceError
+from .paths import data_root
+from .sources import source_documents, source_text_graph
+
+__all__ = [
+    "DataError",
+    "GRAPH_ONTOLOGY",
+    "GRAPH_PROVENANCE",
+    "GRAPH_ZH_HANT",
+    "DataFiles",
+    "data_files",
+    "load",
+    "parse_file",
+    "to_traditional",
+]
+
+GRAPH_ONTOLOGY = KG["graph/ontology"]
+GRAPH_PROVENANCE = KG["graph/provenance"]
+GRAPH_ZH_HANT = KG["graph/zh-hant-labels"]
+_LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+
+
+class DataError(ValueError):
+    """A data file is missing or malformed; ``str()`` reads ``file:line:column: message``."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
+        self.path, self.line, self.column, self.message = Path(path), line, column, message
+        where = f"{path}:{line}:{column}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """The files that make up the graph: ontology, shapes, curated data and sources."""
+
+    root: Path
+    ontology: tuple[Path, ...]
+    shapes: Path
+    data: tuple[Path, ...]
+    sources: Path
+
+    def all(self) -> tuple[Path, ...]:
+        """Every file the graph is built from (for cache keys)."""
+        return (*self.ontology, self.shapes, *self.data, *sorted(self.sources.iterdir()))
+
+
+def data_files(root: str | Path | None = None) -> DataFiles:
+    """Find the graph's files below ``root`` (default: the installed data)."""
+    root = Path(root) if root else data_root()
+    ontology_dir, data_dir = root / "ontology", root / "graph_data"
+    for folder in (ontology_dir, data_dir, data_dir / "sources"):
+        if not folder.is_dir():
+            raise DataError(folder, "folder not found")
+    return DataFiles(
+        root=root,
+        ontology=tuple(sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")),
+        shapes=ontology_dir / "shapes.ttl",
+        data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
+        sources=data_dir / "sources",
+    )
+
+
+_FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
+
+
+def parse_file(path: Path, *, into: Graph | None = None, graph: URIRef | None = None) -> Dataset:
+    """Parse one RDF file on its own, turning any syntax error into :class:`DataError`.
+
+    Parsing happens into a fresh dataset that is returned, so a broken file leaves
+    nothing half-loaded behind.
+    """
+    path = Path(path)
+    fmt = _FORMATS.get(path.suffix)
+    if fmt is None:
+        raise DataError(path, f"unknown RDF file type {path.suffix!r}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise DataError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(path, f"not UTF-8 (byte offset {exc.start})") from None
+    ds = Dataset()
+    target = ds.graph(graph) if graph is not None else ds
+    try:
+        target.parse(data=text, format=fmt, publicID=KG)
+    except Exception as exc:  # rdflib raises many types; report them uniformly
+        line, column, message = _error_position(exc, text)
+        raise DataError(path, f"{fmt} syntax error: {message}", line, column) from None
+    return ds
+
+
+def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, str]:
+    argstr, pos = getattr(exc, "_str", None), getattr(exc, "_i", None)
+    if isinstance(argstr, (str, bytes)) and isinstance(pos, int):
+        if isinstance(argstr, bytes):
+            argstr = argstr.decode("utf-8", "replace")
+        line = argstr.count("\n", 0, pos) + 1
+        column = pos - (argstr.rfind("\n", 0, pos) + 1) + 1
+        return line, column, str(getattr(exc, "_why", exc))
+    line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
+    return (line if isinstance(line, int) else None), getattr(exc, "colno", None), str(exc)
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional Chinese with OpenCC ``s2t``.
+
+    >>> to_traditional("香港大学")
+    '香港大學'
+    """
+    return _s2t().convert(text)
+
+
+def _add_derived(ds: Dataset, files: DataFiles) -> None:
+    prov = ds.graph(GRAPH_PROVENANCE)
+    for doc in source_documents(files.sources).values():
+        g = KG[f"graph/source-text/{doc.id}"]
+        source_text_graph(doc, ds.graph(g))
+        prov.add((g, RDF.type, HTO.Assertion))
+        prov.add((g, HTO.evidence, HTO.MachineConversion))
+        prov.add((g, PROV.wasDerivedFrom, doc.iri))
+    hant = ds.graph(GRAPH_ZH_HANT)
+    for s, p, o in ds.triples((None, None, None)):
+        if p in _LABELS and isinstance(o, Literal) and o.language == "zh-hans":
+            hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
+    prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
+    prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
+    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2t"]))
+    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal("zh-Hant labels converted from the zh-Hans labels by OpenCC s2t.", lang="en")))
+
+
+def build(files: DataFiles) -> Dataset:
+    """Parse every file (each on its own first), then merge and derive."""
+    parsed: list[Dataset] = [parse_file(p, graph=GRAPH_ONTOLOGY) for p in files.ontology]
+    parsed += [parse_file(p) for p in files.data]
+    ds = Dataset(default_union=True)
+    bind_prefixes(ds)
+    for part in parsed:
+        for quad in part.quads((None, None, None, None)):
+            s, p, o, g = quad
+            ctx = g.identifier if isinstance(g, Graph) else g
+            ds.add((s, p, o, ds.graph(ctx) if ctx is not None else ds.default_graph))
+    try:
+        _add_derived(ds, files)
+    except SourceError as exc:
+        raise DataError(files.sources, str(exc)) from None
+    return ds
+
+
+def load(root: str | Path | None = None) -> Dataset:
+    """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
+
+    >>> len(load()) > 1000
+    True
+    """
+    return build(data_files(root))
