@@ -149,9 +149,14 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
         prov.add((g, HTO.evidence, HTO.MachineConversion))
         prov.add((g, PROV.wasDerivedFrom, doc.iri))
     hant = ds.graph(GRAPH_ZH_HANT)
-    for s, p, o in ds.triples((None, None, None)):
-        if p in _LABELS and isinstance(o, Literal) and o.language == "zh-hans":
-            hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
+    simplified = [
+        (s, p, o)
+        for p in _LABELS
+        for s, _, o in ds.triples((None, p, None))
+        if isinstance(o, Literal) and (o.language or "").lower() == "zh-hans"
+    ]
+    for s, p, o in simplified:
+        hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
     prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
     prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
     prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2t"]))
