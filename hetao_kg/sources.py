@@ -153,13 +153,18 @@ def source_text_graph(doc: SourceDocument, graph: Graph) -> None:
         graph.add((iri, RDF.value, Literal(s.text)))
 
 
-def locate(quote: str, *, doc_id: str = "hetao-progress-report") -> list[tuple[int, int, str]]:
+def locate(
+    quote: str, *, doc_id: str = "hetao-progress-report", folder: str | Path | None = None
+) -> list[tuple[int, int, str]]:
     """Where a quote occurs in a source's normalized text: (start, end, sentence id).
 
     >>> locate("深港联合办公室投入使用")
-    [(1503, 1514, 'p16s04')]
+    [(1502, 1513, 'p16s04')]
     """
-    doc = source_documents()[doc_id]
+    docs = source_documents(folder)
+    if doc_id not in docs:
+        raise SourceError(f"unknown source document {doc_id!r}; known: {', '.join(docs)}")
+    doc = docs[doc_id]
     hits, i = [], doc.text.find(quote)
     while i >= 0 and quote:
         end = i + len(quote)

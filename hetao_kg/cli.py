@@ -1,0 +1,186 @@
+"""The ``hetao-kg`` command: one click group, thin over the public API.
+
+Exit codes: 0 success, 1 violations or unresolved problems found, 2 unusable
+input (missing or malformed file, bad query, unknown name).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .graph import DataError
+from .normalize import SourceError, load_corrections, normalize_file
+
+__all__ = ["main"]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"hetao-kg: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn):
+    """Turn the API's input errors into a clean message and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (DataError, SourceError, FileNotFoundError) as exc:
+            _fail(str(exc))
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="HETAO_KG_DATA",
+    help="Folder holding ontology/ and graph_data/ (default: the installed data).",
+)
+@click.version_option(package_name="hetao-kg")
+@click.pass_context
+def main(ctx: click.Context, data_root: Path | None) -> None:
+    """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
+    Technology Innovation Cooperation Zone (Shenzhen Park)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    ctx.obj = {"root": data_root}
+
+
+# --- source ------------------------------------------------------------------
+
+
+@main.group()
+def source() -> None:
+    """Normalize the garbled source text and locate quotes in it."""
+
+
+def _corrections_for(path: Path):
+    registry = path.parent / "sources.json"
+    if registry.is_file():
+        for entry in json.loads(registry.read_text(encoding="utf-8")):
+            if entry.get("file") == path.name and entry.get("corrections"):
+                return load_corrections(path.parent / entry["corrections"])
+    return ()
+
+
+@source.command("normalize")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--corrections", type=click.Path(path_type=Path), help="Correction table (JSON); default: the one sources.json names for FILE.")
+@click.option("--sentences", is_flag=True, help="Print numbered sentences with offsets instead of the text.")
+@handle_errors
+def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> None:
+    """Print FILE as clean Simplified Chinese; report unrecoverable spans on stderr.
+
+    Exits 1 when a span is left unrepaired (no correction covers it).
+    """
+    table = load_corrections(corrections) if corrections else _corrections_for(file)
+    result = normalize_file(file, corrections=table)
+    if sentences:
+        for s in result.sentences:
+            click.echo(f"{s.id}\t{s.start}\t{s.end}\t{s.text}")
+    else:
+        click.echo(result.text)
+    for problem in result.problems:
+        click.echo(f"{file}:{problem.describe()}", err=True)
+    click.echo(
+        f"{len(result.problems)} problem(s), {len(result.unresolved)} unresolved", err=True
+    )
+    if result.unresolved:
+        sys.exit(1)
+
+
+@source.command("locate")
+@click.argument("quote")
+@click.option("--doc", default="hetao-progress-report", show_default=True, help="Source document id.")
+@click.pass_context
+@handle_errors
+def source_locate(ctx: click.Context, quote: str, doc: str) -> None:
+    """Print the offsets and sentence of QUOTE in a source's normalized text."""
+    from .sources import locate
+
+    root = ctx.obj["root"]
+    hits = locate(quote, doc_id=doc, folder=root / "graph_data" / "sources" if root else None)
+    if not hits:
+        _fail(f"quote not found in {doc}: {quote!r}")
+    for start, end, sid in hits:
+        click.echo(f"{sid}\toa:start {start} ; oa:end {end}")
+
+
+# --- validate, stats, export ----------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--check",
+    "checks",
+    multiple=True,
+    type=click.Choice(["shacl", "owlrl", "hermit", "sparql"]),
+    help="Run only these checks (repeatable); default: all.",
+)
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, checks: tuple[str, ...]) -> None:
+    """Validate: SHACL, OWL RL closure, HermiT, and the *-violation.rq checks.
+
+    Exit 0 when clean, 1 on violations (each printed as file: node: message), 2 on
+    unusable input.
+    """
+    from .validate import CHECKS
+    from .validate import validate as run
+
+    report = run(ctx.obj["root"], checks=checks or CHECKS)
+    for v in report.violations:
+        click.echo(str(v))
+    click.echo(
+        f"{len(report.violations)} violation(s); checks run: {', '.join(report.ran)}",
+        err=True,
+    )
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def stats(ctx: click.Context) -> None:
+    """Counts per class, facts per kind of evidence, sources and sentence coverage."""
+    from .graph import load
+    from .stats import format_statistics, statistics
+
+    click.echo(format_statistics(statistics(load(ctx.obj["root"]))))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "trig", "nquads", "jsonld", "ntriples"]),
+    default="trig",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.pass_context
+@handle_errors
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export the whole graph (ontology, facts, provenance) as RDF."""
+    from .export import serialize, write
+    from .graph import load
+
+    text = serialize(load(ctx.obj["root"]), format=fmt)
+    if output:
+        write(output, text)
+        click.echo(f"wrote {output} ({fmt})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,60 @@
+"""Export the knowledge graph in a standard RDF format.
+
+Formats that carry named graphs (TriG, N-Quads, JSON-LD) keep every assertion
+graph and its provenance; Turtle and N-Triples get the union of all graphs.
+
+>>> text = serialize(format="nquads")
+>>> "<https://w3id.org/hetao-kg/id/org/hku>" in text
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from .graph import load
+from .namespaces import bind_prefixes
+
+__all__ = ["FORMATS", "serialize", "write"]
+
+# CLI name -> (rdflib format, keeps named graphs)
+FORMATS: dict[str, tuple[str, bool]] = {
+    "turtle": ("turtle", False),
+    "ntriples": ("nt", False),
+    "trig": ("trig", True),
+    "nquads": ("nquads", True),
+    "jsonld": ("json-ld", True),
+}
+
+
+def serialize(ds: Dataset | None = None, *, format: str = "trig") -> str:
+    """The graph as text in ``format`` (one of :data:`FORMATS`)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    ds = ds if ds is not None else load()
+    rdflib_format, keeps_graphs = FORMATS[format]
+    if keeps_graphs:
+        return ds.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
+    flat = Graph()
+    bind_prefixes(flat)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        flat.add((s, p, o))
+    return flat.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
+
+
+def write(path: str | Path, text: str) -> None:
+    """Write UTF-8 text atomically: a temporary file renamed into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
