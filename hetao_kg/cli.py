@@ -13,8 +13,12 @@ from pathlib import Path
 
 import click
 
+from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
 from .normalize import SourceError, load_corrections, normalize_file
+from .queries import UnknownName, named_queries, named_query
+from .results import FORMATS
+from .store import QueryError, QueryRefused
 
 __all__ = ["main"]
 
@@ -31,8 +35,10 @@ def handle_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (DataError, SourceError, FileNotFoundError) as exc:
+        except (DataError, SourceError, QueryError, QueryRefused, UnknownName, AmbiguousEntity) as exc:
             _fail(str(exc))
+        except FileNotFoundError as exc:
+            _fail(f"{exc.filename}: file not found")
 
     return wrapper
 
@@ -180,6 +186,134 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {output} ({fmt})", err=True)
     else:
         click.echo(text, nl=False)
+
+
+# --- querying -------------------------------------------------------------------
+
+_format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+_lang_option = click.option(
+    "--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of labels."
+)
+
+
+def _kg(ctx: click.Context) -> KnowledgeGraph:
+    return open_graph(ctx.obj["root"])
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            _fail(f"--param takes NAME=VALUE, got {item!r}")
+        out[key] = value
+    return out
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option("--named", "name", help="Run a named query (see `hetao-kg queries`).")
+@click.option("--param", "params", multiple=True, help="Bind a variable: NAME=VALUE (IRI as <…> or kg:…).")
+@click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def query(ctx, sparql, name, params, iris, fmt, lang):
+    """Run SPARQL given as text, a FILE, or - (stdin); or a named query.
+
+    Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
+    """
+    bindings = _parse_params(params)
+    if name and sparql:
+        _fail("give either SPARQL or --named, not both")
+    if name:
+        text = named_query(name).text
+    elif sparql == "-":
+        text = sys.stdin.read()
+    elif sparql and (Path(sparql).suffix in (".rq", ".sparql") or "\n" not in sparql and Path(sparql).is_file()):
+        text = Path(sparql).read_text(encoding="utf-8")
+    elif sparql:
+        text = sparql
+    else:
+        _fail("give SPARQL text, a FILE, - for stdin, or --named NAME")
+    answer = _kg(ctx).run(text, lang=None if iris else lang, **bindings)
+    if isinstance(answer, bool):
+        click.echo("true" if answer else "false")
+    else:
+        click.echo(answer.format(fmt))
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True)
+def queries(lang):
+    """List the named queries with their summaries."""
+    for q in named_queries().values():
+        click.echo(f"{q.name}")
+        click.echo(f"    {q.summary if lang == 'en' else q.summary_zh}")
+        if q.params != "(none)":
+            click.echo(f"    params: {q.params}")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True)
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def search(ctx, text, limit, fmt, lang):
+    """Find entities by any name: Chinese (either script), English, pinyin, abbreviations."""
+    from rdflib import Literal, URIRef
+
+    from .results import QueryResult
+
+    hits = _kg(ctx).search(text, lang=lang, limit=limit)
+    if not hits:
+        click.echo(f"no match for {text!r}", err=True)
+        sys.exit(1)
+    rows = [
+        {"label": Literal(h.label), "matched": Literal(h.matched), "score": Literal(round(h.score)),
+         "kind": Literal(h.kind), "iri": URIRef(h.iri)}
+        for h in hits
+    ]
+    click.echo(QueryResult(("label", "matched", "score", "kind", "iri"), rows).format(fmt))
+
+
+@main.command()
+@click.argument("entity")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def show(ctx, entity, fmt, lang):
+    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote."""
+    kg = _kg(ctx)
+    iri = kg.resolve(entity)
+    if fmt == "table":
+        click.echo(f"{kg.label(iri, lang)}  <{iri}>")
+    click.echo(kg.describe(iri, lang=lang).format(fmt))
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@_lang_option
+@click.pass_context
+@handle_errors
+def path(ctx, a, b, lang):
+    """A shortest chain of links from A to B, each with the quote behind it."""
+    kg = _kg(ctx)
+    steps = kg.path(a, b, lang=lang)
+    if not steps:
+        click.echo(f"no path between {a!r} and {b!r}", err=True)
+        sys.exit(1)
+    for step in steps:
+        click.echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
+        if step.quote:
+            click.echo(f"    “{step.quote}”")
 
 
 if __name__ == "__main__":  # pragma: no cover

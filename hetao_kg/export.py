@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph
 from .graph import load
 from .namespaces import bind_prefixes
 
-__all__ = ["FORMATS", "serialize", "write"]
+__all__ = ["FORMATS", "serialize", "write", "write_bytes"]
 
 # CLI name -> (rdflib format, keeps named graphs)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -46,15 +46,21 @@ def serialize(ds: Dataset | None = None, *, format: str = "trig") -> str:
     return flat.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
 
 
-def write(path: str | Path, text: str) -> None:
-    """Write UTF-8 text atomically: a temporary file renamed into place."""
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write bytes atomically: a temporary file renamed into place, so a reader never
+    sees a half-written file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write(path: str | Path, text: str) -> None:
+    """Write text as UTF-8, atomically (see :func:`write_bytes`)."""
+    write_bytes(path, text.encode("utf-8"))

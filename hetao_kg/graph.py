@@ -13,6 +13,9 @@ True
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +35,8 @@ __all__ = [
     "GRAPH_ZH_HANT",
     "DataFiles",
     "data_files",
+    "cache_dir",
+    "content_key",
     "load",
     "parse_file",
     "to_traditional",
@@ -181,10 +186,64 @@ def build(files: DataFiles) -> Dataset:
     return ds
 
 
-def load(root: str | Path | None = None) -> Dataset:
+def _cache_key(files: DataFiles) -> str:
+    digest = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    for path in (*files.all(), code / "graph.py", code / "sources.py", code / "normalize.py"):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    import rdflib
+
+    digest.update(rdflib.__version__.encode())
+    return digest.hexdigest()[:32]
+
+
+def content_key(root: str | Path | None = None) -> str:
+    """A key that changes whenever any input file (or the code that builds the graph) changes."""
+    return _cache_key(data_files(root))
+
+
+def cache_dir() -> Path:
+    """Where built graphs are cached: ``$HETAO_KG_CACHE`` or ``~/.cache/hetao-kg``."""
+    env = os.environ.get("HETAO_KG_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "hetao-kg"
+
+
+def load(root: str | Path | None = None, *, cache: bool = True) -> Dataset:
     """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
+
+    Building (parsing, normalizing, deriving) is cached on disk, keyed by the content
+    of every input file and of the code that builds it, so a changed file is always
+    picked up. ``cache=False`` builds afresh.
 
     >>> len(load()) > 1000
     True
     """
-    return build(data_files(root))
+    files = data_files(root)
+    if not cache:
+        return build(files)
+    try:
+        key = _cache_key(files)
+    except FileNotFoundError:
+        return build(files)  # build() reports the missing file clearly
+    path = cache_dir() / f"graph-{key}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    ds = build(files)
+    try:
+        from .export import write_bytes
+
+        write_bytes(path, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in path.parent.glob("graph-*.pickle"):
+            if old != path and old.stat().st_mtime < path.stat().st_mtime - 86400:
+                old.unlink(missing_ok=True)  # keep a day of other versions for other checkouts
+    except OSError:
+        pass  # a read-only home is fine: we just do not cache
+    return ds

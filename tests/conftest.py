@@ -3,7 +3,9 @@ of the data for tests that break it on purpose."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +17,8 @@ from hetao_kg.paths import data_root
 from hetao_kg.sources import source_documents
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests never touch the user's cache: subprocesses inherit this too.
+os.environ.setdefault("HETAO_KG_CACHE", tempfile.mkdtemp(prefix="hetao-kg-test-cache-"))
 
 
 @pytest.fixture(scope="session")

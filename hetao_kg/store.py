@@ -1,0 +1,300 @@
+"""Stage 5: the store behind every query, and the guard that keeps queries safe.
+
+Queries are read-only and never reach the network or the file system:
+
+* SPARQL Update is refused (:class:`QueryRefused`);
+* a dataset clause (``FROM <…>``, ``FROM NAMED <…>``) and ``SERVICE <…>`` are
+  refused before evaluation: rdflib would otherwise fetch those IRIs;
+* as a second line of defence, evaluation runs under a Python audit hook
+  (rdflib's documented security mechanism) that blocks ``urllib.Request``, socket
+  connections and opening files while a query runs.
+
+The :class:`Store` protocol is what the rest of the package speaks to, in SPARQL
+text, so that another store (an embedded Oxigraph, a remote endpoint) can stand in.
+
+>>> store = RdflibStore(load())
+>>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
+3
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Protocol
+
+from rdflib import BNode, Dataset, Literal, URIRef, Variable
+from rdflib.term import Node
+
+from .graph import load
+from .namespaces import PREFIXES
+
+__all__ = [
+    "QueryError",
+    "QueryRefused",
+    "Rows",
+    "Store",
+    "RdflibStore",
+    "guard",
+    "prepare",
+    "to_term",
+]
+
+
+class QueryError(ValueError):
+    """A query cannot be parsed; carries the 1-based line and column when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line, self.column = line, column
+        if line is not None:
+            message = f"SPARQL syntax error: line {line}, column {column}: {message}"
+        super().__init__(message)
+
+
+class QueryRefused(PermissionError):
+    """A query asked for something hetao-kg never does: update, network or file access."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound)."""
+
+    vars: tuple[str, ...]
+    rows: list[dict[str, Node | None]] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """What a backend must offer: read-only SPARQL text in, rows or a boolean out."""
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool: ...
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows: ...
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool: ...
+
+
+# --- the guard ---------------------------------------------------------------
+
+_ACTIVE: contextvars.ContextVar[list | None] = contextvars.ContextVar("hetao_kg_query_guard", default=None)
+_BLOCKED_EVENTS = {"urllib.Request", "socket.connect", "socket.getaddrinfo", "socket.sendto", "ftplib.connect"}
+_HOOKED = False
+
+
+def _audit(event: str, args: tuple) -> None:
+    blocked = _ACTIVE.get()
+    if blocked is None:
+        return
+    if event in _BLOCKED_EVENTS:
+        blocked.append(f"a query may not reach the network ({event} {args[:1]!r} blocked)")
+        raise QueryRefused(blocked[-1])
+    if event == "open" and args and isinstance(args[0], (str, bytes)) and not _is_code(args[0]):
+        blocked.append(f"a query may not read or write files ({args[0]!r} blocked)")
+        raise QueryRefused(blocked[-1])
+
+
+def _is_code(path: str | bytes) -> bool:
+    """Python's own lazy imports may open modules while a query runs; allow those."""
+    p = path.decode() if isinstance(path, bytes) else path
+    return p.endswith((".py", ".pyc", ".so", ".pth")) or "__pycache__" in p
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Block network and file access in this context (an audit hook, installed once).
+
+    >>> import urllib.request
+    >>> with guard():
+    ...     urllib.request.urlopen("http://127.0.0.1:9/")
+    Traceback (most recent call last):
+    ...
+    hetao_kg.store.QueryRefused: a query may not reach the network (urllib.Request ('http://127.0.0.1:9/',) blocked)
+    """
+    global _HOOKED
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED = True
+    blocked: list[str] = []
+    token = _ACTIVE.set(blocked)
+    try:
+        yield
+    except QueryRefused:
+        raise
+    except Exception as exc:
+        if blocked:  # rdflib may wrap our refusal in its own exception
+            raise QueryRefused(blocked[0]) from exc
+        raise
+    finally:
+        _ACTIVE.reset(token)
+
+
+# --- parsing and checks -----------------------------------------------------------
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    if type(node).__name__ == "ParseResults" or isinstance(node, (list, tuple)):
+        for value in node:  # ParseResults is also a Mapping: walk its items
+            yield from _walk(value)
+    elif isinstance(node, Mapping):  # rdflib's CompValue
+        for value in node.values():
+            yield from _walk(value)
+
+
+def prepare(sparql: str):
+    """Parse and check a query; return rdflib's prepared query.
+
+    Raises :class:`QueryError` (syntax, with line and column) or
+    :class:`QueryRefused` (update, FROM, FROM NAMED, SERVICE).
+
+    >>> prepare("DROP ALL")
+    Traceback (most recent call last):
+    ...
+    hetao_kg.store.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        parsed = parseQuery(sparql)
+    except ParseException as exc:
+        try:
+            parseUpdate(sparql)
+        except Exception:
+            raise QueryError(exc.msg, exc.lineno, exc.col) from None
+        raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only") from None
+    for node in _walk(parsed):
+        name = getattr(node, "name", None)
+        if name == "DatasetClause":
+            raise QueryRefused(
+                "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
+            )
+        if name == "ServiceGraphPattern":
+            raise QueryRefused("SERVICE is refused: queries never call other endpoints")
+    try:
+        return translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
+    except Exception as exc:  # e.g. an undefined prefix
+        raise QueryError(f"SPARQL error: {exc}") from None
+
+
+def to_term(value: Any) -> Node:
+    """Turn a Python value or a CLI string into an RDF term for binding.
+
+    ``<iri>`` and ``kg:…``/``hto:…`` prefixed names become IRIs, anything else a literal.
+
+    >>> to_term("kg:org/hku")
+    rdflib.term.URIRef('https://w3id.org/hetao-kg/id/org/hku')
+    >>> to_term(5)
+    rdflib.term.Literal('5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    """
+    if isinstance(value, (URIRef, Literal, BNode)):
+        return value
+    if isinstance(value, str):
+        if value.startswith("<") and value.endswith(">"):
+            return URIRef(value[1:-1])
+        prefix, sep, local = value.partition(":")
+        if sep and prefix in PREFIXES and not local.startswith("//"):
+            return URIRef(str(PREFIXES[prefix]) + local)
+        if value.startswith(("http://", "https://")):
+            return URIRef(value)
+    return Literal(value)
+
+
+# --- the rdflib store ----------------------------------------------------------------
+
+
+class RdflibStore:
+    """The in-memory rdflib dataset as a :class:`Store`.
+
+    Answers are cached on disk (next to the cached graph), keyed by the content of
+    the data, the query text and its bindings: a changed data file or query is
+    always evaluated afresh, and only queries that passed the safety checks and ran
+    are cached. ``cache=False`` turns this off.
+    """
+
+    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
+        self._dataset, self._root = dataset, root
+        self._cache = cache and dataset is None
+        self._key: str | None = None
+
+    def _cache_path(self, sparql: str, bindings: Mapping[str, Node] | None) -> Path | None:
+        if not self._cache:
+            return None
+        import hashlib
+
+        from .graph import cache_dir, content_key
+
+        if self._key is None:
+            self._key = content_key(self._root)
+        digest = hashlib.sha256(self._key.encode())
+        digest.update(sparql.encode("utf-8"))
+        for k in sorted(bindings or {}):
+            digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8"))
+        return cache_dir() / "answers" / f"{digest.hexdigest()[:40]}.pickle"
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
+        import pickle
+
+        path = self._cache_path(sparql, bindings)
+        if path is not None:
+            try:
+                with open(path, "rb") as fh:
+                    return pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass
+        result, rows = self._run(sparql, bindings)
+        if result.type == "ASK":
+            answer: Rows | bool = bool(result.askAnswer)
+        else:
+            names = tuple(str(v) for v in result.vars) if result.type == "SELECT" else ("subject", "predicate", "object")
+            answer = Rows(names, [{n: row[i] for i, n in enumerate(names)} for row in rows])
+        if path is not None:
+            from .export import write_bytes
+
+            try:
+                write_bytes(path, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:
+                pass
+        return answer
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
+        if self._dataset is None:
+            self._dataset = load(self._root)
+        return self._dataset
+
+    def _run(self, sparql: str, bindings: Mapping[str, Node] | None):
+        prepared = prepare(sparql)
+        init = {Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+        dataset = self.dataset
+        try:
+            with guard():
+                result = dataset.query(prepared, initBindings=init)
+                if result.type == "SELECT":
+                    return result, list(result)
+                if result.type in ("CONSTRUCT", "DESCRIBE"):
+                    return result, list(result.graph)
+                return result, None
+        except (QueryRefused, QueryError):
+            raise
+        except Exception as exc:  # rdflib evaluation errors surface as many types
+            raise QueryError(f"query evaluation failed: {type(exc).__name__}: {exc}") from None
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
