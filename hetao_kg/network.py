@@ -1,18 +1,23 @@
 """Stage 7: RDF -> networkx. Entities become nodes, links become labelled edges.
 
-Nodes carry their kind, labels in every language, sector and status; edges carry
-the property, its label and the quote behind the link. Ontology terms, literals
-and provenance bookkeeping stay out of the drawing but stay reachable as
-attributes.
+Nodes carry their kind, labels in every language, sector, status and the quote
+that introduces them; edges carry the property, its label and the quote behind
+the link. Ontology terms, literals and provenance bookkeeping stay out of the
+drawing but stay reachable as attributes.
 
 >>> from hetao_kg.api import open_graph
 >>> g = project(open_graph())
 >>> g.nodes["https://w3id.org/hetao-kg/id/org/hku"]["kind"]
 'University'
+>>> top = centrality(g)[0]
+>>> top["label"]
+'Shenzhen Park'
 """
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -22,7 +27,15 @@ from .namespaces import HTO
 if TYPE_CHECKING:  # pragma: no cover
     from .api import KnowledgeGraph
 
-__all__ = ["project", "CONCEPT_KINDS"]
+__all__ = [
+    "CONCEPT_KINDS",
+    "centrality",
+    "communities",
+    "ego",
+    "export",
+    "project",
+    "shortest_paths",
+]
 
 # Kinds that are vocabulary rather than things in the zone (hubs in a drawing).
 CONCEPT_KINDS = frozenset({"Sector", "DevelopmentStatus", "Qualifier", "EvidenceKind"})
@@ -34,15 +47,18 @@ def _local(iri: str) -> str:
 
 
 def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
-    """Project the knowledge graph to a :class:`networkx.MultiDiGraph`."""
+    """Project the knowledge graph to a :class:`networkx.MultiDiGraph` labelled in ``lang``."""
     labels = kg.labels()
     kinds: dict[str, list[str]] = {}
+    kind_iris: dict[str, str] = {}
     for row in kg.named("entity-kinds").raw:
         kinds.setdefault(str(row["entity"]), []).append(_local(str(row["kind"])))
+        kind_iris[_local(str(row["kind"]))] = str(row["kind"])
     quotes: dict[str, tuple[str, str]] = {}
     for row in kg.named("assertion-quotes").raw:
         if row["quote"] is not None and str(row["graph"]) not in quotes:
             quotes[str(row["graph"])] = (str(row["quote"]), str(row["sentence"]))
+    intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
 
     g = nx.MultiDiGraph(lang=lang)
 
@@ -51,12 +67,15 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             return
         found = sorted(kinds.get(iri, ["Thing"]), key=lambda k: (k in _GENERIC, k))
         names = labels.get(iri, {})
+        quote, sentence = intro.get(iri, ("", ""))
         g.add_node(
             iri,
             kind=found[0],
-            kinds=tuple(found),
+            kind_label=kg.label(kind_iris[found[0]], lang) if found[0] in kind_iris else "thing",
             label=kg.label(iri, lang),
             labels={tag: names[tag] for tag in ("zh-Hans", "zh-Hant", "en") if tag in names},
+            quote=quote,
+            sentence=sentence,
         )
 
     for row in kg.named("entity-links").raw:
@@ -81,3 +100,106 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
                 data[attr] = kg.label(targets[0], lang)
                 data[attr + "_iri"] = targets[0]
     return g
+
+
+def _things(g: nx.MultiDiGraph, include_concepts: bool) -> nx.Graph:
+    keep = [n for n, d in g.nodes(data=True) if include_concepts or d["kind"] not in CONCEPT_KINDS]
+    return nx.Graph(g.subgraph(keep))
+
+
+def centrality(g: nx.MultiDiGraph, *, include_concepts: bool = False, top: int | None = None) -> list[dict]:
+    """Degree and betweenness centrality per node, highest betweenness first.
+
+    Sector and status concepts are left out unless ``include_concepts`` (they are
+    hubs of the vocabulary, not actors in the zone).
+    """
+    simple = _things(g, include_concepts)
+    degree = nx.degree_centrality(simple)
+    between = nx.betweenness_centrality(simple)
+    rows = [
+        {"node": n, "label": g.nodes[n]["label"], "kind": g.nodes[n]["kind"],
+         "degree": simple.degree(n), "degree_centrality": degree[n], "betweenness": between[n]}
+        for n in simple
+    ]
+    rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["label"]))
+    return rows[:top] if top else rows
+
+
+def communities(g: nx.MultiDiGraph, *, include_concepts: bool = False, seed: int = 7) -> list[list[str]]:
+    """Communities (Louvain, seeded so runs agree), largest first, as lists of nodes."""
+    simple = _things(g, include_concepts)
+    found = nx.community.louvain_communities(simple, seed=seed)
+    return [sorted(c) for c in sorted(found, key=lambda c: (-len(c), sorted(c)[0]))]
+
+
+def ego(g: nx.MultiDiGraph, center: str, *, depth: int = 1) -> nx.MultiDiGraph:
+    """The neighbourhood of ``center`` up to ``depth`` links away, either direction."""
+    if center not in g:
+        raise KeyError(f"{center} is not a node of the network")
+    reach = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), center, cutoff=depth)
+    return g.subgraph(reach).copy()
+
+
+def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, limit: int = 5) -> list[list[str]]:
+    """Up to ``limit`` shortest node paths between two nodes, ignoring direction."""
+    undirected = g.to_undirected(as_view=True)
+    try:
+        out = []
+        for path in nx.all_shortest_paths(undirected, source, target):
+            out.append(path)
+            if len(out) >= limit:
+                break
+        return out
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+
+
+def _flat(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose attributes are plain strings (GraphML and GEXF take no dicts)."""
+    flat = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        attrs = {k: v for k, v in d.items() if isinstance(v, (str, int, float))}
+        attrs["kinds"] = " ".join(d.get("kinds", ()))
+        for tag, text in d.get("labels", {}).items():
+            attrs["label_" + tag.replace("-", "_")] = text
+        flat.add_node(n, **attrs)
+    for u, v, k, d in g.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=k, **{a: b for a, b in d.items() if isinstance(b, (str, int, float))})
+    return flat
+
+
+def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -> list[Path]:
+    """Write the network as ``graphml``, ``gexf`` (Gephi) or ``csv`` (nodes + edges files).
+
+    The format defaults to the file's suffix. Returns the files written (UTF-8).
+    """
+    from .export import write
+
+    path = Path(path)
+    fmt = format or path.suffix.lstrip(".")
+    flat = _flat(g)
+    if fmt == "graphml":
+        write(path, "\n".join(nx.generate_graphml(flat)))
+        return [path]
+    if fmt == "gexf":
+        write(path, "\n".join(nx.generate_gexf(flat)))
+        return [path]
+    if fmt == "csv":
+        nodes_path = path.with_name(path.stem + "-nodes.csv")
+        edges_path = path.with_name(path.stem + "-edges.csv")
+        node_cols = ["id", "label", "kind", "label_zh_Hans", "label_zh_Hant", "label_en", "sector", "status", "quote"]
+        edge_cols = ["source", "target", "property", "label", "quote"]
+        write(nodes_path, _csv(node_cols, [{"id": n, **d} for n, d in flat.nodes(data=True)]))
+        write(edges_path, _csv(edge_cols, [{"source": u, "target": v, **d} for u, v, d in flat.edges(data=True)]))
+        return [nodes_path, edges_path]
+    raise ValueError(f"unknown network format {fmt!r}; choose graphml, gexf or csv")
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
