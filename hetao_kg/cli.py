@@ -316,5 +316,56 @@ def path(ctx, a, b, lang):
             click.echo(f"    “{step.quote}”")
 
 
+# --- views and networks ------------------------------------------------------------
+
+
+@main.command()
+@click.argument("view")
+@click.argument("entities", nargs=-1)
+@click.option("--depth", default=1, show_default=True, help="Links away from ENTITY (ego view).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@_lang_option
+@click.pass_context
+@handle_errors
+def render(ctx, view, entities, depth, output, lang):
+    """Render a network VIEW as a self-contained, offline HTML page.
+
+    Views: hk-universities, sectors, policies, construction, services,
+    ego ENTITY [--depth N], path A B, full.
+    """
+    from .views import render as render_view
+
+    try:
+        page = render_view(view, *entities, kg=_kg(ctx), lang=lang, depth=depth)
+    except ValueError as exc:
+        _fail(str(exc))
+    page.save(output)
+    click.echo(f"wrote {output}: {len(page.nodes)} nodes, {len(page.edges)} links", err=True)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write: .graphml, .gexf, or .csv (writes NAME-nodes.csv and NAME-edges.csv).")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), help="Default: from the file suffix.")
+@click.option("--centrality", "show_centrality", is_flag=True, help="Also print the most central entities.")
+@_lang_option
+@click.pass_context
+@handle_errors
+def network(ctx, output, fmt, show_centrality, lang):
+    """Export the entity network for Gephi, yEd or spreadsheets."""
+    from .network import centrality, export, project
+
+    g = project(_kg(ctx), lang=lang)
+    try:
+        written = export(g, output, format=fmt)
+    except ValueError as exc:
+        _fail(str(exc))
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+    if show_centrality:
+        for row in centrality(g, top=10):
+            click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
