@@ -224,6 +224,21 @@ class KnowledgeGraph:
                                   self.label(t, lang), data.get("quote", "")))
         return steps
 
+    # --- networks and views ---------------------------------------------------------
+
+    def network(self, *, lang: str = "en"):
+        """The entity network as a :class:`networkx.MultiDiGraph` (see :mod:`hetao_kg.network`)."""
+        from .network import project
+
+        return project(self, lang=_check_lang(lang))
+
+    def render(self, view: str, *entities: str, lang: str = "en", depth: int = 1):
+        """A named view (``hk-universities``, ``sectors``, …) as a :class:`~hetao_kg.views.View`;
+        it displays inline in Jupyter and ``.save(path)`` writes the offline HTML page."""
+        from .views import render
+
+        return render(view, *entities, kg=self, lang=lang, depth=depth)
+
     # --- helpers for the questions users come with ---------------------------------
 
     def hk_university_projects(self, *, lang: str = "en") -> QueryResult:
