@@ -97,6 +97,7 @@ class KnowledgeGraph:
         self.store: Store = store if store is not None else RdflibStore(root=root)
         self._labels: dict[str, dict[str, str]] | None = None
         self._index: SearchIndex | None = None
+        self._networks: dict[str, Any] = {}
 
     # --- SPARQL -------------------------------------------------------------
 
@@ -227,10 +228,15 @@ class KnowledgeGraph:
     # --- networks and views ---------------------------------------------------------
 
     def network(self, *, lang: str = "en"):
-        """The entity network as a :class:`networkx.MultiDiGraph` (see :mod:`hetao_kg.network`)."""
+        """The entity network as a :class:`networkx.MultiDiGraph` (see :mod:`hetao_kg.network`).
+
+        Projected once per language and kept; treat it as read-only (views copy what they draw).
+        """
         from .network import project
 
-        return project(self, lang=_check_lang(lang))
+        if lang not in self._networks:
+            self._networks[lang] = project(self, lang=_check_lang(lang))
+        return self._networks[lang]
 
     def render(self, view: str, *entities: str, lang: str = "en", depth: int = 1):
         """A named view (``hk-universities``, ``sectors``, …) as a :class:`~hetao_kg.views.View`;

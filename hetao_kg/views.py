@@ -475,13 +475,12 @@ def render(
     same language.
     """
     from .api import _check_lang, open_graph
-    from .network import project
 
     if name not in VIEWS:
         raise UnknownName("view", name, suggest(name, list(VIEWS)))
     _check_lang(lang)
     kg = kg or open_graph()
-    g = network if network is not None else project(kg, lang=lang)
+    g = network if network is not None else kg.network(lang=lang)
     sub, style = VIEWS[name](kg, g, lang, list(entities), depth)
     title_parts = {"name": kg.label(kg.resolve(entities[0]), lang)} if name == "ego" else {}
     if name == "path":
