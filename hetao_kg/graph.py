@@ -189,7 +189,7 @@ def build(files: DataFiles) -> Dataset:
 def _cache_key(files: DataFiles) -> str:
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    for path in (*files.all(), code / "graph.py", code / "sources.py", code / "normalize.py"):
+    for path in (*files.all(), *(code / m for m in ("graph.py", "sources.py", "normalize.py", "store.py"))):
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

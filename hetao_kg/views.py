@@ -33,7 +33,21 @@ from .queries import UnknownName, suggest
 if TYPE_CHECKING:  # pragma: no cover
     from .api import KnowledgeGraph
 
-__all__ = ["VIEWS", "View", "MAX_PHYSICS_NODES", "render", "build_view"]
+__all__ = [
+    "MAX_PHYSICS_NODES",
+    "VIEWS",
+    "View",
+    "build_view",
+    "construction",
+    "ego",
+    "full",
+    "hk_universities",
+    "path",
+    "policies",
+    "render",
+    "sectors",
+    "services",
+]
 
 #: Above this many nodes a view gets a precomputed layout with physics off.
 MAX_PHYSICS_NODES = 1500
@@ -487,3 +501,50 @@ def render(
         title_parts = {"a": kg.label(kg.resolve(entities[0]), lang), "b": kg.label(kg.resolve(entities[1]), lang)}
     title = _TITLES[name][lang].format(**title_parts)
     return build_view(sub, name=name, title=title, lang=lang, **style)
+
+
+# --- one public function per view (the same as render(NAME, ...)) ------------------
+
+
+def hk_universities(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Hong Kong universities -> what each brought in, with the unnamed remainder."""
+    return render("hk-universities", kg=kg, lang=lang)
+
+
+def sectors(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The key sectors -> their institutions, coloured by development status."""
+    return render("sectors", kg=kg, lang=lang)
+
+
+def policies(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Policies, their kinds, parties and what they concern."""
+    return render("policies", kg=kg, lang=lang)
+
+
+def construction(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Construction and infrastructure projects grouped by stage."""
+    return render("construction", kg=kg, lang=lang)
+
+
+def services(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Service centres and platforms with their services and figures."""
+    return render("services", kg=kg, lang=lang)
+
+
+def ego(entity: str, *, depth: int = 1, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Everything within ``depth`` links of ``entity`` (any name, IRI or ``kg:`` name).
+
+    >>> ego("HKU").title
+    'Neighbourhood of The University of Hong Kong'
+    """
+    return render("ego", entity, kg=kg, lang=lang, depth=depth)
+
+
+def path(a: str, b: str, *, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The shortest chains of links between two entities."""
+    return render("path", a, b, kg=kg, lang=lang)
+
+
+def full(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The whole entity network."""
+    return render("full", kg=kg, lang=lang)
