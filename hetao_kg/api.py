@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.term import Node
 
 from .namespaces import PREFIXES
-from .queries import UnknownName, named_query, suggest
+from .queries import UnknownName, named_query
 from .results import QueryResult
 from .search import SearchHit, SearchIndex
 from .store import RdflibStore, Store, to_term

@@ -17,14 +17,13 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from .namespaces import HTO, KG, bind_prefixes
-from .normalize import SourceError
+from .normalize import SourceError, opencc_converter
 from .paths import data_root
 from .sources import source_documents, source_text_graph
 
@@ -129,20 +128,13 @@ def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, 
     return (line if isinstance(line, int) else None), getattr(exc, "colno", None), str(exc)
 
 
-@lru_cache(maxsize=1)
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional Chinese with OpenCC ``s2t``.
 
     >>> to_traditional("香港大学")
     '香港大學'
     """
-    return _s2t().convert(text)
+    return opencc_converter("s2t").convert(text)
 
 
 def _add_derived(ds: Dataset, files: DataFiles) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "load_corrections",
     "normalize",
     "normalize_file",
+    "opencc_converter",
     "read_utf8",
     "split_sentences",
 ]
@@ -118,15 +119,16 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=4)
+def opencc_converter(config: str):
+    """A cached OpenCC converter (``t2s``: Traditional -> Simplified, ``s2t``: back)."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def _to_simplified(text: str) -> str:
-    converted = _t2s().convert(text)
+    converted = opencc_converter("t2s").convert(text)
     if len(converted) != len(text):  # pragma: no cover - OpenCC t2s maps 1:1 here
         raise SourceError("OpenCC t2s changed the text length; offsets would drift")
     return converted

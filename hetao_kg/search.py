@@ -13,19 +13,13 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .normalize import opencc_converter
 
 __all__ = ["SearchHit", "SearchIndex", "normalize_query", "to_pinyin"]
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def normalize_query(text: str) -> str:
@@ -36,7 +30,7 @@ def normalize_query(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text)
     if _HAN.search(text):
-        text = _t2s().convert(text)
+        text = opencc_converter("t2s").convert(text)
     return _PUNCT.sub("", text.lower())
 
 

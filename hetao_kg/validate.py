@@ -25,7 +25,7 @@ from typing import Iterable
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from .graph import GRAPH_ONTOLOGY, DataError, DataFiles, build, data_files, parse_file
+from .graph import DataError, DataFiles, build, data_files, parse_file
 
 __all__ = ["CHECKS", "Violation", "ValidationReport", "validate", "check_files"]
 
@@ -84,12 +84,11 @@ class _Origins:
         return ", ".join(self.by_node.get(node, [])) or self.default
 
 
-def _flat(ds: Dataset, *, with_ontology: bool = True) -> Graph:
+def _flat(ds: Dataset) -> Graph:
+    """Ontology + data as one graph (SHACL and the reasoners see a single graph)."""
     g = Graph()
-    for s, p, o, ctx in ds.quads((None, None, None, None)):
-        ident = ctx.identifier if isinstance(ctx, Graph) else ctx
-        if with_ontology or ident != GRAPH_ONTOLOGY:
-            g.add((s, p, o))
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        g.add((s, p, o))
     return g
 
 

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from hetao_kg.namespaces import HTO, KG, OA
+from hetao_kg.namespaces import HTO, KG
 from hetao_kg.paths import data_path
 
 PREFIXES = """
