@@ -123,13 +123,22 @@ class KnowledgeGraph:
         return self._labelled(result, lang) if lang else result
 
     def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
-        """Run a named query (``hetao-kg queries`` lists them) with bound parameters."""
+        """Run a named query (``hetao-kg queries`` lists them) with bound parameters.
+
+        >>> r = open_graph().named("institutions-by-sector", sector="kg:sector/biomedicine", lang="en")
+        >>> r.column("status")
+        ['site construction', 'landed']
+        """
         return self.query(named_query(name).text, lang=lang, **params)
 
     # --- labels ----------------------------------------------------------------
 
     def labels(self) -> dict[str, dict[str, str]]:
-        """Every label: IRI -> {language tag: label}."""
+        """Every label: IRI -> {language tag: label}.
+
+        >>> open_graph().labels()["https://w3id.org/hetao-kg/id/org/idea"]["zh-Hans"]
+        '粤港澳大湾区数字经济研究院'
+        """
         if self._labels is None:
             table: dict[str, dict[str, str]] = {}
             for row in self.store.select(_LABELS).rows:
@@ -164,7 +173,11 @@ class KnowledgeGraph:
     # --- search and entities -------------------------------------------------------
 
     def search(self, text: str, *, lang: str = "en", limit: int = 10) -> list[SearchHit]:
-        """Ranked entities whose labels or aliases match ``text`` in any script or pinyin."""
+        """Ranked entities whose labels or aliases match ``text`` in any script or pinyin.
+
+        >>> [h.label for h in open_graph().search("liangzi", limit=2)]
+        ['quantum information', 'Shenzhen International Quantum Academy']
+        """
         if self._index is None:
             rows = self.store.select(_SEARCHABLE).rows
             self._index = SearchIndex([(str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows])
@@ -197,11 +210,21 @@ class KnowledgeGraph:
         raise AmbiguousEntity(entity, [(h.iri, h.label) for h in hits])
 
     def describe(self, entity: str, *, lang: str = "en") -> QueryResult:
-        """Everything about one entity: each fact with the quote it came from."""
+        """Everything about one entity: each fact with the quote it came from.
+
+        >>> facts = open_graph().describe("XtalPi headquarters").records()
+        >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
+        ['生物医药方面,晶泰科技总部等已落地']
+        """
         return self.named("describe", lang=lang, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
-        """A shortest chain of links between two entities (via networkx), with quotes."""
+        """A shortest chain of links between two entities (via networkx), with quotes.
+
+        >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
+        >>> step.property_label, step.quote
+        ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
+        """
         import networkx as nx
 
         from .network import project
@@ -247,7 +270,11 @@ class KnowledgeGraph:
     # --- helpers for the questions users come with ---------------------------------
 
     def hk_university_projects(self, *, lang: str = "en") -> QueryResult:
-        """Hong Kong universities and what each brought in, plus the unnamed remainder."""
+        """Hong Kong universities and what each brought in, plus the unnamed remainder.
+
+        >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
+        8
+        """
         return self.named("hk-university-projects", lang=lang)
 
     def institutions_by_sector(self, *, sector: str | None = None, lang: str = "en") -> QueryResult:
@@ -256,27 +283,51 @@ class KnowledgeGraph:
         return self.named("institutions-by-sector", lang=lang, **params)
 
     def policies(self, *, lang: str = "en") -> QueryResult:
-        """Policies: kind, status, parties, what each concerns and does."""
+        """Policies: kind, status, parties, what each concerns and does.
+
+        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")))
+        ['出台', '出台实施', '签署实施']
+        """
         return self.named("policies", lang=lang)
 
     def construction_projects(self, *, lang: str = "en") -> QueryResult:
-        """Construction and infrastructure projects by stage."""
+        """Construction and infrastructure projects by stage.
+
+        >>> open_graph().construction_projects().column("status")[0]
+        'planning scheme under study'
+        """
         return self.named("construction-projects", lang=lang)
 
     def landed_platforms(self, *, lang: str = "en") -> QueryResult:
-        """National-level platforms and international organizations that landed."""
+        """National-level platforms and international organizations that landed.
+
+        >>> len(open_graph().landed_platforms())
+        4
+        """
         return self.named("landed-platforms", lang=lang)
 
     def services(self, *, lang: str = "en") -> QueryResult:
-        """Services, service platforms and their figures."""
+        """Services, service platforms and their figures.
+
+        >>> sorted({v for v in open_graph().services().column("value") if v})
+        [8, 557]
+        """
         return self.named("services", lang=lang)
 
     def innovation_bases(self, *, lang: str = "en") -> QueryResult:
-        """Innovation and entrepreneurship bases with their counts."""
+        """Innovation and entrepreneurship bases with their counts.
+
+        >>> {r["stated"] for r in open_graph().innovation_bases().records()}
+        {6}
+        """
         return self.named("innovation-bases", lang=lang)
 
     def figures(self, *, lang: str = "en") -> QueryResult:
-        """Every number in the graph with what it counts and its qualifier."""
+        """Every number in the graph with what it counts and its qualifier.
+
+        >>> sorted(open_graph().figures().column("value"))[-1]
+        600000
+        """
         return self.named("figures", lang=lang)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -37,6 +38,8 @@ def _python(term: Node | None) -> Any:
         return None
     if isinstance(term, Literal):
         value = term.toPython()
+        if isinstance(value, Decimal):
+            return float(value)
         return value if isinstance(value, (int, float, str, bool)) else str(term)
     return str(term)
 
