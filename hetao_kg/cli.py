@@ -7,7 +7,6 @@ input (missing or malformed file, bad query, unknown name).
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 
@@ -69,15 +68,6 @@ def source() -> None:
     """Normalize the garbled source text and locate quotes in it."""
 
 
-def _corrections_for(path: Path):
-    registry = path.parent / "sources.json"
-    if registry.is_file():
-        for entry in json.loads(registry.read_text(encoding="utf-8")):
-            if entry.get("file") == path.name and entry.get("corrections"):
-                return load_corrections(path.parent / entry["corrections"])
-    return ()
-
-
 @source.command("normalize")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--corrections", type=click.Path(path_type=Path), help="Correction table (JSON); default: the one sources.json names for FILE.")
@@ -88,7 +78,9 @@ def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> N
 
     Exits 1 when a span is left unrepaired (no correction covers it).
     """
-    table = load_corrections(corrections) if corrections else _corrections_for(file)
+    from .sources import registered_corrections
+
+    table = load_corrections(corrections) if corrections else registered_corrections(file)
     result = normalize_file(file, corrections=table)
     if sentences:
         for s in result.sentences:

@@ -14,10 +14,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from .graph import load
-from .namespaces import bind_prefixes
+from .graph import flatten, load
 
 __all__ = ["FORMATS", "serialize", "write", "write_bytes"]
 
@@ -39,11 +38,7 @@ def serialize(ds: Dataset | None = None, *, format: str = "trig") -> str:
     rdflib_format, keeps_graphs = FORMATS[format]
     if keeps_graphs:
         return ds.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
-    flat = Graph()
-    bind_prefixes(flat)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        flat.add((s, p, o))
-    return flat.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
+    return flatten(ds).serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:

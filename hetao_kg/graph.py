@@ -34,6 +34,7 @@ __all__ = [
     "GRAPH_ZH_HANT",
     "DataFiles",
     "data_files",
+    "flatten",
     "cache_dir",
     "content_key",
     "load",
@@ -160,17 +161,33 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
     prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal("zh-Hant labels converted from the zh-Hans labels by OpenCC s2t.", lang="en")))
 
 
-def build(files: DataFiles) -> Dataset:
-    """Parse every file (each on its own first), then merge and derive."""
-    parsed: list[Dataset] = [parse_file(p, graph=GRAPH_ONTOLOGY) for p in files.ontology]
-    parsed += [parse_file(p) for p in files.data]
+def flatten(ds: Dataset) -> Graph:
+    """Every triple of every graph of ``ds`` in one plain graph (prefixes bound)."""
+    flat = Graph()
+    bind_prefixes(flat)
+    for s, p, o, _ in ds.quads((None, None, None, None)):
+        flat.add((s, p, o))
+    return flat
+
+
+def build(files: DataFiles, *, origins: dict[str, list[Path]] | None = None) -> Dataset:
+    """Parse every file (each on its own first), then merge and derive.
+
+    ``origins``, when given, is filled with subject IRI -> the files that describe it.
+    """
+    parsed: list[tuple[Path, Dataset]] = [(p, parse_file(p, graph=GRAPH_ONTOLOGY)) for p in files.ontology]
+    parsed += [(p, parse_file(p)) for p in files.data]
     ds = Dataset(default_union=True)
     bind_prefixes(ds)
-    for part in parsed:
-        for quad in part.quads((None, None, None, None)):
-            s, p, o, g = quad
+    for path, part in parsed:
+        subjects = set()
+        for s, p, o, g in part.quads((None, None, None, None)):
             ctx = g.identifier if isinstance(g, Graph) else g
             ds.add((s, p, o, ds.graph(ctx) if ctx is not None else ds.default_graph))
+            subjects.add(str(s))
+        if origins is not None:
+            for subject in subjects:
+                origins.setdefault(subject, []).append(path)
     try:
         _add_derived(ds, files)
     except SourceError as exc:

@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from .namespaces import HTO, KG, OA
 from .normalize import (
+    Correction,
     NormalizedText,
     Sentence,
     SourceError,
@@ -35,6 +36,7 @@ from .paths import data_path
 __all__ = [
     "SourceDocument",
     "locate",
+    "registered_corrections",
     "source_documents",
     "source_text_graph",
     "sentence_iri",
@@ -101,14 +103,28 @@ def _load_one(entry: dict, folder: Path, registry: Path) -> SourceDocument:
     return SourceDocument(entry["id"], path, entry["normalizer"], entry["segmentation"], entry["label"], normalized)
 
 
+def _entries(registry: Path) -> list[dict]:
+    try:
+        return json.loads(read_utf8(registry))
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{registry}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+
+
 @lru_cache(maxsize=4)
 def _registry(folder: Path, stamp: tuple) -> dict[str, SourceDocument]:
     registry = folder / "sources.json"
-    try:
-        entries = json.loads(read_utf8(registry))
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{registry}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-    return {e["id"]: _load_one(e, folder, registry) for e in entries}
+    return {e["id"]: _load_one(e, folder, registry) for e in _entries(registry)}
+
+
+def registered_corrections(path: str | Path) -> list[Correction]:
+    """The correction table that a ``sources.json`` beside ``path`` names for it (else none)."""
+    path = Path(path)
+    registry = path.parent / "sources.json"
+    if registry.is_file():
+        for entry in _entries(registry):
+            if entry.get("file") == path.name and entry.get("corrections"):
+                return load_corrections(path.parent / entry["corrections"])
+    return []
 
 
 def source_documents(folder: str | Path | None = None) -> dict[str, SourceDocument]:

@@ -25,7 +25,7 @@ from typing import Iterable
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from .graph import DataError, DataFiles, build, data_files, parse_file
+from .graph import DataError, DataFiles, build, data_files, flatten, parse_file
 
 __all__ = ["CHECKS", "Violation", "ValidationReport", "validate", "check_files"]
 
@@ -65,12 +65,8 @@ def check_files(files: DataFiles) -> list[Path]:
 class _Origins:
     """Map a node to the data file(s) that describe it, for messages."""
 
-    def __init__(self, files: DataFiles):
-        self.by_node: dict[str, list[str]] = {}
-        for path in (*files.ontology, *files.data):
-            rel = self._rel(path, files.root)
-            for s in {q[0] for q in parse_file(path).quads((None, None, None, None))}:
-                self.by_node.setdefault(str(s), []).append(rel)
+    def __init__(self, files: DataFiles, by_node: dict[str, list[Path]]):
+        self.by_node = {node: [self._rel(p, files.root) for p in paths] for node, paths in by_node.items()}
         self.default = self._rel(files.sources, files.root) + " (derived)"
 
     @staticmethod
@@ -84,14 +80,6 @@ class _Origins:
         return ", ".join(self.by_node.get(node, [])) or self.default
 
 
-def _flat(ds: Dataset) -> Graph:
-    """Ontology + data as one graph (SHACL and the reasoners see a single graph)."""
-    g = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
-    return g
-
-
 def _shacl(ds: Dataset, files: DataFiles, origin: _Origins) -> list[Violation]:
     from pyshacl import validate as shacl_validate
 
@@ -100,7 +88,7 @@ def _shacl(ds: Dataset, files: DataFiles, origin: _Origins) -> list[Violation]:
     for s, p, o, _ in shapes.quads((None, None, None, None)):
         shapes_graph.add((s, p, o))
     conforms, results, _text = shacl_validate(
-        _flat(ds), shacl_graph=shapes_graph, inference="none", allow_warnings=False
+        flatten(ds), shacl_graph=shapes_graph, inference="none", allow_warnings=False
     )
     out = []
     SH = "http://www.w3.org/ns/shacl#"
@@ -122,7 +110,7 @@ def _owlrl(ds: Dataset, files: DataFiles, origin: _Origins) -> list[Violation]:
     import owlrl
     from owlrl.Namespaces import ERRNS
 
-    g = _flat(ds)
+    g = flatten(ds)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
     out = []
     for msg in sorted(str(m) for m in g.objects(None, ERRNS.error)):
@@ -139,7 +127,7 @@ def _hermit(ds: Dataset, files: DataFiles) -> list[Violation]:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "hetao-kg.nt"
-        _flat(ds).serialize(path, format="nt", encoding="utf-8")
+        flatten(ds).serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load()
         try:
@@ -181,8 +169,9 @@ def validate(root: str | Path | None = None, *, checks: Iterable[str] = CHECKS) 
     if unknown:
         raise ValueError(f"unknown check(s) {unknown}; choose from {list(CHECKS)}")
     files = data_files(root)
-    ds = build(files)
-    origin = _Origins(files)
+    by_node: dict[str, list[Path]] = {}
+    ds = build(files, origins=by_node)
+    origin = _Origins(files, by_node)
     report = ValidationReport()
     for check in checks:
         if check == "shacl":

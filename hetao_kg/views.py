@@ -407,9 +407,9 @@ def _sectors(kg, g, lang, entities, depth):
 
 
 def _policies(kg, g, lang, entities, depth):
-    policies = [n for n, d in g.nodes(data=True) if "Policy" in d.get("kinds", ()) or d["kind"] in {
-        "CooperationArrangement", "FrameworkAgreement", "JointPolicyPackage", "InvestmentFinancingPlan",
-        "ResearchManagementMechanism", "DevelopmentPlan"}]
+    kinds = {str(r["kind"]).rsplit("#", 1)[-1] for r in kg.query(
+        "SELECT ?kind WHERE { ?kind rdfs:subClassOf* hto:Policy }").raw}
+    policies = [n for n, d in g.nodes(data=True) if d["kind"] in kinds]
     keys = {"party", "concerns", "developmentStatus", "designatesPlatform"}
     linked = {v for u, v, k in g.edges(keys=True) if u in policies and k in keys}
     return _sub(g, set(policies) | linked, keys), {}
