@@ -47,7 +47,7 @@ _SEARCHABLE = """
 PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?text (SAMPLE(?k) AS ?kind) WHERE {
+SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
   ?s a ?k ; rdfs:label|skos:altLabel ?text .
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
