@@ -216,7 +216,10 @@ _lang_option = click.option(
 def _kg(ctx: click.Context) -> KnowledgeGraph:
     from .limits import memory_store
 
-    store = memory_store(ctx.obj["root"], timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+    try:
+        store = memory_store(ctx.obj["root"], timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+    except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
+        _fail(str(exc))
     return open_graph(ctx.obj["root"], store=store)
 
 

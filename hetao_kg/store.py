@@ -314,8 +314,8 @@ class RdflibStore:
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
-        except (QueryRefused, QueryError):
-            raise
+        except (QueryRefused, QueryError, MemoryError):
+            raise  # MemoryError: the limits' worker reports it as QueryMemoryExceeded
         except RecursionError:
             raise QueryError("the query is nested too deeply to evaluate; simplify it") from None
         except Exception as exc:  # rdflib evaluation errors surface as many types
