@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -172,6 +173,21 @@ def test_the_store_is_read_only_and_opens_after_fork(tmp_path, store):
         assert limited.ask("ASK { ?u a hto:University }")
     finally:
         limited.close()
+
+
+def test_the_worker_builds_its_own_store_when_threads_run(store):
+    """With threads running (a web server), the worker is not forked from this process:
+    the factory is pickled and the store opened in the new process."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    limited = oxigraph_store(store.location, timeout=120)
+    try:
+        assert limited._context().get_start_method() != "fork"
+        assert len(limited.select("SELECT ?u WHERE { ?u a hto:University }").rows) == 3
+    finally:
+        limited.close()
+        stop.set()
 
 
 def test_limits_apply_to_the_oxigraph_store(store):

@@ -218,6 +218,8 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
       Virtuoso's bulk loader (``ld_dir`` + ``rdf_loader_run``) over ``isql-vt``; the
       default-graph triples go to :data:`UNION_GRAPH`. With ``replace``, hetao-kg's
       graphs (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first.
+      The password (``isql_password``, else ``$HETAO_KG_ISQL_PASSWORD``, else ``dba``)
+      is passed to ``isql-vt`` on its command line.
     """
     import tempfile
 
@@ -230,7 +232,8 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
         n = dump_nquads(target, store_dir=store_dir, root=root)
         steps = []
         if replace:
-            steps += [f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
+            steps += ["log_enable(3, 1);",  # autocommit without the transaction log: a bulk delete
+                      f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
                       "DELETE FROM DB.DBA.RDF_QUAD WHERE G IN (SELECT RG.G FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
                       "WHERE id_to_iri(RG.G) LIKE 'https://w3id.org/hetao-kg/%');"]
         steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{target}';",
