@@ -23,7 +23,7 @@ from .namespaces import PREFIXES
 from .queries import UnknownName, named_query
 from .results import QueryResult
 from .search import SearchHit, SearchIndex
-from .store import RdflibStore, Store, to_term
+from .store import QueryError, RdflibStore, Store, to_term
 
 __all__ = [
     "LANGS",
@@ -97,39 +97,62 @@ class KnowledgeGraph:
         self._labels: dict[str, dict[str, str]] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
+        self._stated: Store | None = None
+
+    def _store(self, stated_only: bool) -> Store:
+        """The store to ask: the whole graph, or the graph without curators' inferences."""
+        if not stated_only:
+            return self.store
+        if self._stated is None:
+            restrict = getattr(self.store, "stated_only", None)
+            if restrict is None:
+                raise QueryError(
+                    f"{type(self.store).__name__} cannot leave out inferred facts; --stated-only needs the rdflib store"
+                )
+            self._stated = restrict()
+        return self._stated
 
     # --- SPARQL -------------------------------------------------------------
 
-    def query(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult:
+    def query(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult:
         """Run a SELECT query; keyword arguments bind variables safely (no text pasting).
 
-        With ``lang``, IRIs in the answer are shown as labels in that language.
+        With ``lang``, IRIs in the answer are shown as labels in that language. With
+        ``stated_only``, the curators' inferences are left out of the data queried.
+
+        >>> q = "SELECT ?u WHERE { kg:org/hkust-incubator hto:affiliatedWith ?u }"
+        >>> len(open_graph().query(q)), len(open_graph().query(q, stated_only=True))
+        (1, 0)
         """
         terms = {k: to_term(v) for k, v in bindings.items()}
-        raw = self.store.select(sparql, terms)
+        raw = self._store(stated_only).select(sparql, terms)
         result = QueryResult(raw.vars, raw.rows)
         return self._labelled(result, lang) if lang else result
 
-    def ask(self, sparql: str, /, **bindings: Any) -> bool:
+    def ask(self, sparql: str, /, *, stated_only: bool = False, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self.store.ask(sparql, {k: to_term(v) for k, v in bindings.items()})
+        return self._store(stated_only).ask(sparql, {k: to_term(v) for k, v in bindings.items()})
 
-    def run(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult | bool:
+    def run(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult | bool:
         """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self.store.execute(sparql, {k: to_term(v) for k, v in bindings.items()})
+        answer = self._store(stated_only).execute(sparql, {k: to_term(v) for k, v in bindings.items()})
         if isinstance(answer, bool):
             return answer
         result = QueryResult(answer.vars, answer.rows)
         return self._labelled(result, lang) if lang else result
 
-    def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
+    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, **params: Any) -> QueryResult:
         """Run a named query (``hetao-kg queries`` lists them) with bound parameters.
 
         >>> r = open_graph().named("institutions-by-sector", sector="kg:sector/biomedicine", lang="en")
         >>> r.column("status")
         ['site construction', 'landed']
         """
-        return self.query(named_query(name).text, lang=lang, **params)
+        return self.query(named_query(name).text, lang=lang, stated_only=stated_only, **params)
 
     # --- labels ----------------------------------------------------------------
 
@@ -209,14 +232,15 @@ class KnowledgeGraph:
             return hits[0].iri
         raise AmbiguousEntity(entity, [(h.iri, h.label) for h in hits])
 
-    def describe(self, entity: str, *, lang: str = "en") -> QueryResult:
-        """Everything about one entity: each fact with the quote it came from.
+    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+        """Everything about one entity: each fact with the quote it came from, its
+        evidence, and whether (and why) the curators inferred it.
 
         >>> facts = open_graph().describe("XtalPi headquarters").records()
         >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
         ['生物医药方面,晶泰科技总部等已落地']
         """
-        return self.named("describe", lang=lang, entity=URIRef(self.resolve(entity)))
+        return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
         """A shortest chain of links between two entities (via networkx), with quotes.
@@ -269,66 +293,68 @@ class KnowledgeGraph:
 
     # --- helpers for the questions users come with ---------------------------------
 
-    def hk_university_projects(self, *, lang: str = "en") -> QueryResult:
+    def hk_university_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Hong Kong universities and what each brought in, plus the unnamed remainder.
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
         """
-        return self.named("hk-university-projects", lang=lang)
+        return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
-    def institutions_by_sector(self, *, sector: str | None = None, lang: str = "en") -> QueryResult:
+    def institutions_by_sector(
+        self, *, sector: str | None = None, lang: str = "en", stated_only: bool = False
+    ) -> QueryResult:
         """Institutions by key sector and development stage (optionally one sector)."""
         params = {"sector": URIRef(self.resolve(sector))} if sector else {}
-        return self.named("institutions-by-sector", lang=lang, **params)
+        return self.named("institutions-by-sector", lang=lang, stated_only=stated_only, **params)
 
-    def policies(self, *, lang: str = "en") -> QueryResult:
+    def policies(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Policies: kind, status, parties, what each concerns and does.
 
         >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")))
         ['出台', '出台实施', '签署实施']
         """
-        return self.named("policies", lang=lang)
+        return self.named("policies", lang=lang, stated_only=stated_only)
 
-    def construction_projects(self, *, lang: str = "en") -> QueryResult:
+    def construction_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Construction and infrastructure projects by stage.
 
         >>> open_graph().construction_projects().column("status")[0]
         'planning scheme under study'
         """
-        return self.named("construction-projects", lang=lang)
+        return self.named("construction-projects", lang=lang, stated_only=stated_only)
 
-    def landed_platforms(self, *, lang: str = "en") -> QueryResult:
+    def landed_platforms(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """National-level platforms and international organizations that landed.
 
         >>> len(open_graph().landed_platforms())
         4
         """
-        return self.named("landed-platforms", lang=lang)
+        return self.named("landed-platforms", lang=lang, stated_only=stated_only)
 
-    def services(self, *, lang: str = "en") -> QueryResult:
+    def services(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Services, service platforms and their figures.
 
         >>> sorted({v for v in open_graph().services().column("value") if v})
         [8, 557]
         """
-        return self.named("services", lang=lang)
+        return self.named("services", lang=lang, stated_only=stated_only)
 
-    def innovation_bases(self, *, lang: str = "en") -> QueryResult:
+    def innovation_bases(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Innovation and entrepreneurship bases with their counts.
 
         >>> {r["stated"] for r in open_graph().innovation_bases().records()}
         {6}
         """
-        return self.named("innovation-bases", lang=lang)
+        return self.named("innovation-bases", lang=lang, stated_only=stated_only)
 
-    def figures(self, *, lang: str = "en") -> QueryResult:
+    def figures(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Every number in the graph with what it counts and its qualifier.
 
         >>> sorted(open_graph().figures().column("value"))[-1]
         600000
         """
-        return self.named("figures", lang=lang)
+        return self.named("figures", lang=lang, stated_only=stated_only)
 
 
 def _compact(iri: str) -> str:

@@ -188,6 +188,11 @@ _format_option = click.option(
 _lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of labels."
 )
+_stated_option = click.option(
+    "--stated-only",
+    is_flag=True,
+    help="Leave out the curators' inferences: only facts the report or a cited external source states.",
+)
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
@@ -211,9 +216,10 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @_format_option
 @_lang_option
+@_stated_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, name, params, iris, fmt, lang):
+def query(ctx, sparql, name, params, iris, fmt, lang, stated_only):
     """Run SPARQL given as text, a FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
@@ -231,7 +237,7 @@ def query(ctx, sparql, name, params, iris, fmt, lang):
         text = sparql
     else:
         _fail("give SPARQL text, a FILE, - for stdin, or --named NAME")
-    answer = _kg(ctx).run(text, lang=None if iris else lang, **bindings)
+    answer = _kg(ctx).run(text, lang=None if iris else lang, stated_only=stated_only, **bindings)
     if isinstance(answer, bool):
         click.echo("true" if answer else "false")
     else:
@@ -278,15 +284,28 @@ def search(ctx, text, limit, fmt, lang):
 @click.argument("entity")
 @_format_option
 @_lang_option
+@_stated_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang):
-    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote."""
+def show(ctx, entity, fmt, lang, stated_only):
+    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
+
+    Facts the curators inferred (not stated word for word) say so in the
+    ``inferred`` column and give their reason; in a table they are also listed below.
+    """
     kg = _kg(ctx)
     iri = kg.resolve(entity)
+    facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
         click.echo(f"{kg.label(iri, lang)}  <{iri}>")
-    click.echo(kg.describe(iri, lang=lang).format(fmt))
+    click.echo(facts.format(fmt))
+    if fmt == "table":
+        inferred = [r for r in facts.records() if r.get("inferred")]
+        if inferred:
+            click.echo(f"\n{len(inferred)} fact(s) inferred by the curators, not stated by the source:")
+            for r in inferred:
+                arrow = "->" if r["direction"] == "out" else "<-"
+                click.echo(f"  * {r['property']} {arrow} {r['value']}: {r['reason']}")
 
 
 @main.command()

@@ -35,6 +35,8 @@ __all__ = [
     "DataFiles",
     "data_files",
     "flatten",
+    "inferred_graphs",
+    "stated_only",
     "cache_dir",
     "content_key",
     "load",
@@ -168,6 +170,45 @@ def flatten(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         flat.add((s, p, o))
     return flat
+
+
+def inferred_graphs(ds: Dataset) -> set[URIRef]:
+    """The assertion graphs whose evidence is a curator's inference (a kind with
+    ``skos:broader hto:CuratorInference``, directly or further up).
+
+    >>> KG["assertion/inferred/hkust-incubator-affiliation"] in inferred_graphs(load())
+    True
+    """
+    kinds = {HTO.CuratorInference}
+    frontier = [HTO.CuratorInference]
+    while frontier:
+        broader = frontier.pop()
+        for narrower in ds.subjects(SKOS.broader, broader):
+            if narrower not in kinds:
+                kinds.add(narrower)
+                frontier.append(narrower)
+    prov = ds.graph(GRAPH_PROVENANCE)
+    return {g for kind in kinds for g in prov.subjects(HTO.evidence, kind) if isinstance(g, URIRef)}
+
+
+def stated_only(ds: Dataset) -> Dataset:
+    """A copy of ``ds`` without the curators' inferences: only facts a source states
+    (the report, or a cited external source) and the labels and provenance around them.
+
+    >>> kg = load()
+    >>> hkust = (KG["org/hkust-incubator"], HTO.affiliatedWith, KG["org/hkust"])
+    >>> hkust in kg, hkust in stated_only(kg)
+    (True, False)
+    """
+    drop = inferred_graphs(ds)
+    out = Dataset(default_union=True)
+    bind_prefixes(out)
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        ctx = g.identifier if isinstance(g, Graph) else g
+        if ctx in drop:
+            continue
+        out.add((s, p, o, out.graph(ctx) if ctx is not None else out.default_graph))
+    return out
 
 
 def build(files: DataFiles, *, origins: dict[str, list[Path]] | None = None) -> Dataset:

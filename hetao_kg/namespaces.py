@@ -48,26 +48,33 @@ class HTO(DefinedNamespace):
     CooperationArrangement: URIRef
     CooperationPlatform: URIRef
     CooperationZone: URIRef
+    CuratorInference: URIRef
     DevelopmentPlan: URIRef
     DevelopmentStatus: URIRef
     EvidenceKind: URIRef
+    Facility: URIRef
     Figure: URIRef
     FrameworkAgreement: URIRef
     GovernmentAgency: URIRef
     Hospital: URIRef
+    ImplementingRules: URIRef
     IncubationBase: URIRef
+    InferredFromList: URIRef
+    InferredFromName: URIRef
     InternationalOrganization: URIRef
     InvestmentFinancingPlan: URIRef
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
     MachineConversion: URIRef
+    NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
     Park: URIRef
     Person: URIRef
     PlainTranslation: URIRef
     Policy: URIRef
+    PolicySupport: URIRef
     ProgressClaim: URIRef
     ProgressReport: URIRef
     Project: URIRef
@@ -92,6 +99,7 @@ class HTO(DefinedNamespace):
     University: URIRef
     VerifiedExternal: URIRef
     # properties
+    affiliatedWith: URIRef
     appliesTo: URIRef
     approach: URIRef
     area: URIRef
@@ -110,6 +118,7 @@ class HTO(DefinedNamespace):
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
+    implements: URIRef
     inDocument: URIRef
     inSector: URIRef
     inSentence: URIRef
@@ -126,9 +135,13 @@ class HTO(DefinedNamespace):
     purpose: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
+    ruleDocument: URIRef
+    ruleProperty: URIRef
+    ruleSubject: URIRef
     sentenceNumber: URIRef
     stageOrder: URIRef
     statedCount: URIRef
+    statusWords: URIRef
     unitOf: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {

@@ -213,12 +213,30 @@ class RdflibStore:
     the data, the query text and its bindings: a changed data file or query is
     always evaluated afresh, and only queries that passed the safety checks and ran
     are cached. ``cache=False`` turns this off.
+
+    ``stated_only=True`` leaves out every assertion graph the curators inferred
+    (see :func:`hetao_kg.graph.stated_only`).
     """
 
-    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
+    def __init__(
+        self,
+        dataset: Dataset | None = None,
+        *,
+        root: str | Path | None = None,
+        cache: bool = True,
+        stated_only: bool = False,
+    ):
         self._dataset, self._root = dataset, root
         self._cache = cache and dataset is None
         self._key: str | None = None
+        self.stated = stated_only
+        self._stated_dataset: Dataset | None = None
+
+    def stated_only(self) -> "RdflibStore":
+        """The same data without the curators' inferences, as another store."""
+        if self._dataset is not None:
+            return RdflibStore(self._dataset, stated_only=True)
+        return RdflibStore(root=self._root, cache=self._cache, stated_only=True)
 
     def _cache_path(self, sparql: str, bindings: Mapping[str, Node] | None) -> Path | None:
         if not self._cache:
@@ -229,7 +247,7 @@ class RdflibStore:
 
         if self._key is None:
             self._key = content_key(self._root)
-        digest = hashlib.sha256(self._key.encode())
+        digest = hashlib.sha256(self._key.encode() + (b"\0stated-only" if self.stated else b""))
         digest.update(sparql.encode("utf-8"))
         for k in sorted(bindings or {}):
             digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8"))
@@ -266,7 +284,13 @@ class RdflibStore:
         """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
         if self._dataset is None:
             self._dataset = load(self._root)
-        return self._dataset
+        if not self.stated:
+            return self._dataset
+        if self._stated_dataset is None:
+            from .graph import stated_only
+
+            self._stated_dataset = stated_only(self._dataset)
+        return self._stated_dataset
 
     def _run(self, sparql: str, bindings: Mapping[str, Node] | None):
         prepared = prepare(sparql)
