@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ __all__ = [
     "load",
     "parse_file",
     "to_traditional",
+    "zh_hant_overrides",
 ]
 
 GRAPH_ONTOLOGY = KG["graph/ontology"]
@@ -68,10 +70,12 @@ class DataFiles:
     shapes: Path
     data: tuple[Path, ...]
     sources: Path
+    zh_hant_overrides: Path | None = None
 
     def all(self) -> tuple[Path, ...]:
         """Every file the graph is built from (for cache keys)."""
-        return (*self.ontology, self.shapes, *self.data, *sorted(self.sources.iterdir()))
+        extra = (self.zh_hant_overrides,) if self.zh_hant_overrides and self.zh_hant_overrides.is_file() else ()
+        return (*self.ontology, self.shapes, *self.data, *extra, *sorted(self.sources.iterdir()))
 
 
 def data_files(root: str | Path | None = None) -> DataFiles:
@@ -87,6 +91,7 @@ def data_files(root: str | Path | None = None) -> DataFiles:
         shapes=ontology_dir / "shapes.ttl",
         data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
         sources=data_dir / "sources",
+        zh_hant_overrides=data_dir / "zh-hant-overrides.json",
     )
 
 
@@ -131,13 +136,39 @@ def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, 
     return (line if isinstance(line, int) else None), getattr(exc, "colno", None), str(exc)
 
 
-def to_traditional(text: str) -> str:
-    """Simplified -> Traditional Chinese with OpenCC ``s2t``.
+def zh_hant_overrides(path: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The override table for zh-Hant labels: (phrases, characters).
+
+    ``path`` defaults to ``graph_data/zh-hant-overrides.json`` of the installed data;
+    a missing file means no overrides, a malformed one is a :class:`DataError`.
+    """
+    path = path or data_root() / "graph_data" / "zh-hant-overrides.json"
+    if not path.is_file():
+        return {}, {}
+    try:
+        table = json.loads(path.read_bytes().decode("utf-8"))
+        phrases, chars = dict(table.get("phrases", {})), dict(table.get("characters", {}))
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+        raise DataError(path, f"not a valid override table: {exc}") from None
+    if not all(isinstance(v, str) for v in (*phrases, *phrases.values(), *chars, *chars.values())):
+        raise DataError(path, "override table entries must map strings to strings")
+    return phrases, chars
+
+
+def to_traditional(text: str, overrides: tuple[dict[str, str], dict[str, str]] | None = None) -> str:
+    """Simplified -> Traditional Chinese in Hong Kong standard forms: OpenCC ``s2hk``,
+    then the override table (official names, variant characters OpenCC still writes).
 
     >>> to_traditional("香港大学")
     '香港大學'
+    >>> to_traditional("计数群体"), to_traditional("香港中文大学(深圳)")
+    ('計數群體', '香港中文大學（深圳）')
     """
-    return opencc_converter("s2t").convert(text)
+    phrases, chars = overrides if overrides is not None else zh_hant_overrides()
+    out = opencc_converter("s2hk").convert(text)
+    for old, new in phrases.items():
+        out = out.replace(old, new)
+    return "".join(chars.get(c, c) for c in out)
 
 
 def _add_derived(ds: Dataset, files: DataFiles) -> None:
@@ -155,12 +186,15 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
         for s, _, o in ds.triples((None, p, None))
         if isinstance(o, Literal) and (o.language or "").lower() == "zh-hans"
     ]
+    overrides = zh_hant_overrides(files.zh_hant_overrides)
     for s, p, o in simplified:
-        hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
+        hant.add((s, p, Literal(to_traditional(str(o), overrides), lang="zh-Hant")))
     prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
     prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
-    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2t"]))
-    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal("zh-Hant labels converted from the zh-Hans labels by OpenCC s2t.", lang="en")))
+    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2hk"]))
+    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal(
+        "zh-Hant labels converted from the zh-Hans labels by OpenCC s2hk (Hong Kong standard forms), "
+        "then graph_data/zh-hant-overrides.json (official names, variant characters).", lang="en")))
 
 
 def flatten(ds: Dataset) -> Graph:
