@@ -6,7 +6,7 @@ back to the other scripts and then to English when a label is missing.
 
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
-['The Chinese University of Hong Kong, Shenzhen', 'The University of Hong Kong', 'Hong Kong University of Science and Technology', '5 "global top-100" Hong Kong universities']
+['The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
 >>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="kg:org/hku")
 True
 """
@@ -89,7 +89,7 @@ class KnowledgeGraph:
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學(深圳)', '香港大學', '香港科技大學']
+    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
     """
 
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None):
@@ -122,8 +122,9 @@ class KnowledgeGraph:
         With ``lang``, IRIs in the answer are shown as labels in that language. With
         ``stated_only``, the curators' inferences are left out of the data queried.
 
-        >>> q = "SELECT ?u WHERE { kg:org/hkust-incubator hto:affiliatedWith ?u }"
-        >>> len(open_graph().query(q)), len(open_graph().query(q, stated_only=True))
+        >>> q, kg = "SELECT ?u WHERE { ?b hto:affiliatedWith ?u }", open_graph()
+        >>> b = "kg:org/hkust-incubator"
+        >>> len(kg.query(q, b=b)), len(kg.query(q, b=b, stated_only=True))
         (1, 0)
         """
         terms = {k: to_term(v) for k, v in bindings.items()}
@@ -149,8 +150,8 @@ class KnowledgeGraph:
         """Run a named query (``hetao-kg queries`` lists them) with bound parameters.
 
         >>> r = open_graph().named("institutions-by-sector", sector="kg:sector/biomedicine", lang="en")
-        >>> r.column("status")
-        ['site construction', 'landed']
+        >>> r.column("status"), r.column("status_words")
+        (['landed', 'under construction'], ['已落地', '正在开展场地建设'])
         """
         return self.query(named_query(name).text, lang=lang, stated_only=stated_only, **params)
 
@@ -271,6 +272,17 @@ class KnowledgeGraph:
                                   self.label(t, lang), data.get("quote", "")))
         return steps
 
+    def cite(self, target: str, *, stated_only: bool = False) -> list:
+        """Citations for an assertion (``kg:assertion/…``) or every quoted fact about
+        an entity: see :mod:`hetao_kg.cite` (``format_citations`` renders them).
+
+        >>> [c.sources for c in open_graph().cite("kg:assertion/context/cuhk")]
+        [('https://cuhk.edu.hk',)]
+        """
+        from .cite import citations
+
+        return citations(self, target, stated_only=stated_only)
+
     # --- networks and views ---------------------------------------------------------
 
     def network(self, *, lang: str = "en"):
@@ -294,10 +306,13 @@ class KnowledgeGraph:
     # --- helpers for the questions users come with ---------------------------------
 
     def hk_university_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Hong Kong universities and what each brought in, plus the unnamed remainder.
+        """Hong Kong universities (not CUHK-Shenzhen, a university in Shenzhen) and what
+        each one's own institution brought in or is tied to, plus the unnamed remainder.
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")
+        ['The Chinese University of Hong Kong', '5 "global top-100" Hong Kong universities']
         """
         return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
@@ -311,7 +326,7 @@ class KnowledgeGraph:
     def policies(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Policies: kind, status, parties, what each concerns and does.
 
-        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")))
+        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")) - {None})
         ['出台', '出台实施', '签署实施']
         """
         return self.named("policies", lang=lang, stated_only=stated_only)

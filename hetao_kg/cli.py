@@ -309,6 +309,25 @@ def show(ctx, entity, fmt, lang, stated_only):
 
 
 @main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json"]), default="text",
+              show_default=True, help="Plain text, BibTeX entries, or CSL-JSON (Zotero, pandoc).")
+@_stated_option
+@click.pass_context
+@handle_errors
+def cite(ctx, target, fmt, stated_only):
+    """Citations to paste for TARGET: an assertion (kg:assertion/…) or an entity (any
+    name), each with the report's title, series, paragraph, sentence and quote, or the
+    public URL of an external fact."""
+    from .cite import citations, format_citations
+
+    found = citations(_kg(ctx), target, stated_only=stated_only)
+    if not found:
+        _fail(f"nothing quoted to cite for {target!r}", 1)
+    click.echo(format_citations(found, format=fmt))
+
+
+@main.command()
 @click.argument("a")
 @click.argument("b")
 @_lang_option

@@ -14,7 +14,7 @@ text, so that another store (an embedded Oxigraph, a remote endpoint) can stand 
 
 >>> store = RdflibStore(load())
 >>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
-3
+4
 """
 
 from __future__ import annotations
