@@ -54,6 +54,15 @@ SELECT ?s ?text (SAMPLE(?k) AS ?kind) WHERE {
 } GROUP BY ?s ?text
 """
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+_INFERRED = """
+PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind . OPTIONAL { ?g rdfs:comment ?c } }
+  ?kind skos:broader+ hto:CuratorInference .
+} GROUP BY ?g
+"""
 
 
 class AmbiguousEntity(ValueError):
@@ -76,6 +85,7 @@ class PathStep:
     property_label: str
     target_label: str
     quote: str
+    inferred: str = ""  # the curators' reason when the link is inferred, else ""
 
 
 def _check_lang(lang: str) -> str:
@@ -260,6 +270,7 @@ class KnowledgeGraph:
             nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
+        reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
         steps = []
         for u, v in zip(nodes, nodes[1:]):
             if graph.has_edge(u, v):
@@ -269,7 +280,8 @@ class KnowledgeGraph:
                 data = next(iter(graph.get_edge_data(v, u).values()))
                 s, t = v, u
             steps.append(PathStep(s, data["property"], t, self.label(s, lang), data["label"],
-                                  self.label(t, lang), data.get("quote", "")))
+                                  self.label(t, lang), data.get("quote", ""),
+                                  reasons.get(str(data.get("graph", "")), "")))
         return steps
 
     def cite(self, target: str, *, stated_only: bool = False) -> list:

@@ -344,6 +344,8 @@ def path(ctx, a, b, lang):
         click.echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
         if step.quote:
             click.echo(f"    “{step.quote}”")
+        if step.inferred:
+            click.echo(f"    (inferred by the curators: {step.inferred})")
 
 
 # --- views and networks ------------------------------------------------------------

@@ -265,3 +265,13 @@ def test_malformed_override_table_is_a_clear_error(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match="not a valid override table"):
         zh_hant_overrides(bad)
+
+
+def test_path_marks_inferred_links():
+    steps = open_graph().path("HKUST Innovation and Entrepreneurship Incubator", "HKUST")
+    assert [s.property_label for s in steps] == ["affiliated with"]
+    assert "name" in steps[0].inferred and steps[0].quote.startswith("香港科技大学创新创业孵化器")
+    cli = run_cli("path", "HKUST Innovation and Entrepreneurship Incubator", "HKUST")
+    assert cli.returncode == 0 and "(inferred by the curators:" in cli.stdout
+    stated = open_graph().path("SIQA", "Shenzhen Park")
+    assert stated and not any(s.inferred for s in stated)
