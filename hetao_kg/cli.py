@@ -14,6 +14,7 @@ import click
 
 from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .normalize import SourceError, load_corrections, normalize_file
 from .queries import UnknownName, named_queries, named_query
 from .results import FORMATS
@@ -53,7 +54,7 @@ def handle_errors(fn):
     "--timeout",
     type=click.FloatRange(min=0),
     envvar="HETAO_KG_TIMEOUT",
-    default=30.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Stop a query after this many seconds (0: no limit).",
 )
@@ -61,7 +62,7 @@ def handle_errors(fn):
     "--max-rows",
     type=click.IntRange(min=0),
     envvar="HETAO_KG_MAX_ROWS",
-    default=100_000,
+    default=DEFAULT_MAX_ROWS,
     show_default=True,
     help="Cut answers longer than this and say so (0: no limit).",
 )

@@ -8,7 +8,7 @@ No query may hang the tool or eat the machine. :class:`LimitedStore` wraps any
 * a **memory ceiling** for the evaluation (default 512 MB on top of the loaded
   store, ``HETAO_KG_MAX_MEMORY`` in MB): the worker runs under ``RLIMIT_AS``, and a
   query that needs more raises :class:`~hetao_kg.store.QueryMemoryExceeded`;
-* a **row limit** (default 100,000, ``HETAO_KG_MAX_ROWS``): longer answers are cut
+* a **row limit** (default 10,000, ``HETAO_KG_MAX_ROWS``): longer answers are cut
   and come back with ``Rows.truncated`` set;
 * a **cap on the query text** (default 256 KB, ``HETAO_KG_MAX_QUERY_BYTES``):
   larger texts raise :class:`~hetao_kg.store.QueryTooLarge` before anything parses them.
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_MEMORY = 512 * 2**20
 DEFAULT_MAX_QUERY_BYTES = 256 * 2**10
 #: Building the store (parsing the data on a cold cache) is not the query's time.
@@ -163,6 +163,10 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
         _send_error(conn, exc)
         return
     _set_memory_ceiling(max_memory)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the loaded store lives as long as the worker: keep it out of every collection
     while True:
         try:
             request = conn.recv()
