@@ -198,7 +198,7 @@ def build(files: DataFiles, *, origins: dict[str, list[Path]] | None = None) -> 
 def _cache_key(files: DataFiles) -> str:
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    for path in (*files.all(), *(code / m for m in ("graph.py", "sources.py", "normalize.py", "store.py"))):
+    for path in (*files.all(), *(code / m for m in ("graph.py", "sources.py", "normalize.py", "store.py", "inference.py"))):
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -222,30 +222,49 @@ def cache_dir() -> Path:
     return Path(base) / "hetao-kg"
 
 
-def load(root: str | Path | None = None, *, cache: bool = True) -> Dataset:
+def load(root: str | Path | None = None, *, cache: bool = True, inference: bool = True) -> Dataset:
     """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
 
     Building (parsing, normalizing, deriving) is cached on disk, keyed by the content
     of every input file and of the code that builds it, so a changed file is always
-    picked up. ``cache=False`` builds afresh.
+    picked up. ``cache=False`` builds afresh. With ``inference`` the RDFS/OWL RL
+    entailments are included as the graph ``<graph/inferred>``
+    (:mod:`hetao_kg.inference`).
 
     >>> len(load()) > 1000
     True
     """
+    ds = _load(root, cache=cache)
+    if not inference:
+        from .inference import GRAPH_INFERRED
+
+        ds.remove_graph(GRAPH_INFERRED)
+    return ds
+
+
+def _built(files: DataFiles) -> Dataset:
+    from .inference import add_inferred
+
+    ds = build(files)
+    add_inferred(ds)
+    return ds
+
+
+def _load(root: str | Path | None, *, cache: bool) -> Dataset:
     files = data_files(root)
     if not cache:
-        return build(files)
+        return _built(files)
     try:
         key = _cache_key(files)
     except FileNotFoundError:
-        return build(files)  # build() reports the missing file clearly
+        return _built(files)  # build() reports the missing file clearly
     path = cache_dir() / f"graph-{key}.pickle"
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         pass
-    ds = build(files)
+    ds = _built(files)
     try:
         from .export import write_bytes
 

@@ -30,7 +30,7 @@ from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from .graph import load
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, expand
 
 __all__ = [
     "QueryError",
@@ -38,6 +38,7 @@ __all__ = [
     "Rows",
     "Store",
     "RdflibStore",
+    "entity_variables",
     "guard",
     "prepare",
     "to_term",
@@ -158,13 +159,15 @@ def prepare(sparql: str):
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    from .diagnose import check_terms, syntax_error
+
     try:
         parsed = parseQuery(sparql)
     except ParseException as exc:
         try:
             parseUpdate(sparql)
         except Exception:
-            raise QueryError(exc.msg, exc.lineno, exc.col) from None
+            raise syntax_error(sparql, exc) from None
         raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only") from None
     for node in _walk(parsed):
         name = getattr(node, "name", None)
@@ -175,18 +178,52 @@ def prepare(sparql: str):
         if name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
     try:
-        return translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
+        prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
-        raise QueryError(f"SPARQL error: {exc}") from None
+        raise syntax_error(sparql, exc) from None
+    check_terms(_walk(prepared.algebra))
+    return prepared
+
+
+def _stable_vars(sparql: str, variables) -> tuple[str, ...]:
+    """Column names; for ``SELECT *`` in order of first appearance in the query text
+    (rdflib collects them in a set, whose order changes from run to run)."""
+    import re
+
+    names = tuple(str(v) for v in variables)
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", sparql, re.IGNORECASE):
+        return names
+
+    def first(name: str) -> tuple[int, str]:
+        m = re.search(rf"[?$]{re.escape(name)}\b", sparql)
+        return (m.start() if m else len(sparql), name)
+
+    return tuple(sorted(names, key=first))
+
+
+def entity_variables(sparql: str, names: list[str], literal_properties: set[str]) -> list[str]:
+    """Which of ``names`` the query uses as an entity: a subject, or the object of a
+    property (given by IRI) that is not in ``literal_properties``."""
+    algebra = prepare(sparql).algebra
+    wanted, found = set(names), set()
+    for node in _walk(algebra):
+        if isinstance(node, Mapping) and getattr(node, "name", None) == "BGP":
+            for s, p, o in node.get("triples") or ():
+                if isinstance(s, Variable) and str(s) in wanted:
+                    found.add(str(s))
+                if isinstance(o, Variable) and str(o) in wanted and isinstance(p, URIRef) and str(p) not in literal_properties:
+                    found.add(str(o))
+    return [n for n in names if n in found]
 
 
 def to_term(value: Any) -> Node:
     """Turn a Python value or a CLI string into an RDF term for binding.
 
-    ``<iri>`` and ``kg:…``/``hto:…`` prefixed names become IRIs, anything else a literal.
+    ``<iri>`` and compact names (``inst:hku``, ``hto:…``; the old ``kg:org/hku``
+    too) become IRIs, anything else a literal.
 
-    >>> to_term("kg:org/hku")
-    rdflib.term.URIRef('https://w3id.org/hetao-kg/id/org/hku')
+    >>> to_term("inst:hku") == to_term("kg:org/hku") == to_term("<https://w3id.org/hetao-kg/id/org/hku>")
+    True
     >>> to_term(5)
     rdflib.term.Literal('5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
     """
@@ -195,9 +232,9 @@ def to_term(value: Any) -> Node:
     if isinstance(value, str):
         if value.startswith("<") and value.endswith(">"):
             return URIRef(value[1:-1])
-        prefix, sep, local = value.partition(":")
-        if sep and prefix in PREFIXES and not local.startswith("//"):
-            return URIRef(str(PREFIXES[prefix]) + local)
+        iri = expand(value)
+        if iri is not None:
+            return iri
         if value.startswith(("http://", "https://")):
             return URIRef(value)
     return Literal(value)
@@ -215,8 +252,9 @@ class RdflibStore:
     are cached. ``cache=False`` turns this off.
     """
 
-    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
-        self._dataset, self._root = dataset, root
+    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True,
+                 inference: bool = True):
+        self._dataset, self._root, self._inference = dataset, root, inference
         self._cache = cache and dataset is None
         self._key: str | None = None
 
@@ -229,7 +267,7 @@ class RdflibStore:
 
         if self._key is None:
             self._key = content_key(self._root)
-        digest = hashlib.sha256(self._key.encode())
+        digest = hashlib.sha256(f"{self._key}\0inference={self._inference}".encode())
         digest.update(sparql.encode("utf-8"))
         for k in sorted(bindings or {}):
             digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8"))
@@ -250,7 +288,7 @@ class RdflibStore:
         if result.type == "ASK":
             answer: Rows | bool = bool(result.askAnswer)
         else:
-            names = tuple(str(v) for v in result.vars) if result.type == "SELECT" else ("subject", "predicate", "object")
+            names = _stable_vars(sparql, result.vars) if result.type == "SELECT" else ("subject", "predicate", "object")
             answer = Rows(names, [{n: row[i] for i, n in enumerate(names)} for row in rows])
         if path is not None:
             from .export import write_bytes
@@ -265,7 +303,7 @@ class RdflibStore:
     def dataset(self) -> Dataset:
         """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
         if self._dataset is None:
-            self._dataset = load(self._root)
+            self._dataset = load(self._root, inference=self._inference)
         return self._dataset
 
     def _run(self, sparql: str, bindings: Mapping[str, Node] | None):
