@@ -141,7 +141,7 @@ class _OneLineWarnings:
             datatype = re.search(r"Datatype=(\S+?),", message)
             lexical = "a value"
             if record.exc_info and record.exc_info[1] is not None:
-                found = re.search(r"Literal\('(.*)'\)\s*$", str(record.exc_info[1]))
+                found = re.search(r"'([^']*)'\)?\s*$", str(record.exc_info[1]))
                 lexical = repr(found.group(1)) if found else lexical
             message = f"hetao-kg: warning: ill-typed literal {lexical} for datatype {datatype.group(1) if datatype else '?'}; kept as text"
         if message in self.seen:

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ from rdflib import BNode, Dataset, Graph
 from .graph import flatten, load
 from .namespaces import bind_prefixes
 
-__all__ = ["FORMATS", "OutputError", "canonical", "serialize", "write", "write_bytes"]
+__all__ = ["FORMATS", "OutputError", "canonical", "serialize", "write", "write_bytes", "xml_safe"]
 
 # CLI name -> (rdflib format, keeps named graphs)
 FORMATS: dict[str, tuple[str, bool]] = {
@@ -47,11 +48,18 @@ class OutputError(OSError):
 
 
 def _canonical_graph(graph: Graph) -> Graph:
-    if not any(isinstance(t, BNode) for triple in graph for t in triple):
-        return graph
-    from rdflib.compare import to_canonical_graph
+    """A plain graph of the same triples, blank nodes labelled canonically, prefixes bound."""
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        from rdflib.compare import to_canonical_graph
 
-    return to_canonical_graph(graph)
+        triples = to_canonical_graph(graph)
+    else:
+        triples = graph
+    out = Graph()
+    bind_prefixes(out)
+    for triple in triples:
+        out.add(triple)
+    return out
 
 
 def canonical(ds: Dataset) -> Dataset:
@@ -71,14 +79,46 @@ def serialize(ds: Dataset | None = None, *, format: str = "trig") -> str:
         raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
     ds = ds if ds is not None else load()
     rdflib_format, keeps_graphs = FORMATS[format]
+    if format == "trig":
+        return _trig(canonical(ds))
     source = canonical(ds) if keeps_graphs else _canonical_graph(flatten(ds))
-    if not keeps_graphs:
-        bind_prefixes(source)
     text = source.serialize(format=rdflib_format, encoding="utf-8").decode("utf-8")
     if format in ("nquads", "ntriples"):
         lines = sorted(set(line for line in text.splitlines() if line.strip()))
         text = "\n".join(lines) + "\n"
     return text
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold (controls, lone surrogates)
+    replaced by U+FFFD, so GraphML and GEXF files stay well-formed.
+
+    >>> xml_safe("a\x07b")
+    'a\ufffdb'
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _trig(ds: Dataset) -> str:
+    """TriG with the graphs in IRI order (rdflib writes them in the order of a set)."""
+    prefixes: set[str] = set()
+    bodies = []
+    for ctx in sorted(ds.contexts(), key=lambda g: str(g.identifier)):
+        if len(ctx) == 0:
+            continue
+        one = Dataset()
+        bind_prefixes(one)
+        target = one.graph(ctx.identifier) if ctx.identifier != ds.default_graph.identifier else one.default_graph
+        for triple in ctx:
+            target.add(triple)
+        text = one.serialize(format="trig", encoding="utf-8").decode("utf-8")
+        lines = text.splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        bodies.append("\n".join(line for line in lines if not line.startswith("@prefix")).strip("\n"))
+    return "\n".join(sorted(prefixes)) + "\n\n" + "\n\n".join(bodies) + "\n"
 
 
 def _umask() -> int:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +70,9 @@ class DataFiles:
     sources: Path
 
     def all(self) -> tuple[Path, ...]:
-        """Every file the graph is built from (for cache keys)."""
-        return (*self.ontology, self.shapes, *self.data, *sorted(self.sources.iterdir()))
+        """Every file the graph is built from (for cache keys); subfolders of
+        ``sources/`` are not part of it."""
+        return (*self.ontology, self.shapes, *self.data, *sorted(p for p in self.sources.iterdir() if p.is_file()))
 
 
 def data_files(root: str | Path | None = None) -> DataFiles:
@@ -79,15 +82,33 @@ def data_files(root: str | Path | None = None) -> DataFiles:
     for folder in (ontology_dir, data_dir, data_dir / "sources"):
         if not folder.is_dir():
             raise DataError(folder, "folder not found")
-    return DataFiles(
+    files = DataFiles(
         root=root,
         ontology=tuple(sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")),
         shapes=ontology_dir / "shapes.ttl",
         data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
         sources=data_dir / "sources",
     )
+    for path in (*files.ontology, *files.data):
+        _readable_file(path)
+    return files
 
 
+def _readable_file(path: Path) -> None:
+    """A clear :class:`DataError` for a data path that is a folder, a loop of symlinks, …"""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(path, "broken symbolic link") from None
+        raise DataError(path, "file not found") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(path, "is a folder, not a data file" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
 
@@ -107,6 +128,12 @@ def parse_file(path: Path, *, into: Graph | None = None, graph: URIRef | None = 
         raise DataError(path, "file not found") from None
     except UnicodeDecodeError as exc:
         raise DataError(path, f"not UTF-8 (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    surrogate = _SURROGATE_ESCAPE.search(text)
+    if surrogate:
+        line, column = text.count("\n", 0, surrogate.start()) + 1, surrogate.start() - text.rfind("\n", 0, surrogate.start())
+        raise DataError(path, f"{surrogate.group(0)} is a lone surrogate, not a character (write the character itself, or \\U for one outside the BMP)", line, column)
     ds = Dataset()
     target = ds.graph(graph) if graph is not None else ds
     try:

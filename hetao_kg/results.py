@@ -178,7 +178,7 @@ class QueryResult:
         """A plain-text table whose columns line up with wide (CJK) characters."""
 
         def clip(text: str) -> str:
-            text = text.replace("\n", " ")
+            text = terminal_safe(text.replace("\n", " "))
             if _width(text) <= max_width:
                 return text
             out = ""
