@@ -398,7 +398,7 @@ class LimitedStore:
         answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
 
-def memory_store(root: Any = None, **limits: Any) -> LimitedStore:
+def memory_store(root: Any = None, *, inference: bool = True, **limits: Any) -> LimitedStore:
     """The in-memory rdflib store of the graph below ``root``, behind the limits.
 
     Answers are cached on disk; a cache hit needs no worker. ``limits`` are
@@ -406,11 +406,17 @@ def memory_store(root: Any = None, **limits: Any) -> LimitedStore:
     """
     import functools
 
-    from .graph import content_key
     from .store import RdflibStore
 
     return LimitedStore(
-        functools.partial(RdflibStore.from_root, root),
-        answer_key=functools.partial(content_key, root),
+        functools.partial(RdflibStore.from_root, root, inference=inference),
+        answer_key=functools.partial(_answer_key, root, inference),
         **limits,
     )
+
+
+def _answer_key(root: Any, inference: bool) -> str:
+    from .graph import content_key
+    from .store import data_key
+
+    return data_key(content_key(root), inference=inference)
