@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from typing import Any, Callable, Mapping
@@ -145,10 +146,19 @@ def _execute(store: Store, sparql: str, bindings: Mapping[str, Node] | None, max
 
 
 def _send_error(conn, exc: BaseException) -> None:
+    """Send an exception as (type, message, attributes): many exceptions cannot be
+    pickled as such (their ``__init__`` takes other arguments than ``args``)."""
     try:
-        conn.send(("error", exc))
-    except Exception:  # an exception that cannot cross the pipe: send its text
-        conn.send(("error", QueryError(f"{type(exc).__name__}: {exc}")))
+        conn.send(("error", (type(exc), str(exc), dict(getattr(exc, "__dict__", {})))))
+    except Exception:  # a type or an attribute that cannot cross the pipe: send the text
+        conn.send(("error", (QueryError, f"{type(exc).__name__}: {exc}", {})))
+
+
+def _rebuild(cls: type, message: str, attrs: dict) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = (message,)
+    exc.__dict__.update(attrs)
+    return exc
 
 
 def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | None) -> None:
@@ -183,7 +193,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             conn.send(("memory", None))
             return  # the heap may be damaged: the parent starts a fresh worker
         except RecursionError:
-            conn.send(("error", QueryError("the query is nested too deeply to evaluate; simplify it")))
+            _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))
         except BaseException as exc:  # noqa: BLE001
             _send_error(conn, exc)
 
@@ -310,7 +320,10 @@ class LimitedStore:
             )
         try:
             kind, value = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError, TypeError, AttributeError, ImportError) as exc:
+            if not isinstance(exc, (EOFError, OSError)):
+                self._kill()
+                raise QueryError(f"the query worker sent an answer that cannot be read ({exc})") from None
             process.join(5)
             code = process.exitcode
             self._kill()
@@ -320,6 +333,8 @@ class LimitedStore:
         if kind == "memory":
             self._kill()
             raise self._memory_error()
+        if kind == "error":
+            value = _rebuild(*value)
         return kind, value
 
     def _memory_error(self) -> QueryMemoryExceeded:
