@@ -41,6 +41,11 @@ def handle_errors(fn):
             _fail(str(exc))
         except FileNotFoundError as exc:
             _fail(f"{exc.filename}: file not found")
+        except BrokenPipeError:  # `hetao-kg … | head`: the reader left; stop quietly
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+            sys.exit(0)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
         except OSError as exc:  # a loop of symlinks, a folder where a file belongs, no permission …
             where = f"{exc.filename}: " if exc.filename else ""
             _fail(f"{where}{exc.strerror or exc}")

@@ -66,7 +66,7 @@ def test_query_text_file_and_stdin(tmp_path):
 
 def test_ask_and_params_and_iris():
     assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=kg:org/hku").stdout.strip() == "true"
-    assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=kg:org/siqa").stdout.strip() == "false"
+    assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=inst:siqa").stdout.strip() == "false"
     iris = run_cli("query", "SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", "--iris", "--format", "csv")
     assert "https://w3id.org/hetao-kg/id/org/cuhk-shenzhen" in iris.stdout
 
