@@ -38,7 +38,7 @@ from ..store import QueryError, QueryRefused, Rows, prepare
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
-from .runner import QueryRunner, QueryTimeoutError, is_truncated, store_factory
+from .runner import QueryRunner, QueryTimeoutError, answer_key, is_truncated, store_factory
 
 __all__ = ["create_app", "CSP", "TEMPLATES", "STATIC", "render_ontology", "pick_lang"]
 
@@ -175,7 +175,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     factory = store_factory(root_s, store)
     if kg is None:
         kg = KnowledgeGraph(factory())
-    runner = QueryRunner(factory, timeout=timeout, max_rows=max_rows, pool=pool)
+    runner = QueryRunner(factory, timeout=timeout, max_rows=max_rows, pool=pool, max_query_bytes=max_query_bytes,
+                         answer_key=answer_key(root_s, store))
     i18n = _i18n()
     env = _environment(i18n)
     views_cache: OrderedDict[tuple, str] = OrderedDict()

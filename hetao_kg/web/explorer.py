@@ -6,9 +6,10 @@ without code changes.
 
 >>> from hetao_kg.api import open_graph
 >>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
->>> page.label, [g.label for g in page.groups][:1]
-('Shenzhen International Quantum Academy', ['sector'])
->>> page.groups[0].statements[0].supports[0].quotes[0].marked
+>>> sector = next(g for g in page.groups if g.label == "sector")
+>>> page.label, sector.statements[0].label
+('Shenzhen International Quantum Academy', 'quantum information')
+>>> sector.statements[0].supports[0].quotes[0].marked
 '量子信息方面,深圳国际量子研究院等已落地'
 """
 
@@ -242,7 +243,7 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
             "qualifier": kg.label(str(r["qualifier"]), lang) if r.get("qualifier") is not None else "",
             "counts": str(r["counts"]) if r.get("counts") is not None else "",
         })
-    ordered = sorted(groups.values(), key=lambda g: (g.property not in _LABEL_PROPS, g.label.lower()))
+    ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower()))
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
                       incoming, figures, _neighbours(ordered, incoming))
 

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol, framework-free: read a request, negotiate a format,
+r"""The SPARQL 1.1 Protocol, framework-free: read a request, negotiate a format,
 serialize an answer.
 
 Answers come from a :class:`~hetao_kg.store.Store` as :class:`~hetao_kg.store.Rows`
@@ -9,10 +9,8 @@ any store behind the facade serves the same bytes.
 >>> from hetao_kg.store import Rows
 >>> rows = Rows(("s", "n"), [{"s": URIRef("https://w3id.org/hetao-kg/id/org/hku"), "n": Literal(3)}])
 >>> body, ctype = serialize_answer(rows, "SelectQuery", accept="text/tab-separated-values")
->>> print(body.decode("utf-8"))
-?s	?n
-<https://w3id.org/hetao-kg/id/org/hku>	3
-<BLANKLINE>
+>>> body.decode("utf-8").splitlines()
+['?s\t?n', '<https://w3id.org/hetao-kg/id/org/hku>\t3']
 >>> ctype
 'text/tab-separated-values; charset=utf-8'
 """
@@ -24,7 +22,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from ..namespaces import bind_prefixes
@@ -171,9 +169,14 @@ def negotiate(accept: str | None, offered: list[str], default: str) -> str | Non
     return None
 
 
+_SHORT = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean}
+
+
 def _tsv_term(term) -> str:
     if term is None:
         return ""
+    if isinstance(term, Literal) and term.datatype in _SHORT and term.ill_typed is not True:
+        return str(term)  # TSV allows Turtle's abbreviated numbers and booleans
     return term.n3().replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 

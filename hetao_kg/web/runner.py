@@ -16,7 +16,7 @@ from typing import Callable
 
 from starlette.concurrency import run_in_threadpool
 
-from ..store import QueryError, Rows, Store
+from ..store import QueryError, QueryTimeout, Rows, Store
 
 __all__ = ["QueryRunner", "QueryTimeoutError", "limited_store_available"]
 
@@ -45,13 +45,16 @@ class QueryRunner:
     ``LimitedStore`` it is called inside each worker process.
     """
 
-    def __init__(self, factory: Callable[[], Store], *, timeout: float, max_rows: int, pool: int = 2):
+    def __init__(self, factory: Callable[[], Store], *, timeout: float, max_rows: int, pool: int = 2,
+                 max_query_bytes: int | None = None, answer_key: Callable[[], str] | None = None):
         self.timeout, self.max_rows = timeout, max_rows
         limits = _limits()
         self.isolated = limits is not None
         if limits is not None:
             self._stores: list[Store] = [
-                limits.LimitedStore(factory, timeout=timeout, max_rows=max_rows) for _ in range(max(1, pool))
+                limits.LimitedStore(factory, timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes,
+                                    answer_key=answer_key)
+                for _ in range(max(1, pool))
             ]
         else:
             self._stores = [factory()]
@@ -81,10 +84,8 @@ class QueryRunner:
             raise QueryTimeoutError(self._timeout_message()) from None
         try:
             return self._capped(await run_in_threadpool(store.execute, sparql))
-        except QueryError as exc:
-            if type(exc).__name__ == "QueryTimeout":
-                raise QueryTimeoutError(self._timeout_message()) from None
-            raise
+        except QueryTimeout:
+            raise QueryTimeoutError(self._timeout_message()) from None
         finally:
             queue.put_nowait(store)
 
@@ -106,17 +107,12 @@ class QueryRunner:
 
 
 def _truncated(answer: Rows, n: int) -> Rows:
-    try:
-        return Rows(answer.vars, answer.rows[:n], truncated=True)  # type: ignore[call-arg]
-    except TypeError:  # Rows without the ``truncated`` field (before i8s's change)
-        rows = Rows(answer.vars, answer.rows[:n])
-        object.__setattr__(rows, "_hetao_truncated", True)
-        return rows
+    return Rows(answer.vars, answer.rows[:n], truncated=True)
 
 
 def is_truncated(answer) -> bool:
     """Whether rows were cut at the row limit."""
-    return bool(getattr(answer, "truncated", False) or getattr(answer, "_hetao_truncated", False))
+    return bool(getattr(answer, "truncated", False))
 
 
 def store_factory(root: str | None, store: str | None) -> Callable[[], Store]:
@@ -124,11 +120,20 @@ def store_factory(root: str | None, store: str | None) -> Callable[[], Store]:
     return functools.partial(_build_store, root, store)
 
 
+def answer_key(root: str | None, store: str | None) -> Callable[[], str] | None:
+    """The content key of the data for the on-disk answer cache (in-memory store only)."""
+    if store in (None, "", "memory"):
+        from ..graph import content_key
+
+        return functools.partial(content_key, root)
+    return None
+
+
 def _build_store(root: str | None, store: str | None) -> Store:
     from ..store import RdflibStore
 
     if store in (None, "", "memory"):
-        return RdflibStore(root=root)
+        return RdflibStore.from_root(root)
     import hetao_kg
 
     try:
