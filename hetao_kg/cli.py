@@ -415,6 +415,7 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     Accept), /source/... (the report), /query (editor), /views/NAME, /ontology.
     """
     import logging
+    import signal
 
     import uvicorn
 
@@ -432,6 +433,9 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
         _fail(str(exc))
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     click.echo(f"hetao-kg: serving http://{host}:{port}{prefix}/ (SPARQL at {prefix}/sparql); Ctrl-C stops", err=True)
+    # uvicorn drains open requests on SIGTERM, then re-raises the signal to the handler
+    # that was in place before it: make that one a clean exit (status 0).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", timeout_graceful_shutdown=30,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 

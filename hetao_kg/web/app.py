@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import logging
 import time
 from collections import OrderedDict
@@ -179,6 +180,17 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                          answer_key=answer_key(root_s, store))
     i18n = _i18n()
     env = _environment(i18n)
+    # rdflib's SPARQL parser (pyparsing) is not thread-safe: in-process graph work runs
+    # one call at a time; user queries go to the worker pool instead.
+    graph_lock = threading.Lock()
+
+    async def in_graph(fn, *args, **kwargs):
+        def locked():
+            with graph_lock:
+                return fn(*args, **kwargs)
+
+        return await run_in_threadpool(locked)
+
     views_cache: OrderedDict[tuple, str] = OrderedDict()
     entity_cache: OrderedDict[tuple, Any] = OrderedDict()
 
@@ -224,9 +236,9 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 if media is None:
                     raise ProtocolError(f"cannot describe the service as {accept}", 406)
                 endpoint = str(request.url.replace(query="", fragment=""))
-                data = await run_in_threadpool(_service_description, kg, endpoint)
+                data = await in_graph(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
-            prepared = await run_in_threadpool(prepare, req.query)  # the guard, before any store sees it
+            prepared = await in_graph(prepare, req.query)  # the guard, before any store sees it
             kind = prepared.algebra.name
             answer = await runner.execute(req.query)
             labels = params.get("labels", [None])[0]
@@ -258,8 +270,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
     async def home(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        counts = await run_in_threadpool(home_counts, kg)
-        docs = await run_in_threadpool(source_documents, kg, lang=lang)
+        counts = await in_graph(home_counts, kg)
+        docs = await in_graph(source_documents, kg, lang=lang)
         from ..views import VIEWS
 
         queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
@@ -270,7 +282,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     async def search(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         text = request.query_params.get("q", "").strip()[:200]
-        hits = await run_in_threadpool(kg.search, text, lang=lang, limit=20) if text else []
+        hits = await in_graph(kg.search, text, lang=lang, limit=20) if text else []
         results = [(h, term_path(h.iri)) for h in hits]
         return page(request, "search.html", lang=lang, q=text, results=results, here="search")
 
@@ -282,7 +294,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
                                + ", ".join(_RDF_PAGE_TYPES), 406)
         if media != "text/html":
-            rows = await run_in_threadpool(kg.store.select, _DESCRIBE, {"entity": URIRef(iri)})
+            rows = await in_graph(kg.store.select, _DESCRIBE, {"entity": URIRef(iri)})
             if not rows.rows:
                 return plain_error(f"no such entity: {iri}", 404)
             data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
@@ -291,7 +303,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         key = (iri, lang)
         data = entity_cache.get(key)
         if data is None:
-            data = remember(entity_cache, key, await run_in_threadpool(entity_page, kg, iri, lang=lang))
+            data = remember(entity_cache, key, await in_graph(entity_page, kg, iri, lang=lang))
         if not data.exists:
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_entity"], detail=iri)
@@ -300,13 +312,13 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
     async def sources(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        docs = await run_in_threadpool(source_documents, kg, lang=lang)
+        docs = await in_graph(source_documents, kg, lang=lang)
         return page(request, "sources.html", lang=lang, docs=docs, here="source")
 
     async def source(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         doc = request.path_params["doc"]
-        data = await run_in_threadpool(source_page, kg, doc, lang=lang)
+        data = await in_graph(source_page, kg, doc, lang=lang)
         if data is None:
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_source"], detail=doc)
@@ -350,7 +362,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         html = views_cache.get(key)
         if html is None:
             try:
-                rendered = await run_in_threadpool(lambda: kg.render(name, *entities, lang=lang, depth=depth))
+                rendered = await in_graph(lambda: kg.render(name, *entities, lang=lang, depth=depth))
             except (UnknownName, ValueError, TypeError) as exc:
                 return page(request, "error.html", status=400, lang=lang, here="error",
                             message=i18n[lang]["bad_view"], detail=str(exc))
@@ -365,7 +377,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             graph.parse(data=ontology_doc(root_s).turtle, format="turtle")
             return Response(serialize_graph(graph, media), media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        html = await run_in_threadpool(render_ontology, lang=lang, base=prefix, root=root_s)
+        html = await in_graph(render_ontology, lang=lang, base=prefix, root=root_s)
         return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
 
     async def not_found(request: Request, exc) -> Response:
@@ -398,8 +410,14 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         middleware.append(Middleware(CORSMiddleware, allow_origins=[cors], allow_methods=["GET", "POST"],
                                      allow_headers=["Accept", "Content-Type"], max_age=600))
 
+    def warm() -> None:
+        kg.labels()
+        kg.search("HKU")
+        home_counts(kg)
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        await in_graph(warm)  # healthy only once labels and the search index are ready
         try:
             yield
         finally:
