@@ -108,7 +108,7 @@ class _Edge:
         status = {"code": 500}
         path = scope.get("path", "")
         local = path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
-        policy = CSP["view"] if local.startswith("/views/") else CSP["editor"] if local.startswith("/query") else CSP["page"]
+        policy = CSP["view"] if local.startswith("/views/") and local != "/views/" else CSP["editor"] if local.startswith("/query") else CSP["page"]
 
         async def wrapped(message):
             if message["type"] == "http.response.start":
@@ -241,7 +241,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             prepared = await in_graph(prepare, req.query)  # the guard, before any store sees it
             kind = prepared.algebra.name
             answer = await runner.execute(req.query)
-            labels = params.get("labels", [None])[0]
+            labels = req.labels
             if labels in LANGS and isinstance(answer, Rows) and kind == "SelectQuery":
                 answer = _with_labels(kg, answer, labels)
             data, ctype = serialize_answer(answer, kind, accept=accept)

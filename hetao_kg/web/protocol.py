@@ -71,6 +71,8 @@ class SparqlRequest:
     """What a client asked: the query text (None: it wants the service description)."""
 
     query: str | None
+    #: hetao-kg extension: ``labels=LANG`` adds a ``?xLabel`` column beside IRI columns
+    labels: str | None = None
 
 
 def parse_request(method: str, content_type: str, params: dict[str, list[str]], body: bytes, *,
@@ -126,7 +128,7 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
         raise ProtocolError("the query is empty")
     if len(text.encode("utf-8")) > max_bytes:
         raise ProtocolError(f"the query is {len(text.encode('utf-8'))} bytes; the limit is {max_bytes}", 413)
-    return SparqlRequest(text)
+    return SparqlRequest(text, (params.get("labels") or [None])[0])
 
 
 def _accepted(accept: str) -> list[tuple[float, int, str]]:

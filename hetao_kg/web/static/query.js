@@ -26,6 +26,8 @@
     yasr: { prefixes: config.prefixes, defaultPlugin: "table" }
   });
   var tab = yasgui.getTab();
+  // the tab keeps its own request settings, which override the defaults above
+  tab.setRequestConfig({ endpoint: endpoint, method: "POST", args: [{ name: "labels", value: config.lang }] });
   tab.setQuery(query);
   var share = document.getElementById("share");
   function sync() {
