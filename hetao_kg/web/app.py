@@ -192,7 +192,15 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return await run_in_threadpool(locked)
 
     views_cache: OrderedDict[tuple, str] = OrderedDict()
-    entity_cache: OrderedDict[tuple, Any] = OrderedDict()
+    memo_cache: OrderedDict[tuple, Any] = OrderedDict()
+
+    async def memo(fn, *args, **kwargs):
+        """In-process graph work, remembered: the data does not change while serving."""
+        key = (getattr(fn, "__name__", repr(fn)), args, tuple(sorted(kwargs.items())))
+        if key in memo_cache:
+            memo_cache.move_to_end(key)
+            return memo_cache[key]
+        return remember(memo_cache, key, await in_graph(fn, *args, **kwargs), 1024)
 
     def remember(cache: OrderedDict, key, value, size: int = 256):
         cache[key] = value
@@ -236,10 +244,11 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 if media is None:
                     raise ProtocolError(f"cannot describe the service as {accept}", 406)
                 endpoint = str(request.url.replace(query="", fragment=""))
-                data = await in_graph(_service_description, kg, endpoint)
+                data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
-            prepared = await in_graph(prepare, req.query)  # the guard, before any store sees it
-            kind = prepared.algebra.name
+            # the guard, before any store sees the query (a verdict is remembered per text:
+            # parsing costs up to a third of a second)
+            kind = await memo(_query_kind, req.query)
             answer = await runner.execute(req.query)
             labels = req.labels
             if labels in LANGS and isinstance(answer, Rows) and kind == "SelectQuery":
@@ -270,8 +279,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
     async def home(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        counts = await in_graph(home_counts, kg)
-        docs = await in_graph(source_documents, kg, lang=lang)
+        counts = await memo(home_counts, kg)
+        docs = await memo(source_documents, kg, lang=lang)
         from ..views import VIEWS
 
         queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
@@ -282,7 +291,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     async def search(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         text = request.query_params.get("q", "").strip()[:200]
-        hits = await in_graph(kg.search, text, lang=lang, limit=20) if text else []
+        hits = await memo(kg.search, text, lang=lang, limit=20) if text else []
         results = [(h, term_path(h.iri)) for h in hits]
         return page(request, "search.html", lang=lang, q=text, results=results, here="search")
 
@@ -294,16 +303,13 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
                                + ", ".join(_RDF_PAGE_TYPES), 406)
         if media != "text/html":
-            rows = await in_graph(kg.store.select, _DESCRIBE, {"entity": URIRef(iri)})
+            rows = await memo(_describe, kg, iri)
             if not rows.rows:
                 return plain_error(f"no such entity: {iri}", 404)
             data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
             return Response(data, media_type=ctype, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describedby"'})
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        key = (iri, lang)
-        data = entity_cache.get(key)
-        if data is None:
-            data = remember(entity_cache, key, await in_graph(entity_page, kg, iri, lang=lang))
+        data = await memo(entity_page, kg, iri, lang=lang)
         if not data.exists:
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_entity"], detail=iri)
@@ -312,13 +318,13 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
     async def sources(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        docs = await in_graph(source_documents, kg, lang=lang)
+        docs = await memo(source_documents, kg, lang=lang)
         return page(request, "sources.html", lang=lang, docs=docs, here="source")
 
     async def source(request: Request) -> Response:
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
         doc = request.path_params["doc"]
-        data = await in_graph(source_page, kg, doc, lang=lang)
+        data = await memo(source_page, kg, doc, lang=lang)
         if data is None:
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_source"], detail=doc)
@@ -377,7 +383,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             graph.parse(data=ontology_doc(root_s).turtle, format="turtle")
             return Response(serialize_graph(graph, media), media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
         lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
-        html = await in_graph(render_ontology, lang=lang, base=prefix, root=root_s)
+        html = await memo(render_ontology, lang=lang, base=prefix, root=root_s)
         return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
 
     async def not_found(request: Request, exc) -> Response:
@@ -428,6 +434,15 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     app = Starlette(routes=[Mount(prefix, app=inner)], lifespan=lifespan) if prefix else inner
     app.state.kg, app.state.runner, app.state.prefix = kg, runner, prefix
     return _Edge(app, prefix=prefix)  # type: ignore[return-value]
+
+
+def _query_kind(sparql: str) -> str:
+    """Check a query with the guard; its kind (``SelectQuery``, ``AskQuery``, …)."""
+    return prepare(sparql).algebra.name
+
+
+def _describe(kg: KnowledgeGraph, iri: str) -> Rows:
+    return kg.store.select(_DESCRIBE, {"entity": URIRef(iri)})
 
 
 def _with_labels(kg: KnowledgeGraph, answer: Rows, lang: str) -> Rows:
