@@ -1,0 +1,73 @@
+"""`hetao-kg serve` and `hetao-kg docs` from the command line, and the app's
+options in process (CORS, mount prefix, language negotiation)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from hetao_kg.cli import main
+from hetao_kg.web import create_app, pick_lang
+
+
+@pytest.fixture(scope="module")
+def prefixed():
+    return TestClient(create_app(mount_prefix="/hetao-kg", cors="https://tools.example.org"))
+
+
+def test_serve_warns_when_not_on_loopback(monkeypatch):
+    import uvicorn
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(kw))
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "warning: binding to 0.0.0.0, not loopback" in result.output
+    assert calls["host"] == "0.0.0.0" and calls["port"] == 8123
+    quiet = CliRunner().invoke(main, ["serve"])
+    assert "warning" not in quiet.output and calls["host"] == "127.0.0.1"
+
+
+def test_serve_rejects_an_unknown_store():
+    result = CliRunner().invoke(main, ["serve", "--store", "no-such-store"])
+    assert result.exit_code == 2 and "store 'no-such-store'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_docs_writes_the_ontology_pages(tmp_path):
+    result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    hant = (tmp_path / "site" / "zh-Hant" / "index.html").read_text(encoding="utf-8")
+    assert 'id="University"' in index and "高校" in index and "hts:UniversityProjects" in index
+    assert '<html lang="zh-Hant">' in hant and 'href="../static/style.css"' in hant
+    assert (tmp_path / "site" / "static" / "style.css").is_file()
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', index)
+
+
+def test_mount_prefix_serves_iris_under_it(prefixed):
+    page = prefixed.get("/hetao-kg/id/org/hku")
+    assert page.status_code == 200 and 'href="/hetao-kg/static/style.css"' in page.text
+    assert 'href="/hetao-kg/source/' in page.text
+    rdf = prefixed.get("/hetao-kg/id/org/hku", headers={"Accept": "text/turtle"})
+    assert rdf.status_code == 200 and "香港大学" in rdf.text
+    assert prefixed.get("/id/org/hku").status_code == 404
+    assert prefixed.get("/hetao-kg/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_cors_only_for_the_given_origin(prefixed):
+    ok = prefixed.get("/hetao-kg/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://tools.example.org"})
+    assert ok.headers["access-control-allow-origin"] == "https://tools.example.org"
+    other = prefixed.get("/hetao-kg/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize("query,header,expected", [
+    (None, "zh-HK,zh;q=0.8", "zh-Hant"), (None, "zh-CN", "zh-Hans"), (None, "de,en;q=0.5", "en"),
+    ("zh-hant", "en", "zh-Hant"), ("xx", "zh", "zh-Hans"), (None, None, "en"),
+])
+def test_language_negotiation(query, header, expected):
+    assert pick_lang(query, header) == expected
