@@ -192,6 +192,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return await run_in_threadpool(locked)
 
     views_cache: OrderedDict[tuple, str] = OrderedDict()
+    responses = _ByteBudgetCache(64 * 2**20)  # serialized answers: the data does not change while serving
     memo_cache: OrderedDict[tuple, Any] = OrderedDict()
 
     async def memo(fn, *args, **kwargs):
@@ -249,15 +250,15 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             # the guard, before any store sees the query (a verdict is remembered per text:
             # parsing costs up to a third of a second)
             kind = await memo(_query_kind, req.query)
-            answer = await runner.execute(req.query)
-            labels = req.labels
-            if labels in LANGS and isinstance(answer, Rows) and kind == "SelectQuery":
-                answer = _with_labels(kg, answer, labels)
-            data, ctype = serialize_answer(answer, kind, accept=accept)
-            headers = {"Vary": "Accept"}
-            if is_truncated(answer):
-                headers["X-Hetao-Truncated"] = f"rows cut at the server's limit of {max_rows}"
-            return Response(data if request.method != "HEAD" else b"", media_type=ctype, headers=headers)
+            key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
+            cached = responses.get(key)
+            if cached is None:
+                answer = await runner.execute(req.query)
+                # serializing thousands of rows takes a while: off the event loop
+                cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
+                responses.put(key, cached)
+            data, ctype, headers = cached
+            return Response(data if request.method != "HEAD" else b"", media_type=ctype, headers=dict(headers))
         except ProtocolError as exc:
             return plain_error(str(exc), exc.status)
         except QueryTimeoutError as exc:
@@ -434,6 +435,46 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     app = Starlette(routes=[Mount(prefix, app=inner)], lifespan=lifespan) if prefix else inner
     app.state.kg, app.state.runner, app.state.prefix = kg, runner, prefix
     return _Edge(app, prefix=prefix)  # type: ignore[return-value]
+
+
+class _ByteBudgetCache:
+    """An LRU of serialized answers bounded by their total size."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self.items: OrderedDict[tuple, tuple[bytes, str, tuple]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        size = len(value[0])
+        if size > self.budget // 8:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = value
+            self.used += size
+            while self.used > self.budget:
+                _, old = self.items.popitem(last=False)
+                self.used -= len(old[0])
+
+
+def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, labels: str | None,
+                  max_rows: int) -> tuple[bytes, str, tuple]:
+    if labels and isinstance(answer, Rows) and kind == "SelectQuery":
+        answer = _with_labels(kg, answer, labels)
+    data, ctype = serialize_answer(answer, kind, accept=accept)
+    headers = [("Vary", "Accept")]
+    if is_truncated(answer):
+        headers.append(("X-Hetao-Truncated", f"rows cut at the server's limit of {max_rows}"))
+    return data, ctype, tuple(headers)
 
 
 def _query_kind(sparql: str) -> str:
