@@ -71,3 +71,32 @@ def test_cors_only_for_the_given_origin(prefixed):
 ])
 def test_language_negotiation(query, header, expected):
     assert pick_lang(query, header) == expected
+
+
+def test_inferred_evidence_is_read_from_the_graph(tmp_path):
+    """A new evidence kind under hto:CuratorInference shows as inferred with its own label,
+    without code changes (the data model is revised in parallel)."""
+    import shutil
+
+    from hetao_kg.paths import data_root
+
+    root = tmp_path / "data"
+    shutil.copytree(data_root() / "ontology", root / "ontology")
+    shutil.copytree(data_root() / "graph_data", root / "graph_data")
+    (root / "graph_data" / "inferred.trig").write_text("""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix hto: <https://w3id.org/hetao-kg/ontology#> .
+<https://w3id.org/hetao-kg/id/assertion/test-inferred> {
+  <https://w3id.org/hetao-kg/id/org/hku> hto:inSector <https://w3id.org/hetao-kg/id/sector/biomedicine> .
+}
+<https://w3id.org/hetao-kg/id/graph/provenance> {
+  <https://w3id.org/hetao-kg/id/assertion/test-inferred> a hto:Assertion ; hto:evidence hto:TestInferredFromName .
+  hto:TestInferredFromName skos:broader hto:CuratorInference ; rdfs:label "inferred from a name (test)"@en .
+}
+""", encoding="utf-8")
+    client = TestClient(create_app(root=root))
+    html = client.get("/id/org/hku", params={"lang": "en"}).text
+    support = re.search(r'<li class="support inferred">(.*?)</li>', html, re.S)
+    assert support and "inferred from a name (test)" in support.group(1)
+    assert html.count('class="support inferred"') == 1  # the stated facts are not marked

@@ -95,6 +95,10 @@ def pick_lang(query_lang: str | None, accept_language: str | None) -> str:
     return "en"
 
 
+def _lang_of(request: Request) -> str:
+    return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
 class _Edge:
     """Pure ASGI middleware: security headers and one access-log line per request."""
 
@@ -211,7 +215,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return value
 
     def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-        lang = context.pop("lang", None) or pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = context.pop("lang", None) or _lang_of(request)
         explicit = request.query_params.get("lang")
         here_params = {k: v for k, v in request.query_params.items() if k != "lang"}
         html = env.get_template(template).render(
@@ -279,7 +283,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     # --- explorer ----------------------------------------------------------------
 
     async def home(request: Request) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         counts = await memo(home_counts, kg)
         docs = await memo(source_documents, kg, lang=lang)
         from ..views import VIEWS
@@ -290,7 +294,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                     zone=kg.label(str(KG["zone/hetao"]), lang), park=kg.label(str(KG["park/shenzhen-park"]), lang))
 
     async def search(request: Request) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         text = request.query_params.get("q", "").strip()[:200]
         hits = await memo(kg.search, text, lang=lang, limit=20) if text else []
         results = [(h, term_path(h.iri)) for h in hits]
@@ -309,7 +313,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 return plain_error(f"no such entity: {iri}", 404)
             data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
             return Response(data, media_type=ctype, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describedby"'})
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         data = await memo(entity_page, kg, iri, lang=lang)
         if not data.exists:
             return page(request, "error.html", status=404, lang=lang, here="error",
@@ -318,12 +322,12 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local)
 
     async def sources(request: Request) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         docs = await memo(source_documents, kg, lang=lang)
         return page(request, "sources.html", lang=lang, docs=docs, here="source")
 
     async def source(request: Request) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         doc = request.path_params["doc"]
         data = await memo(source_page, kg, doc, lang=lang)
         if data is None:
@@ -332,7 +336,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return page(request, "source.html", lang=lang, s=data, here="source")
 
     async def editor(request: Request) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         queries = named_queries()
         text = request.query_params.get("query")
         name = request.query_params.get("named")
@@ -349,14 +353,14 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     async def views_index(request: Request) -> Response:
         from ..views import VIEWS
 
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         return page(request, "views.html", lang=lang, views=list(VIEWS), here="views")
 
     async def view(request: Request) -> Response:
         from ..views import VIEWS
 
         name = request.path_params["name"]
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         entities = tuple(e for e in request.query_params.getlist("entity") if e.strip())[:2]
         try:
             depth = max(1, min(3, int(request.query_params.get("depth", "1"))))
@@ -383,12 +387,12 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             bind_prefixes(graph)
             graph.parse(data=ontology_doc(root_s).turtle, format="turtle")
             return Response(serialize_graph(graph, media), media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         html = await memo(render_ontology, lang=lang, base=prefix, root=root_s)
         return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
 
     async def not_found(request: Request, exc) -> Response:
-        lang = pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+        lang = _lang_of(request)
         if "text/html" not in request.headers.get("accept", ""):
             return plain_error(f"not found: {request.url.path}", 404)
         return page(request, "error.html", status=404, lang=lang, here="error", message=i18n[lang]["not_found"],
