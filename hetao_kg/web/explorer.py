@@ -6,7 +6,7 @@ without code changes.
 
 >>> from hetao_kg.api import open_graph
 >>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
->>> sector = next(g for g in page.groups if g.label == "sector")
+>>> sector = next(g for g in page.groups if g.label == "in sector")
 >>> page.label, sector.statements[0].label
 ('Shenzhen International Quantum Academy', 'quantum information')
 >>> sector.statements[0].supports[0].quotes[0].marked
