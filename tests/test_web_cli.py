@@ -100,3 +100,19 @@ def test_inferred_evidence_is_read_from_the_graph(tmp_path):
     support = re.search(r'<li class="support inferred">(.*?)</li>', html, re.S)
     assert support and "inferred from a name (test)" in support.group(1)
     assert html.count('class="support inferred"') == 1  # the stated facts are not marked
+
+
+def test_pages_are_byte_identical_across_processes():
+    """Same data, same page: two server processes (different hash seeds) serve the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from starlette.testclient import TestClient\nfrom hetao_kg.web import create_app\n"
+              "import hashlib\nc = TestClient(create_app())\n"
+              "for p in ['/id/org/hku', '/id/park/shenzhen-park?lang=zh-Hant', '/source/hetao-progress-report', '/ontology']:\n"
+              "    print(p, hashlib.sha256(c.get(p).content).hexdigest())\n")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    assert all(r.returncode == 0 for r in runs), [r.stderr[-2000:] for r in runs]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.count("\n") == 4

@@ -233,7 +233,7 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
         (str(r["s"]), kg.label(str(r["s"]), lang), term_path(str(r["s"])), kg.label(str(r["p"]), lang))
         for r in kg.store.select(_IN, {"entity": entity}).rows
     ]
-    incoming.sort(key=lambda t: (t[3], t[1]))
+    incoming.sort(key=lambda t: (t[3], t[1], t[0]))
     figures = []
     for r in kg.store.select(_FIGURES, {"entity": entity}).rows:
         figures.append({
@@ -243,7 +243,17 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
             "qualifier": kg.label(str(r["qualifier"]), lang) if r.get("qualifier") is not None else "",
             "counts": str(r["counts"]) if r.get("counts") is not None else "",
         })
-    ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower()))
+    # same data, same page: every list in a stable order, whatever order the store answered in
+    for group in groups.values():
+        group.statements.sort(key=lambda st: (st.label, st.value))
+        for st in group.statements:
+            st.supports.sort(key=lambda sup: sup.graph)
+            for sup in st.supports:
+                sup.quotes.sort(key=lambda q: (q.doc, q.start, q.end))
+    for bucket in labels.values():
+        bucket.sort()
+    figures.sort(key=lambda f: (f["property"], f["figure"]))
+    ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
                       incoming, figures, _neighbours(ordered, incoming))
 

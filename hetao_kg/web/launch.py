@@ -1,9 +1,11 @@
 """Start ``hetao-kg serve`` as a real process on a free loopback port, wait until it
 answers, and stop it by PID: for tests, benchmarks and screenshots.
 
->>> with running_server() as server:  # doctest: +SKIP
-...     httpx.get(server.url + "/healthz").json()["status"]
-'ok'
+    with running_server("--timeout", "5") as server:
+        httpx.get(server.url + "/healthz").json()["status"]   # 'ok'
+
+>>> 1024 <= free_port() <= 65535
+True
 """
 
 from __future__ import annotations

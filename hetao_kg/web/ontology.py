@@ -89,6 +89,11 @@ def _ref(g: Graph, node) -> list[Ref]:
     return [Ref(iri, iri, None)]
 
 
+def _sorted(g: Graph, nodes) -> list[Ref]:
+    """References in a stable order (rdflib's own order varies between processes)."""
+    return sorted((r for n in nodes for r in _ref(g, n)), key=lambda r: r.name)
+
+
 def _labels(g: Graph, node) -> dict[str, str]:
     out: dict[str, str] = {}
     for lit in g.objects(node, RDFS.label):
@@ -142,6 +147,7 @@ def _shapes(shapes: Graph) -> list[Shape]:
             for t in shapes.objects(node, URIRef(SH + key)):
                 targets += [Ref(r.iri, (r.name if key == "targetClass" else f"{key} {r.name}"), r.anchor)
                             for r in _ref(shapes, t)]
+        targets.sort(key=lambda r: r.name)
         constraints = [_constraint(shapes, p) for p in shapes.objects(node, URIRef(SH + "property"))]
         if (node, URIRef(SH + "sparql"), None) in shapes:
             for sparql in shapes.objects(node, URIRef(SH + "sparql")):
@@ -179,15 +185,16 @@ def _cached(root: str | None) -> OntologyDoc:
                 definition = g.value(node, SKOS.definition) or g.value(node, RDFS.comment) or ""
                 term = Term(iri, iri[len(ns):], kind if kind == "class" else _ref(g, t)[0].name.split(":")[-1],
                             _labels(g, node), str(definition))
-                term.parents = [r for p in g.objects(node, RDFS.subClassOf if kind == "class" else RDFS.subPropertyOf)
-                                for r in _ref(g, p)]
-                term.domain = [r for d in g.objects(node, RDFS.domain) for r in _ref(g, d)]
-                term.range = [r for d in g.objects(node, RDFS.range) for r in _ref(g, d)]
-                term.inverse = [r for d in g.objects(node, OWL.inverseOf) for r in _ref(g, d)]
+                term.parents = _sorted(g, g.objects(node, RDFS.subClassOf if kind == "class" else RDFS.subPropertyOf))
+                term.domain = _sorted(g, g.objects(node, RDFS.domain))
+                term.range = _sorted(g, g.objects(node, RDFS.range))
+                term.inverse = _sorted(g, g.objects(node, OWL.inverseOf))
                 term.shapes = sorted(by_target.get(iri, []))
                 terms[iri] = term
     onto = next(iter(g.subjects(RDF.type, OWL.Ontology)), None)
-    title = str(g.value(onto, URIRef("http://purl.org/dc/terms/title")) or g.value(onto, RDFS.label) or "hetao-kg ontology") if onto else "hetao-kg ontology"
+    titles = sorted((0 if (t.language or "") == "en" else 1, str(t)) for p in (URIRef("http://purl.org/dc/terms/title"), RDFS.label)
+                    for t in (g.objects(onto, p) if onto is not None else ()) if isinstance(t, Literal))
+    title = titles[0][1] if titles else "hetao-kg ontology"
     ordered = sorted(terms.values(), key=lambda t: t.name.lower())
     turtle = "".join(p.read_text(encoding="utf-8") for p in files.ontology)
     return OntologyDoc(title, str(onto) if onto else ns, [t for t in ordered if t.kind == "class"],
