@@ -98,3 +98,16 @@ def test_rdflib_service_calls_our_endpoint(server):
     bounce = httpx.get(server.url + "/sparql", params={
         "query": f"SELECT * WHERE {{ SERVICE <{server.url}/sparql> {{ ?s ?p ?o }} }}"})
     assert bounce.status_code == 400 and "SERVICE is refused" in bounce.text
+
+
+def test_oxigraph_service_calls_our_endpoint(server):
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    rows = store.query(f"""SELECT ?u ?label WHERE {{
+        SERVICE <{server.url}/sparql> {{
+          ?u a <https://w3id.org/hetao-kg/ontology#University> ;
+             <http://www.w3.org/2000/01/rdf-schema#label> ?label . FILTER (lang(?label) = "en") }}
+    }}""")
+    found = {r["u"].value: r["label"].value for r in rows}
+    assert found[HKU] == "The University of Hong Kong" and len(found) == 3
