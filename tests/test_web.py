@@ -258,7 +258,7 @@ def test_source_reader_shows_uncovered_sentences(server, kg):
     assert f'<span class="uncovered-count">{len(uncovered)}</span>' in html
 
 
-def test_pages_answer_with_a_locked_csp(server):
+def test_pages_answer_with_a_locked_csp(server, kg):
     for path, needle in [("/", "hk-university-projects"), ("/search?q=xianggang+daxue", "/id/org/hku"),
                          ("/query", "yasgui.min.js"), ("/views/", "/views/sectors"), ("/ontology", "hto:University"),
                          ("/source/", "/source/hetao-progress-report")]:
@@ -268,8 +268,11 @@ def test_pages_answer_with_a_locked_csp(server):
         csp = r.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "http" not in csp, path
         assert not re.search(r'(?:src|href)="(?:https?:)?//', r.text), path
-    view = httpx.get(server.url + "/views/hk-universities")
-    assert view.status_code == 200 and "hetaoNetwork" in view.text
+    view = httpx.get(server.url + "/views/hk-universities", params={"lang": "zh-Hans"})
+    assert view.status_code == 200
+    cli = kg.render("hk-universities", lang="zh-Hans")  # what `hetao-kg render` writes
+    assert view.text.startswith(cli.html[:200]) and abs(len(view.text) - len(cli.html)) < 200
+    assert all(f'"{node["id"]}"' in view.text for node in cli.nodes)
     assert "script-src 'unsafe-inline'" in view.headers["content-security-policy"]
     assert httpx.get(server.url + "/views/no-such-view").status_code == 404
 
@@ -337,3 +340,11 @@ def test_sigterm_drains_and_exits_cleanly():
         log = s.log_text()
         assert "Shutting down" in log and "Finished server process" in log
         assert "Traceback" not in log
+
+
+def test_entity_page_figures_with_qualifiers(server):
+    html = httpx.get(server.url + "/id/zone/hetao", params={"lang": "en"}).text
+    table = re.search(r'<table class="figures">(.*?)</table>', html, re.S)
+    assert table, "no figures table"
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S) if "3.89" in r)
+    assert "about" in row and "km²" in row

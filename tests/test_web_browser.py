@@ -110,7 +110,7 @@ def test_every_page_stays_on_the_server(server, path):
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")
         if path.startswith("/views/") and path != "/views/":
-            page.wait_for_selector("body[data-ready=true]", state="attached", timeout=30_000)
+            page.wait_for_function("document.querySelector('canvas') !== null", timeout=30_000)
         assert not record["outside"], record["outside"]
         errors = [e for e in record["errors"] if not (path.endswith("does-not-exist") and "404" in e)]
         assert not errors, errors
