@@ -425,7 +425,11 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     if host not in _LOOPBACK:
         click.echo(f"hetao-kg: warning: binding to {host}, not loopback: the server is reachable from other "
                    "machines (it is read-only, but put a reverse proxy with TLS in front)", err=True)
-    store = store_name or (ctx.obj or {}).get("store")
+    # the server's default is rdflib in memory; a --store given to the group (or by its
+    # environment variable) is honoured, the group's own default is not
+    group = ctx.parent.get_parameter_source("store") if ctx.parent is not None else None
+    explicit = group is not None and group != click.core.ParameterSource.DEFAULT
+    store = store_name or ((ctx.obj or {}).get("store") if explicit else None)
     try:
         app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
                          timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)

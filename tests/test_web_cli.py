@@ -31,12 +31,6 @@ def test_serve_warns_when_not_on_loopback(monkeypatch):
     assert "warning" not in quiet.output and calls["host"] == "127.0.0.1"
 
 
-def test_serve_rejects_an_unknown_store():
-    result = CliRunner().invoke(main, ["serve", "--store", "no-such-store"])
-    assert result.exit_code == 2 and "store 'no-such-store'" in result.output
-    assert "Traceback" not in result.output
-
-
 def test_docs_writes_the_ontology_pages(tmp_path):
     result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output

@@ -11,6 +11,6 @@ from __future__ import annotations
 
 from .app import CSP, create_app, pick_lang, render_ontology
 from .docs import write_docs
-from .runner import QueryRunner, limited_store_available
+from .runner import QueryRunner
 
-__all__ = ["CSP", "QueryRunner", "create_app", "limited_store_available", "pick_lang", "render_ontology", "write_docs"]
+__all__ = ["CSP", "QueryRunner", "create_app", "pick_lang", "render_ontology", "write_docs"]

@@ -39,7 +39,7 @@ from ..store import QueryError, QueryRefused, Rows, prepare
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
-from .runner import QueryRunner, QueryTimeoutError, answer_key, is_truncated, store_factory
+from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
 
 __all__ = ["create_app", "CSP", "TEMPLATES", "STATIC", "render_ontology", "pick_lang"]
 
@@ -177,11 +177,11 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     """
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     root_s = str(root) if root else None
-    factory = store_factory(root_s, store)
     if kg is None:
-        kg = KnowledgeGraph(factory())
-    runner = QueryRunner(factory, timeout=timeout, max_rows=max_rows, pool=pool, max_query_bytes=max_query_bytes,
-                         answer_key=answer_key(root_s, store))
+        kg = page_graph(root_s, store)
+    runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
+                                      max_query_bytes=max_query_bytes, pool=pool),
+                         timeout=timeout, max_rows=max_rows)
     i18n = _i18n()
     env = _environment(i18n)
     # rdflib's SPARQL parser (pyparsing) is not thread-safe: in-process graph work runs
@@ -277,7 +277,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return plain_error(str(exc), 400)
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "isolated_queries": runner.isolated, "timeout_s": timeout,
+        return JSONResponse({"status": "ok", "timeout_s": timeout,
                              "max_rows": max_rows})
 
     # --- explorer ----------------------------------------------------------------
