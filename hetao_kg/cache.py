@@ -35,6 +35,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,8 +126,9 @@ def entry_dir(kind: str, key: str) -> Path:
 
 def touch(path: Path) -> None:
     """Mark an entry as just used (the LRU order is the modification time)."""
+    now = time.time_ns()  # finer than the file system's coarse clock, so the order is exact
     try:
-        os.utime(path)
+        os.utime(path, ns=(now, now))
     except OSError:
         pass
 
@@ -174,6 +176,7 @@ def write_entry(kind: str, key: str, suffix: str, payload: bytes) -> Path | None
                 fh.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n")
                 fh.write(payload)
             os.replace(tmp, path)
+            touch(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -14,6 +14,8 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +70,9 @@ class DataFiles:
     sources: Path
 
     def all(self) -> tuple[Path, ...]:
-        """Every file the graph is built from (for cache keys)."""
-        return (*self.ontology, self.shapes, *self.data, *sorted(self.sources.iterdir()))
+        """Every file the graph is built from (for cache keys); subfolders of
+        ``sources/`` are not part of it."""
+        return (*self.ontology, self.shapes, *self.data, *sorted(p for p in self.sources.iterdir() if p.is_file()))
 
 
 def data_files(root: str | Path | None = None) -> DataFiles:
@@ -79,15 +82,33 @@ def data_files(root: str | Path | None = None) -> DataFiles:
     for folder in (ontology_dir, data_dir, data_dir / "sources"):
         if not folder.is_dir():
             raise DataError(folder, "folder not found")
-    return DataFiles(
+    files = DataFiles(
         root=root,
         ontology=tuple(sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")),
         shapes=ontology_dir / "shapes.ttl",
         data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
         sources=data_dir / "sources",
     )
+    for path in (*files.ontology, *files.data):
+        _readable_file(path)
+    return files
 
 
+def _readable_file(path: Path) -> None:
+    """A clear :class:`DataError` for a data path that is a folder, a loop of symlinks, …"""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(path, "broken symbolic link") from None
+        raise DataError(path, "file not found") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(path, "is a folder, not a data file" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
 
@@ -109,6 +130,12 @@ def parse_file(
         raise DataError(path, "file not found") from None
     except UnicodeDecodeError as exc:
         raise DataError(path, f"not UTF-8 (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    surrogate = _SURROGATE_ESCAPE.search(text)
+    if surrogate:
+        line, column = text.count("\n", 0, surrogate.start()) + 1, surrogate.start() - text.rfind("\n", 0, surrogate.start())
+        raise DataError(path, f"{surrogate.group(0)} is a lone surrogate, not a character (write the character itself, or \\U for one outside the BMP)", line, column)
     ds = Dataset()
     target = ds.graph(graph) if graph is not None else ds
     try:
@@ -203,7 +230,7 @@ def build(
     return ds
 
 
-_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py")
+_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py", "inference.py")
 
 
 def _read_inputs(files: DataFiles) -> dict[Path, bytes]:
@@ -252,7 +279,7 @@ def _from_cache(key: str) -> Dataset | None:
 
 
 def load_keyed(root: str | Path | None = None, *, cache: bool = True) -> tuple[Dataset, str]:
-    """:func:`load`, also returning the content key of the bytes the dataset was built from."""
+    """:func:`load` (with inference), also returning the content key of the bytes it was built from."""
     files = data_files(root)
     blobs = _read_inputs(files)
     key = _digest(blobs)
@@ -260,7 +287,10 @@ def load_keyed(root: str | Path | None = None, *, cache: bool = True) -> tuple[D
         ds = _from_cache(key)
         if ds is not None:
             return ds, key
+    from .inference import add_inferred
+
     ds = build(files, blobs=blobs)
+    add_inferred(ds)
     # Sources are read again while normalizing: cache the build only if they are
     # still the bytes that were hashed, so a file swapped meanwhile is never cached.
     sources = [p for p in blobs if p.parent == files.sources]
@@ -281,14 +311,21 @@ def cache_dir() -> Path:
     return _cache.cache_dir()
 
 
-def load(root: str | Path | None = None, *, cache: bool = True) -> Dataset:
+def load(root: str | Path | None = None, *, cache: bool = True, inference: bool = True) -> Dataset:
     """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
 
-    Building (parsing, normalizing, deriving) is cached on disk as N-Quads, keyed by
-    the bytes of every input file (the very bytes that are parsed) and of the code
-    that builds it, so a changed file is always picked up. ``cache=False`` builds afresh.
+    Building (parsing, normalizing, deriving, inferring) is cached on disk as N-Quads,
+    keyed by the bytes of every input file (the very bytes that are parsed) and of
+    the code that builds it, so a changed file is always picked up. ``cache=False``
+    builds afresh. With ``inference`` the RDFS/OWL RL entailments are included as the
+    graph ``<graph/inferred>`` (:mod:`hetao_kg.inference`).
 
     >>> len(load()) > 1000
     True
     """
-    return load_keyed(root, cache=cache)[0]
+    ds, _ = load_keyed(root, cache=cache)
+    if not inference:
+        from .inference import GRAPH_INFERRED
+
+        ds.remove_graph(GRAPH_INFERRED)
+    return ds

@@ -68,7 +68,7 @@ def test_labels_are_data_never_markup(data_copy):
     names = data_copy / "graph_data" / "english-names.trig"
     text = names.read_text(encoding="utf-8").replace('"Shenzhen International Quantum Academy"@en', '"' + XSS.replace('"', '\\"') + '"@en')
     names.write_text(text, encoding="utf-8")
-    view = render("ego", "kg:org/siqa", kg=open_graph(data_copy))
+    view = render("ego", "inst:siqa", kg=open_graph(data_copy))
     assert "<img" not in view.html.split("<script>", 1)[0] or "&lt;img" in view.html  # title is escaped
     assert XSS not in view.html  # nowhere literally: the JSON island escapes '<'
     assert "\\u003cimg src=x onerror=" in view.html
