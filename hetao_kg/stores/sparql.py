@@ -93,6 +93,10 @@ class SparqlStore:
         return f"SparqlStore({self.url!r})"
 
     def _request(self, data: list[tuple[str, str]], accept: str) -> tuple[bytes, Any]:
+        import http.client
+
+        # Virtuoso echoes the dataset as one response header per graph (X-SPARQL-…)
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]
         body = urllib.parse.urlencode(data).encode("utf-8")
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
