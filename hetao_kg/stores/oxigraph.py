@@ -217,7 +217,9 @@ _EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s
 
 def _drop_curator_inferences(store) -> None:
     """What :func:`hetao_kg.graph.stated_only` leaves out: every graph whose evidence is a curator's inference."""
-    graphs = [r["g"].value for r in store.query(_CURATOR_GRAPHS, prefixes={"hto": str(PREFIXES["hto"])})]
+    # the union is not materialized yet: ask the union view (DISTINCT copes with its repeats)
+    graphs = [r["g"].value for r in store.query(_CURATOR_GRAPHS, prefixes={"hto": str(PREFIXES["hto"])},
+                                                  use_default_graph_as_union=True)]
     if graphs:
         store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
@@ -326,9 +328,7 @@ def _clean(location: Path, *, keep: Path) -> None:
 
 def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
     """The answer-cache key of a variant (its answers are kept apart from other stores')."""
-    from ..store import data_key
-
-    return data_key(content_key(root), inference=inference, stated_only=stated_only) + "-oxigraph"
+    return f"oxigraph-{_inputs_key(root, inference, stated_only)}"  # data, flags, this code, pyoxigraph
 
 
 class OxigraphStore:
