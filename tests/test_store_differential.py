@@ -92,7 +92,9 @@ def norm(term):
         value = term.toPython()
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             value = Decimal(str(value)).normalize()
-        elif not isinstance(value, (str, bool, int)):
+        elif isinstance(value, str):  # also a Literal that rdflib could not convert (it is a str)
+            value = str(value)
+        elif not isinstance(value, bool):
             value = str(term)
         return ("literal", value, (term.language or "").lower(), datatype)
     if isinstance(term, BNode):
