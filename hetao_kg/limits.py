@@ -189,8 +189,11 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             answer = _execute(store, sparql, bindings, max_rows)
             conn.send(("answer", answer))
         except MemoryError:
-            answer = None
-            conn.send(("memory", None))
+            answer = None  # free what can be freed before answering
+            try:
+                conn.send(("memory", None))
+            except BaseException:  # noqa: BLE001 - the parent sees the pipe close instead
+                pass
             return  # the heap may be damaged: the parent starts a fresh worker
         except RecursionError:
             _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))

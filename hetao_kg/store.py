@@ -92,7 +92,12 @@ class Rows:
 
 
 class Store(Protocol):
-    """What a backend must offer: read-only SPARQL text in, rows or a boolean out."""
+    """What a backend must offer: read-only SPARQL text in, rows or a boolean out.
+
+    A store may also accept ``execute(..., max_rows=N)`` and stop after N rows
+    (``Rows.truncated``); :class:`~hetao_kg.limits.LimitedStore` uses it when offered
+    and otherwise cuts the answer itself.
+    """
 
     def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool: ...
 

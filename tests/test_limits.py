@@ -214,3 +214,23 @@ def test_settings_from_environment(monkeypatch):
     monkeypatch.setenv("HETAO_KG_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="HETAO_KG_TIMEOUT='soon' is not a number"):
         limit_settings()
+
+
+def test_with_threads_running_the_worker_comes_from_a_fork_server():
+    """A web server or a Jupyter kernel runs threads; forking then is unsafe, so the
+    worker is forked from a clean single-threaded server instead, and limits still hold."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        store = LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=3)
+        assert store._context().get_start_method() == "forkserver"
+        assert store.ask("ASK { ?u a hto:University }")
+        with pytest.raises(QueryTimeout):
+            store.select(REGEX)
+        assert len(store.select("SELECT ?u WHERE { ?u a hto:University }").rows) == 3
+        store.close()
+    finally:
+        stop.set()
