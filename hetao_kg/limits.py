@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 
 from rdflib.term import Node
 
-from .store import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, Store
+from .store import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, SelectAsk, Store
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -204,7 +204,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
 # --- the parent side -------------------------------------------------------------------------
 
 
-class LimitedStore:
+class LimitedStore(SelectAsk):
     """A :class:`~hetao_kg.store.Store` whose queries run in a killable worker under limits.
 
     ``timeout`` (seconds), ``max_rows``, ``max_memory`` (bytes the evaluation may
@@ -379,20 +379,6 @@ class LimitedStore:
             raise value
         self._save(sparql, bindings, value)
         return value
-
-    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
-        """Run a SELECT (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
-        if isinstance(answer, bool):
-            raise QueryError("expected a SELECT query, got ASK (use ask())")
-        return answer
-
-    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
-        if not isinstance(answer, bool):
-            raise QueryError("expected an ASK query, got a SELECT")
-        return answer
 
     # --- the answer cache (in this process, so a hit needs no worker) -----------------------
 

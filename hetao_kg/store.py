@@ -42,6 +42,7 @@ __all__ = [
     "Rows",
     "Store",
     "RdflibStore",
+    "SelectAsk",
     "entity_variables",
     "guard",
     "prepare",
@@ -279,13 +280,31 @@ def to_term(value: Any) -> Node:
 # --- the rdflib store ----------------------------------------------------------------
 
 
+class SelectAsk:
+    """``select()`` and ``ask()`` for a store that defines ``execute()`` (a mixin)."""
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
+
+
 def data_key(content: str, *, inference: bool = True) -> str:
     """The key of what a store answers from: the data's content key, and whether the
     entailments are included (answers are cached under it)."""
     return content if inference else f"{content}-asserted"
 
 
-class RdflibStore:
+class RdflibStore(SelectAsk):
     """The in-memory rdflib dataset as a :class:`Store`.
 
     Answers are cached on disk as SPARQL JSON (:mod:`hetao_kg.cache`), keyed by the
@@ -378,17 +397,3 @@ class RdflibStore:
         if max_rows is not None and len(rows) > max_rows:
             return Rows(names, rows[:max_rows], truncated=True)
         return Rows(names, rows)
-
-    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
-        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
-        if isinstance(answer, bool):
-            raise QueryError("expected a SELECT query, got ASK (use ask())")
-        return answer
-
-    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
-        if not isinstance(answer, bool):
-            raise QueryError("expected an ASK query, got a SELECT")
-        return answer

@@ -198,3 +198,17 @@ def test_cache_info_and_clear(cache_dir):
     assert entries(cache_dir) == [] and not (cache_dir / "graph-0123.pickle").exists()
     assert (cache_dir / "keep-me.txt").exists()  # only hetao-kg's own entries go
     assert "0 entries" in cli("cache", "info").stdout
+
+
+def test_directory_entries_count_and_are_evicted_whole(cache_dir, monkeypatch):
+    """Room for an embedded store: a folder entry is sized, listed and evicted as one."""
+    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "0.05")  # 50 KB
+    store = cache.entry_dir("oxigraph", "store1")
+    store.mkdir(parents=True)
+    for i in range(4):
+        (store / f"part{i}.sst").write_bytes(b"\0" * 10_000)
+    cache.touch(store)
+    assert cache.cache_info().kinds["oxigraph"] == (1, 40_000)
+    cache.write_entry("answers", "a", ".srj", b"{" + b" " * 20_000 + b"}")  # 60 KB in all: the folder goes
+    assert not store.exists()
+    assert cache.cache_info().size <= cache.max_cache_bytes()
