@@ -234,3 +234,10 @@ def test_with_threads_running_the_worker_comes_from_a_fork_server():
         store.close()
     finally:
         stop.set()
+
+
+def test_a_cut_answer_says_so_in_jupyter():
+    store = LimitedStore(functools.partial(RdflibStore.from_root, None), max_rows=2)
+    result = hetao_kg.open_graph(store=store).query("SELECT ?u WHERE { ?u a hto:University }")
+    assert "2 row(s): cut at the row limit" in result._repr_html_()
+    store.close()
