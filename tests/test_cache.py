@@ -84,6 +84,11 @@ def test_planted_pickles_and_random_files_run_nothing(cache_dir, tmp_path):
         path.write_bytes(evil)
     (cache_dir / "v1" / "graph" / "random.nq").write_bytes(os.urandom(4096))
     (cache_dir / "v1" / "answers" / "folder.srj").mkdir()
+    for path in (cache_dir / "v1" / "answers").glob("*.srj"):  # a folder in place of a real answer
+        if path.is_file():
+            path.unlink()
+            path.mkdir()
+            break
     result = cli(*NAMED)
     assert result.returncode == 0, result.stderr
     assert result.stdout == reference.stdout
