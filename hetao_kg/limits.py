@@ -21,10 +21,9 @@ from several threads wait their turn).
 
 >>> import functools
 >>> from hetao_kg.store import RdflibStore, QueryTimeout
->>> store = LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=20)
->>> store.ask("ASK { ?u a hto:University }")
+>>> with LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=20) as store:
+...     store.ask("ASK { ?u a hto:University }")
 True
->>> store.close()
 """
 
 from __future__ import annotations
@@ -294,6 +293,12 @@ class LimitedStore(SelectAsk):
                 except (OSError, ValueError):
                     pass
             self._kill()
+
+    def __enter__(self) -> "LimitedStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
         try:
