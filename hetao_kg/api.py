@@ -91,6 +91,9 @@ class AmbiguousEntity(ValueError):
         listing = "; ".join(f"{label} ({iri})" for iri, label in candidates)
         super().__init__(f"{name!r} is ambiguous; candidates: {listing}")
 
+    def __reduce__(self):
+        return (type(self), (self.name, self.candidates))
+
 
 @dataclass(frozen=True)
 class PathStep:
@@ -140,7 +143,7 @@ class KnowledgeGraph:
         """
         terms = self._bind(sparql, bindings)
         raw = self.store.select(sparql, terms)
-        result = QueryResult(raw.vars, raw.rows)
+        result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
     def ask(self, sparql: str, /, **bindings: Any) -> bool:
@@ -152,7 +155,7 @@ class KnowledgeGraph:
         answer = self.store.execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
-        result = QueryResult(answer.vars, answer.rows)
+        result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
     def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
@@ -222,7 +225,7 @@ class KnowledgeGraph:
             {k: (Literal(self.label(v, lang), lang=lang) if isinstance(v, URIRef) else v) for k, v in row.items()}
             for row in result.rows
         ]
-        return QueryResult(result.vars, rows, raw=result.raw)
+        return QueryResult(result.vars, rows, raw=result.raw, truncated=result.truncated)
 
     # --- search and entities -------------------------------------------------------
 
@@ -391,12 +394,17 @@ class KnowledgeGraph:
         return self.named("figures", lang=lang)
 
 
-def open_graph(root: str | Path | None = None, *, store: Store | None = None, inference: bool = True) -> KnowledgeGraph:
+def open_graph(
+    root: str | Path | None = None, *, store: Store | None = None, inference: bool = True, timeout: float | None = None
+) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
     With ``inference`` (the default) the default graph includes the RDFS/OWL RL
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone.
+
+    Queries run under limits (:mod:`hetao_kg.limits`) in a worker process:
+    ``timeout`` in seconds (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
@@ -404,5 +412,9 @@ def open_graph(root: str | Path | None = None, *, store: Store | None = None, in
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
     (8, 0)
     """
+    if store is None:
+        from .limits import memory_store
+
+        store = memory_store(root, inference=inference, **({} if timeout is None else {"timeout": timeout}))
     return KnowledgeGraph(store, root=root, inference=inference)
 

@@ -15,6 +15,7 @@ import click
 
 from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .normalize import SourceError, load_corrections, normalize_file
 from .queries import UnknownName, named_queries, named_query
 from .export import OutputError
@@ -72,9 +73,25 @@ def _echo(text: str, **kwargs) -> None:
     help="Folder holding ontology/ and graph_data/ (default: the installed data).",
 )
 @click.option("--no-inference", is_flag=True, help="Answer from the asserted facts only (no RDFS/OWL RL entailments).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    envvar="HETAO_KG_TIMEOUT",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop a query after this many seconds (0: no limit).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    envvar="HETAO_KG_MAX_ROWS",
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Cut answers longer than this and say so (0: no limit).",
+)
 @click.version_option(package_name="hetao-kg")
 @click.pass_context
-def main(ctx: click.Context, data_root: Path | None, no_inference: bool) -> None:
+def main(ctx: click.Context, data_root: Path | None, no_inference: bool, timeout: float, max_rows: int) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
     from .diagnose import quiet_literal_warnings
@@ -82,8 +99,15 @@ def main(ctx: click.Context, data_root: Path | None, no_inference: bool) -> None
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    import warnings
+
+    warnings.showwarning = _show_warning
     quiet_literal_warnings()
-    ctx.obj = {"root": data_root, "inference": not no_inference}
+    ctx.obj = {"root": data_root, "inference": not no_inference, "timeout": timeout, "max_rows": max_rows}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"hetao-kg: warning: {terminal_safe(str(message))}", err=True)
 
 
 # --- source ------------------------------------------------------------------
@@ -217,7 +241,14 @@ _lang_option = click.option(
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
-    return open_graph(ctx.obj["root"], inference=ctx.obj["inference"])
+    from .limits import memory_store
+
+    try:
+        store = memory_store(ctx.obj["root"], inference=ctx.obj["inference"], timeout=ctx.obj["timeout"],
+                             max_rows=ctx.obj["max_rows"])
+    except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
+        _fail(str(exc))
+    return open_graph(ctx.obj["root"], store=store, inference=ctx.obj["inference"])
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -301,6 +332,11 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang):
         click.echo("true" if answer else "false")
     else:
         _echo(answer.format(fmt))
+        if answer.truncated:
+            _fail(
+                f"the answer was cut at {len(answer)} rows (the row limit); "
+                "add LIMIT to the query or raise --max-rows / HETAO_KG_MAX_ROWS"
+            )
 
 
 @main.command()
@@ -425,6 +461,31 @@ def network(ctx, output, fmt, show_centrality, lang):
     if show_centrality:
         for row in centrality(g, top=10):
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+@main.group()
+def cache() -> None:
+    """Show or empty the on-disk cache (built graph, answers)."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Where the cache is, what it holds and its size bound."""
+    from .cache import cache_info as info
+
+    click.echo(str(info()))
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry (it is rebuilt when needed)."""
+    from .cache import cache_dir, clear_cache
+
+    n = clear_cache()
+    click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
