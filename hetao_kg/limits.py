@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from typing import Any, Callable, Mapping
@@ -145,10 +146,19 @@ def _execute(store: Store, sparql: str, bindings: Mapping[str, Node] | None, max
 
 
 def _send_error(conn, exc: BaseException) -> None:
+    """Send an exception as (type, message, attributes): many exceptions cannot be
+    pickled as such (their ``__init__`` takes other arguments than ``args``)."""
     try:
-        conn.send(("error", exc))
-    except Exception:  # an exception that cannot cross the pipe: send its text
-        conn.send(("error", QueryError(f"{type(exc).__name__}: {exc}")))
+        conn.send(("error", (type(exc), str(exc), dict(getattr(exc, "__dict__", {})))))
+    except Exception:  # a type or an attribute that cannot cross the pipe: send the text
+        conn.send(("error", (QueryError, f"{type(exc).__name__}: {exc}", {})))
+
+
+def _rebuild(cls: type, message: str, attrs: dict) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = (message,)
+    exc.__dict__.update(attrs)
+    return exc
 
 
 def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | None) -> None:
@@ -183,7 +193,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             conn.send(("memory", None))
             return  # the heap may be damaged: the parent starts a fresh worker
         except RecursionError:
-            conn.send(("error", QueryError("the query is nested too deeply to evaluate; simplify it")))
+            _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))
         except BaseException as exc:  # noqa: BLE001
             _send_error(conn, exc)
 
@@ -310,7 +320,10 @@ class LimitedStore:
             )
         try:
             kind, value = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError, TypeError, AttributeError, ImportError) as exc:
+            if not isinstance(exc, (EOFError, OSError)):
+                self._kill()
+                raise QueryError(f"the query worker sent an answer that cannot be read ({exc})") from None
             process.join(5)
             code = process.exitcode
             self._kill()
@@ -320,6 +333,8 @@ class LimitedStore:
         if kind == "memory":
             self._kill()
             raise self._memory_error()
+        if kind == "error":
+            value = _rebuild(*value)
         return kind, value
 
     def _memory_error(self) -> QueryMemoryExceeded:
@@ -398,20 +413,29 @@ class LimitedStore:
         answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
 
-def memory_store(root: Any = None, *, inference: bool = True, **limits: Any) -> LimitedStore:
+def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool = False, **limits: Any) -> LimitedStore:
     """The in-memory rdflib store of the graph below ``root``, behind the limits.
 
-    Answers are cached on disk; a cache hit needs no worker. ``inference=False``
-    leaves out the inferred graph (:mod:`hetao_kg.inference`). ``limits`` are
-    :class:`LimitedStore`'s keyword arguments.
+    Answers are cached on disk; a cache hit needs no worker. ``limits`` are
+    :class:`LimitedStore`'s keyword arguments. ``stated_only`` leaves out the
+    curators' inferences; the store's ``stated_only()`` gives that variant.
     """
     import functools
 
-    from .graph import content_key
     from .store import RdflibStore
 
-    return LimitedStore(
-        functools.partial(RdflibStore.from_root, root, inference=inference),
-        answer_key=functools.partial(content_key, root, inference=inference),
+    store = LimitedStore(
+        functools.partial(RdflibStore.from_root, root, inference=inference, stated_only=stated_only),
+        answer_key=functools.partial(_answer_key, root, inference, stated_only),
         **limits,
     )
+    if not stated_only:
+        store.stated_only = functools.partial(memory_store, root, inference=inference, stated_only=True, **limits)
+    return store
+
+
+def _answer_key(root: Any, inference: bool, stated_only: bool = False) -> str:
+    from .graph import content_key
+    from .store import data_key
+
+    return data_key(content_key(root), inference=inference, stated_only=stated_only)

@@ -32,9 +32,6 @@ class UnknownName(KeyError):
     def __str__(self) -> str:
         return self.args[0]
 
-    def __reduce__(self):
-        return (type(self), (self.kind, self.name, self.candidates))
-
 
 def suggest(name: str, options: list[str], n: int = 3) -> list[str]:
     """The closest names to ``name`` among ``options``."""
