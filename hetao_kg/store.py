@@ -405,8 +405,9 @@ class RdflibStore(SelectAsk):
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
+                    order = tuple(str(v) for v in result.vars)  # the order of each row's values
                     names = _stable_vars(sparql, result.vars)
-                    rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
+                    rows = [dict(zip(order, row)) for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
