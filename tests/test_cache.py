@@ -127,7 +127,7 @@ def test_changed_data_file_is_picked_up(cache_dir, data_copy):
     before = cli(*QUERY, root=data_copy)
     assert "Hong Kong University of Science and Technology" in before.stdout
     names.write_text(names.read_text(encoding="utf-8").replace(
-        '"Hong Kong University of Science and Technology"@en', '"HKUST (renamed)"@en'), encoding="utf-8")
+        '"The Hong Kong University of Science and Technology"@en', '"HKUST (renamed)"@en'), encoding="utf-8")
     after = cli(*QUERY, root=data_copy)
     assert after.returncode == 0, after.stderr
     assert "HKUST (renamed)" in after.stdout and "Science and Technology" not in after.stdout
@@ -139,7 +139,7 @@ def test_a_file_swapped_between_hashing_and_parsing_is_never_served_stale(cache_
 
     names = data_copy / "graph_data" / "english-names.trig"
     original = names.read_text(encoding="utf-8")
-    swapped = original.replace('"Hong Kong University of Science and Technology"@en', '"Swapped"@en')
+    swapped = original.replace('"The Hong Kong University of Science and Technology"@en', '"Swapped"@en')
     real_digest = graph._digest
 
     def digest_then_swap(blobs):
@@ -150,8 +150,8 @@ def test_a_file_swapped_between_hashing_and_parsing_is_never_served_stale(cache_
     monkeypatch.setattr(graph, "_digest", digest_then_swap)
     ds, key = load_keyed(data_copy)
     monkeypatch.setattr(graph, "_digest", real_digest)
-    labels = {str(o) for o in ds.objects(None, None) if str(o) in ("Swapped", "Hong Kong University of Science and Technology")}
-    assert labels == {"Hong Kong University of Science and Technology"}  # what was hashed is what was parsed
+    labels = {str(o) for o in ds.objects(None, None) if str(o) in ("Swapped", "The Hong Kong University of Science and Technology")}
+    assert labels == {"The Hong Kong University of Science and Technology"}  # what was hashed is what was parsed
     assert key != content_key(data_copy)  # the swapped file has another key ...
     fresh, fresh_key = load_keyed(data_copy)  # ... so it is built afresh, not served from the old entry
     assert fresh_key == content_key(data_copy)
