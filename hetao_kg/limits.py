@@ -118,6 +118,14 @@ def _address_space() -> int:
         return 0
 
 
+def _native_threads() -> int:
+    """Threads of this process, native ones included (Linux ``/proc``; else 1)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
 def _set_memory_ceiling(max_memory: int | None) -> None:
     if not max_memory:
         return
@@ -245,8 +253,10 @@ class LimitedStore(SelectAsk):
     def _context(self):
         # fork is fast (the worker shares the imports) but unsafe once threads run
         # (a web server): then fork from a clean single-threaded fork server.
+        # Native threads count too: a process that opened pyoxigraph (RocksDB, rayon) has
+        # some that Python's threading does not list, and a fork deadlocks on their locks.
         methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods and threading.active_count() == 1:
+        if "fork" in methods and threading.active_count() == 1 and _native_threads() <= 1:
             return multiprocessing.get_context("fork")
         return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
