@@ -14,6 +14,7 @@ import signal
 import statistics
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -189,6 +190,14 @@ def test_hostile_query_times_out_while_others_are_served(server):
     # warm both workers and the answer cache, as a running server would be
     for q in ["ASK { ?u a hto:University }", UNIVERSITIES, "SELECT ?p WHERE { ?p a hto:ConstructionProject }"]:
         assert sparql(server, q).status_code == 200
+    assert httpx.get(server.url + "/id/org/hku", timeout=60).status_code == 200
+    # start both pool workers (queries never seen before miss the answer cache)
+    nonce = uuid.uuid4().hex
+    pair = [threading.Thread(target=sparql, args=(server, f"ASK {{ ?s ?p ?o }} # warm {nonce} {i}")) for i in (1, 2)]
+    for t in pair:
+        t.start()
+    for t in pair:
+        t.join()
 
     async def scenario():
         stop, latencies, errors = asyncio.Event(), [], []
@@ -205,7 +214,7 @@ def test_hostile_query_times_out_while_others_are_served(server):
     hostile, elapsed, latencies, errors = asyncio.run(scenario())
     assert hostile.status_code == 503, hostile.text
     assert f"limit of {TIMEOUT} s" in hostile.text
-    assert TIMEOUT - 0.5 < elapsed < TIMEOUT + 5
+    assert TIMEOUT - 0.5 < elapsed < TIMEOUT + 30  # plus starting a fresh worker on a busy machine
     assert not errors
     assert len(latencies) > 20
     p99 = statistics.quantiles(latencies, n=100)[98]
