@@ -360,7 +360,9 @@ class RdflibStore:
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
                     names = _stable_vars(sparql, result.vars)
-                    rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
+                    # by name: the stable order of SELECT * differs from the row's own order
+                    position = {str(v): i for i, v in enumerate(result.vars)}
+                    rows = [{n: row[position[n]] for n in names} for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]

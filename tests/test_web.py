@@ -357,3 +357,9 @@ def test_entity_page_figures_with_qualifiers(server):
     assert table, "no figures table"
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S) if "3.89" in r)
     assert "about" in row and "km²" in row
+
+
+def test_select_star_keeps_values_under_their_names(server):
+    r = sparql(server, 'SELECT * WHERE { ?u a hto:University ; rdfs:label ?name . FILTER (lang(?name) = "zh-Hant") }')
+    for b in r.json()["results"]["bindings"]:
+        assert b["u"]["type"] == "uri" and b["name"]["type"] == "literal", b
