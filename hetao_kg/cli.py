@@ -238,6 +238,11 @@ _format_option = click.option(
 _lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of labels."
 )
+_stated_option = click.option(
+    "--stated-only",
+    is_flag=True,
+    help="Leave out the curators' inferences: only facts the report or a cited external source states.",
+)
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
@@ -295,9 +300,10 @@ def _read_query_file(path: Path) -> str:
 @_format_option
 @click.option("--lang", type=click.Choice(LANGS), default=None,
               help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
+@_stated_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, file, name, params, iris, fmt, lang):
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only):
     """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
@@ -325,9 +331,9 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang):
     kg = _kg(ctx)
     labels = None if iris else lang
     if name:
-        answer = kg.named(name, lang=labels, **bindings)
+        answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
     else:
-        answer = kg.run(text, lang=labels, **bindings)
+        answer = kg.run(text, lang=labels, stated_only=stated_only, **bindings)
     if isinstance(answer, bool):
         click.echo("true" if answer else "false")
     else:
@@ -379,15 +385,47 @@ def search(ctx, text, limit, fmt, lang):
 @click.argument("entity")
 @_format_option
 @_lang_option
+@_stated_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang):
-    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote."""
+def show(ctx, entity, fmt, lang, stated_only):
+    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
+
+    Facts the curators inferred (not stated word for word) say so in the
+    ``inferred`` column and give their reason; in a table they are also listed below.
+    """
     kg = _kg(ctx)
     iri = kg.resolve(entity)
+    facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
         _echo(f"{kg.label(iri, lang)}  <{iri}>")
-    _echo(kg.describe(iri, lang=lang).format(fmt))
+    _echo(facts.format(fmt))
+    if fmt == "table":
+        inferred = [r for r in facts.records() if r.get("inferred")]
+        if inferred:
+            click.echo(f"\n{len(inferred)} fact(s) inferred by the curators, not stated by the source:")
+            for r in inferred:
+                arrow = "->" if r["direction"] == "out" else "<-"
+                _echo(f"  * {r['property']} {arrow} {r['value']}: {r['reason']}")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json"]), default="text",
+              show_default=True, help="Plain text, BibTeX entries, or CSL-JSON (Zotero, pandoc).")
+@_stated_option
+@click.pass_context
+@handle_errors
+def cite(ctx, target, fmt, stated_only):
+    """Citations to paste for TARGET: an assertion (kg:assertion/…) or an entity (any
+    name), each with the report's title, series, paragraph, sentence and quote, or the
+    public URL of an external fact."""
+    from .cite import citations, format_citations
+
+    found = citations(_kg(ctx), target, stated_only=stated_only)
+    if not found:
+        _fail(f"nothing quoted to cite for {target!r}", 1)
+    _echo(format_citations(found, format=fmt))
 
 
 @main.command()
@@ -410,6 +448,8 @@ def path(ctx, a, b, lang):
             _echo(f"{step.source_label} <--[{step.property_label}]-- {step.target_label}")
         if step.quote:
             _echo(f"    “{step.quote}”")
+        if step.inferred:
+            _echo(f"    (inferred by the curators: {step.inferred})")
 
 
 # --- views and networks ------------------------------------------------------------
