@@ -93,7 +93,7 @@ def _echo(text: str, **kwargs) -> None:
     "--store",
     "store",
     envvar="HETAO_KG_STORE",
-    default="oxigraph",
+    default="memory",
     show_default=True,
     metavar="memory|oxigraph|DIR",
     help="Where queries run: rdflib in memory, the embedded Oxigraph store in the user cache, or one in DIR.",

@@ -20,8 +20,8 @@ Layout of the store directory: ``db-<inputs hash>/`` (finished databases, each w
 ``hetao-kg-build.json``), ``.build-*`` (builds in progress or killed), ``.lock``.
 
 >>> store = OxigraphStore()
->>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
-3
+>>> store.ask("ASK { ?s a hto:University }")
+True
 """
 
 from __future__ import annotations
