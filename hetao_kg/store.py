@@ -44,6 +44,7 @@ __all__ = [
     "RdflibStore",
     "SelectAsk",
     "entity_variables",
+    "stable_columns",
     "guard",
     "prepare",
     "to_term",
@@ -222,9 +223,14 @@ def _prepare(sparql: str):
     return prepared
 
 
-def _stable_vars(sparql: str, variables) -> tuple[str, ...]:
+def stable_columns(sparql: str, variables) -> tuple[str, ...]:
     """Column names; for ``SELECT *`` in order of first appearance in the query text
-    (rdflib collects them in a set, whose order changes from run to run)."""
+    (rdflib collects them in a set, whose order changes from run to run; other stores
+    have orders of their own). Every store applies it.
+
+    >>> stable_columns("SELECT * WHERE { ?b ?a ?c }", ["a", "c", "b"])
+    ('b', 'a', 'c')
+    """
     import re
 
     names = tuple(str(v) for v in variables)
@@ -406,7 +412,7 @@ class RdflibStore(SelectAsk):
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
                     order = tuple(str(v) for v in result.vars)  # the order of each row's values
-                    names = _stable_vars(sparql, result.vars)
+                    names = stable_columns(sparql, result.vars)
                     rows = [dict(zip(order, row)) for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")

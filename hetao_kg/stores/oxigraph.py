@@ -42,7 +42,7 @@ from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows
+from ..store import QueryError, QueryRefused, Rows, stable_columns
 from ._common import bind_values, check, literal
 
 __all__ = ["OxigraphStore", "build", "default_location"]
@@ -407,9 +407,10 @@ class OxigraphStore:
                 return bool(result)
             rows = result if max_rows is None else islice(result, max_rows + 1)
             if form == "SelectQuery":
-                names = tuple(v.value for v in result.variables)
+                order = tuple(v.value for v in result.variables)
                 conv = _to_rdflib
-                out = [{n: conv(row[i]) for i, n in enumerate(names)} for row in rows]
+                out = [{n: conv(row[i]) for i, n in enumerate(order)} for row in rows]
+                names = stable_columns(sparql, order)
             else:
                 names = ("subject", "predicate", "object")
                 out = [dict(zip(names, (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))))
