@@ -134,6 +134,9 @@ def virtuoso_ini(workdir: Path, http_port: int, isql_port: int, *, max_rows: int
     ini.set("HTTPServer", "ServerPort", f"127.0.0.1:{http_port}")
     ini.set("SPARQL", "ResultSetMaxRows", str(max_rows))
     ini.set("SPARQL", "MaxQueryExecutionTime", str(max_seconds))
+    # the cost estimator (400 s by default) refuses hetao-kg's queries once the dataset
+    # names every graph (named-graph-uri per graph); the execution-time limit stays
+    ini.set("SPARQL", "MaxQueryCostEstimationTime", "100000")
     if ini.has_section("Plugins"):
         ini.remove_section("Plugins")  # wiki plugins: not needed, and they log noise
     path = workdir / "virtuoso.ini"
