@@ -187,6 +187,8 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             if targets:
                 data[attr] = kg.label(targets[0], lang)
                 data[attr + "_iri"] = targets[0]
+                if targets[0] in stage_order:
+                    data[attr + "_order"] = stage_order[targets[0]]
     return g
 
 
