@@ -158,7 +158,8 @@ def _records(drawing: Drawing, lang: str, text: dict):
     for n, mark in drawing.marks.items():
         radius[n] = max(radius[n], 16.0)
     pos = _positions(drawing, radius)
-    ranked = sorted(g, key=lambda n: (n not in drawing.marks, -degree.get(n, 0), len(g.nodes[n].get("label", "")), n))
+    ranked = sorted(g, key=lambda n: (n not in drawing.marks, g.nodes[n].get("family") != "more", -degree.get(n, 0),
+                                      len(g.nodes[n].get("label", "")), n))
     priority = {n: i for i, n in enumerate(ranked)}
     nodes = []
     index = {}
@@ -208,7 +209,7 @@ def _groups(drawing: Drawing, pos, radius, index, text) -> tuple[list[dict], lis
         xs = [pos[m][0] for m in members]
         ys = [pos[m][1] for m in members]
         pad = 34.0
-        x0, y0 = min(xs) - pad - side, min(ys) - pad - 40
+        x0, y0 = min(xs) - pad - side, min(ys) - pad - 44
         x1, y1 = max(xs) + pad + side, max(ys) + pad + 10
         boxes.append({"id": grp["id"], "label": grp["label"], "x": round(x0, 1), "y": round(y0, 1),
                       "w": round(x1 - x0, 1), "h": round(y1 - y0, 1),

@@ -41,7 +41,10 @@
       t.setAttribute("font-size", fs);
       if (byId[id]) { t.setAttribute("y", (byId[id].y + byId[id].r + 4 / view.k).toFixed(2)); }
     });
-    svg.querySelectorAll("text.group-label").forEach(function (t) { t.setAttribute("font-size", fs); });
+    svg.querySelectorAll("g.group").forEach(function (g) {
+      var r = g.querySelector("rect"), ts = g.querySelectorAll("text"), y = +r.getAttribute("y");
+      ts.forEach(function (t, i) { t.setAttribute("font-size", fs); t.setAttribute("y", (y + (18 + i * 21) / view.k).toFixed(2)); });
+    });
     lod();
     if (current.tipFor) { place(current.tipFor); }
   }
@@ -49,20 +52,26 @@
   function fit() {
     var s = size(), ns = visibleNodes();
     if (!ns.length) { ns = data.nodes; }
-    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-    ns.forEach(function (n) { x0 = Math.min(x0, n.x - n.r); y0 = Math.min(y0, n.y - n.r); x1 = Math.max(x1, n.x + n.r); y1 = Math.max(y1, n.y + n.r); });
-    svg.querySelectorAll("g.group rect").forEach(function (r) {
-      var bx = +r.getAttribute("x"), by = +r.getAttribute("y");
-      x0 = Math.min(x0, bx); y0 = Math.min(y0, by); x1 = Math.max(x1, bx + +r.getAttribute("width")); y1 = Math.max(y1, by + +r.getAttribute("height"));
-    });
-    var padX = 70, padTop = 40, padBottom = 40;
     var legend = document.getElementById("legend");
     var right = (legend && legend.open && window.innerWidth > 700) ? legend.getBoundingClientRect().width + 16 : 0;
-    var w = Math.max(40, s.w - 2 * padX - right), h = Math.max(40, s.h - padTop - padBottom);
-    var k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
+    var pad = 16, w = Math.max(40, s.w - 2 * pad - right), h = Math.max(40, s.h - 2 * pad);
+    var k = 1;
+    for (var round = 0; round < 3; round++) {  // labels keep their pixel size, so bounds depend on k
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      ns.forEach(function (n) {
+        var half = Math.max(n.r, (widths[n.id] || 0) / 2 / k);
+        x0 = Math.min(x0, n.x - half); x1 = Math.max(x1, n.x + half);
+        y0 = Math.min(y0, n.y - n.r); y1 = Math.max(y1, n.y + n.r + (4 + labelPx * 1.4) / k);
+      });
+      svg.querySelectorAll("g.group rect").forEach(function (r) {
+        var bx = +r.getAttribute("x"), by = +r.getAttribute("y");
+        x0 = Math.min(x0, bx); y0 = Math.min(y0, by); x1 = Math.max(x1, bx + +r.getAttribute("width")); y1 = Math.max(y1, by + +r.getAttribute("height"));
+      });
+      k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
+    }
     view.k = k;
-    view.x = padX + (w - (x1 - x0) * k) / 2 - x0 * k;
-    view.y = padTop + (h - (y1 - y0) * k) / 2 - y0 * k;
+    view.x = pad + (w - (x1 - x0) * k) / 2 - x0 * k;
+    view.y = pad + (h - (y1 - y0) * k) / 2 - y0 * k;
     apply();
   }
   function zoomAt(factor, cx, cy) {
@@ -83,31 +92,34 @@
   // --- level of detail: labels at a constant size, none overlapping -----------------
   var widths = {};
   function lod() {
-    var placed = [];
-    var s = size();
-    var order = visibleNodes().slice().sort(function (a, b) { return a.priority - b.priority; });
-    svg.querySelectorAll("text.group-label").forEach(function (t) {
+    // Greedy by priority over the labels' real boxes (read all first, then write).
+    var s = size(), placed = [];
+    var candidates = [];
+    svg.querySelectorAll("text.group-label").forEach(function (t) { candidates.push(t); });
+    visibleNodes().slice().sort(function (a, b) { return a.priority - b.priority; }).forEach(function (n) {
+      if (labelEl[n.id]) { candidates.push(labelEl[n.id]); }
+    });
+    var boxes = candidates.map(function (t) {
       var r = t.getBoundingClientRect();
-      if (r.width) { placed.push([r.left - s.left, r.top - s.top, r.right - s.left, r.bottom - s.top]); }
+      return [r.left - s.left - 1, r.top - s.top - 1, r.right - s.left + 1, r.bottom - s.top + 1];
     });
-    order.forEach(function (n) {
-      var t = labelEl[n.id];
-      if (!t) { return; }
-      if (widths[n.id] === undefined) { widths[n.id] = t.getComputedTextLength() * view.k; }
-      var w = widths[n.id] / view.k * view.k;
-      var p = { x: view.x + n.x * view.k, y: view.y + n.y * view.k };
-      var top = p.y + n.r * view.k + 4;
-      var box = [p.x - w / 2 - 2, top - 1, p.x + w / 2 + 2, top + labelPx * 1.3];
-      var off = box[2] < 0 || box[0] > s.w || box[3] < 0 || box[1] > s.h;
+    var show = boxes.map(function (box) {
+      var off = box[0] < 0 || box[2] > s.w || box[1] < 0 || box[3] > s.h;  // wholly on screen or not at all
       var clash = placed.some(function (q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; });
-      var show = !off && !clash;
-      t.classList.toggle("lod-hidden", !show);
-      if (show) { placed.push(box); }
+      if (!off && !clash) { placed.push(box); return true; }
+      return false;
     });
+    candidates.forEach(function (t, i) { t.classList.toggle("lod-hidden", !show[i]); });
   }
-  function measure() {
-    // text length at font-size labelPx / k is labelPx-sized on screen: measure once at k
-    Object.keys(labelEl).forEach(function (id) { widths[id] = labelEl[id].getComputedTextLength() * view.k; });
+  function measure() {  // label widths in screen pixels (font size labelPx / k, so width * k)
+    Object.keys(labelEl).forEach(function (id) {
+      var w = labelEl[id].getComputedTextLength() * view.k;
+      if (!w) {  // not laid out (e.g. a hidden frame): estimate, wide characters count double
+        var chars = labelEl[id].textContent;
+        w = 0; for (var i = 0; i < chars.length; i++) { w += chars.charCodeAt(i) > 0x2e80 ? labelPx : labelPx * 0.6; }
+      }
+      widths[id] = w;
+    });
   }
 
   // --- filters ----------------------------------------------------------------------
