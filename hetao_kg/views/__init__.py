@@ -14,8 +14,8 @@ Same data, same page, byte for byte.
 >>> import re
 >>> re.search(r'(?:src|href)="https?://|@import', view.html) is None
 True
->>> view
-<View 'hk-universities' (en): 7 nodes, 3 links>
+>>> view.title
+'Hong Kong universities and what each brought in'
 """
 
 from __future__ import annotations
