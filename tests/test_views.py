@@ -3,6 +3,7 @@ analytics and exports."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -120,11 +121,13 @@ def test_views_are_written_as_utf8_honouring_the_umask(kgapi, tmp_path):
     assert "重點產業方向" in text and '<meta charset="utf-8">' in text
 
 
-def test_notebook_display_has_a_static_drawing_and_the_page(kgapi):
-    bundle = render("hk-universities", kg=kgapi)._repr_mimebundle_()
-    assert bundle["image/svg+xml"].startswith("<svg") and "The University of Hong Kong" in bundle["image/svg+xml"]
-    assert "<iframe" in bundle["text/html"] and 'sandbox="allow-scripts"' in bundle["text/html"]
-    assert bundle["text/html"].index("<svg") < bundle["text/html"].index("<iframe")
+def test_notebook_display_has_a_static_drawing_under_the_page(kgapi):
+    view = render("hk-universities", kg=kgapi)
+    shown = view._repr_html_()
+    image = re.search(r'<img class="hetao-view-static"[^>]* src="data:image/svg\+xml;base64,([^"]+)"', shown)
+    svg = base64.b64decode(image.group(1)).decode("utf-8")
+    assert svg.startswith("<svg") and "The University of Hong Kong" in svg and "<script" not in svg
+    assert shown.index("<img") < shown.index("<iframe") and 'sandbox="allow-scripts"' in shown
 
 
 def test_unknown_view_and_bad_entities(kgapi):

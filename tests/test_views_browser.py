@@ -36,15 +36,17 @@ PROBES = {
 }
 
 # Every label shown at the current zoom: its box on screen and its size in CSS pixels.
-LABELS_JS = """() => {
-  const k = window.hetaoView.scale();
-  return [...document.querySelectorAll('#canvas text.label')]
-    .filter(t => !t.classList.contains('hidden') && !t.classList.contains('lod-hidden') && t.getClientRects().length)
-    .map(t => { const r = t.getBoundingClientRect();
-                return {text: t.textContent, px: parseFloat(t.getAttribute('font-size')) * k,
-                        box: [r.left, r.top, r.right, r.bottom]}; });
-}"""
-OPACITY_JS = "(id) => getComputedStyle(document.getElementById(id)).opacity"
+LABELS_JS = "window.hetaoView.labels()"  # each label drawn: its box on the page, its font size in CSS pixels
+NODES_JS = "window.hetaoView.nodes()"
+EDGES_JS = "window.hetaoView.edges()"
+
+
+def _nodes(page, **match):
+    return [n for n in page.evaluate(NODES_JS) if all(n[k] == v for k, v in match.items())]
+
+
+def _by_iri(page, iri):
+    return next(n for n in page.evaluate(NODES_JS) if n["iri"] == KG + iri)
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +97,21 @@ def _overlap(a, b, slack=0.5):
     return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
 
 
+def _ring_drawn(page, node_id):
+    """Whether the canvas has the focus ring's yellow (#ffd166) just outside the node."""
+    return page.evaluate("""(id) => {
+        const n = window.hetaoView.nodes().find(m => m.id === id), k = window.hetaoView.scale();
+        const canvas = document.querySelector('#network canvas'), r = canvas.getBoundingClientRect();
+        const ctx = canvas.getContext('2d'), rad = n.r + 11 * k;
+        for (const [dx, dy] of [[rad, 0], [-rad, 0], [0, rad], [0, -rad]]) {
+          for (let d = -2; d <= 2; d++) {
+            const px = ctx.getImageData(Math.round(n.x - r.left + dx + (dy ? d : 0)), Math.round(n.y - r.top + dy + (dx ? d : 0)), 1, 1).data;
+            if (px[0] > 200 && px[1] > 170 && px[2] < 150) return true;
+          }
+        }
+        return false; }""", node_id)
+
+
 def _assert_labels_readable(page, where):
     labels = page.evaluate(LABELS_JS)
     assert labels, f"{where}: no label shown"
@@ -112,8 +129,8 @@ def _assert_labels_readable(page, where):
 def test_view_loads_offline_and_cites(browser, kgapi, pages, name):
     page = _open(browser, pages[name])
     view = render(name, *ARGS.get(name, []), kg=kgapi)
-    assert page.evaluate("document.querySelectorAll('#canvas g.node').length") == len(view.nodes)
-    assert page.evaluate("document.querySelectorAll('#canvas g.edge:not(.group-edge)').length") == len(view.edges)
+    assert len(page.evaluate(NODES_JS)) == len(view.nodes) == page.evaluate("window.hetaoNetwork.body.data.nodes.length")
+    assert len(page.evaluate(EDGES_JS)) == len(view.edges) == page.evaluate("window.hetaoNetwork.body.data.edges.length")
     iri, quote = PROBES[name]
     x, y = browser.node_point(KG + iri)
     page.mouse.click(x, y)
@@ -140,8 +157,8 @@ def test_full_view_folds_attributes_and_hub_links(browser, kgapi, pages):
     assert attributes and not attributes & {n["iri"] for n in view.nodes}  # stages, figures, claims are not nodes
     page = _open(browser, pages["full"])
     park = _node(page, "park/shenzhen-park")
-    spokes = page.evaluate("(id) => document.querySelectorAll(`#canvas g.edge[data-target='${id}']`).length", park)
-    assert spokes < 10  # not 52
+    spokes = len([e for e in page.evaluate(EDGES_JS) if park in (e["source"], e["target"])])
+    assert spokes <= 52 / 3  # the 32 "located in" links are a property now
     x, y = browser.node_point(KG + "org/idea")
     page.mouse.move(x, y)
     text = page.locator("#tooltip").inner_text()
@@ -153,13 +170,13 @@ def test_full_view_folds_attributes_and_hub_links(browser, kgapi, pages):
 
 def test_depth_two_neighbourhood_is_bounded_with_more(browser, kgapi, pages):
     page = _open(browser, pages["ego2"])
-    nodes = page.evaluate("document.querySelectorAll('#canvas g.node').length")
-    assert nodes <= 1 + 14 + 14 * 3 + 15
-    more = page.evaluate("[...document.querySelectorAll('#canvas g.node.fam-more')].map(g => g.id)")
-    assert more
-    label = page.evaluate("(id) => document.querySelector(`#canvas text[data-id='${id}']`).textContent", more[0])
-    assert label.startswith("+") and "more" in label
-    assert page.evaluate("document.querySelectorAll('#canvas g.node.mark-centre').length") == 1
+    nodes = page.evaluate(NODES_JS)
+    assert len(nodes) <= 1 + 14 + 14 * 3 + 15
+    more = [n for n in nodes if n["family"] == "more"]
+    assert more and all(n["label"].startswith("+") and "more" in n["label"] for n in more)
+    centre = [n for n in nodes if n["mark"] == "centre"]
+    assert [n["iri"] for n in centre] == [KG + "park/shenzhen-park"]
+    assert any(l["text"] == "centre: Shenzhen Park" for l in page.evaluate(LABELS_JS))  # marked, and says so
 
 
 # --- 1. find, filter, focus ------------------------------------------------------------
@@ -172,9 +189,9 @@ def test_search_finds_and_focuses(browser, pages, query):
     assert page.locator("#results li").first.inner_text() == "The University of Hong Kong"
     page.press("#search", "Enter")
     hku = _node(page, "org/hku")
-    assert page.evaluate("(id) => document.getElementById(id).classList.contains('selected')", hku)
+    assert page.evaluate("window.hetaoNetwork.getSelectedNodes()") == [hku]
     x, y = browser.node_point(KG + "org/hku")
-    box = page.evaluate("() => { const r = document.getElementById('canvas').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }")
+    box = page.evaluate("() => { const r = document.getElementById('network').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }")
     assert abs(x - (box[0] + box[2] / 2)) < 2 and abs(y - (box[1] + box[3] / 2)) < 2  # centred
     assert page.evaluate("window.hetaoView.scale()") >= 1
     assert "The University of Hong Kong" in page.locator("#tooltip").inner_text()
@@ -182,21 +199,23 @@ def test_search_finds_and_focuses(browser, pages, query):
 
 def test_legend_toggles_a_family_and_select_dims_and_escape_clears(browser, pages):
     page = _open(browser, pages["full"])
-    n_univ = page.evaluate("document.querySelectorAll('#canvas g.node.fam-university:not(.hidden)').length")
-    assert n_univ == 3
+    n_univ = len(_nodes(page, family="university", hidden=False))
+    assert n_univ >= 3
     page.click(".family-toggle[data-family=university]")
-    assert page.evaluate("document.querySelectorAll('#canvas g.node.fam-university:not(.hidden)').length") == 0
+    assert len(_nodes(page, family="university", hidden=False)) == 0
     assert page.get_attribute(".family-toggle[data-family=university]", "aria-pressed") == "false"
     page.click(".family-toggle[data-family=university]")
-    assert page.evaluate("document.querySelectorAll('#canvas g.node.fam-university:not(.hidden)').length") == 3
+    assert len(_nodes(page, family="university", hidden=False)) == n_univ
     # select: everything but the neighbours dims
     x, y = browser.node_point(KG + "org/hku")
     page.mouse.click(x, y)
-    hku, project, far = _node(page, "org/hku"), _node(page, "project/hku-ai-pathogen-diagnosis"), _node(page, "org/idea")
-    assert float(page.evaluate(OPACITY_JS, hku)) == 1 and float(page.evaluate(OPACITY_JS, project)) == 1
-    assert float(page.evaluate(OPACITY_JS, far)) < 0.5
+    def opacity(iri):
+        return _by_iri(page, iri)["opacity"]
+
+    assert opacity("org/hku") == 1 and opacity("project/hku-ai-pathogen-diagnosis") == 1
+    assert opacity("org/idea") < 0.5
     page.keyboard.press("Escape")
-    assert float(page.evaluate(OPACITY_JS, far)) == 1 and page.locator("#tooltip").is_hidden()
+    assert opacity("org/idea") == 1 and page.locator("#tooltip").is_hidden()
 
 
 def test_status_filter_lists_stages_in_lifecycle_order(browser, kgapi, pages):
@@ -206,8 +225,10 @@ def test_status_filter_lists_stages_in_lifecycle_order(browser, kgapi, pages):
                   ((str(r["s"]), int(r["o"])) for r in kgapi.query("SELECT ?s ?o WHERE { ?s hto:stageOrder ?o }").raw))
     assert [orders[o] for o in options] == sorted(orders[o] for o in options)
     page.select_option("#status-filter", KG + "status/landed")
-    shown = page.evaluate("[...document.querySelectorAll('#canvas g.node:not(.hidden)')].length")
-    assert 0 < shown < page.evaluate("document.querySelectorAll('#canvas g.node').length")
+    shown = len(_nodes(page, hidden=False))
+    assert 0 < shown < len(page.evaluate(NODES_JS))
+    assert all(n["family"] == "more" or "landed" in page.evaluate("(id) => JSON.parse(document.getElementById('hetao-data').textContent).nodes.find(m => m.id === id).status", n["id"])
+               for n in _nodes(page, hidden=False))
 
 
 def test_fit_and_zoom_buttons(browser, pages):
@@ -235,17 +256,18 @@ def test_inferred_links_are_dashed_and_filtered(browser, data_copy, tmp_path):
     kg = open_graph(data_copy)
     path = render("hk-universities", kg=kg).save(tmp_path / "hk.html")
     page = _open(browser, path)
-    dashed = page.evaluate("[...document.querySelectorAll('#canvas g.edge.inferred path.line')].map(p => p.getAttribute('stroke-dasharray'))")
-    assert dashed and all(dashed)
-    edge = page.evaluate("document.querySelector('#canvas g.edge.inferred').getAttribute('data-id')")
-    box = page.evaluate("(id) => { const r = document.querySelector(`#canvas g.edge[data-id='${id}'] path.line`).getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }", edge)
-    page.mouse.move(*box)
+    inferred = [e for e in page.evaluate(EDGES_JS) if e["inferred"]]
+    assert inferred and all(e["dashed"] for e in inferred)
+    assert not any(e["dashed"] for e in page.evaluate(EDGES_JS) if not e["inferred"] and not e["more"])
+    edge = inferred[0]["id"]
+    page.mouse.move(inferred[0]["mid"]["x"], inferred[0]["mid"]["y"])
     tip = page.locator("#tooltip").inner_text()
     assert "inferred for a test" in tip and "Hong Kong University of Science and Technology" in tip
     page.mouse.move(5, 5)
     page.click(".evidence-toggle[data-evidence=inferred]")
-    assert page.evaluate("(id) => document.querySelector(`#canvas g.edge[data-id='${id}']`).classList.contains('hidden')", edge)
-    assert page.evaluate("document.querySelectorAll('#canvas g.edge:not(.inferred):not(.hidden)').length") > 0
+    after = {e["id"]: e for e in page.evaluate(EDGES_JS)}
+    assert after[edge]["hidden"] and page.evaluate("(id) => window.hetaoNetwork.body.edges[id] === undefined || !window.hetaoNetwork.body.edges[id].options.hidden === false", edge)
+    assert any(not e["hidden"] for e in after.values() if not e["inferred"])
 
 
 # --- 3. kinds you can tell apart ---------------------------------------------------------
@@ -255,16 +277,16 @@ def test_families_are_few_distinct_and_the_same_everywhere(browser, pages):
     seen: dict[str, set[str]] = {}
     for name in ("full", "sectors", "policies", "services", "ego2"):
         page = _open(browser, pages[name])
-        for fam, fill in page.evaluate("[...document.querySelectorAll('#canvas g.node')].map(g => [g.classList[1].slice(4), g.querySelector(':scope > :last-child').getAttribute('fill')])"):
-            seen.setdefault(fam, set()).add(fill.upper())
+        for n in page.evaluate(NODES_JS):
+            seen.setdefault(n["family"], set()).add((n["colour"].upper(), n["shape"]))
         legend = page.evaluate("() => { const r = document.getElementById('legend').getBoundingClientRect(); return [r.top, r.bottom, innerHeight]; }")
         assert legend[1] <= legend[2]  # the legend fits the screen
     families = {f for f in seen if f != "more"}
     assert len(families) <= 8
     assert all(len(fills) == 1 for fills in seen.values()), seen
-    assert len({next(iter(seen[f])) for f in families}) == len(families)  # one colour each
-    shapes = {FAMILY_STYLE[f][0] for f in families}
-    assert len(shapes) == len(families)
+    assert len({next(iter(seen[f]))[0] for f in families}) == len(families)  # one colour each
+    assert len({next(iter(seen[f]))[1] for f in families}) == len(families)  # and one shape each
+    assert {next(iter(seen[f]))[0] for f in families} == {FAMILY_STYLE[f][1].upper() for f in families}
 
 
 # --- 4. tooltips that cite ----------------------------------------------------------------
@@ -281,7 +303,7 @@ def test_tooltips_close_let_zoom_through_stay_on_screen_and_spare_the_label(brow
     for part in ("深圳国际量子研究院", "深圳國際量子研究院", "stated in the source", "paragraph 12, sentence 2", "粤港澳大湾区量子科学中心等正加快建设"):
         assert part in text  # the whole sentence around the highlighted quote, the evidence and where it is
     assert page.locator("#tooltip mark").inner_text() == "量子信息方面,深圳国际量子研究院等已落地"
-    label = page.evaluate("(id) => { const r = document.querySelector(`#canvas text[data-id='${id}']`).getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }", siqa)
+    label = next(l["box"] for l in page.evaluate(LABELS_JS) if l["id"] == siqa)
     assert not _overlap(_tooltip_box(page), label)
     # the tooltip never takes the pointer: a wheel over it still zooms the drawing
     t = _tooltip_box(page)
@@ -293,18 +315,17 @@ def test_tooltips_close_let_zoom_through_stay_on_screen_and_spare_the_label(brow
     assert tip.is_hidden()  # it closes when the pointer leaves
     # a node at the right edge: the tooltip stays inside the window
     page.evaluate("window.hetaoView.fit()")
-    right = max(page.evaluate("[...document.querySelectorAll('#canvas g.node')].map(g => g.getBoundingClientRect().right)"))
-    node = page.evaluate("(r) => [...document.querySelectorAll('#canvas g.node')].find(g => g.getBoundingClientRect().right === r).id", right)
-    p = page.evaluate("(id) => window.hetaoView.point(id)", node)
-    page.mouse.move(p["x"], p["y"])
+    rightmost = max(page.evaluate(NODES_JS), key=lambda n: n["x"])
+    page.mouse.move(rightmost["x"], rightmost["y"])
+    assert page.locator("#tooltip").is_visible()
     box = _tooltip_box(page)
     assert box[0] >= 0 and box[1] >= 0 and box[2] <= 1440 and box[3] <= 900
 
 
 def test_link_tooltip_names_both_ends_and_closes(browser, pages):
     page = _open(browser, pages["hk-universities"])
-    mid = page.evaluate("() => { const r = document.querySelector('#canvas g.edge:not(.group-edge) path.line').getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }")
-    page.mouse.move(*mid)
+    mid = page.evaluate(EDGES_JS)[0]["mid"]
+    page.mouse.move(mid["x"], mid["y"])
     text = page.locator("#tooltip").inner_text()
     assert "→ brought in →" in text and "University" in text
     assert page.locator("#tooltip mark").count() == 1
@@ -319,7 +340,10 @@ def test_path_runs_left_to_right_marks_both_ends_and_explains_each_step(browser,
     page = _open(browser, pages["path"])
     (ax, ay), (bx, by) = browser.node_point(KG + "org/hku"), browser.node_point(KG + "org/hkust")
     assert ax < bx and abs(ay - by) < 1
-    assert page.evaluate("document.querySelectorAll('#canvas g.node.mark-start, #canvas g.node.mark-end').length") == 2
+    marks = {n["iri"]: n["mark"] for n in page.evaluate(NODES_JS) if n["mark"]}
+    assert marks == {KG + "org/hku": "start", KG + "org/hkust": "end"}
+    shown = {l["text"] for l in page.evaluate(LABELS_JS)}
+    assert "start: The University of Hong Kong" in shown and "end: Hong Kong University of Science and Technology" in shown
     steps = page.evaluate("[...document.querySelectorAll('#steps li')].map(li => li.textContent)")
     assert len(steps) >= 2 and all("→" in s for s in steps)
     assert "The University of Hong Kong" in steps[0] and "Hong Kong University of Science and Technology" in steps[-1]
@@ -358,7 +382,7 @@ def test_construction_columns_follow_the_lifecycle(browser, kgapi, pages):
 def test_phone_layout_collapsible_legend_and_tap(phone, pages):
     page = _open(phone, pages["full"])
     assert page.evaluate("document.getElementById('legend').open") is False
-    canvas = page.evaluate("() => { const r = document.getElementById('canvas').getBoundingClientRect(); return [r.top, r.height, r.width]; }")
+    canvas = page.evaluate("() => { const r = document.getElementById('network').getBoundingClientRect(); return [r.top, r.height, r.width]; }")
     header = page.evaluate("document.querySelector('#toolbar').getBoundingClientRect().bottom")
     assert canvas[0] >= header - 0.5 and canvas[1] >= 400 and canvas[2] == 390
     assert "Tap" in page.locator("#hint").inner_text()
@@ -368,7 +392,7 @@ def test_phone_layout_collapsible_legend_and_tap(phone, pages):
     assert box[0] >= 0 and box[1] <= 390 and box[2] <= 844
     page.click("#legend summary")
     x, y = phone.node_point(KG + "org/idea")
-    page.tap("body", position={"x": x, "y": y}) if False else page.touchscreen.tap(x, y)
+    page.touchscreen.tap(x, y)
     assert "粤港澳大湾区数字经济研究院" in page.locator("#tooltip").inner_text()
 
 
@@ -376,18 +400,20 @@ def test_keyboard_tab_arrows_enter(browser, pages):
     page = _open(browser, pages["hk-universities"])
     for _ in range(12):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == "canvas":
+        if page.evaluate("document.activeElement && document.activeElement.id") == "network":
             break
-    assert page.evaluate("document.activeElement.id") == "canvas"
-    assert page.evaluate("getComputedStyle(document.querySelector('#canvas .focus-ring')).visibility") == "visible"
-    assert page.evaluate("getComputedStyle(document.getElementById('canvas')).outlineStyle") != "none"
-    first = page.evaluate("document.getElementById('canvas').getAttribute('aria-activedescendant')")
+    assert page.evaluate("document.activeElement.id") == "network"
+    assert page.evaluate("getComputedStyle(document.getElementById('network')).outlineStyle") != "none"
+    first = page.evaluate("window.hetaoView.active()")
+    assert _ring_drawn(page, first)  # a visible focus ring round the active node
     x0 = page.evaluate("(id) => window.hetaoView.point(id).x", first)
     page.keyboard.press("ArrowRight")
-    second = page.evaluate("document.getElementById('canvas').getAttribute('aria-activedescendant')")
+    second = page.evaluate("window.hetaoView.active()")
     assert second != first and page.evaluate("(id) => window.hetaoView.point(id).x", second) > x0
+    assert _ring_drawn(page, second)
+    assert page.locator("#live").inner_text()  # announced to screen readers
     page.keyboard.press("Enter")
-    label = page.evaluate("(id) => document.querySelector(`#canvas text[data-id='${id}']`).textContent", second)
+    label = next(n["label"] for n in page.evaluate(NODES_JS) if n["id"] == second)
     assert page.locator("#tooltip").is_visible() and label in page.locator("#tooltip").inner_text()
     page.keyboard.press("Escape")
     assert page.locator("#tooltip").is_hidden()
@@ -416,19 +442,18 @@ def test_hk_universities_reads_as_five_universities_and_ten_projects(browser, pa
     about = page.locator("#about").inner_text()
     assert "nodes" in about and "links" in about and "Source:" in about
     assert "Node size" in page.locator("#meaning").inner_text() and "Arrows" in page.locator("#meaning").inner_text()
-    groups = page.evaluate("[...document.querySelectorAll('#canvas g.group')].map(g => g.textContent)")
-    assert any("counts 5; it names 2" in g for g in groups) and any("counts 10; it names 2" in g for g in groups)
-    more = page.evaluate("[...document.querySelectorAll('#canvas g.node.fam-more')].map(g => document.querySelector(`#canvas text[data-id='${g.id}']`).textContent)")
-    assert sorted(more) == ["+3 not named in the source", "+8 not named in the source"]
+    shown = {l["text"] for l in page.evaluate(LABELS_JS)}
+    assert "The report counts 5; it names 2." in shown and "The report counts 10; it names 2." in shown
+    more = [n for n in page.evaluate(NODES_JS) if n["family"] == "more"]
+    assert sorted(n["label"] for n in more) == ["+3 not named in the source", "+8 not named in the source"]
     # no link pairs the unnamed universities with the unnamed projects
-    more_ids = page.evaluate("[...document.querySelectorAll('#canvas g.node.fam-more')].map(g => g.id)")
-    assert page.evaluate("(ids) => [...document.querySelectorAll('#canvas g.edge')].filter(e => ids.includes(e.dataset.source) || ids.includes(e.dataset.target)).length", more_ids) == 0
+    ids = {n["id"] for n in more}
+    assert not [e for e in page.evaluate(EDGES_JS) if {e["source"], e["target"]} & ids]
     # each remainder sits inside its own group's box
-    for node in more_ids:
-        inside = page.evaluate("""(id) => { const n = document.getElementById(id).getBoundingClientRect();
-            return [...document.querySelectorAll('#canvas g.group rect')].filter(r => { const b = r.getBoundingClientRect();
-              return n.left >= b.left && n.right <= b.right && n.top >= b.top && n.bottom <= b.bottom; }).length; }""", node)
-        assert inside == 1
+    boxes = page.evaluate("window.hetaoView.boxes()")
+    for n in more:
+        inside = [b for b in boxes if b["box"][0] <= n["x"] - n["r"] and n["x"] + n["r"] <= b["box"][2] and b["box"][1] <= n["y"] - n["r"] and n["y"] + n["r"] <= b["box"][3]]
+        assert len(inside) == 1
 
 
 # --- security ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from dataclasses import dataclass, field
@@ -81,20 +82,24 @@ class View:
         os.chmod(path, 0o666 & ~mask)
         return Path(path)
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+    def _repr_html_(self) -> str:
         """Inline display in JupyterLab, Classic Notebook and VS Code.
 
-        ``text/html`` holds the drawing as plain SVG (what an untrusted notebook
-        shows after sanitizing) followed by the interactive page in a sandboxed
-        ``<iframe srcdoc>`` (what a trusted notebook or VS Code shows);
-        ``image/svg+xml`` is the same drawing for front ends that prefer images.
+        Two layers in one box: the drawing as a plain image (``<img>`` with the SVG as
+        a data URI, which survives the sanitizer of an untrusted notebook) and, on top
+        of it, the interactive page in a sandboxed ``<iframe srcdoc>`` (shown where
+        the output is trusted: a trusted notebook, VS Code). Untrusted, the iframe is
+        stripped and the image shows through.
         """
-        frame = (
-            f'<iframe class="hetao-view" title="{html.escape(self.title)}" sandbox="allow-scripts" '
-            f'style="width:100%;height:640px;border:1px solid #444" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        image = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return (
+            '<div class="hetao-view" style="position:relative;width:100%;height:640px;background:#16191d">'
+            f'<img class="hetao-view-static" alt="{html.escape(self.title)}" src="{image}" '
+            'style="position:absolute;top:0;left:0;width:100%;height:100%;object-fit:contain">'
+            f'<iframe class="hetao-view-page" title="{html.escape(self.title)}" sandbox="allow-scripts" '
+            'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0" '
+            f'srcdoc="{html.escape(self.html, quote=True)}"></iframe></div>'
         )
-        static = f'<div class="hetao-view-static"><p>{html.escape(self.title)}</p>{self.svg}</div>'
-        return {"text/html": static + frame, "image/svg+xml": self.svg, "text/plain": repr(self)}
 
 
 def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "") -> View:

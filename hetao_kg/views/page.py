@@ -32,6 +32,9 @@ BACKGROUND = "#16191d"
 #: Labels are drawn at this many CSS pixels whatever the zoom (level of detail hides
 #: the ones that would overlap).
 LABEL_PX = 13
+#: vis-network's shape for each of our shapes ("custom" ones are drawn by view.js).
+VIS_SHAPES = {"triangle": "triangle", "circle": "dot", "square": "square", "diamond": "diamond", "hexagon": "hexagon",
+              "triangle-down": "triangleDown", "star": "star", "square-round": "custom", "circle-open": "dot"}
 #: One shape and one Okabe-Ito colour per family, the same in every view.
 FAMILY_STYLE: dict[str, tuple[str, str]] = {
     "university": ("triangle", "#D55E00"),  # vermillion
@@ -241,6 +244,86 @@ def _static() -> tuple[str, str]:
     return (HERE / "static" / "view.css").read_text(encoding="utf-8"), (HERE / "static" / "view.js").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def _vis_library() -> tuple[str, str]:
+    """vis-network as pyvis ships it, and the same packed (gzip, base64) for the page:
+    468 KB of script become 165 KB, unpacked in the browser by ``DecompressionStream``
+    and run as an inline script whose hash the page's CSP lists. pyvis's CSS is not
+    used (its 205 KB are images for navigation buttons the page does not show)."""
+    import gzip
+
+    import pyvis
+
+    code = (Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(encoding="utf-8")
+    packed = base64.b64encode(gzip.compress(code.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+    return code, packed
+
+
+def _vis_network(nodes: list[dict], edges: list[dict]) -> dict:
+    """Nodes, links and options for vis-network, assembled by pyvis. Positions are
+    fixed (computed in Python), physics is off, labels are drawn by view.js."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="local")
+    groups = {}
+    for n in nodes:  # one vis group per family: its shape and colours, the same in every view
+        shape, colour = FAMILY_STYLE[n["family"]]
+        open_shape = shape == "circle-open"
+        fill = BACKGROUND if open_shape else colour
+        groups[n["family"]] = {
+            "shape": VIS_SHAPES[shape], "borderWidth": 2 if open_shape else 1.5, "borderWidthSelected": 3,
+            "color": {"background": fill, "border": colour if open_shape else BACKGROUND,
+                      "highlight": {"background": fill, "border": "#ffffff"}, "hover": {"background": fill, "border": "#ffffff"}},
+            "shapeProperties": {"borderDashes": [3, 3] if open_shape else False},
+        }
+    for n in nodes:
+        net.add_node(n["id"], label=n["label"], group=n["family"], x=n["x"], y=n["y"], size=n["r"], physics=False)
+    pairs: Counter = Counter()
+    for e in edges:
+        pair = tuple(sorted((e["source"], e["target"])))
+        nth = pairs[pair]
+        pairs[pair] += 1
+        smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.2 * ((nth + 1) // 2)} if nth else False
+        net.add_edge(e["source"], e["target"], id=e["id"], arrows="" if e["more"] else "to", dashes=e["inferred"] or e["more"],
+                     smooth=smooth, color={"color": "#9aa3ad", "highlight": "#ffffff", "hover": "#e8e8e8"}, width=1.6)
+    vis_nodes, vis_edges, *_ = net.get_network_data()
+    for n in vis_nodes:  # view.js draws the labels (level of detail, fixed pixel size); the group gives the shape
+        for key in ("label", "font", "shape", "color"):
+            n.pop(key, None)
+    options = {
+        "physics": {"enabled": False},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
+        "interaction": {"hover": True, "dragNodes": False, "dragView": True, "zoomView": True, "keyboard": False,
+                        "selectConnectedEdges": False, "tooltipDelay": 3600000, "hoverConnectedEdges": False},
+        "edges": {"arrowStrikethrough": False, "selectionWidth": 1.5, "hoverWidth": 1},
+        "nodes": {"font": {"size": 0}},
+        "groups": dict(sorted(groups.items())),
+    }
+    return {"nodes": vis_nodes, "edges": vis_edges, "options": options}
+
+
+def _share_texts(payload: dict) -> None:
+    """Each sentence and document name once in the page: evidence points at them by
+    index, and the quote is the span of its sentence."""
+    sentences: dict[str, int] = {}
+    documents: dict[str, int] = {}
+    holders = payload["nodes"] + payload["edges"] + payload["groups"] + payload["group_links"]
+    for holder in holders:
+        ev = dict(holder["evidence"])  # a copy: the View's own records keep every field
+        sentence = ev.pop("sentence_text", None)
+        if sentence:
+            ev["s"] = sentences.setdefault(sentence, len(sentences))
+            span = ev.get("span") or [0, 0]
+            if sentence[span[0]:span[1]] == ev.get("quote"):
+                ev.pop("quote", None)
+        doc = ev.pop("document_label", None)
+        if doc:
+            ev["d"] = documents.setdefault(doc, len(documents))
+        holder["evidence"] = ev
+    payload["sentences"] = list(sentences)
+    payload["documents"] = list(documents)
+
+
 def _json_island(value) -> str:
     """JSON that is safe inside <script>: no '<', '>' or '&' survive literally."""
     from markupsafe import Markup
@@ -284,10 +367,13 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
         "source": text["source_line"].format(source="; ".join(d for d, _ in documents.most_common())) if documents else "",
         "steps": steps, "quote_lang": _QUOTE_LANG, "has_inferred": inferred > 0,
     }
+    static_font, static_shown = _static_labels(nodes, bounds, text)
     env = _environment()
-    svg = env.get_template("drawing.svg.j2").render(**context, standalone=True)
+    svg = env.get_template("drawing.svg.j2").render(**context, standalone=True, static_font=static_font,
+                                                    static_shown=static_shown)
     context["svg"] = env.get_template("drawing.svg.j2").render(**context, standalone=False)
     css, js = _static()
+    vis = _vis_network(nodes, edges)
     payload = {"nodes": [{k: n[k] for k in ("id", "label", "lang", "family", "x", "y", "r", "priority", "mark", "kind",
                                            "status", "status_iri", "sector", "labels", "attributes", "hub", "more", "evidence",
                                            "search", "iri")} for n in nodes],
@@ -295,11 +381,37 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                                            "source_label", "target_label")} for e in edges],
                "groups": [{k: b[k] for k in ("id", "label", "info", "members", "evidence")} for b in boxes],
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
-               "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG}
+               "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
+               "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
+               "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG}
+    _share_texts(payload)
     island = _json_island(payload)
+    vis_js, vis_packed = _vis_library()
     page = env.get_template("view.html.j2").render(
-        **context, css=css, js=js, island=island, csp_script=_sha256(js), csp_style=_sha256(css))
+        **context, css=css, js=js, island=island, vis_packed=vis_packed,
+        csp_script=" ".join((_sha256(js), _sha256(vis_js))), csp_style=_sha256(css))
     return nodes, edges, legend, page, svg
+
+
+def _text_width(label: str, font: float) -> float:
+    return sum(font if ord(ch) > 0x2E80 else font * 0.6 for ch in label)
+
+
+def _static_labels(nodes: list[dict], bounds: list[float], text: dict, *, width_px: float = 960.0) -> tuple[float, set[str]]:
+    """For the plain drawing (no script): the font size in layout units that reads as
+    :data:`LABEL_PX` at ``width_px`` wide, and the labels that fit without overlapping,
+    most important first (the same rule the page applies as you zoom)."""
+    font = round(LABEL_PX * max(1.0, bounds[2] / width_px), 1)
+    placed: list[tuple[float, float, float, float]] = []
+    shown = set()
+    for n in sorted(nodes, key=lambda n: n["priority"]):
+        label = (text[n["mark"]] + ": " if n["mark"] else "") + n["label"]
+        w = _text_width(label, font)
+        box = (n["x"] - w / 2, n["y"] + n["r"] + 5, n["x"] + w / 2, n["y"] + n["r"] + 5 + font * 1.4)
+        if not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+            placed.append(box)
+            shown.add(n["id"])
+    return font, shown
 
 
 def _steps(drawing: Drawing, index, by_id, edges) -> list[dict]:
