@@ -92,7 +92,7 @@ def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None
         if n == 1:
             local = {part[0]: (0.0, 0.0)}
         else:
-            local = nx.spring_layout(sub, seed=SEED, k=2.2 / math.sqrt(n), iterations=300, weight="weight")
+            local = nx.spring_layout(sub, seed=SEED, k=2.2 / math.sqrt(n), iterations=150, weight="weight")
             scale = 95.0 * math.sqrt(n)
             local = {k: (x * scale, y * scale) for k, (x, y) in local.items()}
         placed.append((part, local))
@@ -109,29 +109,35 @@ def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None
             pos[k] = (x - min(xs) + x_cursor, y - min(ys) + y_cursor)
         x_cursor += w
         row_height = max(row_height, h)
-    radius = radius or {}
+    return _round(_separate(pos, radius or {}))
+
+
+def _separate(pos: dict[str, tuple[float, float]], radius: dict[str, float], *, room: float = 40.0,
+              rounds: int = 80) -> dict[str, tuple[float, float]]:
+    """Push apart nodes closer than their radii plus ``room`` (for a label), all pairs
+    at once per round (numpy), until none touch."""
+    import numpy as np
+
     nodes = sorted(pos)
-    for _ in range(60):  # push apart nodes closer than their radii plus room for a label
-        moved = False
-        for i, a in enumerate(nodes):
-            ax, ay = pos[a]
-            for b in nodes[i + 1:]:
-                bx, by = pos[b]
-                dx, dy = bx - ax, by - ay
-                dist = math.hypot(dx, dy)
-                need = radius.get(a, 10) + radius.get(b, 10) + 40
-                if dist < need:
-                    if dist < 1e-6:
-                        dx, dy, dist = 1.0, 0.0, 1.0
-                    push = (need - dist) / 2
-                    ux, uy = dx / dist * push, dy / dist * push
-                    pos[a] = (ax - ux, ay - uy)
-                    pos[b] = (bx + ux, by + uy)
-                    ax, ay = pos[a]
-                    moved = True
-        if not moved:
+    if len(nodes) < 2:
+        return pos
+    xy = np.array([pos[n] for n in nodes], dtype=float)
+    r = np.array([radius.get(n, 10.0) for n in nodes], dtype=float)
+    need = r[:, None] + r[None, :] + room
+    np.fill_diagonal(need, 0.0)
+    for _ in range(rounds):
+        delta = xy[None, :, :] - xy[:, None, :]  # [i, j] = j - i
+        dist = np.hypot(delta[..., 0], delta[..., 1])
+        overlap = np.clip(need - dist, 0.0, None)
+        np.fill_diagonal(overlap, 0.0)
+        if not overlap.any():
             break
-    return _round(pos)
+        safe = np.where(dist > 1e-6, dist, 1.0)
+        unit = delta / safe[..., None]
+        unit[dist <= 1e-6] = (1.0, 0.0)
+        push = (unit * (overlap / 2)[..., None]).sum(axis=1)  # away from every j that is too close
+        xy -= push * 0.5
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, xy)}
 
 
 def along_paths(paths: list[list[str]], *, column_gap: float = COLUMN_GAP * 0.8, row_gap: float = ROW_GAP * 2.2) -> dict[str, tuple[float, float]]:

@@ -113,10 +113,16 @@ def _fold(text: str) -> str:
     return _PUNCT.sub("", "".join(ch for ch in text if not unicodedata.combining(ch)))
 
 
-def _search_terms(d: dict) -> list[str]:
-    """The node's slice of the search index: every label and alias, folded, plus pinyin."""
+@lru_cache(maxsize=4096)
+def _pinyin(text: str) -> str:
     from ..search import to_pinyin
 
+    return to_pinyin(text)
+
+
+def _search_terms(d: dict) -> list[str]:
+    """The node's slice of the search index: every label and alias, folded, plus pinyin."""
+    to_pinyin = _pinyin
     texts = [d.get("label", "")] + list(d.get("labels", {}).values()) + list(d.get("aliases", ()))
     terms = {_fold(t) for t in texts if t}
     terms |= {to_pinyin(t) for t in texts if t and _HAN.search(t)}
