@@ -254,8 +254,12 @@
       if (target.type === "node") {
         var n = byId[target.id];
         tip.appendChild(el("div", "title", n.label, n.lang));
-        n.labels.forEach(function (l) { if (l.text !== n.label) { tip.appendChild(el("div", "label", l.text, l.lang)); } });
-        if (n.family !== "more") { tip.appendChild(el("div", "meta", text.kind + ": " + text.families[n.family] + (n.kind ? " (" + n.kind + ")" : ""))); }
+        var said = {}; said[n.label] = true;
+        n.labels.forEach(function (l) { if (!said[l.text]) { said[l.text] = true; tip.appendChild(el("div", "label", l.text, l.lang)); } });
+        if (n.family !== "more") {
+          var fam = text.families[n.family];
+          tip.appendChild(el("div", "meta", text.kind + ": " + fam + (n.kind && n.kind !== fam ? " (" + n.kind + ")" : "")));
+        }
         if (n.more) { tip.appendChild(el("div", "meta", text.more_info.replace("{n}", n.more))); }
         if (n.status) { tip.appendChild(el("div", "meta", text.status + ": " + n.status)); }
         if (n.sector) { tip.appendChild(el("div", "meta", text.sector + ": " + n.sector)); }
