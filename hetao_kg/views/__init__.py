@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,9 +76,6 @@ class View:
         from ..export import write
 
         write(path, self.html)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(path, 0o666 & ~mask)
         return Path(path)
 
     def _repr_html_(self) -> str:
