@@ -177,22 +177,18 @@
       if (current.selected && hidden[current.selected]) { clear(); }
       network.redraw();
     }
-    document.querySelectorAll(".family-toggle").forEach(function (b) {
-      b.addEventListener("click", function () {
-        var on = b.getAttribute("aria-pressed") !== "true";
-        b.setAttribute("aria-pressed", on ? "true" : "false");
-        offFamilies[b.getAttribute("data-family")] = !on;
-        applyFilters();
+    function toggles(selector, attribute, off) {  // legend buttons: pressed = shown
+      document.querySelectorAll(selector).forEach(function (b) {
+        b.addEventListener("click", function () {
+          var on = b.getAttribute("aria-pressed") !== "true";
+          b.setAttribute("aria-pressed", on ? "true" : "false");
+          off[b.getAttribute(attribute)] = !on;
+          applyFilters();
+        });
       });
-    });
-    document.querySelectorAll(".evidence-toggle").forEach(function (b) {
-      b.addEventListener("click", function () {
-        var on = b.getAttribute("aria-pressed") !== "true";
-        b.setAttribute("aria-pressed", on ? "true" : "false");
-        offEvidence[b.getAttribute("data-evidence")] = !on;
-        applyFilters();
-      });
-    });
+    }
+    toggles(".family-toggle", "data-family", offFamilies);
+    toggles(".evidence-toggle", "data-evidence", offEvidence);
     var statusSelect = document.getElementById("status-filter");
     if (statusSelect) { statusSelect.addEventListener("change", function () { statusFilter = statusSelect.value; applyFilters(); }); }
 
