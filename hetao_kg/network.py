@@ -90,7 +90,9 @@ def _evidence(kg: "KnowledgeGraph", lang: str) -> dict[str, dict]:
     """Assertion graph -> its evidence: kind, label, inferred or stated, and its first
     quote located in its sentence (offsets relative to the sentence), paragraph and document."""
     out: dict[str, dict] = {}
-    for row in kg.named("assertion-evidence").raw:
+    rows = kg.named("assertion-evidence").raw
+    order = ("graph", "quote_start", "evidence", "quote")
+    for row in sorted(rows, key=lambda r: tuple("" if r[k] is None else str(r[k]).zfill(12) for k in order)):
         graph = str(row["graph"])
         if graph in out and out[graph]["quote"]:
             continue
@@ -136,7 +138,7 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
         ancestors.setdefault(_local(str(row["kind"])), set()).add(str(row["ancestor"]))
     kinds: dict[str, list[str]] = {}
     kind_iris: dict[str, str] = {}
-    for row in kg.named("entity-kinds").raw:
+    for row in sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"]))):
         kinds.setdefault(str(row["entity"]), []).append(_local(str(row["kind"])))
         kind_iris[_local(str(row["kind"]))] = str(row["kind"])
     evidence = _evidence(kg, lang)
@@ -168,7 +170,8 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
         if iri in stage_order:
             g.nodes[iri]["stage_order"] = stage_order[iri]
 
-    for row in kg.named("entity-links").raw:
+    # rows sorted, so that the projection is the same whatever order a store returns them in
+    for row in sorted(kg.named("entity-links").raw, key=lambda r: tuple(str(r[k]) for k in ("source", "property", "target", "graph"))):
         source, prop, target, graph = (str(row[k]) for k in ("source", "property", "target", "graph"))
         add_node(source)
         add_node(target)
