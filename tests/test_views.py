@@ -130,6 +130,22 @@ def test_notebook_display_has_a_static_drawing_under_the_page(kgapi):
     assert shown.index("<img") < shown.index("<iframe") and 'sandbox="allow-scripts"' in shown
 
 
+def test_a_big_network_still_renders(tmp_path):
+    """A synthetic network past the layout's LARGE bound: seeded, no overlap pass, a valid page."""
+    from hetao_kg.views import build_view
+    from hetao_kg.views.layout import LARGE
+    from hetao_kg.views.select import Drawing
+
+    g = nx.MultiDiGraph()
+    for i in range(LARGE + 100):
+        g.add_node(f"n{i}", kind="Thing", family="organization", label=f"n{i}", labels={}, attributes=[])
+        if i:
+            g.add_edge(f"n{i}", f"n{i // 2}", key="link", label="link")
+    view = build_view(Drawing(g), name="full", title="big", lang="en")
+    assert len(view.nodes) == LARGE + 100 and all("x" in n for n in view.nodes)
+    assert build_view(Drawing(g), name="full", title="big", lang="en").html == view.html
+
+
 def test_unknown_view_and_bad_entities(kgapi):
     with pytest.raises(UnknownName, match="did you mean: hk-universities"):
         render("hk-universitys", kg=kgapi)

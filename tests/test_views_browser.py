@@ -273,7 +273,7 @@ def test_inferred_links_are_dashed_and_filtered(browser, data_copy, tmp_path):
     page.mouse.move(5, 5)
     page.click(".evidence-toggle[data-evidence=inferred]")
     after = {e["id"]: e for e in page.evaluate(EDGES_JS)}
-    assert after[edge]["hidden"] and page.evaluate("(id) => window.hetaoNetwork.body.edges[id] === undefined || !window.hetaoNetwork.body.edges[id].options.hidden === false", edge)
+    assert after[edge]["hidden"] and page.evaluate("(id) => window.hetaoNetwork.body.data.edges.get(id).hidden", edge) is True
     assert all(not e["hidden"] for e in after.values() if not e["inferred"])  # stated links stay
 
 

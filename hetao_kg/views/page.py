@@ -410,7 +410,7 @@ def _static_labels(nodes: list[dict], bounds: list[float], text: dict, *, width_
     font = round(LABEL_PX * max(1.0, bounds[2] / width_px), 1)
     placed: list[tuple[float, float, float, float]] = []
     shown = set()
-    for n in sorted(nodes, key=lambda n: n["priority"]):
+    for n in sorted(nodes, key=lambda n: n["priority"])[:400]:  # a still image holds a few hundred labels at most
         label = (text[n["mark"]] + ": " if n["mark"] else "") + n["label"]
         w = _text_width(label, font)
         box = (n["x"] - w / 2, n["y"] + n["r"] + 5, n["x"] + w / 2, n["y"] + n["r"] + 5 + font * 1.4)
