@@ -7,7 +7,15 @@ back to the other scripts and then to English when a label is missing.
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
 ['The Chinese University of Hong Kong, Shenzhen', 'The University of Hong Kong', 'Hong Kong University of Science and Technology', '5 "global top-100" Hong Kong universities']
->>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="kg:org/hku")
+>>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="inst:hku")
+True
+
+A plain string bound to a variable that the query uses as an entity (a subject, or
+the object of an object property) is resolved like :meth:`KnowledgeGraph.resolve`
+does: any label, alias, pinyin or compact name. Pass ``rdflib.Literal(...)`` to bind
+a literal instead.
+
+>>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="香港大学")
 True
 """
 
@@ -19,11 +27,11 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from .namespaces import PREFIXES
-from .queries import UnknownName, named_query
+from .namespaces import compact
+from .queries import UnknownName, entity_params, named_query
 from .results import QueryResult
 from .search import SearchHit, SearchIndex
-from .store import RdflibStore, Store, to_term
+from .store import RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
     "LANGS",
@@ -47,13 +55,32 @@ _SEARCHABLE = """
 PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?text (SAMPLE(?k) AS ?kind) WHERE {
-  ?s a ?k ; rdfs:label|skos:altLabel ?text .
+SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
+  GRAPH ?g { ?s a ?k } ?s rdfs:label|skos:altLabel ?text .
+  FILTER (?g != <https://w3id.org/hetao-kg/id/graph/inferred>)
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
 } GROUP BY ?s ?text
 """
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+_LITERAL_PROPERTIES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
+"""
+# Properties whose objects are text or numbers even where the ontology does not say so.
+_TEXT_PROPERTIES = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#value",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://www.w3.org/ns/oa#exact",
+    "http://www.w3.org/ns/oa#start",
+    "http://www.w3.org/ns/oa#end",
+    "https://schema.org/value",
+    "https://schema.org/name",
+}
 
 
 class AmbiguousEntity(ValueError):
@@ -61,13 +88,17 @@ class AmbiguousEntity(ValueError):
 
     def __init__(self, name: str, candidates: list[tuple[str, str]]):
         self.name, self.candidates = name, candidates
-        listing = "; ".join(f"{label} <{iri}>" for iri, label in candidates)
+        listing = "; ".join(f"{label} ({iri})" for iri, label in candidates)
         super().__init__(f"{name!r} is ambiguous; candidates: {listing}")
 
 
 @dataclass(frozen=True)
 class PathStep:
-    """One link of a path between two entities, with the quote behind it."""
+    """One link of a path between two entities, with the quote behind it.
+
+    Steps come in walk order: ``source`` is the node reached first, ``target`` the
+    next; ``forward`` is False when the RDF link points from ``target`` to ``source``.
+    """
 
     source: str
     property: str
@@ -76,6 +107,7 @@ class PathStep:
     property_label: str
     target_label: str
     quote: str
+    forward: bool = True
 
 
 def _check_lang(lang: str) -> str:
@@ -92,9 +124,10 @@ class KnowledgeGraph:
     ['香港中文大學(深圳)', '香港大學', '香港科技大學']
     """
 
-    def __init__(self, store: Store | None = None, *, root: str | Path | None = None):
-        self.store: Store = store if store is not None else RdflibStore(root=root)
+    def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
+        self.store: Store = store if store is not None else RdflibStore(root=root, inference=inference)
         self._labels: dict[str, dict[str, str]] | None = None
+        self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
 
@@ -105,31 +138,52 @@ class KnowledgeGraph:
 
         With ``lang``, IRIs in the answer are shown as labels in that language.
         """
-        terms = {k: to_term(v) for k, v in bindings.items()}
+        terms = self._bind(sparql, bindings)
         raw = self.store.select(sparql, terms)
-        result = QueryResult(raw.vars, raw.rows)
+        result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
     def ask(self, sparql: str, /, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self.store.ask(sparql, {k: to_term(v) for k, v in bindings.items()})
+        return self.store.ask(sparql, self._bind(sparql, bindings))
 
     def run(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult | bool:
         """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self.store.execute(sparql, {k: to_term(v) for k, v in bindings.items()})
+        answer = self.store.execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
-        result = QueryResult(answer.vars, answer.rows)
+        result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
     def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
-        """Run a named query (``hetao-kg queries`` lists them) with bound parameters.
+        """Run a named query (``hetao-kg queries`` lists them) with bound parameters;
+        a parameter the header declares as an entity takes any name.
 
-        >>> r = open_graph().named("institutions-by-sector", sector="kg:sector/biomedicine", lang="en")
+        >>> r = open_graph().named("institutions-by-sector", sector="生物医药", lang="en")
         >>> r.column("status")
         ['site construction', 'landed']
         """
-        return self.query(named_query(name).text, lang=lang, **params)
+        query = named_query(name)
+        unknown = sorted(set(params) - set(query.param_names))
+        if unknown:
+            raise UnknownName(f"parameter of {name}", unknown[0], list(query.param_names))
+        entities = entity_params(query)
+        params = {k: (URIRef(self.resolve(v)) if k in entities and isinstance(v, str) else v) for k, v in params.items()}
+        return self.query(query.text, lang=lang, **params)
+
+    def _bind(self, sparql: str, bindings: dict[str, Any]) -> dict[str, Any]:
+        """Bindings as RDF terms; a plain string in an entity position is resolved as a name."""
+        if not bindings:
+            return {}
+        terms = {k: to_term(v) for k, v in bindings.items()}
+        names = [k for k, v in bindings.items() if isinstance(v, str) and isinstance(terms[k], Literal)]
+        if names:
+            if self._literal_properties is None:
+                rows = self.store.select(_LITERAL_PROPERTIES).rows
+                self._literal_properties = {str(r["p"]) for r in rows} | _TEXT_PROPERTIES
+            for k in entity_variables(sparql, names, self._literal_properties):
+                terms[k] = URIRef(self.resolve(bindings[k]))
+        return terms
 
     # --- labels ----------------------------------------------------------------
 
@@ -160,7 +214,7 @@ class KnowledgeGraph:
                 return found[tag]
         if found:
             return next(iter(found.values()))
-        return _compact(str(iri))
+        return compact(str(iri))
 
     def _labelled(self, result: QueryResult, lang: str) -> QueryResult:
         _check_lang(lang)
@@ -168,7 +222,7 @@ class KnowledgeGraph:
             {k: (Literal(self.label(v, lang), lang=lang) if isinstance(v, URIRef) else v) for k, v in row.items()}
             for row in result.rows
         ]
-        return QueryResult(result.vars, rows, raw=result.raw)
+        return QueryResult(result.vars, rows, raw=result.raw, truncated=result.truncated)
 
     # --- search and entities -------------------------------------------------------
 
@@ -180,34 +234,43 @@ class KnowledgeGraph:
         """
         if self._index is None:
             rows = self.store.select(_SEARCHABLE).rows
-            self._index = SearchIndex([(str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows])
+            self._index = SearchIndex([(str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows])
         return [
             SearchHit(iri, self.label(iri, lang), matched, score, kind)
             for iri, matched, score, kind in self._index.search(text, limit=limit)
         ]
 
     def resolve(self, entity: str) -> str:
-        """An entity's IRI from an IRI, a prefixed name (``kg:org/hku``) or any label.
+        """An entity's IRI from an IRI, a compact name (``inst:hku``; the old
+        ``kg:org/hku`` too) or any label or alias, exactly (in either script, any case,
+        or in pinyin). A name that only partly matches is not guessed at.
 
         Raises :class:`~hetao_kg.queries.UnknownName` (with suggestions) or
-        :class:`AmbiguousEntity` (with candidates).
+        :class:`AmbiguousEntity` (with candidates, when exact matches tie).
 
-        >>> open_graph().resolve("香港科技大學")
+        >>> kg = open_graph()
+        >>> kg.resolve("香港科技大學")
         'https://w3id.org/hetao-kg/id/org/hkust'
+        >>> kg.resolve("Hong Kong University")
+        Traceback (most recent call last):
+        ...
+        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: Hong Kong University of Science and Technology (inst:hkust)?
         """
-        term = to_term(entity.strip())
+        entity = str(entity).strip()
+        term = to_term(entity)
         if isinstance(term, URIRef):
             if self.store.ask(_EXISTS, {"entity": term}):
                 return str(term)
             local = str(term).rsplit("/", 1)[-1]
-            raise UnknownName("entity", entity, [h.iri for h in self.search(local, limit=3)])
+            raise UnknownName("entity", entity, [compact(h.iri) for h in self.search(local, limit=3)])
         hits = self.search(entity, limit=8)
-        if not hits:
-            raise UnknownName("entity", entity, [])
-        top = [h for h in hits if h.score == hits[0].score]
-        if len(top) == 1 and (hits[0].score >= 95 or len(hits) == 1):
-            return hits[0].iri
-        raise AmbiguousEntity(entity, [(h.iri, h.label) for h in hits])
+        exact = [h for h in hits if h.score >= 95 and h.score == hits[0].score]  # a label beats pinyin
+        if len(exact) == 1:
+            return exact[0].iri
+        top = exact or [h for h in hits if h.score == hits[0].score]
+        if len(top) > 1:
+            raise AmbiguousEntity(entity, [(compact(h.iri), h.label) for h in top])
+        raise UnknownName("entity", entity, [f"{h.label} ({compact(h.iri)})" for h in hits[:3]])
 
     def describe(self, entity: str, *, lang: str = "en") -> QueryResult:
         """Everything about one entity: each fact with the quote it came from.
@@ -237,14 +300,11 @@ class KnowledgeGraph:
             return []
         steps = []
         for u, v in zip(nodes, nodes[1:]):
-            if graph.has_edge(u, v):
-                data = next(iter(graph.get_edge_data(u, v).values()))
-                s, t = u, v
-            else:
-                data = next(iter(graph.get_edge_data(v, u).values()))
-                s, t = v, u
-            steps.append(PathStep(s, data["property"], t, self.label(s, lang), data["label"],
-                                  self.label(t, lang), data.get("quote", "")))
+            forward = graph.has_edge(u, v)
+            edges = graph.get_edge_data(u, v) if forward else graph.get_edge_data(v, u)
+            data = edges[min(edges, key=lambda k: (edges[k]["property"], str(k)))]  # the same link every run
+            steps.append(PathStep(u, data["property"], v, self.label(u, lang), data["label"],
+                                  self.label(v, lang), data.get("quote", ""), forward))
         return steps
 
     # --- networks and views ---------------------------------------------------------
@@ -331,19 +391,26 @@ class KnowledgeGraph:
         return self.named("figures", lang=lang)
 
 
-def _compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
-    return iri
-
-
-def open_graph(root: str | Path | None = None, *, store: Store | None = None) -> KnowledgeGraph:
+def open_graph(
+    root: str | Path | None = None, *, store: Store | None = None, inference: bool = True, timeout: float | None = None
+) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
+
+    With ``inference`` (the default) the default graph includes the RDFS/OWL RL
+    entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
+    policy; ``inference=False`` answers from the asserted facts alone. Queries run
+    under limits (:mod:`hetao_kg.limits`) in a worker process: ``timeout`` in seconds
+    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
+    >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
+    (8, 0)
     """
-    return KnowledgeGraph(store, root=root)
+    if store is None:
+        from .limits import memory_store
+
+        store = memory_store(root, inference=inference, **({} if timeout is None else {"timeout": timeout}))
+    return KnowledgeGraph(store, root=root, inference=inference)
 

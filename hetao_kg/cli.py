@@ -7,6 +7,7 @@ input (missing or malformed file, bad query, unknown name).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -14,16 +15,18 @@ import click
 
 from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .normalize import SourceError, load_corrections, normalize_file
 from .queries import UnknownName, named_queries, named_query
-from .results import FORMATS
+from .export import OutputError
+from .results import FORMATS, terminal_safe
 from .store import QueryError, QueryRefused
 
 __all__ = ["main"]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"hetao-kg: error: {message}", err=True)
+    click.echo(f"hetao-kg: error: {terminal_safe(message)}", err=True)
     sys.exit(code)
 
 
@@ -34,12 +37,32 @@ def handle_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (DataError, SourceError, QueryError, QueryRefused, UnknownName, AmbiguousEntity) as exc:
+        except (DataError, SourceError, QueryError, QueryRefused, UnknownName, AmbiguousEntity, OutputError) as exc:
             _fail(str(exc))
         except FileNotFoundError as exc:
             _fail(f"{exc.filename}: file not found")
+        except BrokenPipeError:  # `hetao-kg … | head`: the reader left; stop quietly
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+            sys.exit(0)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except OSError as exc:  # a loop of symlinks, a folder where a file belongs, no permission …
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}")
+        except UnicodeError as exc:
+            _fail(f"text is not valid UTF-8 ({exc.reason})")
+        except RecursionError:
+            _fail("input nested too deeply")
 
     return wrapper
+
+
+def _echo(text: str, **kwargs) -> None:
+    """Print to the terminal with control characters escaped (files and pipes get the text as is)."""
+    stream = sys.stderr if kwargs.get("err") else sys.stdout
+    if stream.isatty():
+        text = terminal_safe(text)
+    click.echo(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,15 +72,42 @@ def handle_errors(fn):
     envvar="HETAO_KG_DATA",
     help="Folder holding ontology/ and graph_data/ (default: the installed data).",
 )
+@click.option("--no-inference", is_flag=True, help="Answer from the asserted facts only (no RDFS/OWL RL entailments).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    envvar="HETAO_KG_TIMEOUT",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop a query after this many seconds (0: no limit).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    envvar="HETAO_KG_MAX_ROWS",
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Cut answers longer than this and say so (0: no limit).",
+)
 @click.version_option(package_name="hetao-kg")
 @click.pass_context
-def main(ctx: click.Context, data_root: Path | None) -> None:
+def main(ctx: click.Context, data_root: Path | None, no_inference: bool, timeout: float, max_rows: int) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
+    from .diagnose import quiet_literal_warnings
+
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-    ctx.obj = {"root": data_root}
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    quiet_literal_warnings()
+    import warnings
+
+    warnings.showwarning = _show_warning
+    ctx.obj = {"root": data_root, "inference": not no_inference, "timeout": timeout, "max_rows": max_rows}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"hetao-kg: warning: {message}", err=True)
 
 
 # --- source ------------------------------------------------------------------
@@ -153,7 +203,7 @@ def stats(ctx: click.Context) -> None:
     from .graph import load
     from .stats import format_statistics, statistics
 
-    click.echo(format_statistics(statistics(load(ctx.obj["root"]))))
+    click.echo(format_statistics(statistics(load(ctx.obj["root"], inference=False))))
 
 
 @main.command()
@@ -172,7 +222,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     from .export import serialize, write
     from .graph import load
 
-    text = serialize(load(ctx.obj["root"]), format=fmt)
+    text = serialize(load(ctx.obj["root"], inference=ctx.obj["inference"]), format=fmt)
     if output:
         write(output, text)
         click.echo(f"wrote {output} ({fmt})", err=True)
@@ -191,51 +241,102 @@ _lang_option = click.option(
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
-    return open_graph(ctx.obj["root"])
+    from .limits import memory_store
+
+    try:
+        store = memory_store(ctx.obj["root"], inference=ctx.obj["inference"],
+                             timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+    except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
+        _fail(str(exc))
+    return open_graph(ctx.obj["root"], store=store, inference=ctx.obj["inference"])
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in params:
         key, sep, value = item.partition("=")
-        if not sep or not key.isidentifier():
-            _fail(f"--param takes NAME=VALUE, got {item!r}")
-        out[key] = value
+        if not sep or not key.isidentifier() or not key.isascii():
+            _fail(f"--param takes NAME=VALUE (NAME a variable name), got {item!r}")
+        out[key] = _utf8(value, "--param " + key)
     return out
+
+
+def _utf8(text: str, what: str) -> str:
+    """Command-line text; bytes that are not UTF-8 (surrogate-escaped by Python) are an error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        offset = len(text[: exc.start].encode("utf-8", "surrogateescape"))
+        _fail(f"{what} is not valid UTF-8 (byte offset {offset})")
+    return text
+
+
+def _read_query_file(path: Path) -> str:
+    if path.is_dir():
+        _fail(f"{path}: is a folder, not a query file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        _fail(f"{path}: file not found")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        _fail(f"{path}:{line}: not UTF-8 (byte offset {exc.start})")
 
 
 @main.command()
 @click.argument("sparql", required=False)
+@click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Read the query from FILE (- for stdin).")
 @click.option("--named", "name", help="Run a named query (see `hetao-kg queries`).")
-@click.option("--param", "params", multiple=True, help="Bind a variable: NAME=VALUE (IRI as <…> or kg:…).")
+@click.option("--param", "params", multiple=True,
+              help="Bind a variable: NAME=VALUE (an IRI as <…>, a compact name such as inst:hku, or any entity name).")
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @_format_option
-@_lang_option
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, name, params, iris, fmt, lang):
-    """Run SPARQL given as text, a FILE, or - (stdin); or a named query.
+def query(ctx, sparql, file, name, params, iris, fmt, lang):
+    """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
     """
     bindings = _parse_params(params)
-    if name and sparql:
-        _fail("give either SPARQL or --named, not both")
+    if sum(x is not None for x in (sparql, file, name)) > 1:
+        _fail("give one of SPARQL, -f FILE or --named NAME")
+    if sparql is not None and sparql.startswith("@") and len(sparql) > 1:
+        file = Path(sparql[1:])
+    elif sparql is not None and sparql != "-" and "\n" not in sparql and len(sparql) < 4096 and (
+        Path(sparql).suffix in (".rq", ".sparql") and not sparql.lstrip().upper().startswith(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"))
+    ):
+        file = Path(sparql)  # kept for `hetao-kg query my-question.rq`
+    if sparql == "-" or str(file) == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        text = _utf8(text, "the query on stdin")
+    elif file is not None:
+        text = _read_query_file(file)
+    elif sparql is not None:
+        text = _utf8(sparql, "the query")
+    elif not name:
+        _fail("give SPARQL text, @FILE, -f FILE, - for stdin, or --named NAME")
+    if lang is None:
+        lang = None if fmt == "sparql-json" else "en"
+    kg = _kg(ctx)
+    labels = None if iris else lang
     if name:
-        text = named_query(name).text
-    elif sparql == "-":
-        text = sys.stdin.read()
-    elif sparql and (Path(sparql).suffix in (".rq", ".sparql") or "\n" not in sparql and Path(sparql).is_file()):
-        text = Path(sparql).read_text(encoding="utf-8")
-    elif sparql:
-        text = sparql
+        answer = kg.named(name, lang=labels, **bindings)
     else:
-        _fail("give SPARQL text, a FILE, - for stdin, or --named NAME")
-    answer = _kg(ctx).run(text, lang=None if iris else lang, **bindings)
+        answer = kg.run(text, lang=labels, **bindings)
     if isinstance(answer, bool):
         click.echo("true" if answer else "false")
     else:
-        click.echo(answer.format(fmt))
+        _echo(answer.format(fmt))
+        if answer.truncated:
+            _fail(
+                f"the answer was cut at {len(answer)} rows (the row limit); "
+                "add LIMIT to the query or raise --max-rows / HETAO_KG_MAX_ROWS"
+            )
 
 
 @main.command()
@@ -271,7 +372,7 @@ def search(ctx, text, limit, fmt, lang):
          "kind": Literal(h.kind), "iri": URIRef(h.iri)}
         for h in hits
     ]
-    click.echo(QueryResult(("label", "matched", "score", "kind", "iri"), rows).format(fmt))
+    _echo(QueryResult(("label", "matched", "score", "kind", "iri"), rows).format(fmt))
 
 
 @main.command()
@@ -285,8 +386,8 @@ def show(ctx, entity, fmt, lang):
     kg = _kg(ctx)
     iri = kg.resolve(entity)
     if fmt == "table":
-        click.echo(f"{kg.label(iri, lang)}  <{iri}>")
-    click.echo(kg.describe(iri, lang=lang).format(fmt))
+        _echo(f"{kg.label(iri, lang)}  <{iri}>")
+    _echo(kg.describe(iri, lang=lang).format(fmt))
 
 
 @main.command()
@@ -302,10 +403,13 @@ def path(ctx, a, b, lang):
     if not steps:
         click.echo(f"no path between {a!r} and {b!r}", err=True)
         sys.exit(1)
-    for step in steps:
-        click.echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
+    for step in steps:  # in walk order, from A to B; the arrow shows which way each link points
+        if step.forward:
+            _echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
+        else:
+            _echo(f"{step.source_label} <--[{step.property_label}]-- {step.target_label}")
         if step.quote:
-            click.echo(f"    “{step.quote}”")
+            _echo(f"    “{step.quote}”")
 
 
 # --- views and networks ------------------------------------------------------------
@@ -357,6 +461,31 @@ def network(ctx, output, fmt, show_centrality, lang):
     if show_centrality:
         for row in centrality(g, top=10):
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+@main.group()
+def cache() -> None:
+    """Show or empty the on-disk cache (built graph, answers)."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Where the cache is, what it holds and its size bound."""
+    from .cache import cache_info as info
+
+    click.echo(str(info()))
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry (it is rebuilt when needed)."""
+    from .cache import cache_dir, clear_cache
+
+    n = clear_cache()
+    click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

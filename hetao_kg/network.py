@@ -45,6 +45,8 @@ CONCEPT_KINDS = frozenset({"Sector", "DevelopmentStatus", "Qualifier", "Evidence
 _GENERIC = {"Organization", "Policy", "Project", "SourceDocument", "Place"}
 
 _ONT = "https://w3id.org/hetao-kg/ontology#"
+#: An assertion is inferred when its evidence kind has ``skos:broader`` this.
+CURATOR_INFERENCE = _ONT + "CuratorInference"
 _SCHEMA = "https://schema.org/"
 #: Kind families, most specific first: a kind joins the first family one of whose
 #: root classes is among its ancestors in the ontology's class hierarchy. Kinds in
@@ -91,12 +93,13 @@ def _evidence(kg: "KnowledgeGraph", lang: str) -> dict[str, dict]:
     quote located in its sentence (offsets relative to the sentence), paragraph and document."""
     out: dict[str, dict] = {}
     rows = kg.named("assertion-evidence").raw
+    inferred_graphs = {str(r["graph"]) for r in rows if r["broader"] is not None and str(r["broader"]) == CURATOR_INFERENCE}
     order = ("graph", "quote_start", "evidence", "quote")
     for row in sorted(rows, key=lambda r: tuple("" if r[k] is None else str(r[k]).zfill(12) for k in order)):
         graph = str(row["graph"])
         if graph in out and out[graph]["quote"]:
             continue
-        inferred = str(row["inferred"]).lower() == "true"
+        inferred = graph in inferred_graphs
         quote = str(row["quote"]) if row["quote"] is not None else ""
         found = {
             "evidence": str(row["evidence"]),
@@ -271,6 +274,12 @@ def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -
     path = Path(path)
     fmt = format or path.suffix.lstrip(".")
     flat = _flat(g)
+    if fmt in ("graphml", "gexf"):  # XML cannot hold control characters: keep the files well-formed
+        from .export import xml_safe
+
+        for *_, data in [*flat.nodes(data=True), *flat.edges(data=True)]:
+            data.update({k: xml_safe(v) for k, v in data.items() if isinstance(v, str)})
+        flat = nx.relabel_nodes(flat, {n: xml_safe(n) for n in flat if isinstance(n, str) and xml_safe(n) != n})
     if fmt == "graphml":
         write(path, "\n".join(nx.generate_graphml(flat)))
         return [path]

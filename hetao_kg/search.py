@@ -83,7 +83,7 @@ class SearchIndex:
         """``labels``: (entity IRI, label or alias text, kind)."""
         self.entries = [
             _Entry(iri, text, normalize_query(text), to_pinyin(text) if _HAN.search(text) else "", kind)
-            for iri, text, kind in labels
+            for iri, text, kind in sorted(labels)  # ties go the same way whatever order a store answers in
         ]
 
     def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:

@@ -30,14 +30,19 @@ from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from .graph import load
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, expand
 
 __all__ = [
     "QueryError",
+    "QueryLimitExceeded",
+    "QueryMemoryExceeded",
     "QueryRefused",
+    "QueryTimeout",
+    "QueryTooLarge",
     "Rows",
     "Store",
     "RdflibStore",
+    "entity_variables",
     "guard",
     "prepare",
     "to_term",
@@ -54,16 +59,36 @@ class QueryError(ValueError):
         super().__init__(message)
 
 
+class QueryLimitExceeded(QueryError):
+    """A query hit one of the limits (:mod:`hetao_kg.limits`): time, memory or size."""
+
+
+class QueryTimeout(QueryLimitExceeded):
+    """A query ran longer than its timeout and was stopped."""
+
+
+class QueryMemoryExceeded(QueryLimitExceeded):
+    """A query needed more memory than its ceiling and was stopped."""
+
+
+class QueryTooLarge(QueryLimitExceeded):
+    """The query text is larger than the cap on query size."""
+
+
 class QueryRefused(PermissionError):
     """A query asked for something hetao-kg never does: update, network or file access."""
 
 
 @dataclass(frozen=True)
 class Rows:
-    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound)."""
+    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound).
+
+    ``truncated`` is true when the answer was cut at a row limit.
+    """
 
     vars: tuple[str, ...]
     rows: list[dict[str, Node | None]] = field(default_factory=list)
+    truncated: bool = False
 
 
 class Store(Protocol):
@@ -154,9 +179,18 @@ def prepare(sparql: str):
     ...
     hetao_kg.store.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
     """
+    try:
+        return _prepare(sparql)
+    except RecursionError:  # pyparsing and rdflib's algebra recurse per bracket
+        raise QueryError("the query is nested too deeply to parse; simplify it") from None
+
+
+def _prepare(sparql: str):
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    from .diagnose import check_terms, syntax_error
 
     try:
         parsed = parseQuery(sparql)
@@ -164,7 +198,7 @@ def prepare(sparql: str):
         try:
             parseUpdate(sparql)
         except Exception:
-            raise QueryError(exc.msg, exc.lineno, exc.col) from None
+            raise syntax_error(sparql, exc) from None
         raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only") from None
     for node in _walk(parsed):
         name = getattr(node, "name", None)
@@ -175,18 +209,52 @@ def prepare(sparql: str):
         if name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
     try:
-        return translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
+        prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
-        raise QueryError(f"SPARQL error: {exc}") from None
+        raise syntax_error(sparql, exc) from None
+    check_terms(_walk(prepared.algebra))
+    return prepared
+
+
+def _stable_vars(sparql: str, variables) -> tuple[str, ...]:
+    """Column names; for ``SELECT *`` in order of first appearance in the query text
+    (rdflib collects them in a set, whose order changes from run to run)."""
+    import re
+
+    names = tuple(str(v) for v in variables)
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", sparql, re.IGNORECASE):
+        return names
+
+    def first(name: str) -> tuple[int, str]:
+        m = re.search(rf"[?$]{re.escape(name)}\b", sparql)
+        return (m.start() if m else len(sparql), name)
+
+    return tuple(sorted(names, key=first))
+
+
+def entity_variables(sparql: str, names: list[str], literal_properties: set[str]) -> list[str]:
+    """Which of ``names`` the query uses as an entity: a subject, or the object of a
+    property (given by IRI) that is not in ``literal_properties``."""
+    algebra = prepare(sparql).algebra
+    wanted, found = set(names), set()
+    for node in _walk(algebra):
+        if isinstance(node, Mapping) and getattr(node, "name", None) == "BGP":
+            for s, p, o in node.get("triples") or ():
+                if isinstance(s, Variable) and str(s) in wanted:
+                    found.add(str(s))
+                if isinstance(o, Variable) and str(o) in wanted and isinstance(p, URIRef) and str(p) not in literal_properties:
+                    found.add(str(o))
+    return [n for n in names if n in found]
 
 
 def to_term(value: Any) -> Node:
     """Turn a Python value or a CLI string into an RDF term for binding.
 
-    ``<iri>`` and ``kg:…``/``hto:…`` prefixed names become IRIs, anything else a literal.
+    ``<iri>`` and compact names (``inst:hku``, ``hto:…``; the old ``kg:org/hku``
+    too) become IRIs, anything else a literal.
 
-    >>> to_term("kg:org/hku")
-    rdflib.term.URIRef('https://w3id.org/hetao-kg/id/org/hku')
+    >>> to_term("inst:hku") == to_term("kg:org/hku") == to_term("<https://w3id.org/hetao-kg/id/org/hku>")
+    True
     >>> to_term(5)
     rdflib.term.Literal('5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
     """
@@ -195,9 +263,9 @@ def to_term(value: Any) -> Node:
     if isinstance(value, str):
         if value.startswith("<") and value.endswith(">"):
             return URIRef(value[1:-1])
-        prefix, sep, local = value.partition(":")
-        if sep and prefix in PREFIXES and not local.startswith("//"):
-            return URIRef(str(PREFIXES[prefix]) + local)
+        iri = expand(value)
+        if iri is not None:
+            return iri
         if value.startswith(("http://", "https://")):
             return URIRef(value)
     return Literal(value)
@@ -206,84 +274,105 @@ def to_term(value: Any) -> Node:
 # --- the rdflib store ----------------------------------------------------------------
 
 
+def data_key(content: str, *, inference: bool = True) -> str:
+    """The key of what a store answers from: the data's content key, and whether the
+    entailments are included (answers are cached under it)."""
+    return content if inference else f"{content}-asserted"
+
+
 class RdflibStore:
     """The in-memory rdflib dataset as a :class:`Store`.
 
-    Answers are cached on disk (next to the cached graph), keyed by the content of
-    the data, the query text and its bindings: a changed data file or query is
-    always evaluated afresh, and only queries that passed the safety checks and ran
-    are cached. ``cache=False`` turns this off.
+    Answers are cached on disk as SPARQL JSON (:mod:`hetao_kg.cache`), keyed by the
+    content of the data, the query text and its bindings: a changed data file or
+    query is always evaluated afresh, and only queries that passed the safety checks
+    and ran are cached. ``cache=False`` turns this off. ``data_key`` is the content
+    key of the data loaded (``None`` for a dataset given by the caller).
     """
 
-    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
-        self._dataset, self._root = dataset, root
+    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True,
+                 inference: bool = True):
+        self._dataset, self._root, self._inference = dataset, root, inference
         self._cache = cache and dataset is None
-        self._key: str | None = None
+        self._lookup_key: str | None = None
+        self.data_key: str | None = None
 
-    def _cache_path(self, sparql: str, bindings: Mapping[str, Node] | None) -> Path | None:
-        if not self._cache:
-            return None
-        import hashlib
+    @classmethod
+    def from_root(cls, root: str | Path | None = None, *, cache: bool = True, inference: bool = True) -> "RdflibStore":
+        """Load the graph from ``root`` now (a picklable factory for :class:`~hetao_kg.limits.LimitedStore`)."""
+        store = cls(root=root, cache=False, inference=inference)
+        store._load(cache=cache)
+        return store
 
-        from .graph import cache_dir, content_key
+    def _load(self, *, cache: bool = True) -> None:
+        from .graph import load_keyed
 
-        if self._key is None:
-            self._key = content_key(self._root)
-        digest = hashlib.sha256(self._key.encode())
-        digest.update(sparql.encode("utf-8"))
-        for k in sorted(bindings or {}):
-            digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8"))
-        return cache_dir() / "answers" / f"{digest.hexdigest()[:40]}.pickle"
+        self._dataset, key = load_keyed(self._root, cache=cache)
+        self.data_key = data_key(key, inference=self._inference)
+        if not self._inference:
+            from .inference import GRAPH_INFERRED
 
-    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
-        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
-        import pickle
+            self._dataset.remove_graph(GRAPH_INFERRED)
 
-        path = self._cache_path(sparql, bindings)
-        if path is not None:
-            try:
-                with open(path, "rb") as fh:
-                    return pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass
-        result, rows = self._run(sparql, bindings)
-        if result.type == "ASK":
-            answer: Rows | bool = bool(result.askAnswer)
-        else:
-            names = tuple(str(v) for v in result.vars) if result.type == "SELECT" else ("subject", "predicate", "object")
-            answer = Rows(names, [{n: row[i] for i, n in enumerate(names)} for row in rows])
-        if path is not None:
-            from .export import write_bytes
+    def execute(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
+    ) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, evaluation stops after that many rows (``Rows.truncated``).
+        """
+        from .cache import answers
+
+        if self._cache and self._lookup_key is None:
+            from .graph import content_key
 
             try:
-                write_bytes(path, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-            except OSError:
-                pass
+                self._lookup_key = data_key(content_key(self._root), inference=self._inference)
+            except Exception:  # let loading report a missing or broken file
+                self._lookup_key = ""
+        if self._cache and self._lookup_key:
+            cached = answers().get(self._lookup_key, sparql, bindings, max_rows=max_rows)
+            if cached is not None:
+                return cached
+        answer = self._run(sparql, bindings, max_rows)
+        if self._cache and self.data_key:
+            answers().put(self.data_key, sparql, bindings, answer, max_rows=max_rows)
         return answer
 
     @property
     def dataset(self) -> Dataset:
         """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
         if self._dataset is None:
-            self._dataset = load(self._root)
+            self._load()
         return self._dataset
 
-    def _run(self, sparql: str, bindings: Mapping[str, Node] | None):
+    def _run(self, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None = None) -> Rows | bool:
+        from itertools import islice
+
         prepared = prepare(sparql)
         init = {Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         dataset = self.dataset
+        stop = None if max_rows is None else max_rows + 1
         try:
             with guard():
                 result = dataset.query(prepared, initBindings=init)
+                if result.type == "ASK":
+                    return bool(result.askAnswer)
                 if result.type == "SELECT":
-                    return result, list(result)
-                if result.type in ("CONSTRUCT", "DESCRIBE"):
-                    return result, list(result.graph)
-                return result, None
-        except (QueryRefused, QueryError):
-            raise
+                    names = _stable_vars(sparql, result.vars)
+                    rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
+                else:
+                    names = ("subject", "predicate", "object")
+                    rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
+        except (QueryRefused, QueryError, MemoryError):
+            raise  # MemoryError: the limits' worker reports it as QueryMemoryExceeded
+        except RecursionError:
+            raise QueryError("the query is nested too deeply to evaluate; simplify it") from None
         except Exception as exc:  # rdflib evaluation errors surface as many types
             raise QueryError(f"query evaluation failed: {type(exc).__name__}: {exc}") from None
+        if max_rows is not None and len(rows) > max_rows:
+            return Rows(names, rows[:max_rows], truncated=True)
+        return Rows(names, rows)
 
     def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
         """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""

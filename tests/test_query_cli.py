@@ -66,7 +66,7 @@ def test_query_text_file_and_stdin(tmp_path):
 
 def test_ask_and_params_and_iris():
     assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=kg:org/hku").stdout.strip() == "true"
-    assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=kg:org/siqa").stdout.strip() == "false"
+    assert run_cli("query", "ASK { ?p hto:broughtInBy ?u }", "--param", "u=inst:siqa").stdout.strip() == "false"
     iris = run_cli("query", "SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", "--iris", "--format", "csv")
     assert "https://w3id.org/hetao-kg/id/org/cuhk-shenzhen" in iris.stdout
 
@@ -114,11 +114,14 @@ def test_unknown_named_query_suggests():
 
 def test_unknown_entity_suggests_and_ambiguous_lists_candidates():
     unknown = run_cli("show", "kg:org/hkuu")
-    assert unknown.returncode == 2 and "unknown entity 'kg:org/hkuu'" in unknown.stderr and "org/hku" in unknown.stderr
+    assert unknown.returncode == 2 and "unknown entity 'kg:org/hkuu'" in unknown.stderr and "inst:hku" in unknown.stderr
     nothing = run_cli("show", "完全不存在的机构名称")
     assert nothing.returncode == 2 and "unknown entity" in nothing.stderr
-    ambiguous = run_cli("show", "liangzi")
-    assert ambiguous.returncode == 2 and "ambiguous" in ambiguous.stderr and "org/siqa" in ambiguous.stderr
+    partial = run_cli("show", "liangzi")  # only partial matches: suggested, never guessed
+    assert partial.returncode == 2 and "did you mean" in partial.stderr and "inst:siqa" in partial.stderr
+    ambiguous = run_cli("show", "高标准推进深港科创合作")  # two entities carry this exact label
+    assert ambiguous.returncode == 2 and "ambiguous" in ambiguous.stderr
+    assert "claim:high-standard-cooperation" in ambiguous.stderr and "doc:hetao-progress-report" in ambiguous.stderr
 
 
 def test_missing_query_file():

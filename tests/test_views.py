@@ -102,7 +102,7 @@ def test_labels_are_data_never_markup(data_copy):
     names = data_copy / "graph_data" / "english-names.trig"
     text = names.read_text(encoding="utf-8").replace('"Shenzhen International Quantum Academy"@en', '"' + XSS.replace('"', '\\"') + '"@en')
     names.write_text(text, encoding="utf-8")
-    view = render("ego", "kg:org/siqa", kg=open_graph(data_copy))
+    view = render("ego", "inst:siqa", kg=open_graph(data_copy))
     assert XSS not in view.html  # nowhere literally: escaped in markup, \u003c in the JSON island
     assert "\\u003cimg src=x onerror=" in view.html
     assert "&lt;img src=x onerror=" in view.html  # in <title>, <h1>, the drawing and the table
