@@ -2,12 +2,15 @@
 
 A view selects part of the network (:mod:`.select`: attributes folded into the node
 they describe, hub links as properties, bounded neighbourhoods), lays it out in
-Python with a fixed seed (:mod:`.layout`), and renders one page from
-``templates/view.html.j2`` with ``static/view.css`` and ``static/view.js`` inlined:
-an SVG drawing plus search, filters, legend, tooltips that cite, keyboard use and
-a table alternative. The page loads nothing (Content-Security-Policy with hashes
-for its one script and one style) and treats every label and quote as data.
-Same data, same page, byte for byte.
+Python with a fixed seed (:mod:`.layout`), assembles nodes, links and options with
+pyvis, and renders one page from ``templates/view.html.j2`` with ``static/view.css``
+and ``static/view.js`` inlined: vis-network (as pyvis ships it) draws at the computed
+positions with physics off, and view.js adds search, filters, legend toggles, labels
+by level of detail, tooltips that cite, keyboard use and a table alternative. The
+page loads nothing (its Content-Security-Policy allows only its own scripts and
+style, by hash) and treats every label and quote as data. Same data, same page,
+byte for byte. ``templates/still.svg.j2`` draws the same view as a still image for
+notebooks whose output is not trusted.
 
 >>> from hetao_kg.api import open_graph
 >>> view = render("hk-universities", kg=open_graph())

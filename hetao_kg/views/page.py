@@ -1,6 +1,6 @@
-"""The page: families' shapes and colours, node and link records, the SVG drawing
-and the HTML around it (Jinja2 templates in ``templates/``, CSS and JS in
-``static/``, words in ``text.json``)."""
+"""The page: families' shapes and colours, node and link records, the vis-network
+data assembled by pyvis, the HTML around it and a still SVG image of the same view
+(Jinja2 templates in ``templates/``, CSS and JS in ``static/``, words in ``text.json``)."""
 
 from __future__ import annotations
 
@@ -344,7 +344,7 @@ def _sha256(text: str) -> str:
 
 
 def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str = ""):
-    """Nodes, links, legend, the page and the bare SVG drawing for one view."""
+    """Nodes, links, legend, the page and the still SVG image for one view."""
     text = TEXT[lang]
     nodes, edges, pos, radius, index = _records(drawing, lang, text)
     boxes, group_links = _groups(drawing, pos, radius, index, text)
@@ -375,9 +375,8 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     }
     static_font, static_shown = _static_labels(nodes, bounds, text)
     env = _environment()
-    svg = env.get_template("drawing.svg.j2").render(**context, standalone=True, static_font=static_font,
+    svg = env.get_template("still.svg.j2").render(**context, static_font=static_font,
                                                     static_shown=static_shown)
-    context["svg"] = env.get_template("drawing.svg.j2").render(**context, standalone=False)
     css, js = _static()
     vis = _vis_network(nodes, edges)
     payload = {"nodes": [{k: n[k] for k in ("id", "label", "lang", "family", "x", "y", "r", "priority", "mark", "kind",
