@@ -6,7 +6,7 @@ back to the other scripts and then to English when a label is missing.
 
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
-['The Chinese University of Hong Kong, Shenzhen', 'The University of Hong Kong', 'Hong Kong University of Science and Technology', '5 "global top-100" Hong Kong universities']
+['The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
 >>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="inst:hku")
 True
 
@@ -31,7 +31,7 @@ from .namespaces import compact
 from .queries import UnknownName, entity_params, named_query
 from .results import QueryResult
 from .search import SearchHit, SearchIndex
-from .store import RdflibStore, Store, entity_variables, to_term
+from .store import QueryError, RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
     "LANGS",
@@ -63,6 +63,15 @@ SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
 } GROUP BY ?s ?text
 """
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+_INFERRED = """
+PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind . OPTIONAL { ?g rdfs:comment ?c } }
+  ?kind skos:broader+ hto:CuratorInference .
+} GROUP BY ?g
+"""
 _LITERAL_PROPERTIES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
@@ -108,6 +117,7 @@ class PathStep:
     target_label: str
     quote: str
     forward: bool = True
+    inferred: str = ""  # the curators' reason when the link is inferred, else ""
 
 
 def _check_lang(lang: str) -> str:
@@ -121,7 +131,7 @@ class KnowledgeGraph:
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學(深圳)', '香港大學', '香港科技大學']
+    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
     """
 
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
@@ -130,38 +140,62 @@ class KnowledgeGraph:
         self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
+        self._stated: Store | None = None
+
+    def _store(self, stated_only: bool) -> Store:
+        """The store to ask: the whole graph, or the graph without curators' inferences."""
+        if not stated_only:
+            return self.store
+        if self._stated is None:
+            restrict = getattr(self.store, "stated_only", None)
+            if restrict is None:
+                raise QueryError(
+                    f"{type(self.store).__name__} cannot leave out inferred facts; --stated-only needs the rdflib store"
+                )
+            self._stated = restrict()
+        return self._stated
 
     # --- SPARQL -------------------------------------------------------------
 
-    def query(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult:
+    def query(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult:
         """Run a SELECT query; keyword arguments bind variables safely (no text pasting).
 
-        With ``lang``, IRIs in the answer are shown as labels in that language.
+        With ``lang``, IRIs in the answer are shown as labels in that language. With
+        ``stated_only``, the curators' inferences are left out of the data queried.
+
+        >>> q, kg = "SELECT ?u WHERE { ?b hto:affiliatedWith ?u }", open_graph()
+        >>> b = "kg:org/hkust-incubator"
+        >>> len(kg.query(q, b=b)), len(kg.query(q, b=b, stated_only=True))
+        (1, 0)
         """
         terms = self._bind(sparql, bindings)
-        raw = self.store.select(sparql, terms)
+        raw = self._store(stated_only).select(sparql, terms)
         result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def ask(self, sparql: str, /, **bindings: Any) -> bool:
+    def ask(self, sparql: str, /, *, stated_only: bool = False, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self.store.ask(sparql, self._bind(sparql, bindings))
+        return self._store(stated_only).ask(sparql, self._bind(sparql, bindings))
 
-    def run(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult | bool:
+    def run(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult | bool:
         """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self.store.execute(sparql, self._bind(sparql, bindings))
+        answer = self._store(stated_only).execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
+    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, **params: Any) -> QueryResult:
         """Run a named query (``hetao-kg queries`` lists them) with bound parameters;
         a parameter the header declares as an entity takes any name.
 
         >>> r = open_graph().named("institutions-by-sector", sector="生物医药", lang="en")
-        >>> r.column("status")
-        ['site construction', 'landed']
+        >>> r.column("status"), r.column("status_words")
+        (['landed', 'under construction'], ['已落地', '正在开展场地建设'])
         """
         query = named_query(name)
         unknown = sorted(set(params) - set(query.param_names))
@@ -169,7 +203,7 @@ class KnowledgeGraph:
             raise UnknownName(f"parameter of {name}", unknown[0], list(query.param_names))
         entities = entity_params(query)
         params = {k: (URIRef(self.resolve(v)) if k in entities and isinstance(v, str) else v) for k, v in params.items()}
-        return self.query(query.text, lang=lang, **params)
+        return self.query(query.text, lang=lang, stated_only=stated_only, **params)
 
     def _bind(self, sparql: str, bindings: dict[str, Any]) -> dict[str, Any]:
         """Bindings as RDF terms; a plain string in an entity position is resolved as a name."""
@@ -254,7 +288,7 @@ class KnowledgeGraph:
         >>> kg.resolve("Hong Kong University")
         Traceback (most recent call last):
         ...
-        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: Hong Kong University of Science and Technology (inst:hkust)?
+        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
         """
         entity = str(entity).strip()
         term = to_term(entity)
@@ -272,14 +306,15 @@ class KnowledgeGraph:
             raise AmbiguousEntity(entity, [(compact(h.iri), h.label) for h in top])
         raise UnknownName("entity", entity, [f"{h.label} ({compact(h.iri)})" for h in hits[:3]])
 
-    def describe(self, entity: str, *, lang: str = "en") -> QueryResult:
-        """Everything about one entity: each fact with the quote it came from.
+    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+        """Everything about one entity: each fact with the quote it came from, its
+        evidence, and whether (and why) the curators inferred it.
 
         >>> facts = open_graph().describe("XtalPi headquarters").records()
         >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
         ['生物医药方面,晶泰科技总部等已落地']
         """
-        return self.named("describe", lang=lang, entity=URIRef(self.resolve(entity)))
+        return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
         """A shortest chain of links between two entities (via networkx), with quotes.
@@ -298,14 +333,27 @@ class KnowledgeGraph:
             nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
+        reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
         steps = []
         for u, v in zip(nodes, nodes[1:]):
             forward = graph.has_edge(u, v)
             edges = graph.get_edge_data(u, v) if forward else graph.get_edge_data(v, u)
             data = edges[min(edges, key=lambda k: (edges[k]["property"], str(k)))]  # the same link every run
             steps.append(PathStep(u, data["property"], v, self.label(u, lang), data["label"],
-                                  self.label(v, lang), data.get("quote", ""), forward))
+                                  self.label(v, lang), data.get("quote", ""), forward,
+                                  reasons.get(str(data.get("graph", "")), "")))
         return steps
+
+    def cite(self, target: str, *, stated_only: bool = False) -> list:
+        """Citations for an assertion (``kg:assertion/…``) or every quoted fact about
+        an entity: see :mod:`hetao_kg.cite` (``format_citations`` renders them).
+
+        >>> [c.sources for c in open_graph().cite("kg:assertion/context/cuhk")]
+        [('https://cuhk.edu.hk',)]
+        """
+        from .cite import citations
+
+        return citations(self, target, stated_only=stated_only)
 
     # --- networks and views ---------------------------------------------------------
 
@@ -329,66 +377,71 @@ class KnowledgeGraph:
 
     # --- helpers for the questions users come with ---------------------------------
 
-    def hk_university_projects(self, *, lang: str = "en") -> QueryResult:
-        """Hong Kong universities and what each brought in, plus the unnamed remainder.
+    def hk_university_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+        """Hong Kong universities (not CUHK-Shenzhen, a university in Shenzhen) and what
+        each one's own institution brought in or is tied to, plus the unnamed remainder.
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")
+        ['The Chinese University of Hong Kong', '5 "global top-100" Hong Kong universities']
         """
-        return self.named("hk-university-projects", lang=lang)
+        return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
-    def institutions_by_sector(self, *, sector: str | None = None, lang: str = "en") -> QueryResult:
+    def institutions_by_sector(
+        self, *, sector: str | None = None, lang: str = "en", stated_only: bool = False
+    ) -> QueryResult:
         """Institutions by key sector and development stage (optionally one sector)."""
         params = {"sector": URIRef(self.resolve(sector))} if sector else {}
-        return self.named("institutions-by-sector", lang=lang, **params)
+        return self.named("institutions-by-sector", lang=lang, stated_only=stated_only, **params)
 
-    def policies(self, *, lang: str = "en") -> QueryResult:
+    def policies(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Policies: kind, status, parties, what each concerns and does.
 
-        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")))
+        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")) - {None})
         ['出台', '出台实施', '签署实施']
         """
-        return self.named("policies", lang=lang)
+        return self.named("policies", lang=lang, stated_only=stated_only)
 
-    def construction_projects(self, *, lang: str = "en") -> QueryResult:
+    def construction_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Construction and infrastructure projects by stage.
 
         >>> open_graph().construction_projects().column("status")[0]
         'planning scheme under study'
         """
-        return self.named("construction-projects", lang=lang)
+        return self.named("construction-projects", lang=lang, stated_only=stated_only)
 
-    def landed_platforms(self, *, lang: str = "en") -> QueryResult:
+    def landed_platforms(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """National-level platforms and international organizations that landed.
 
         >>> len(open_graph().landed_platforms())
         4
         """
-        return self.named("landed-platforms", lang=lang)
+        return self.named("landed-platforms", lang=lang, stated_only=stated_only)
 
-    def services(self, *, lang: str = "en") -> QueryResult:
+    def services(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Services, service platforms and their figures.
 
         >>> sorted({v for v in open_graph().services().column("value") if v})
         [8, 557]
         """
-        return self.named("services", lang=lang)
+        return self.named("services", lang=lang, stated_only=stated_only)
 
-    def innovation_bases(self, *, lang: str = "en") -> QueryResult:
+    def innovation_bases(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Innovation and entrepreneurship bases with their counts.
 
         >>> {r["stated"] for r in open_graph().innovation_bases().records()}
         {6}
         """
-        return self.named("innovation-bases", lang=lang)
+        return self.named("innovation-bases", lang=lang, stated_only=stated_only)
 
-    def figures(self, *, lang: str = "en") -> QueryResult:
+    def figures(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Every number in the graph with what it counts and its qualifier.
 
         >>> sorted(open_graph().figures().column("value"))[-1]
         600000
         """
-        return self.named("figures", lang=lang)
+        return self.named("figures", lang=lang, stated_only=stated_only)
 
 
 def open_graph(
@@ -406,7 +459,7 @@ def open_graph(
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
-    (8, 0)
+    (10, 0)
     """
     if store is None:
         from .limits import memory_store

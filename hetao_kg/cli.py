@@ -238,6 +238,11 @@ _format_option = click.option(
 _lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of labels."
 )
+_stated_option = click.option(
+    "--stated-only",
+    is_flag=True,
+    help="Leave out the curators' inferences: only facts the report or a cited external source states.",
+)
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
@@ -295,9 +300,10 @@ def _read_query_file(path: Path) -> str:
 @_format_option
 @click.option("--lang", type=click.Choice(LANGS), default=None,
               help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
+@_stated_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, file, name, params, iris, fmt, lang):
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only):
     """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
@@ -325,9 +331,9 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang):
     kg = _kg(ctx)
     labels = None if iris else lang
     if name:
-        answer = kg.named(name, lang=labels, **bindings)
+        answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
     else:
-        answer = kg.run(text, lang=labels, **bindings)
+        answer = kg.run(text, lang=labels, stated_only=stated_only, **bindings)
     if isinstance(answer, bool):
         click.echo("true" if answer else "false")
     else:
@@ -379,15 +385,47 @@ def search(ctx, text, limit, fmt, lang):
 @click.argument("entity")
 @_format_option
 @_lang_option
+@_stated_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang):
-    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote."""
+def show(ctx, entity, fmt, lang, stated_only):
+    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
+
+    Facts the curators inferred (not stated word for word) say so in the
+    ``inferred`` column and give their reason; in a table they are also listed below.
+    """
     kg = _kg(ctx)
     iri = kg.resolve(entity)
+    facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
         _echo(f"{kg.label(iri, lang)}  <{iri}>")
-    _echo(kg.describe(iri, lang=lang).format(fmt))
+    _echo(facts.format(fmt))
+    if fmt == "table":
+        inferred = [r for r in facts.records() if r.get("inferred")]
+        if inferred:
+            click.echo(f"\n{len(inferred)} fact(s) inferred by the curators, not stated by the source:")
+            for r in inferred:
+                arrow = "->" if r["direction"] == "out" else "<-"
+                _echo(f"  * {r['property']} {arrow} {r['value']}: {r['reason']}")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json"]), default="text",
+              show_default=True, help="Plain text, BibTeX entries, or CSL-JSON (Zotero, pandoc).")
+@_stated_option
+@click.pass_context
+@handle_errors
+def cite(ctx, target, fmt, stated_only):
+    """Citations to paste for TARGET: an assertion (kg:assertion/…) or an entity (any
+    name), each with the report's title, series, paragraph, sentence and quote, or the
+    public URL of an external fact."""
+    from .cite import citations, format_citations
+
+    found = citations(_kg(ctx), target, stated_only=stated_only)
+    if not found:
+        _fail(f"nothing quoted to cite for {target!r}", 1)
+    _echo(format_citations(found, format=fmt))
 
 
 @main.command()
@@ -410,6 +448,8 @@ def path(ctx, a, b, lang):
             _echo(f"{step.source_label} <--[{step.property_label}]-- {step.target_label}")
         if step.quote:
             _echo(f"    “{step.quote}”")
+        if step.inferred:
+            _echo(f"    (inferred by the curators: {step.inferred})")
 
 
 # --- views and networks ------------------------------------------------------------
@@ -461,6 +501,72 @@ def network(ctx, output, fmt, show_centrality, lang):
     if show_centrality:
         for row in centrality(g, top=10):
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
+# --- serving -------------------------------------------------------------------------
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told otherwise).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--store", "store_name", default=None, help="Store to serve from: memory (default), oxigraph or a directory.")
+@click.option("--cors", default=None, metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (off by default).")
+@click.option("--mount-prefix", default="", metavar="PATH", help="Path the server lives under behind a reverse proxy, e.g. /hetao-kg.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds per SPARQL query.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer.")
+@click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(64), help="Largest query accepted.")
+@click.option("--workers", "pool", default=2, show_default=True, type=click.IntRange(1, 16), help="Query worker processes.")
+@click.pass_context
+@handle_errors
+def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool):
+    """Serve the read-only SPARQL endpoint (/sparql) and the explorer on one port.
+
+    Pages: / (overview, search, named queries), /id/... (entities, also as RDF by
+    Accept), /source/... (the report), /query (editor), /views/NAME, /ontology.
+    """
+    import logging
+    import signal
+
+    import uvicorn
+
+    from .web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if host not in _LOOPBACK:
+        click.echo(f"hetao-kg: warning: binding to {host}, not loopback: the server is reachable from other "
+                   "machines (it is read-only, but put a reverse proxy with TLS in front)", err=True)
+    # the server's default is rdflib in memory; a --store given to the group (or by its
+    # environment variable) is honoured, the group's own default is not
+    group = ctx.parent.get_parameter_source("store") if ctx.parent is not None else None
+    explicit = group is not None and group != click.core.ParameterSource.DEFAULT
+    store = store_name or ((ctx.obj or {}).get("store") if explicit else None)
+    try:
+        app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
+                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)
+    except ValueError as exc:
+        _fail(str(exc))
+    prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
+    click.echo(f"hetao-kg: serving http://{host}:{port}{prefix}/ (SPARQL at {prefix}/sparql); Ctrl-C stops", err=True)
+    # uvicorn drains open requests on SIGTERM, then re-raises the signal to the handler
+    # that was in place before it: make that one a clean exit (status 0).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", timeout_graceful_shutdown=30,
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@click.pass_context
+@handle_errors
+def docs(ctx, output):
+    """Write the ontology documentation (as /ontology serves it) as static files."""
+    from .web import write_docs
+
+    for path in write_docs(output, root=(ctx.obj or {}).get("root")):
+        click.echo(f"wrote {path}", err=True)
 
 
 # --- cache -------------------------------------------------------------------------------

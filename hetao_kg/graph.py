@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import stat
 from dataclasses import dataclass
@@ -36,12 +37,15 @@ __all__ = [
     "DataFiles",
     "data_files",
     "flatten",
+    "inferred_graphs",
+    "stated_only",
     "cache_dir",
     "content_key",
     "load",
     "load_keyed",
     "parse_file",
     "to_traditional",
+    "zh_hant_overrides",
 ]
 
 GRAPH_ONTOLOGY = KG["graph/ontology"]
@@ -68,11 +72,13 @@ class DataFiles:
     shapes: Path
     data: tuple[Path, ...]
     sources: Path
+    zh_hant_overrides: Path | None = None
 
     def all(self) -> tuple[Path, ...]:
         """Every file the graph is built from (for cache keys); subfolders of
         ``sources/`` are not part of it."""
-        return (*self.ontology, self.shapes, *self.data, *sorted(p for p in self.sources.iterdir() if p.is_file()))
+        extra = (self.zh_hant_overrides,) if self.zh_hant_overrides and self.zh_hant_overrides.is_file() else ()
+        return (*self.ontology, self.shapes, *self.data, *extra, *sorted(p for p in self.sources.iterdir() if p.is_file()))
 
 
 def data_files(root: str | Path | None = None) -> DataFiles:
@@ -88,6 +94,7 @@ def data_files(root: str | Path | None = None) -> DataFiles:
         shapes=ontology_dir / "shapes.ttl",
         data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
         sources=data_dir / "sources",
+        zh_hant_overrides=data_dir / "zh-hant-overrides.json",
     )
     for path in (*files.ontology, *files.data):
         _readable_file(path)
@@ -158,13 +165,39 @@ def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, 
     return (line if isinstance(line, int) else None), getattr(exc, "colno", None), str(exc)
 
 
-def to_traditional(text: str) -> str:
-    """Simplified -> Traditional Chinese with OpenCC ``s2t``.
+def zh_hant_overrides(path: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The override table for zh-Hant labels: (phrases, characters).
+
+    ``path`` defaults to ``graph_data/zh-hant-overrides.json`` of the installed data;
+    a missing file means no overrides, a malformed one is a :class:`DataError`.
+    """
+    path = path or data_root() / "graph_data" / "zh-hant-overrides.json"
+    if not path.is_file():
+        return {}, {}
+    try:
+        table = json.loads(path.read_bytes().decode("utf-8"))
+        phrases, chars = dict(table.get("phrases", {})), dict(table.get("characters", {}))
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+        raise DataError(path, f"not a valid override table: {exc}") from None
+    if not all(isinstance(v, str) for v in (*phrases, *phrases.values(), *chars, *chars.values())):
+        raise DataError(path, "override table entries must map strings to strings")
+    return phrases, chars
+
+
+def to_traditional(text: str, overrides: tuple[dict[str, str], dict[str, str]] | None = None) -> str:
+    """Simplified -> Traditional Chinese in Hong Kong standard forms: OpenCC ``s2hk``,
+    then the override table (official names, variant characters OpenCC still writes).
 
     >>> to_traditional("香港大学")
     '香港大學'
+    >>> to_traditional("计数群体"), to_traditional("香港中文大学(深圳)")
+    ('計數群體', '香港中文大學（深圳）')
     """
-    return opencc_converter("s2t").convert(text)
+    phrases, chars = overrides if overrides is not None else zh_hant_overrides()
+    out = opencc_converter("s2hk").convert(text)
+    for old, new in phrases.items():
+        out = out.replace(old, new)
+    return "".join(chars.get(c, c) for c in out)
 
 
 def _add_derived(ds: Dataset, files: DataFiles) -> None:
@@ -182,12 +215,15 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
         for s, _, o in ds.triples((None, p, None))
         if isinstance(o, Literal) and (o.language or "").lower() == "zh-hans"
     ]
+    overrides = zh_hant_overrides(files.zh_hant_overrides)
     for s, p, o in simplified:
-        hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
+        hant.add((s, p, Literal(to_traditional(str(o), overrides), lang="zh-Hant")))
     prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
     prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
-    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2t"]))
-    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal("zh-Hant labels converted from the zh-Hans labels by OpenCC s2t.", lang="en")))
+    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2hk"]))
+    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal(
+        "zh-Hant labels converted from the zh-Hans labels by OpenCC s2hk (Hong Kong standard forms), "
+        "then graph_data/zh-hant-overrides.json (official names, variant characters).", lang="en")))
 
 
 def flatten(ds: Dataset) -> Graph:
@@ -197,6 +233,49 @@ def flatten(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         flat.add((s, p, o))
     return flat
+
+
+def inferred_graphs(ds: Dataset) -> set[URIRef]:
+    """The assertion graphs whose evidence is a curator's inference (a kind with
+    ``skos:broader hto:CuratorInference``, directly or further up).
+
+    >>> KG["assertion/inferred/hkust-incubator-affiliation"] in inferred_graphs(load())
+    True
+    """
+    kinds = {HTO.CuratorInference}
+    frontier = [HTO.CuratorInference]
+    while frontier:
+        broader = frontier.pop()
+        for narrower in ds.subjects(SKOS.broader, broader):
+            if narrower not in kinds:
+                kinds.add(narrower)
+                frontier.append(narrower)
+    prov = ds.graph(GRAPH_PROVENANCE)
+    return {g for kind in kinds for g in prov.subjects(HTO.evidence, kind) if isinstance(g, URIRef)}
+
+
+def stated_only(ds: Dataset) -> Dataset:
+    """A copy of ``ds`` without the curators' inferences: only facts a source states
+    (the report, or a cited external source) and the labels and provenance around them.
+
+    >>> kg = load()
+    >>> hkust = (KG["org/hkust-incubator"], HTO.affiliatedWith, KG["org/hkust"])
+    >>> hkust in kg, hkust in stated_only(kg)
+    (True, False)
+    """
+    from .inference import GRAPH_INFERRED, add_inferred
+
+    drop = inferred_graphs(ds) | {GRAPH_INFERRED}
+    out = Dataset(default_union=True)
+    bind_prefixes(out)
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        ctx = g.identifier if isinstance(g, Graph) else g
+        if ctx in drop:
+            continue
+        out.add((s, p, o, out.graph(ctx) if ctx is not None else out.default_graph))
+    if len(ds.graph(GRAPH_INFERRED)):
+        add_inferred(out)  # entailments of the stated facts only: none follow from an inference
+    return out
 
 
 def build(

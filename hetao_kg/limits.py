@@ -413,25 +413,29 @@ class LimitedStore:
         answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
 
-def memory_store(root: Any = None, *, inference: bool = True, **limits: Any) -> LimitedStore:
+def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool = False, **limits: Any) -> LimitedStore:
     """The in-memory rdflib store of the graph below ``root``, behind the limits.
 
     Answers are cached on disk; a cache hit needs no worker. ``limits`` are
-    :class:`LimitedStore`'s keyword arguments.
+    :class:`LimitedStore`'s keyword arguments. ``stated_only`` leaves out the
+    curators' inferences; the store's ``stated_only()`` gives that variant.
     """
     import functools
 
     from .store import RdflibStore
 
-    return LimitedStore(
-        functools.partial(RdflibStore.from_root, root, inference=inference),
-        answer_key=functools.partial(_answer_key, root, inference),
+    store = LimitedStore(
+        functools.partial(RdflibStore.from_root, root, inference=inference, stated_only=stated_only),
+        answer_key=functools.partial(_answer_key, root, inference, stated_only),
         **limits,
     )
+    if not stated_only:
+        store.stated_only = functools.partial(memory_store, root, inference=inference, stated_only=True, **limits)
+    return store
 
 
-def _answer_key(root: Any, inference: bool) -> str:
+def _answer_key(root: Any, inference: bool, stated_only: bool = False) -> str:
     from .graph import content_key
     from .store import data_key
 
-    return data_key(content_key(root), inference=inference)
+    return data_key(content_key(root), inference=inference, stated_only=stated_only)

@@ -50,6 +50,7 @@ FAMILIES: dict[str, str] = {
     "platform": "platform",
     "service": "service",
     "space": "space",
+    "facility": "facility",
     "status": "status",
     "qualifier": "qualifier",
     "figure": "figure",
@@ -65,6 +66,7 @@ FAMILIES: dict[str, str] = {
     "agent": "agent",
     "doc": "doc",
     "assertion": "assertion",
+    "rule": "rule",
 }
 INST = Namespace(KG["org/"])
 PROJ = Namespace(KG["project/"])
@@ -102,26 +104,33 @@ class HTO(DefinedNamespace):
     CooperationArrangement: URIRef
     CooperationPlatform: URIRef
     CooperationZone: URIRef
+    CuratorInference: URIRef
     DevelopmentPlan: URIRef
     DevelopmentStatus: URIRef
     EvidenceKind: URIRef
+    Facility: URIRef
     Figure: URIRef
     FrameworkAgreement: URIRef
     GovernmentAgency: URIRef
     Hospital: URIRef
+    ImplementingRules: URIRef
     IncubationBase: URIRef
+    InferredFromList: URIRef
+    InferredFromName: URIRef
     InternationalOrganization: URIRef
     InvestmentFinancingPlan: URIRef
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
     MachineConversion: URIRef
+    NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
     Park: URIRef
     Person: URIRef
     PlainTranslation: URIRef
     Policy: URIRef
+    PolicySupport: URIRef
     ProgressClaim: URIRef
     ProgressReport: URIRef
     Project: URIRef
@@ -146,6 +155,7 @@ class HTO(DefinedNamespace):
     University: URIRef
     VerifiedExternal: URIRef
     # properties
+    affiliatedWith: URIRef
     appliesTo: URIRef
     approach: URIRef
     area: URIRef
@@ -164,6 +174,7 @@ class HTO(DefinedNamespace):
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
+    implements: URIRef
     inDocument: URIRef
     inSector: URIRef
     inSentence: URIRef
@@ -180,9 +191,13 @@ class HTO(DefinedNamespace):
     purpose: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
+    ruleDocument: URIRef
+    ruleProperty: URIRef
+    ruleSubject: URIRef
     sentenceNumber: URIRef
     stageOrder: URIRef
     statedCount: URIRef
+    statusWords: URIRef
     unitOf: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {

@@ -14,7 +14,7 @@ text, so that another store (an embedded Oxigraph, a remote endpoint) can stand 
 
 >>> store = RdflibStore(load())
 >>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
-3
+4
 """
 
 from __future__ import annotations
@@ -274,10 +274,12 @@ def to_term(value: Any) -> Node:
 # --- the rdflib store ----------------------------------------------------------------
 
 
-def data_key(content: str, *, inference: bool = True) -> str:
-    """The key of what a store answers from: the data's content key, and whether the
-    entailments are included (answers are cached under it)."""
-    return content if inference else f"{content}-asserted"
+def data_key(content: str, *, inference: bool = True, stated_only: bool = False) -> str:
+    """The key of what a store answers from: the data's content key, whether the
+    entailments are included, and whether the curators' inferences are left out
+    (answers are cached under it)."""
+    key = content if inference else f"{content}-asserted"
+    return f"{key}-stated" if stated_only else key
 
 
 class RdflibStore:
@@ -288,19 +290,35 @@ class RdflibStore:
     query is always evaluated afresh, and only queries that passed the safety checks
     and ran are cached. ``cache=False`` turns this off. ``data_key`` is the content
     key of the data loaded (``None`` for a dataset given by the caller).
+
+    ``stated_only=True`` leaves out every assertion graph the curators inferred
+    (see :func:`hetao_kg.graph.stated_only`).
     """
 
     def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True,
-                 inference: bool = True):
+                 inference: bool = True, stated_only: bool = False):
         self._dataset, self._root, self._inference = dataset, root, inference
         self._cache = cache and dataset is None
         self._lookup_key: str | None = None
         self.data_key: str | None = None
+        self.stated = stated_only
+        if dataset is not None and stated_only:
+            from .graph import stated_only as _restrict
+
+            self._dataset = _restrict(dataset)
+
+    def stated_only(self) -> "RdflibStore":
+        """The same data without the curators' inferences, as another store."""
+        if self._root is None and self._dataset is not None and not self._cache:
+            return RdflibStore(self._dataset, inference=self._inference, stated_only=True)
+        return RdflibStore(root=self._root, cache=self._cache, inference=self._inference, stated_only=True)
 
     @classmethod
-    def from_root(cls, root: str | Path | None = None, *, cache: bool = True, inference: bool = True) -> "RdflibStore":
+    def from_root(
+        cls, root: str | Path | None = None, *, cache: bool = True, inference: bool = True, stated_only: bool = False
+    ) -> "RdflibStore":
         """Load the graph from ``root`` now (a picklable factory for :class:`~hetao_kg.limits.LimitedStore`)."""
-        store = cls(root=root, cache=False, inference=inference)
+        store = cls(root=root, cache=False, inference=inference, stated_only=stated_only)
         store._load(cache=cache)
         return store
 
@@ -308,11 +326,15 @@ class RdflibStore:
         from .graph import load_keyed
 
         self._dataset, key = load_keyed(self._root, cache=cache)
-        self.data_key = data_key(key, inference=self._inference)
+        self.data_key = data_key(key, inference=self._inference, stated_only=self.stated)
         if not self._inference:
             from .inference import GRAPH_INFERRED
 
             self._dataset.remove_graph(GRAPH_INFERRED)
+        if self.stated:
+            from .graph import stated_only
+
+            self._dataset = stated_only(self._dataset)
 
     def execute(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
@@ -327,7 +349,7 @@ class RdflibStore:
             from .graph import content_key
 
             try:
-                self._lookup_key = data_key(content_key(self._root), inference=self._inference)
+                self._lookup_key = data_key(content_key(self._root), inference=self._inference, stated_only=self.stated)
             except Exception:  # let loading report a missing or broken file
                 self._lookup_key = ""
         if self._cache and self._lookup_key:
