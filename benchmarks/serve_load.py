@@ -78,6 +78,13 @@ async def client(base: str, mix, offset: int, until: float, out: list, errors: l
             i += 1
 
 
+async def warm_up(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        for kind, path, kw in request_mix():
+            kw = dict(kw)
+            await http.request(kw.pop("method"), path, **kw)
+
+
 async def hostile_client(base: str, until: float, answers: list) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=120) as http:
         while time.perf_counter() < until:
@@ -134,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     with running_server("--timeout", str(args.timeout)) as server:
-        warm = asyncio.run(phase(server.url, 1, 0.1))  # noqa: F841  (first answers fill the answer cache)
-        for _ in range(2):
-            asyncio.run(phase(server.url, 4, 1.0))
+        asyncio.run(warm_up(server.url))  # every request of the mix once: fills the caches
         results = {"baseline": asyncio.run(phase(server.url, 1, args.baseline)),
                    "load": asyncio.run(phase(server.url, args.clients, args.duration))}
         if args.hostile:

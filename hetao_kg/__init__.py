@@ -18,7 +18,17 @@ from .queries import UnknownName, named_queries
 from .results import QueryResult
 from .search import SearchHit
 from .stats import statistics
-from .store import QueryError, QueryRefused, RdflibStore, Store
+from .limits import LimitedStore
+from .store import (
+    QueryError,
+    QueryLimitExceeded,
+    QueryMemoryExceeded,
+    QueryRefused,
+    QueryTimeout,
+    QueryTooLarge,
+    RdflibStore,
+    Store,
+)
 from .validate import validate
 
 __all__ = [
@@ -27,8 +37,13 @@ __all__ = [
     "DataError",
     "KnowledgeGraph",
     "PathStep",
+    "LimitedStore",
     "QueryError",
+    "QueryLimitExceeded",
+    "QueryMemoryExceeded",
     "QueryRefused",
+    "QueryTimeout",
+    "QueryTooLarge",
     "QueryResult",
     "RdflibStore",
     "SearchHit",

@@ -268,7 +268,8 @@ class KnowledgeGraph:
         """
         if self._index is None:
             rows = self.store.select(_SEARCHABLE).rows
-            self._index = SearchIndex([(str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows])
+            # sorted, so that ties rank alike whatever order the store answers in
+            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows))
         return [
             SearchHit(iri, self.label(iri, lang), matched, score, kind)
             for iri, matched, score, kind in self._index.search(text, limit=limit)
@@ -445,10 +446,18 @@ class KnowledgeGraph:
 
 
 def open_graph(
-    root: str | Path | None = None, *, store: Store | None = None, inference: bool = True, timeout: float | None = None
+    root: str | Path | None = None,
+    *,
+    store: Store | str | Path | None = None,
+    endpoint: str | None = None,
+    inference: bool = True,
+    timeout: float | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
+    ``store`` is ``"memory"`` (rdflib), ``"oxigraph"`` (embedded, the default; see
+    :mod:`hetao_kg.stores`), a directory for an Oxigraph store there, or a
+    :class:`~hetao_kg.store.Store`; ``endpoint`` a SPARQL endpoint URL instead.
     With ``inference`` (the default) the default graph includes the RDFS/OWL RL
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone. Queries run
@@ -458,12 +467,14 @@ def open_graph(
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
+    >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
+    >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
+    True
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
     (10, 0)
     """
-    if store is None:
-        from .limits import memory_store
+    from .stores import open_store
 
-        store = memory_store(root, inference=inference, **({} if timeout is None else {"timeout": timeout}))
+    store = open_store(store, endpoint=endpoint, root=root, inference=inference,
+                       **({} if timeout is None else {"timeout": timeout}))
     return KnowledgeGraph(store, root=root, inference=inference)
-

@@ -146,7 +146,11 @@ def read_entry(kind: str, key: str, suffix: str) -> bytes | None:
     path = entry_path(kind, key, suffix)
     try:
         data = path.read_bytes()
-    except OSError:  # absent, or a folder planted under the name: never an error
+    except IsADirectoryError:  # a folder planted under the name: remove it
+        warnings.warn(f"cache entry {path} is a folder; removed it", CacheWarning, stacklevel=2)
+        _remove(path)
+        return None
+    except OSError:  # absent or unreadable: never an error
         return None
     header, sep, payload = data.partition(b"\n")
     if not sep or not header.startswith(_MAGIC):
@@ -169,7 +173,9 @@ def write_entry(kind: str, key: str, suffix: str, payload: bytes) -> Path | None
         return None
     path = entry_path(kind, key, suffix)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # private to the user
+        for folder in (path.parent.parent, path.parent):
+            folder.mkdir(exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -290,6 +296,12 @@ def clear_cache() -> int:
         removed += 1
     for path in _legacy_files():
         path.unlink(missing_ok=True)
+        removed += 1
+    oxigraph = cache_dir() / "oxigraph"  # the embedded store's default place (hetao_kg.stores)
+    if oxigraph.is_dir():
+        import shutil
+
+        shutil.rmtree(oxigraph, ignore_errors=True)
         removed += 1
     return removed
 

@@ -21,10 +21,9 @@ from several threads wait their turn).
 
 >>> import functools
 >>> from hetao_kg.store import RdflibStore, QueryTimeout
->>> store = LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=20)
->>> store.ask("ASK { ?u a hto:University }")
+>>> with LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=20) as store:
+...     store.ask("ASK { ?u a hto:University }")
 True
->>> store.close()
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from typing import Any, Callable, Mapping
 
 from rdflib.term import Node
 
-from .store import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, Store
+from .store import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, SelectAsk, Store
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -119,6 +118,14 @@ def _address_space() -> int:
         return 0
 
 
+def _native_threads() -> int:
+    """Threads of this process, native ones included (Linux ``/proc``; else 1)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
 def _set_memory_ceiling(max_memory: int | None) -> None:
     if not max_memory:
         return
@@ -189,8 +196,11 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             answer = _execute(store, sparql, bindings, max_rows)
             conn.send(("answer", answer))
         except MemoryError:
-            answer = None
-            conn.send(("memory", None))
+            answer = None  # free what can be freed before answering
+            try:
+                conn.send(("memory", None))
+            except BaseException:  # noqa: BLE001 - the parent sees the pipe close instead
+                pass
             return  # the heap may be damaged: the parent starts a fresh worker
         except RecursionError:
             _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))
@@ -201,7 +211,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
 # --- the parent side -------------------------------------------------------------------------
 
 
-class LimitedStore:
+class LimitedStore(SelectAsk):
     """A :class:`~hetao_kg.store.Store` whose queries run in a killable worker under limits.
 
     ``timeout`` (seconds), ``max_rows``, ``max_memory`` (bytes the evaluation may
@@ -243,8 +253,10 @@ class LimitedStore:
     def _context(self):
         # fork is fast (the worker shares the imports) but unsafe once threads run
         # (a web server): then fork from a clean single-threaded fork server.
+        # Native threads count too: a process that opened pyoxigraph (RocksDB, rayon) has
+        # some that Python's threading does not list, and a fork deadlocks on their locks.
         methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods and threading.active_count() == 1:
+        if "fork" in methods and threading.active_count() == 1 and _native_threads() <= 1:
             return multiprocessing.get_context("fork")
         return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
@@ -291,6 +303,12 @@ class LimitedStore:
                 except (OSError, ValueError):
                     pass
             self._kill()
+
+    def __enter__(self) -> "LimitedStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __del__(self) -> None:  # pragma: no cover - best effort at interpreter exit
         try:
@@ -376,20 +394,6 @@ class LimitedStore:
             raise value
         self._save(sparql, bindings, value)
         return value
-
-    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
-        """Run a SELECT (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
-        if isinstance(answer, bool):
-            raise QueryError("expected a SELECT query, got ASK (use ask())")
-        return answer
-
-    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
-        if not isinstance(answer, bool):
-            raise QueryError("expected an ASK query, got a SELECT")
-        return answer
 
     # --- the answer cache (in this process, so a hit needs no worker) -----------------------
 

@@ -174,6 +174,8 @@ class QueryResult:
                 cells.append(f"<td{title}>{html.escape(text)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         note = f"<p>{len(self.rows)} row(s)</p>"
+        if self.truncated:
+            note = f"<p>{len(self.rows)} row(s): cut at the row limit (HETAO_KG_MAX_ROWS); add LIMIT to the query</p>"
         return f'<table class="hetao-kg-result"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
 
     def to_table(self, *, max_width: int = 60) -> str:

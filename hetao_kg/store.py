@@ -42,6 +42,7 @@ __all__ = [
     "Rows",
     "Store",
     "RdflibStore",
+    "SelectAsk",
     "entity_variables",
     "guard",
     "prepare",
@@ -92,7 +93,12 @@ class Rows:
 
 
 class Store(Protocol):
-    """What a backend must offer: read-only SPARQL text in, rows or a boolean out."""
+    """What a backend must offer: read-only SPARQL text in, rows or a boolean out.
+
+    A store may also accept ``execute(..., max_rows=N)`` and stop after N rows
+    (``Rows.truncated``); :class:`~hetao_kg.limits.LimitedStore` uses it when offered
+    and otherwise cuts the answer itself.
+    """
 
     def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool: ...
 
@@ -274,6 +280,24 @@ def to_term(value: Any) -> Node:
 # --- the rdflib store ----------------------------------------------------------------
 
 
+class SelectAsk:
+    """``select()`` and ``ask()`` for a store that defines ``execute()`` (a mixin)."""
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
+
+
 def data_key(content: str, *, inference: bool = True, stated_only: bool = False) -> str:
     """The key of what a store answers from: the data's content key, whether the
     entailments are included, and whether the curators' inferences are left out
@@ -282,7 +306,7 @@ def data_key(content: str, *, inference: bool = True, stated_only: bool = False)
     return f"{key}-stated" if stated_only else key
 
 
-class RdflibStore:
+class RdflibStore(SelectAsk):
     """The in-memory rdflib dataset as a :class:`Store`.
 
     Answers are cached on disk as SPARQL JSON (:mod:`hetao_kg.cache`), keyed by the
@@ -381,8 +405,9 @@ class RdflibStore:
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
+                    order = tuple(str(v) for v in result.vars)  # the order of each row's values
                     names = _stable_vars(sparql, result.vars)
-                    rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
+                    rows = [dict(zip(order, row)) for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
@@ -395,17 +420,3 @@ class RdflibStore:
         if max_rows is not None and len(rows) > max_rows:
             return Rows(names, rows[:max_rows], truncated=True)
         return Rows(names, rows)
-
-    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
-        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
-        if isinstance(answer, bool):
-            raise QueryError("expected a SELECT query, got ASK (use ask())")
-        return answer
-
-    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
-        if not isinstance(answer, bool):
-            raise QueryError("expected an ASK query, got a SELECT")
-        return answer

@@ -74,5 +74,5 @@ def test_runtime_dependencies_have_lower_and_upper_bounds():
 def test_lowest_constraints_pin_every_lower_bound():
     out = subprocess.run([sys.executable, str(ROOT / ".ci" / "lowest-constraints.py")], capture_output=True, text=True, check=True)
     pins = dict(line.split("==") for line in out.stdout.split())
-    assert pins["rdflib"] == "7.1.1" and pins["pytest"] == "8.0"
+    assert pins["rdflib"] == "7.3.0" and pins["pytest"] == "8.0"
     assert len(pins) >= 20

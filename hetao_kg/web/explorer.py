@@ -46,7 +46,7 @@ _OUT = _P + """
 SELECT ?p ?o ?g ?ev ?inferred ?source ?quote ?exact ?qstart ?qend ?sent ?stext ?sstart ?doc WHERE {
   GRAPH ?g { ?entity ?p ?o }
   OPTIONAL { ?g hto:evidence ?ev .
-             OPTIONAL { ?ev skos:broader ?broader . FILTER (?broader = hto:CuratorInference) }
+             OPTIONAL { ?ev skos:broader ?broader . FILTER (?broader = ?curator) }
              BIND (BOUND(?broader) AS ?inferred) }
   OPTIONAL { ?g dcterms:source ?source }
   OPTIONAL { ?g prov:wasDerivedFrom ?quote .
@@ -195,7 +195,8 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
     """Collect an entity's labels, kinds, statements (with evidence and quotes), incoming
     links, figures and direct neighbours."""
     entity = URIRef(iri)
-    rows = kg.store.select(_OUT, {"entity": entity}).rows
+    # bound, not written in the text: the term may not be in the ontology yet
+    rows = kg.store.select(_OUT, {"entity": entity, "curator": URIRef(_CURATOR_INFERENCE)}).rows
     labels: dict[str, list[str]] = {}
     kinds: dict[str, tuple[str, str, str | None]] = {}
     groups: dict[str, Group] = {}

@@ -9,6 +9,8 @@ answers repeated queries from the on-disk answer cache without a worker.
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import time
 from pathlib import Path
 
@@ -34,14 +36,25 @@ def query_stores(root: str | None, store: str | Path | None, *, timeout: float, 
     :func:`hetao_kg.stores.open_store` knows (``oxigraph``, a directory)."""
     limits = {"timeout": timeout, "max_rows": max_rows, "max_query_bytes": max_query_bytes}
     if _memory(store):
-        from ..limits import memory_store
+        from ..graph import content_key
+        from ..limits import LimitedStore
 
-        return [memory_store(root, **limits) for _ in range(max(1, pool))]
+        return [LimitedStore(functools.partial(_niced_memory_store, root), answer_key=functools.partial(content_key, root),
+                             **limits) for _ in range(max(1, pool))]
     try:
         from ..stores import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
     return [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
+
+
+def _niced_memory_store(root: str | None) -> Store:
+    """Built inside the worker: a long query there yields the CPU to the process serving pages."""
+    try:
+        os.nice(5)
+    except OSError:
+        pass
+    return RdflibStore.from_root(root)
 
 
 def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:

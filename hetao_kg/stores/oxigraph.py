@@ -1,0 +1,435 @@
+"""The embedded store: a persistent pyoxigraph (RocksDB) database in a directory.
+
+The database is bulk-loaded from ``ontology/`` and ``graph_data/`` (parsed by
+Oxigraph itself) plus the derived graphs that :func:`hetao_kg.graph.load` adds
+(sentence nodes, zh-Hant labels), and the hash of all its inputs names it. A build
+happens in a temporary directory that is renamed into place only when complete,
+so a build killed at any moment leaves nothing that is ever served; the next
+open sees no finished database for the current inputs and builds again.
+
+Answers match the in-memory rdflib store:
+
+* the default graph holds the union of all graphs, deduplicated (pyoxigraph 0.5's
+  union default graph yields a triple once per named graph holding it);
+* bound variables go in through ``VALUES`` (Oxigraph refuses to bind a variable
+  the query does not project);
+* terms come back as rdflib terms, ``xsd:string`` as plain literals and language
+  tags in their usual case (Oxigraph lowercases them).
+
+Layout of the store directory: ``db-<inputs hash>/`` (finished databases, each with
+``hetao-kg-build.json``), ``.build-*`` (builds in progress or killed), ``.lock``.
+
+>>> store = OxigraphStore()
+>>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
+3
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any, Mapping
+
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Node
+
+from ..graph import DataError, cache_dir, content_key, data_files, parse_file
+from ..namespaces import KG, PREFIXES
+from ..store import QueryError, QueryRefused, Rows
+from ._common import bind_values, check, literal
+
+__all__ = ["OxigraphStore", "build", "default_location"]
+
+MARKER = "hetao-kg-build.json"
+_FORMS = {"SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"}
+
+
+def default_location() -> Path:
+    """The default store directory: ``oxigraph/`` in the per-user cache (:func:`hetao_kg.graph.cache_dir`)."""
+    return cache_dir() / "oxigraph"
+
+
+def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+    import pyoxigraph
+
+    digest = hashlib.sha256(content_key(root).encode())
+    digest.update(f"inference={inference} stated_only={stated_only}".encode())
+    digest.update(pyoxigraph.__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in ("oxigraph.py", "_common.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _to_rdflib(term: Any) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        return literal(term.value, lang=term.language, datatype=term.datatype.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise QueryError(f"unsupported RDF term in an answer: {term!r}")
+
+
+_RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
+
+
+def _format(path: Path):
+    import pyoxigraph as ox
+
+    name = _RDF_FORMATS.get(path.suffix)
+    if name is None:
+        raise DataError(path, f"unknown RDF file type {path.suffix!r}")
+    return getattr(ox.RdfFormat, name)
+
+
+class _BadFile(Exception):
+    def __init__(self, path: Path, error: Exception):
+        self.path, self.error = path, error
+
+
+def _data_error(path: Path, error: Exception) -> DataError:
+    try:
+        parse_file(path)  # rdflib names file, line and column when it agrees the file is bad
+    except DataError as exc:
+        return exc
+    return DataError(path, f"Oxigraph cannot load it: {error}")
+
+
+def _parsed(paths):
+    """The quads of every file, parsed by Oxigraph (blank nodes stay apart per file)."""
+    import pyoxigraph as ox
+
+    for path in paths:
+        try:
+            yield from ox.parse(path=str(path), format=_format(path), base_iri=str(KG))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _BadFile(path, exc) from None
+
+
+def _load_files(store, files) -> None:
+    """Ontology files into ``<graph/ontology>``, data files as they are: all in one bulk load."""
+    import pyoxigraph as ox
+
+    for path in files.ontology:
+        try:
+            store.bulk_load(path=str(path), format=_format(path), base_iri=str(KG),
+                            to_graph=ox.NamedNode(str(KG["graph/ontology"])))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _data_error(path, exc) from None
+    try:
+        store.bulk_extend(_parsed(files.data))  # one bulk load; one per file costs 4x more
+    except _BadFile as bad:
+        raise _data_error(bad.path, bad.error) from None
+
+
+_ZH_HANS_LABELS = """
+SELECT DISTINCT ?s ?p ?o WHERE {
+  VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
+              <http://www.w3.org/2004/02/skos/core#altLabel> }
+  GRAPH ?g { ?s ?p ?o } FILTER (langMatches(LANG(?o), "zh-Hans"))
+}"""
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _nt_term(term: Node) -> str:
+    if isinstance(term, Literal):
+        text = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+class _QuadWriter:
+    """Just enough of an rdflib ``Dataset`` for :func:`hetao_kg.graph._add_derived`:
+    ``graph(iri).add(triple)`` writes an N-Quads line, ``triples(pattern)`` reads the
+    given label triples. Building the derived graphs in an rdflib store costs most of
+    the build at scale; this runs the same code and writes straight to the file."""
+
+    def __init__(self, fh, labels: list[tuple[Node, Node, Node]]):
+        self._fh, self._labels = fh, labels
+
+    def graph(self, identifier: URIRef) -> "_QuadWriter":
+        writer = _QuadWriter(self._fh, self._labels)
+        writer._suffix = f" <{identifier}> .\n"
+        writer.identifier = identifier
+        return writer
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = triple
+        self._fh.write(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)}{self._suffix}")
+        if isinstance(o, Literal) and o.language:  # a label added here is seen by later reads, as in a Dataset
+            self._labels.append(triple)
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        for t in self._labels:
+            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
+                yield t
+
+
+def _derived_nquads(store, files, out: Path) -> None:
+    """The derived graphs of :func:`hetao_kg.graph.load` (same code), as N-Quads in ``out``."""
+    from ..graph import _add_derived
+
+    labels = [(_to_rdflib(r["s"]), _to_rdflib(r["p"]), _to_rdflib(r["o"])) for r in store.query(_ZH_HANS_LABELS)]
+    try:
+        with open(out, "w", encoding="utf-8") as fh:
+            _add_derived(_QuadWriter(fh, labels), files)  # type: ignore[arg-type]
+        return
+    except (AttributeError, TypeError):  # _add_derived wants more of a Dataset: build one
+        pass
+    scratch = URIRef("urn:hetao-kg:scratch-labels")
+    ds = Dataset(default_union=True)
+    graph = ds.graph(scratch)
+    for triple in labels:
+        graph.add(triple)
+    _add_derived(ds, files)
+    ds.remove_graph(graph)
+    with open(out, "wb") as fh:
+        ds.serialize(fh, format="nquads", encoding="utf-8")
+
+
+_CURATOR_GRAPHS = """
+SELECT DISTINCT ?g WHERE {
+  ?kind <http://www.w3.org/2004/02/skos/core#broader>* hto:CuratorInference .
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind }
+  FILTER (isIRI(?g))
+}"""
+_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def _drop_curator_inferences(store) -> None:
+    """What :func:`hetao_kg.graph.stated_only` leaves out: every graph whose evidence is a curator's inference."""
+    # the union is not materialized yet: ask the union view (DISTINCT copes with its repeats)
+    graphs = [r["g"].value for r in store.query(_CURATOR_GRAPHS, prefixes={"hto": str(PREFIXES["hto"])},
+                                                  use_default_graph_as_union=True)]
+    if graphs:
+        store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+
+def _inferred_nquads(store, out: Path, *, inference: bool) -> None:
+    """``<graph/inferred>`` and its provenance, by :func:`hetao_kg.inference.add_inferred`
+    (owlrl over every triple) as N-Quads; without ``inference`` only the provenance, as
+    the rdflib store keeps it when it drops the graph."""
+    import pyoxigraph as ox
+
+    from ..graph import GRAPH_PROVENANCE
+    from ..inference import GRAPH_INFERRED, add_inferred
+
+    ds = Dataset(default_union=True)
+    if inference:
+        everything = store.query(_EVERYTHING).serialize(format=ox.RdfFormat.N_TRIPLES)
+        ds.graph(URIRef("urn:hetao-kg:scratch-all")).parse(data=everything.decode("utf-8"), format="nt")
+    add_inferred(ds)
+    with open(out, "w", encoding="utf-8") as fh:
+        for name in (GRAPH_INFERRED, GRAPH_PROVENANCE):
+            writer = _QuadWriter(fh, []).graph(name)
+            for triple in ds.graph(name):
+                writer.add(triple)
+
+
+def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
+          stated_only: bool = False) -> Path:
+    """Build (if needed) the database for the current inputs below ``location``; return its path.
+
+    Safe against concurrent builders (a lock) and against being killed (temporary
+    directory, atomic rename, completion marker). ``inference`` adds the RDFS/OWL RL
+    entailments as ``<graph/inferred>`` and ``stated_only`` leaves out the curators'
+    inferences, exactly as :func:`hetao_kg.graph.load` and :func:`hetao_kg.graph.stated_only`
+    do (the same code computes them); each combination is its own database.
+    """
+    import pyoxigraph as ox
+
+    location = Path(location) if location else default_location()
+    location.mkdir(parents=True, exist_ok=True)
+    key = _inputs_key(root, inference, stated_only)
+    final = location / f"db-{key}"
+    if _finished(final, key):
+        return final
+    with open(location / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _finished(final, key):
+            return final
+        _clean(location, keep=final)
+        files = data_files(root)
+        started = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
+        try:
+            store = ox.Store(str(tmp / "db"))
+            _load_files(store, files)
+            derived = tmp / "derived.nq"
+            _derived_nquads(store, files, derived)
+            store.bulk_load(path=str(derived), format=ox.RdfFormat.N_QUADS)
+            derived.unlink()
+            if stated_only:
+                _drop_curator_inferences(store)
+            entailed = tmp / "inferred.nq"
+            _inferred_nquads(store, entailed, inference=inference)
+            store.bulk_load(path=str(entailed), format=ox.RdfFormat.N_QUADS)
+            entailed.unlink()
+            union = tmp / "union.nt"  # the union, as the default graph (a set: loading deduplicates)
+            store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
+            union.unlink()
+            store.optimize()
+            store.flush()
+            quads = len(store)
+            del store
+            info = {"key": key, "root": str(files.root), "quads": quads, "inference": inference,
+                    "stated_only": stated_only,
+                    "seconds": round(time.monotonic() - started, 3), "pyoxigraph": ox.__version__}
+            with open(tmp / "db" / MARKER, "w", encoding="utf-8") as fh:
+                json.dump(info, fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if final.exists():  # an unfinished leftover with our name: never served, replace it
+                shutil.rmtree(final)
+            os.rename(tmp / "db", final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return final
+
+
+def _finished(path: Path, key: str) -> bool:
+    try:
+        return json.loads((path / MARKER).read_text(encoding="utf-8"))["key"] == key
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _clean(location: Path, *, keep: Path) -> None:
+    """Remove killed builds (we hold the lock, so no build is running) and old databases."""
+    day = 86400
+    for path in location.iterdir():
+        if path == keep or not path.is_dir():
+            continue
+        if path.name.startswith(".build-"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith("db-") and path.stat().st_mtime < time.time() - day:
+            shutil.rmtree(path, ignore_errors=True)  # keep a day of other versions for other checkouts
+
+
+def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+    """The answer-cache key of a variant (its answers are kept apart from other stores')."""
+    return f"oxigraph-{_inputs_key(root, inference, stated_only)}"  # data, flags, this code, pyoxigraph
+
+
+class OxigraphStore:
+    """The embedded pyoxigraph store as a :class:`~hetao_kg.store.Store`.
+
+    ``location`` is the store directory (default :func:`default_location`); ``root``
+    the data (default: the installed data). The database is built on first use and
+    opened read-only, lazily: an ``OxigraphStore`` can be pickled and sent to a
+    worker process before it opens anything (RocksDB must not be opened before a fork).
+    """
+
+    def __init__(self, location: str | Path | None = None, *, root: str | Path | None = None,
+                 inference: bool = True, stated_only: bool = False):
+        self.location = Path(location) if location else default_location()
+        self.root = root
+        self.inference, self.stated = inference, stated_only
+        self._db: Any = None
+        self.path: Path | None = None
+        self.data_key: str | None = None
+
+    @classmethod
+    def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
+               inference: bool = True, stated_only: bool = False, quiet: bool = False) -> "OxigraphStore":
+        """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
+
+        ``quiet`` silences the process's stderr (file descriptor 2) once the store is
+        open: a query that exhausts the worker's memory ceiling makes Rust abort with a
+        message (and, under ``RUST_BACKTRACE``, a backtrace) there; the worker's death
+        is reported to the caller as one clear error instead.
+        """
+        store = cls(location, root=root, inference=inference, stated_only=stated_only)
+        store.open()
+        if quiet:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        return store
+
+    def __getstate__(self) -> dict:
+        return {"location": self.location, "root": self.root, "inference": self.inference, "stated": self.stated,
+                "_db": None, "path": None, "data_key": None}
+
+    def stated_only(self) -> "OxigraphStore":
+        """The same data without the curators' inferences, as another store (its own database)."""
+        return OxigraphStore(self.location, root=self.root, inference=self.inference, stated_only=True)
+
+    def open(self):
+        """The opened (read-only) pyoxigraph store, built first if needed."""
+        if self._db is None:
+            import pyoxigraph as ox
+
+            self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+            self._db = ox.Store.read_only(str(self.path))
+            self.data_key = _answer_key(self.root, self.inference, self.stated)
+        return self._db
+
+    def info(self) -> dict:
+        """What the build recorded: inputs hash, data root, number of quads, build seconds."""
+        self.open()
+        return json.loads((self.path / MARKER).read_text(encoding="utf-8"))
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+                max_rows: int | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
+        """
+        form = check(sparql)  # the guard: nothing reaches Oxigraph before it passed
+        if form not in _FORMS:
+            raise QueryRefused(f"unsupported query form {form}")
+        text = bind_values(sparql, bindings, form)
+        db = self.open()
+        try:
+            result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
+            if form == "AskQuery":
+                return bool(result)
+            rows = result if max_rows is None else islice(result, max_rows + 1)
+            if form == "SelectQuery":
+                names = tuple(v.value for v in result.variables)
+                conv = _to_rdflib
+                out = [{n: conv(row[i]) for i, n in enumerate(names)} for row in rows]
+            else:
+                names = ("subject", "predicate", "object")
+                out = [dict(zip(names, (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))))
+                       for t in rows]
+            if max_rows is not None and len(out) > max_rows:
+                return Rows(names, out[:max_rows], truncated=True)
+            return Rows(names, out)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            raise QueryError(f"query evaluation failed: {exc}") from None
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
