@@ -137,8 +137,17 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
     """
     labels = kg.labels()
     ancestors: dict[str, set[str]] = {}
-    for row in kg.named("class-ancestors").raw:
-        ancestors.setdefault(_local(str(row["kind"])), set()).add(str(row["ancestor"]))
+    supers: dict[str, set[str]] = {}
+    for row in kg.named("class-ancestors").raw:  # direct superclasses; the closure below
+        supers.setdefault(str(row["kind"]), set()).add(str(row["ancestor"]))
+    for kind in sorted(supers):
+        seen, todo = {kind}, [kind]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        ancestors[_local(kind)] = seen
     kinds: dict[str, list[str]] = {}
     kind_iris: dict[str, str] = {}
     for row in sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"]))):
