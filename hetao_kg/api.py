@@ -47,7 +47,7 @@ _SEARCHABLE = """
 PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?text (SAMPLE(?k) AS ?kind) WHERE {
+SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
   ?s a ?k ; rdfs:label|skos:altLabel ?text .
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
@@ -107,7 +107,7 @@ class KnowledgeGraph:
         """
         terms = {k: to_term(v) for k, v in bindings.items()}
         raw = self.store.select(sparql, terms)
-        result = QueryResult(raw.vars, raw.rows)
+        result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
     def ask(self, sparql: str, /, **bindings: Any) -> bool:
@@ -119,7 +119,7 @@ class KnowledgeGraph:
         answer = self.store.execute(sparql, {k: to_term(v) for k, v in bindings.items()})
         if isinstance(answer, bool):
             return answer
-        result = QueryResult(answer.vars, answer.rows)
+        result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
     def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
@@ -168,7 +168,7 @@ class KnowledgeGraph:
             {k: (Literal(self.label(v, lang), lang=lang) if isinstance(v, URIRef) else v) for k, v in row.items()}
             for row in result.rows
         ]
-        return QueryResult(result.vars, rows, raw=result.raw)
+        return QueryResult(result.vars, rows, raw=result.raw, truncated=result.truncated)
 
     # --- search and entities -------------------------------------------------------
 
@@ -338,12 +338,21 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def open_graph(root: str | Path | None = None, *, store: Store | None = None) -> KnowledgeGraph:
+def open_graph(
+    root: str | Path | None = None, *, store: Store | None = None, timeout: float | None = None
+) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
+
+    Queries run under limits (:mod:`hetao_kg.limits`) in a worker process:
+    ``timeout`` in seconds (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
     """
+    if store is None:
+        from .limits import memory_store
+
+        store = memory_store(root, **({} if timeout is None else {"timeout": timeout}))
     return KnowledgeGraph(store, root=root)
 

@@ -49,15 +49,38 @@ def handle_errors(fn):
     envvar="HETAO_KG_DATA",
     help="Folder holding ontology/ and graph_data/ (default: the installed data).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    envvar="HETAO_KG_TIMEOUT",
+    default=30.0,
+    show_default=True,
+    help="Stop a query after this many seconds (0: no limit).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    envvar="HETAO_KG_MAX_ROWS",
+    default=100_000,
+    show_default=True,
+    help="Cut answers longer than this and say so (0: no limit).",
+)
 @click.version_option(package_name="hetao-kg")
 @click.pass_context
-def main(ctx: click.Context, data_root: Path | None) -> None:
+def main(ctx: click.Context, data_root: Path | None, timeout: float, max_rows: int) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    ctx.obj = {"root": data_root}
+    import warnings
+
+    warnings.showwarning = _show_warning
+    ctx.obj = {"root": data_root, "timeout": timeout, "max_rows": max_rows}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    click.echo(f"hetao-kg: warning: {message}", err=True)
 
 
 # --- source ------------------------------------------------------------------
@@ -191,7 +214,13 @@ _lang_option = click.option(
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
-    return open_graph(ctx.obj["root"])
+    from .limits import memory_store
+
+    try:
+        store = memory_store(ctx.obj["root"], timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+    except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
+        _fail(str(exc))
+    return open_graph(ctx.obj["root"], store=store)
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -236,6 +265,11 @@ def query(ctx, sparql, name, params, iris, fmt, lang):
         click.echo("true" if answer else "false")
     else:
         click.echo(answer.format(fmt))
+        if answer.truncated:
+            _fail(
+                f"the answer was cut at {len(answer)} rows (the row limit); "
+                "add LIMIT to the query or raise --max-rows / HETAO_KG_MAX_ROWS"
+            )
 
 
 @main.command()
@@ -357,6 +391,31 @@ def network(ctx, output, fmt, show_centrality, lang):
     if show_centrality:
         for row in centrality(g, top=10):
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+@main.group()
+def cache() -> None:
+    """Show or empty the on-disk cache (built graph, answers)."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Where the cache is, what it holds and its size bound."""
+    from .cache import cache_info as info
+
+    click.echo(str(info()))
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove every cache entry (it is rebuilt when needed)."""
+    from .cache import cache_dir, clear_cache
+
+    n = clear_cache()
+    click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

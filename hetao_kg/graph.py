@@ -14,14 +14,13 @@ True
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
+from . import cache as _cache
 from .namespaces import HTO, KG, bind_prefixes
 from .normalize import SourceError, opencc_converter
 from .paths import data_root
@@ -38,6 +37,7 @@ __all__ = [
     "cache_dir",
     "content_key",
     "load",
+    "load_keyed",
     "parse_file",
     "to_traditional",
 ]
@@ -91,18 +91,20 @@ def data_files(root: str | Path | None = None) -> DataFiles:
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
 
-def parse_file(path: Path, *, into: Graph | None = None, graph: URIRef | None = None) -> Dataset:
+def parse_file(
+    path: Path, *, into: Graph | None = None, graph: URIRef | None = None, data: bytes | None = None
+) -> Dataset:
     """Parse one RDF file on its own, turning any syntax error into :class:`DataError`.
 
     Parsing happens into a fresh dataset that is returned, so a broken file leaves
-    nothing half-loaded behind.
+    nothing half-loaded behind. ``data``: the file's bytes, already read.
     """
     path = Path(path)
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
         raise DataError(path, f"unknown RDF file type {path.suffix!r}")
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except FileNotFoundError:
         raise DataError(path, "file not found") from None
     except UnicodeDecodeError as exc:
@@ -170,13 +172,19 @@ def flatten(ds: Dataset) -> Graph:
     return flat
 
 
-def build(files: DataFiles, *, origins: dict[str, list[Path]] | None = None) -> Dataset:
+def build(
+    files: DataFiles, *, origins: dict[str, list[Path]] | None = None, blobs: dict[Path, bytes] | None = None
+) -> Dataset:
     """Parse every file (each on its own first), then merge and derive.
 
-    ``origins``, when given, is filled with subject IRI -> the files that describe it.
+    ``origins``, when given, is filled with subject IRI -> the files that describe it;
+    ``blobs`` gives the files' bytes when they have been read already.
     """
-    parsed: list[tuple[Path, Dataset]] = [(p, parse_file(p, graph=GRAPH_ONTOLOGY)) for p in files.ontology]
-    parsed += [(p, parse_file(p)) for p in files.data]
+    blobs = blobs or {}
+    parsed: list[tuple[Path, Dataset]] = [
+        (p, parse_file(p, graph=GRAPH_ONTOLOGY, data=blobs.get(p))) for p in files.ontology
+    ]
+    parsed += [(p, parse_file(p, data=blobs.get(p))) for p in files.data]
     ds = Dataset(default_union=True)
     bind_prefixes(ds)
     for path, part in parsed:
@@ -195,64 +203,92 @@ def build(files: DataFiles, *, origins: dict[str, list[Path]] | None = None) -> 
     return ds
 
 
-def _cache_key(files: DataFiles) -> str:
-    digest = hashlib.sha256()
-    code = Path(__file__).resolve().parent
-    for path in (*files.all(), *(code / m for m in ("graph.py", "sources.py", "normalize.py", "store.py"))):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
+_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py")
+
+
+def _read_inputs(files: DataFiles) -> dict[Path, bytes]:
+    """Every input file's bytes, read once: they are hashed and parsed from the same bytes."""
+    out = {}
+    for path in files.all():
+        try:
+            out[path] = path.read_bytes()
+        except IsADirectoryError:
+            raise DataError(path, "is a folder, not a file") from None
+        except OSError as exc:
+            raise DataError(path, f"cannot read: {exc.strerror or exc}") from None
+    return out
+
+
+def _digest(blobs: dict[Path, bytes]) -> str:
     import rdflib
 
+    digest = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    parts = [*((p.name, b) for p, b in blobs.items()), *((m, (code / m).read_bytes()) for m in _CODE)]
+    for name, data in parts:
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(data).digest())
     digest.update(rdflib.__version__.encode())
     return digest.hexdigest()[:32]
 
 
 def content_key(root: str | Path | None = None) -> str:
     """A key that changes whenever any input file (or the code that builds the graph) changes."""
-    return _cache_key(data_files(root))
+    return _digest(_read_inputs(data_files(root)))
+
+
+def _from_cache(key: str) -> Dataset | None:
+    payload = _cache.read_entry("graph", key, ".nq")
+    if payload is None:
+        return None
+    ds = Dataset(default_union=True)
+    try:
+        ds.parse(data=payload.decode("utf-8"), format="nquads")
+    except Exception:  # a valid checksum over bad N-Quads: drop it like any damage
+        _cache._drop(_cache.entry_path("graph", key, ".nq"), "is not valid N-Quads")
+        return None
+    bind_prefixes(ds)
+    return ds
+
+
+def load_keyed(root: str | Path | None = None, *, cache: bool = True) -> tuple[Dataset, str]:
+    """:func:`load`, also returning the content key of the bytes the dataset was built from."""
+    files = data_files(root)
+    blobs = _read_inputs(files)
+    key = _digest(blobs)
+    if cache:
+        ds = _from_cache(key)
+        if ds is not None:
+            return ds, key
+    ds = build(files, blobs=blobs)
+    # Sources are read again while normalizing: cache the build only if they are
+    # still the bytes that were hashed, so a file swapped meanwhile is never cached.
+    sources = [p for p in blobs if p.parent == files.sources]
+    if cache and all(_same_bytes(p, blobs[p]) for p in sources):
+        _cache.write_entry("graph", key, ".nq", ds.serialize(format="nquads").encode("utf-8"))
+    return ds, key
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def cache_dir() -> Path:
-    """Where built graphs are cached: ``$HETAO_KG_CACHE`` or ``~/.cache/hetao-kg``."""
-    env = os.environ.get("HETAO_KG_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "hetao-kg"
+    """Where built graphs and answers are cached (see :mod:`hetao_kg.cache`)."""
+    return _cache.cache_dir()
 
 
 def load(root: str | Path | None = None, *, cache: bool = True) -> Dataset:
     """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
 
-    Building (parsing, normalizing, deriving) is cached on disk, keyed by the content
-    of every input file and of the code that builds it, so a changed file is always
-    picked up. ``cache=False`` builds afresh.
+    Building (parsing, normalizing, deriving) is cached on disk as N-Quads, keyed by
+    the bytes of every input file (the very bytes that are parsed) and of the code
+    that builds it, so a changed file is always picked up. ``cache=False`` builds afresh.
 
     >>> len(load()) > 1000
     True
     """
-    files = data_files(root)
-    if not cache:
-        return build(files)
-    try:
-        key = _cache_key(files)
-    except FileNotFoundError:
-        return build(files)  # build() reports the missing file clearly
-    path = cache_dir() / f"graph-{key}.pickle"
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    ds = build(files)
-    try:
-        from .export import write_bytes
-
-        write_bytes(path, pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in path.parent.glob("graph-*.pickle"):
-            if old != path and old.stat().st_mtime < path.stat().st_mtime - 86400:
-                old.unlink(missing_ok=True)  # keep a day of other versions for other checkouts
-    except OSError:
-        pass  # a read-only home is fine: we just do not cache
-    return ds
+    return load_keyed(root, cache=cache)[0]

@@ -56,12 +56,14 @@ class QueryResult:
     """The answer to a SELECT query.
 
     ``rows`` hold what is shown (IRIs replaced by labels when a language was asked
-    for); ``raw`` holds the original RDF terms.
+    for); ``raw`` holds the original RDF terms; ``truncated`` is true when the
+    answer was cut at the row limit.
     """
 
     vars: tuple[str, ...]
     rows: list[dict[str, Node | None]]
     raw: list[dict[str, Node | None]] = field(default_factory=list)
+    truncated: bool = False
 
     def __post_init__(self) -> None:
         if not self.raw:

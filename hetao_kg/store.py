@@ -34,7 +34,11 @@ from .namespaces import PREFIXES
 
 __all__ = [
     "QueryError",
+    "QueryLimitExceeded",
+    "QueryMemoryExceeded",
     "QueryRefused",
+    "QueryTimeout",
+    "QueryTooLarge",
     "Rows",
     "Store",
     "RdflibStore",
@@ -54,16 +58,36 @@ class QueryError(ValueError):
         super().__init__(message)
 
 
+class QueryLimitExceeded(QueryError):
+    """A query hit one of the limits (:mod:`hetao_kg.limits`): time, memory or size."""
+
+
+class QueryTimeout(QueryLimitExceeded):
+    """A query ran longer than its timeout and was stopped."""
+
+
+class QueryMemoryExceeded(QueryLimitExceeded):
+    """A query needed more memory than its ceiling and was stopped."""
+
+
+class QueryTooLarge(QueryLimitExceeded):
+    """The query text is larger than the cap on query size."""
+
+
 class QueryRefused(PermissionError):
     """A query asked for something hetao-kg never does: update, network or file access."""
 
 
 @dataclass(frozen=True)
 class Rows:
-    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound)."""
+    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound).
+
+    ``truncated`` is true when the answer was cut at a row limit.
+    """
 
     vars: tuple[str, ...]
     rows: list[dict[str, Node | None]] = field(default_factory=list)
+    truncated: bool = False
 
 
 class Store(Protocol):
@@ -154,6 +178,13 @@ def prepare(sparql: str):
     ...
     hetao_kg.store.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
     """
+    try:
+        return _prepare(sparql)
+    except RecursionError:  # pyparsing and rdflib's algebra recurse per bracket
+        raise QueryError("the query is nested too deeply to parse; simplify it") from None
+
+
+def _prepare(sparql: str):
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -209,81 +240,89 @@ def to_term(value: Any) -> Node:
 class RdflibStore:
     """The in-memory rdflib dataset as a :class:`Store`.
 
-    Answers are cached on disk (next to the cached graph), keyed by the content of
-    the data, the query text and its bindings: a changed data file or query is
-    always evaluated afresh, and only queries that passed the safety checks and ran
-    are cached. ``cache=False`` turns this off.
+    Answers are cached on disk as SPARQL JSON (:mod:`hetao_kg.cache`), keyed by the
+    content of the data, the query text and its bindings: a changed data file or
+    query is always evaluated afresh, and only queries that passed the safety checks
+    and ran are cached. ``cache=False`` turns this off. ``data_key`` is the content
+    key of the data loaded (``None`` for a dataset given by the caller).
     """
 
     def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
         self._dataset, self._root = dataset, root
         self._cache = cache and dataset is None
-        self._key: str | None = None
+        self._lookup_key: str | None = None
+        self.data_key: str | None = None
 
-    def _cache_path(self, sparql: str, bindings: Mapping[str, Node] | None) -> Path | None:
-        if not self._cache:
-            return None
-        import hashlib
+    @classmethod
+    def from_root(cls, root: str | Path | None = None, *, cache: bool = True) -> "RdflibStore":
+        """Load the graph from ``root`` now (a picklable factory for :class:`~hetao_kg.limits.LimitedStore`)."""
+        from .graph import load_keyed
 
-        from .graph import cache_dir, content_key
+        store = cls(root=root, cache=False)
+        store._dataset, store.data_key = load_keyed(root, cache=cache)
+        return store
 
-        if self._key is None:
-            self._key = content_key(self._root)
-        digest = hashlib.sha256(self._key.encode())
-        digest.update(sparql.encode("utf-8"))
-        for k in sorted(bindings or {}):
-            digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8"))
-        return cache_dir() / "answers" / f"{digest.hexdigest()[:40]}.pickle"
+    def execute(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
+    ) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
 
-    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
-        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
-        import pickle
+        With ``max_rows``, evaluation stops after that many rows (``Rows.truncated``).
+        """
+        from .cache import answers
 
-        path = self._cache_path(sparql, bindings)
-        if path is not None:
-            try:
-                with open(path, "rb") as fh:
-                    return pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                pass
-        result, rows = self._run(sparql, bindings)
-        if result.type == "ASK":
-            answer: Rows | bool = bool(result.askAnswer)
-        else:
-            names = tuple(str(v) for v in result.vars) if result.type == "SELECT" else ("subject", "predicate", "object")
-            answer = Rows(names, [{n: row[i] for i, n in enumerate(names)} for row in rows])
-        if path is not None:
-            from .export import write_bytes
+        if self._cache and self._lookup_key is None:
+            from .graph import content_key
 
             try:
-                write_bytes(path, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-            except OSError:
-                pass
+                self._lookup_key = content_key(self._root)
+            except Exception:  # let loading report a missing or broken file
+                self._lookup_key = ""
+        if self._cache and self._lookup_key:
+            cached = answers().get(self._lookup_key, sparql, bindings, max_rows=max_rows)
+            if cached is not None:
+                return cached
+        answer = self._run(sparql, bindings, max_rows)
+        if self._cache and self.data_key:
+            answers().put(self.data_key, sparql, bindings, answer, max_rows=max_rows)
         return answer
 
     @property
     def dataset(self) -> Dataset:
         """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
         if self._dataset is None:
-            self._dataset = load(self._root)
+            from .graph import load_keyed
+
+            self._dataset, self.data_key = load_keyed(self._root)
         return self._dataset
 
-    def _run(self, sparql: str, bindings: Mapping[str, Node] | None):
+    def _run(self, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None = None) -> Rows | bool:
+        from itertools import islice
+
         prepared = prepare(sparql)
         init = {Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         dataset = self.dataset
+        stop = None if max_rows is None else max_rows + 1
         try:
             with guard():
                 result = dataset.query(prepared, initBindings=init)
+                if result.type == "ASK":
+                    return bool(result.askAnswer)
                 if result.type == "SELECT":
-                    return result, list(result)
-                if result.type in ("CONSTRUCT", "DESCRIBE"):
-                    return result, list(result.graph)
-                return result, None
-        except (QueryRefused, QueryError):
-            raise
+                    names = tuple(str(v) for v in result.vars)
+                    rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
+                else:
+                    names = ("subject", "predicate", "object")
+                    rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
+        except (QueryRefused, QueryError, MemoryError):
+            raise  # MemoryError: the limits' worker reports it as QueryMemoryExceeded
+        except RecursionError:
+            raise QueryError("the query is nested too deeply to evaluate; simplify it") from None
         except Exception as exc:  # rdflib evaluation errors surface as many types
             raise QueryError(f"query evaluation failed: {type(exc).__name__}: {exc}") from None
+        if max_rows is not None and len(rows) > max_rows:
+            return Rows(names, rows[:max_rows], truncated=True)
+        return Rows(names, rows)
 
     def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
         """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""

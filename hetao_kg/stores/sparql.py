@@ -1,0 +1,262 @@
+"""A remote SPARQL 1.1 endpoint as a :class:`~hetao_kg.store.Store`, and loading one.
+
+Queries pass the guard (:func:`hetao_kg.store.prepare`) here, before anything is
+sent; bound variables go in through ``VALUES``; hetao-kg's prefixes are declared
+in the text sent; answers (SPARQL 1.1 Query Results JSON, or N-Triples for
+CONSTRUCT/DESCRIBE) come back as rdflib terms like the other stores'. Every request
+has a client timeout; the engine's own limit is set on the server (Oxigraph
+``--timeout-s``, Virtuoso ``MaxQueryExecutionTime`` and ``ResultSetMaxRows``).
+
+hetao-kg's dataset on an endpoint: the named graphs as they are, and the union of
+all graphs, deduplicated, as the default graph, so that answers match the
+in-memory store. Virtuoso (7.2) has no separate default graph: without a dataset
+it queries every graph, its own system graphs included, and yields a triple once
+per graph holding it (also for several ``default-graph-uri``), and its pragma
+``input:named-graph-exclude`` empties the default graph too. So there the union
+lives in the graph :data:`UNION_GRAPH`, and every query names its dataset in the
+protocol: ``default-graph-uri`` = that graph, ``named-graph-uri`` = each of
+hetao-kg's graphs (listed once per store). Virtuoso is recognized by its
+``Server`` header.
+
+>>> SparqlStore("http://127.0.0.1:9/sparql").url
+'http://127.0.0.1:9/sparql'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Mapping
+
+from rdflib import BNode, URIRef
+from rdflib.term import Node
+
+from .. import store as _store
+from ..namespaces import KG
+from ..store import QueryError, QueryRefused, Rows
+from ._common import bind_values, check, literal, prefix_block
+
+__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint"]
+
+UNION_GRAPH = "urn:hetao-kg:union"
+_ACCEPT = {
+    "SelectQuery": "application/sparql-results+json",
+    "AskQuery": "application/sparql-results+json",
+    "ConstructQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
+    "DescribeQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
+}
+DEFAULT_TIMEOUT = 60.0
+
+
+def _timeout_error(message: str) -> Exception:
+    cls = getattr(_store, "QueryTimeout", None)  # from the limits work, when present
+    return cls(message) if cls is not None else QueryError(message)
+
+
+def _term(value: Mapping[str, str] | None) -> Node | None:
+    if value is None:
+        return None
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        return literal(value["value"], lang=value.get("xml:lang"), datatype=value.get("datatype"))
+    raise QueryError(f"unsupported term in the endpoint's answer: {value!r}")
+
+
+class SparqlStore:
+    """A SPARQL 1.1 query endpoint by URL (``http://host:port/sparql``, ``…/query``).
+
+    ``timeout`` (seconds, default ``$HETAO_KG_TIMEOUT`` or 60) bounds every request;
+    ``dialect`` is ``"virtuoso"``, ``"standard"`` or ``None`` (ask the server once).
+    """
+
+    def __init__(self, url: str, *, timeout: float | None = None, dialect: str | None = None):
+        if not url.startswith(("http://", "https://")):
+            raise QueryError(f"not an http(s) SPARQL endpoint URL: {url!r}")
+        self.url = url
+        env = os.environ.get("HETAO_KG_TIMEOUT")
+        self.timeout = float(timeout if timeout is not None else env or DEFAULT_TIMEOUT)
+        self.dialect = dialect
+        self._graphs: list[tuple[str, str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({self.url!r})"
+
+    def _request(self, data: list[tuple[str, str]], accept: str) -> tuple[bytes, Any]:
+        body = urllib.parse.urlencode(data).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "User-Agent": "hetao-kg"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read(), response.headers
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:800]
+            raise QueryError(f"the endpoint {self.url} refused the query (HTTP {exc.code}): {detail}") from None
+        except TimeoutError:
+            raise _timeout_error(f"the endpoint {self.url} did not answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise _timeout_error(f"the endpoint {self.url} did not answer within {self.timeout:g} s") from None
+            raise QueryError(f"cannot reach the SPARQL endpoint {self.url}: {exc.reason}") from None
+
+    def _dialect(self) -> str:
+        if self.dialect is None:
+            _, headers = self._request([("query", "ASK {}")], _ACCEPT["AskQuery"])
+            self.dialect = "virtuoso" if "virtuoso" in (headers.get("Server") or "").lower() else "standard"
+        return self.dialect
+
+    def text(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> str:
+        """The text sent for ``sparql`` (after the guard): prefixes and ``VALUES``."""
+        return prefix_block() + bind_values(sparql, bindings, check(sparql))
+
+    def dataset(self) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters sent with every query (Virtuoso only)."""
+        if self._dialect() != "virtuoso":
+            return []
+        if self._graphs is None:
+            listing = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), \"{KG}\")) }}"
+            payload, _ = self._request([("query", listing)], _ACCEPT["SelectQuery"])
+            graphs = sorted(b["g"]["value"] for b in json.loads(payload.decode("utf-8"))["results"]["bindings"])
+            self._graphs = [("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs]
+        return self._graphs
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
+        form = check(sparql)  # the guard: nothing is sent before it passed
+        if form not in _ACCEPT:
+            raise QueryRefused(f"unsupported query form {form}")
+        payload, headers = self._request([("query", self.text(sparql, bindings)), *self.dataset()], _ACCEPT[form])
+        if form in ("SelectQuery", "AskQuery"):
+            try:
+                answer = json.loads(payload.decode("utf-8"))
+            except ValueError as exc:
+                raise QueryError(f"the endpoint {self.url} sent no SPARQL JSON: {exc}") from None
+            if form == "AskQuery":
+                return bool(answer["boolean"])
+            names = tuple(answer["head"].get("vars", []))
+            rows = [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]]
+            result = Rows(names, rows)
+        else:
+            result = self._triples(payload, headers.get_content_type())
+        if headers.get("X-SPARQL-MaxRows") and "truncated" in Rows.__dataclass_fields__:
+            result = Rows(result.vars, result.rows, truncated=True)  # Virtuoso cut the answer at ResultSetMaxRows
+        return result
+
+    def _triples(self, payload: bytes, media_type: str) -> Rows:
+        import pyoxigraph as ox
+
+        from .oxigraph import _to_rdflib
+
+        fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+        if media_type == "text/plain":
+            fmt = ox.RdfFormat.N_TRIPLES
+        names = ("subject", "predicate", "object")
+        try:
+            quads = list(ox.parse(payload, format=fmt))
+        except SyntaxError as exc:
+            raise QueryError(f"the endpoint {self.url} sent unreadable {media_type}: {exc}") from None
+        return Rows(names, [dict(zip(names, (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))))
+                            for q in quads])
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
+
+
+# --- loading an endpoint -------------------------------------------------------------------
+
+
+def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | Path | None = None) -> int:
+    """Write hetao-kg's whole dataset as N-Quads (named graphs + the union as default graph); return the quads."""
+    import pyoxigraph as ox
+
+    from .oxigraph import OxigraphStore
+
+    db = OxigraphStore(store_dir, root=root).open()
+    db.dump(output=str(out), format=ox.RdfFormat.N_QUADS)
+    return len(db)
+
+
+def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isql: str | None = None,
+                  isql_user: str = "dba", isql_password: str | None = None, load_dir: str | Path | None = None,
+                  replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
+                  timeout: float = 600) -> int:
+    """Push the whole dataset, with its named graphs, to an endpoint; return the number of quads.
+
+    * Graph Store Protocol (default): the N-Quads go in one request to ``graph_store``
+      (default: the endpoint URL with ``/query`` replaced by ``/store``, Oxigraph's
+      layout), ``PUT`` when ``replace`` (the store's content is replaced), else ``POST``.
+    * Virtuoso (``virtuoso_isql="HOST:PORT"``): the N-Quads file is written into
+      ``load_dir`` (a folder Virtuoso may read: its ``DirsAllowed``), then loaded by
+      Virtuoso's bulk loader (``ld_dir`` + ``rdf_loader_run``) over ``isql-vt``; the
+      default-graph triples go to :data:`UNION_GRAPH`. With ``replace``, hetao-kg's
+      graphs (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first.
+    """
+    import tempfile
+
+    if virtuoso_isql:
+        if load_dir is None:
+            raise ValueError("--load-dir is required with --virtuoso-isql (a folder in Virtuoso's DirsAllowed)")
+        folder = Path(load_dir).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "hetao-kg.nq"
+        n = dump_nquads(target, store_dir=store_dir, root=root)
+        steps = []
+        if replace:
+            steps += [f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
+                      "DELETE FROM DB.DBA.RDF_QUAD WHERE G IN (SELECT RG.G FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
+                      "WHERE id_to_iri(RG.G) LIKE 'https://w3id.org/hetao-kg/%');"]
+        steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{target}';",
+                  f"ld_dir('{folder}', 'hetao-kg.nq', '{UNION_GRAPH}');",
+                  "rdf_loader_run();", "checkpoint;",
+                  "SELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
+                  f"FROM DB.DBA.load_list WHERE ll_file = '{target}';"]
+        password = isql_password if isql_password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
+        isql = shutil.which("isql-vt") or shutil.which("isql")
+        if not isql:
+            raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
+        done = subprocess.run([isql, virtuoso_isql, isql_user, password, "exec=" + " ".join(steps)],
+                              capture_output=True, text=True, timeout=timeout)
+        output = done.stdout + done.stderr
+        if done.returncode != 0 or "*** Error" in output:
+            raise QueryError(f"Virtuoso bulk load failed: {output.strip()[-1500:]}")
+        state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
+        if state != ["LLSTATE=2|"]:  # 2 = loaded; anything after | is the loader's error
+            raise QueryError(f"Virtuoso did not finish loading {target}: {output.strip()[-1500:]}")
+        return n
+    url = graph_store or (endpoint[: -len("/query")] + "/store" if endpoint.endswith("/query") else None)
+    if not url:
+        raise ValueError("give --graph-store URL (the endpoint's Graph Store Protocol URL) or --virtuoso-isql")
+    with tempfile.TemporaryDirectory(prefix="hetao-kg-load-") as tmp:
+        path = Path(tmp) / "hetao-kg.nq"
+        n = dump_nquads(path, store_dir=store_dir, root=root)
+        request = urllib.request.Request(url, data=path.read_bytes(), method="PUT" if replace else "POST",
+                                         headers={"Content-Type": "application/n-quads"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise QueryError(f"{url} refused the data (HTTP {exc.code}): {exc.read().decode('utf-8', 'replace')[:800]}") from None
+        except urllib.error.URLError as exc:
+            raise QueryError(f"cannot reach {url}: {exc.reason}") from None
+    return n

@@ -1,0 +1,200 @@
+"""The cache cannot be turned against its user: nothing in it is executed, a damaged
+entry is dropped and rebuilt, changed data is never served stale, and it stays
+under its size bound. Through the real CLI and API, each test with its own cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from hetao_kg import cache
+from hetao_kg.graph import content_key, load_keyed
+
+from .conftest import ROOT
+
+QUERY = ("query", "SELECT ?u ?l WHERE { ?u a hto:University ; rdfs:label ?l FILTER(LANG(?l) = 'en') } ORDER BY ?u",
+         "--format", "csv")
+NAMED = ("query", "--named", "hk-university-projects", "--format", "csv", "--lang", "en")
+
+
+class Planted:
+    """Unpickling this writes a marker file: proof that a pickle ran."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "pwned"))
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("HETAO_KG_CACHE", str(folder))
+    return folder
+
+
+def cli(*args: str, root: Path | None = None) -> subprocess.CompletedProcess:
+    extra = ("--data-root", str(root)) if root else ()
+    return subprocess.run(
+        [sys.executable, "-m", "hetao_kg.cli", *extra, *args],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300, env=dict(os.environ),
+    )
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(p for p in (folder / "v1").rglob("*") if p.is_file())
+
+
+def test_entries_are_data_formats_with_a_checksum(cache_dir):
+    first = cli(*NAMED)
+    assert first.returncode == 0, first.stderr
+    (graph,) = (cache_dir / "v1" / "graph").iterdir()
+    header, _, payload = graph.read_bytes().partition(b"\n")
+    assert header.startswith(b"# hetao-kg-cache 1 sha256=")
+    ds = Dataset()
+    ds.parse(data=payload.decode("utf-8"), format="nquads")  # plain N-Quads
+    assert len(ds) > 1000
+    answers = list((cache_dir / "v1" / "answers").iterdir())
+    assert answers
+    for path in answers:
+        doc = json.loads(path.read_bytes().partition(b"\n")[2])  # SPARQL 1.1 JSON results
+        assert "boolean" in doc or set(doc["head"]) == {"vars"}
+    assert cli(*NAMED).stdout == first.stdout  # served from the cache, same answer
+
+
+def test_planted_pickles_and_random_files_run_nothing(cache_dir, tmp_path):
+    reference = cli(*NAMED)
+    key = content_key()
+    marker = tmp_path / "marker"
+    evil = pickle.dumps(Planted(marker))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / f"graph-{key}.pickle").write_bytes(evil)  # where the old versions looked
+    (cache_dir / "answers").mkdir(exist_ok=True)
+    (cache_dir / "answers" / ("0" * 40 + ".pickle")).write_bytes(evil)
+    for path in entries(cache_dir):  # and in place of every real entry
+        path.write_bytes(evil)
+    (cache_dir / "v1" / "graph" / "random.nq").write_bytes(os.urandom(4096))
+    (cache_dir / "v1" / "answers" / "folder.srj").mkdir()
+    result = cli(*NAMED)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == reference.stdout
+    assert not marker.exists()
+    assert "Traceback" not in result.stderr
+    assert "is not a hetao-kg cache file; dropped it" in result.stderr
+    # the planted entries were replaced by good ones
+    again = cli(*NAMED)
+    assert again.stdout == reference.stdout and "warning" not in again.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_three_changed_bytes_are_dropped_and_rebuilt(cache_dir, seed):
+    reference = {args: cli(*args) for args in (QUERY, NAMED)}
+    rng = random.Random(seed)
+    damaged = entries(cache_dir)
+    assert len(damaged) >= 3
+    for path in damaged:
+        data = bytearray(path.read_bytes())
+        for i in rng.sample(range(len(data)), 3):
+            data[i] = (data[i] + rng.randrange(1, 256)) % 256
+        path.write_bytes(bytes(data))
+    warnings = ""
+    for args, expected in reference.items():
+        result = cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected.stdout
+        assert "Traceback" not in result.stderr
+        warnings += result.stderr
+    assert warnings.count("dropped it and rebuilding") >= len(damaged) - 1  # each damaged entry that was read
+    for path in entries(cache_dir):  # what is there now is whole again
+        header, _, payload = path.read_bytes().partition(b"\n")
+        import hashlib
+
+        assert header.endswith(hashlib.sha256(payload).hexdigest().encode())
+
+
+def test_changed_data_file_is_picked_up(cache_dir, data_copy):
+    names = data_copy / "graph_data" / "english-names.trig"
+    before = cli(*QUERY, root=data_copy)
+    assert "Hong Kong University of Science and Technology" in before.stdout
+    names.write_text(names.read_text(encoding="utf-8").replace(
+        '"Hong Kong University of Science and Technology"@en', '"HKUST (renamed)"@en'), encoding="utf-8")
+    after = cli(*QUERY, root=data_copy)
+    assert after.returncode == 0, after.stderr
+    assert "HKUST (renamed)" in after.stdout and "Science and Technology" not in after.stdout
+
+
+def test_a_file_swapped_between_hashing_and_parsing_is_never_served_stale(cache_dir, data_copy, monkeypatch):
+    """The key is the hash of the bytes parsed: a swap after reading changes nothing."""
+    import hetao_kg.graph as graph
+
+    names = data_copy / "graph_data" / "english-names.trig"
+    original = names.read_text(encoding="utf-8")
+    swapped = original.replace('"Hong Kong University of Science and Technology"@en', '"Swapped"@en')
+    real_digest = graph._digest
+
+    def digest_then_swap(blobs):
+        key = real_digest(blobs)
+        names.write_text(swapped, encoding="utf-8")  # an attacker's (or editor's) swap right now
+        return key
+
+    monkeypatch.setattr(graph, "_digest", digest_then_swap)
+    ds, key = load_keyed(data_copy)
+    monkeypatch.setattr(graph, "_digest", real_digest)
+    labels = {str(o) for o in ds.objects(None, None) if str(o) in ("Swapped", "Hong Kong University of Science and Technology")}
+    assert labels == {"Hong Kong University of Science and Technology"}  # what was hashed is what was parsed
+    assert key != content_key(data_copy)  # the swapped file has another key ...
+    fresh, fresh_key = load_keyed(data_copy)  # ... so it is built afresh, not served from the old entry
+    assert fresh_key == content_key(data_copy)
+    assert "Swapped" in {str(o) for o in fresh.objects(None, None)}
+    result = cli(*QUERY, root=data_copy)
+    assert "Swapped" in result.stdout
+
+
+def test_eviction_keeps_the_cache_under_its_bound(cache_dir, monkeypatch):
+    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "0.01")  # 10 KB
+    bound = cache.max_cache_bytes()
+    payload = b"{" + b" " * 3000 + b"}"
+    left = lambda: {p.stem for p in (cache_dir / "v1" / "answers").iterdir()}  # noqa: E731
+    for i in range(3):  # three entries fit
+        assert cache.write_entry("answers", f"k{i}", ".srj", payload) is not None
+    assert cache.read_entry("answers", "k0", ".srj") == payload  # k0 used: now k1 is the oldest
+    cache.write_entry("answers", "k3", ".srj", payload)
+    assert left() == {"k0", "k2", "k3"}
+    for i in range(4, 10):
+        assert cache.write_entry("answers", f"k{i}", ".srj", payload) is not None
+        assert cache.cache_info().size <= bound
+    assert left() == {"k7", "k8", "k9"}
+    assert cache.write_entry("answers", "big", ".srj", b"x" * 20_000) is None  # larger than the bound: not cached
+
+
+def test_eviction_through_the_cli(cache_dir, monkeypatch):
+    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "1")  # 1 MB: the graph (0.7 MB) and a few answers
+    for name in ("hk-university-projects", "policies", "services", "figures", "construction-projects"):
+        result = cli("query", "--named", name, "--format", "csv")
+        assert result.returncode == 0, result.stderr
+        assert cache.cache_info().size <= 2**20
+
+
+def test_cache_info_and_clear(cache_dir):
+    cli(*NAMED)
+    (cache_dir / "graph-0123.pickle").write_bytes(b"old")
+    info = cli("cache", "info")
+    assert info.returncode == 0
+    assert str(cache_dir) in info.stdout and "graph" in info.stdout and "of 200 MB" in info.stdout
+    assert "1 pickle file(s)" in info.stdout
+    (cache_dir / "keep-me.txt").write_text("not ours", encoding="utf-8")
+    cleared = cli("cache", "clear")
+    assert cleared.returncode == 0 and "removed" in cleared.stderr
+    assert entries(cache_dir) == [] and not (cache_dir / "graph-0123.pickle").exists()
+    assert (cache_dir / "keep-me.txt").exists()  # only hetao-kg's own entries go
+    assert "0 entries" in cli("cache", "info").stdout
