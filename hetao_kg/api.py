@@ -180,7 +180,8 @@ class KnowledgeGraph:
         """
         if self._index is None:
             rows = self.store.select(_SEARCHABLE).rows
-            self._index = SearchIndex([(str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows])
+            # sorted, so that ties rank alike whatever order the store answers in
+            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows))
         return [
             SearchHit(iri, self.label(iri, lang), matched, score, kind)
             for iri, matched, score, kind in self._index.search(text, limit=limit)
@@ -337,20 +338,28 @@ def _compact(iri: str) -> str:
 
 
 def open_graph(
-    root: str | Path | None = None, *, store: Store | None = None, timeout: float | None = None
+    root: str | Path | None = None,
+    *,
+    store: Store | str | Path | None = None,
+    endpoint: str | None = None,
+    timeout: float | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
+    ``store`` is ``"memory"`` (rdflib), ``"oxigraph"`` (embedded, the default; see
+    :mod:`hetao_kg.stores`), a directory for an Oxigraph store there, or a
+    :class:`~hetao_kg.store.Store`; ``endpoint`` a SPARQL endpoint URL instead.
     Queries run under limits (:mod:`hetao_kg.limits`) in a worker process:
     ``timeout`` in seconds (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
+    >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
+    >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
+    True
     """
-    if store is None:
-        from .limits import memory_store
+    from .stores import open_store
 
-        store = memory_store(root, **({} if timeout is None else {"timeout": timeout}))
+    store = open_store(store, endpoint=endpoint, root=root, **({} if timeout is None else {"timeout": timeout}))
     return KnowledgeGraph(store, root=root)
-

@@ -291,6 +291,12 @@ def clear_cache() -> int:
     for path in _legacy_files():
         path.unlink(missing_ok=True)
         removed += 1
+    oxigraph = cache_dir() / "oxigraph"  # the embedded store's default place (hetao_kg.stores)
+    if oxigraph.is_dir():
+        import shutil
+
+        shutil.rmtree(oxigraph, ignore_errors=True)
+        removed += 1
     return removed
 
 

@@ -65,9 +65,25 @@ def handle_errors(fn):
     show_default=True,
     help="Cut answers longer than this and say so (0: no limit).",
 )
+@click.option(
+    "--store",
+    "store",
+    envvar="HETAO_KG_STORE",
+    default="oxigraph",
+    show_default=True,
+    metavar="memory|oxigraph|DIR",
+    help="Where queries run: rdflib in memory, the embedded Oxigraph store in the user cache, or one in DIR.",
+)
+@click.option(
+    "--endpoint",
+    envvar="HETAO_KG_ENDPOINT",
+    metavar="URL",
+    help="Query this SPARQL 1.1 endpoint instead (loaded with `hetao-kg load --endpoint URL`).",
+)
 @click.version_option(package_name="hetao-kg")
 @click.pass_context
-def main(ctx: click.Context, data_root: Path | None, timeout: float, max_rows: int) -> None:
+def main(ctx: click.Context, data_root: Path | None, timeout: float, max_rows: int, store: str,
+         endpoint: str | None) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
     for stream in (sys.stdout, sys.stderr):
@@ -76,7 +92,7 @@ def main(ctx: click.Context, data_root: Path | None, timeout: float, max_rows: i
     import warnings
 
     warnings.showwarning = _show_warning
-    ctx.obj = {"root": data_root, "timeout": timeout, "max_rows": max_rows}
+    ctx.obj = {"root": data_root, "timeout": timeout, "max_rows": max_rows, "store": store, "endpoint": endpoint}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -212,11 +228,16 @@ _lang_option = click.option(
 )
 
 
+_endpoint_option = click.option("--endpoint", metavar="URL", default=None,
+                                help="A SPARQL 1.1 endpoint (same as the group option --endpoint).")
+
+
 def _kg(ctx: click.Context) -> KnowledgeGraph:
-    from .limits import memory_store
+    from .stores import open_store
 
     try:
-        store = memory_store(ctx.obj["root"], timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+        store = open_store(ctx.obj["store"], endpoint=ctx.obj["endpoint"], root=ctx.obj["root"],
+                           timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
     except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
         _fail(str(exc))
     return open_graph(ctx.obj["root"], store=store)
@@ -239,13 +260,16 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @_format_option
 @_lang_option
+@_endpoint_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, name, params, iris, fmt, lang):
+def query(ctx, sparql, name, params, iris, fmt, lang, endpoint):
     """Run SPARQL given as text, a FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
     """
+    if endpoint:
+        ctx.obj["endpoint"] = endpoint
     bindings = _parse_params(params)
     if name and sparql:
         _fail("give either SPARQL or --named, not both")
@@ -390,6 +414,40 @@ def network(ctx, output, fmt, show_centrality, lang):
     if show_centrality:
         for row in centrality(g, top=10):
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
+
+
+# --- load ------------------------------------------------------------------------------
+
+
+@main.command("load")
+@click.option("--graph-store", metavar="URL",
+              help="Graph Store Protocol URL taking N-Quads (default: the endpoint's /query replaced by /store, as on Oxigraph).")
+@click.option("--virtuoso-isql", metavar="HOST:PORT", help="Load Virtuoso with its bulk loader over isql-vt instead.")
+@click.option("--isql-user", default="dba", show_default=True, help="Virtuoso user for --virtuoso-isql.")
+@click.option("--load-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --virtuoso-isql: a folder Virtuoso may read (its DirsAllowed) to write the N-Quads into.")
+@click.option("--append", is_flag=True, help="Add to what the endpoint holds instead of replacing hetao-kg's data.")
+@_endpoint_option
+@click.pass_context
+@handle_errors
+def load_command(ctx, graph_store, virtuoso_isql, isql_user, load_dir, append, endpoint):
+    """Push the whole dataset, with its named graphs, to the SPARQL endpoint given by --endpoint.
+
+    The isql password comes from HETAO_KG_ISQL_PASSWORD (default: dba).
+    """
+    from .stores.sparql import load_endpoint
+
+    endpoint = endpoint or ctx.obj["endpoint"]
+    if not endpoint:
+        _fail("give the endpoint to load: hetao-kg load --endpoint URL")
+    store = ctx.obj["store"]
+    try:
+        n = load_endpoint(endpoint, graph_store=graph_store, virtuoso_isql=virtuoso_isql, isql_user=isql_user,
+                          load_dir=load_dir, replace=not append, root=ctx.obj["root"],
+                          store_dir=None if store in ("oxigraph", "memory") else store)
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"loaded {n} quads into {endpoint}", err=True)
 
 
 # --- cache -------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
         kinds.setdefault(str(row["entity"]), []).append(_local(str(row["kind"])))
         kind_iris[_local(str(row["kind"]))] = str(row["kind"])
     quotes: dict[str, tuple[str, str]] = {}
-    for row in kg.named("assertion-quotes").raw:
+    # rows sorted, so that the first quote (and, below, the last edge) is the same on every store
+    for row in sorted(kg.named("assertion-quotes").raw, key=lambda r: tuple(str(r[k]) for k in ("graph", "sentence", "quote"))):
         if row["quote"] is not None and str(row["graph"]) not in quotes:
             quotes[str(row["graph"])] = (str(row["quote"]), str(row["sentence"]))
     intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
@@ -78,7 +79,7 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             sentence=sentence,
         )
 
-    for row in kg.named("entity-links").raw:
+    for row in sorted(kg.named("entity-links").raw, key=lambda r: tuple(str(r[k]) for k in ("source", "property", "target", "graph"))):
         source, prop, target, graph = (str(row[k]) for k in ("source", "property", "target", "graph"))
         add_node(source)
         add_node(target)

@@ -46,7 +46,8 @@ def cli(*args: str, root: Path | None = None) -> subprocess.CompletedProcess:
     extra = ("--data-root", str(root)) if root else ()
     return subprocess.run(
         [sys.executable, "-m", "hetao_kg.cli", *extra, *args],
-        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300, env=dict(os.environ),
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
+        env=dict(os.environ, HETAO_KG_STORE="memory"),  # the rdflib store is the one that caches its graph
     )
 
 

@@ -7,47 +7,64 @@
 
 Every store runs the guard (:func:`hetao_kg.store.prepare`) on a query before it
 evaluates anything, so updates, ``FROM``/``FROM NAMED`` and ``SERVICE`` are refused
-on all of them.
+on all of them. The embedded stores run behind :class:`~hetao_kg.limits.LimitedStore`
+(built inside its worker process); the remote store has a client timeout and a row cut.
 
 >>> type(open_store("memory")).__name__
-'RdflibStore'
+'LimitedStore'
+>>> open_store(endpoint="http://127.0.0.1:9/sparql")
+SparqlStore('http://127.0.0.1:9/sparql')
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 from ..store import RdflibStore, Store
-from .oxigraph import OxigraphStore
+from .oxigraph import OxigraphStore, default_location
+from .sparql import SparqlStore
 
-__all__ = ["DEFAULT", "OxigraphStore", "RdflibStore", "SparqlStore", "open_store"]
+__all__ = ["DEFAULT", "OxigraphStore", "RdflibStore", "SparqlStore", "open_store", "oxigraph_store"]
 
-#: The store used when none is named.
-DEFAULT = "memory"
+#: The store used when none is named (the faster one: see BENCHMARKS.md).
+DEFAULT = "oxigraph"
 
 
-def __getattr__(name: str):
-    if name == "SparqlStore":
-        from .sparql import SparqlStore
+def oxigraph_store(location: str | Path | None = None, *, root: str | Path | None = None, **limits: Any) -> Store:
+    """The embedded Oxigraph store behind the query limits (opened inside the worker, never before a fork)."""
+    from ..limits import LimitedStore
 
-        return SparqlStore
-    raise AttributeError(name)
+    return LimitedStore(functools.partial(OxigraphStore.opened, location, root, quiet=True),
+                        answer_key=functools.partial(_oxigraph_key, root), **limits)
+
+
+def _oxigraph_key(root: str | Path | None) -> str:
+    from ..graph import content_key
+
+    return f"{content_key(root)}-oxigraph"
 
 
 def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | None = None,
-               root: str | Path | None = None, timeout: float | None = None) -> Store:
-    """A store by name: ``"memory"``, ``"oxigraph"`` (default location), a directory
-    (an Oxigraph store there), or ``endpoint=URL`` for a remote SPARQL endpoint."""
-    if endpoint:
-        from .sparql import SparqlStore
+               root: str | Path | None = None, **limits: Any) -> Store:
+    """A store by name, with the query limits (``timeout``, ``max_rows``, … as for
+    :class:`~hetao_kg.limits.LimitedStore`):
 
-        return SparqlStore(endpoint, timeout=timeout)
+    ``"memory"``, ``"oxigraph"`` (in the per-user cache), a directory (an Oxigraph
+    store there), a :class:`~hetao_kg.store.Store` (used as is), or ``endpoint=URL``
+    for a remote SPARQL endpoint. ``None`` means :data:`DEFAULT`.
+    """
+    if endpoint:
+        return SparqlStore(endpoint, timeout=limits.get("timeout"), max_rows=limits.get("max_rows"))
     if store is None:
         store = DEFAULT
     if not isinstance(store, (str, Path)):
         return store
     if str(store) == "memory":
-        return RdflibStore(root=root)
+        from ..limits import memory_store
+
+        return memory_store(root, **limits)
     if str(store) == "oxigraph":
-        return OxigraphStore(root=root)
-    return OxigraphStore(store, root=root)
+        return oxigraph_store(default_location(), root=root, **limits)
+    return oxigraph_store(Path(store), root=root, **limits)

@@ -33,6 +33,7 @@ import os
 import shutil
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -205,9 +206,28 @@ class OxigraphStore:
         self.root = root
         self._db: Any = None
         self.path: Path | None = None
+        self.data_key: str | None = None
+
+    @classmethod
+    def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
+               quiet: bool = False) -> "OxigraphStore":
+        """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
+
+        ``quiet`` silences the process's stderr (file descriptor 2) once the store is
+        open: a query that exhausts the worker's memory ceiling makes Rust abort with a
+        message (and, under ``RUST_BACKTRACE``, a backtrace) there; the worker's death
+        is reported to the caller as one clear error instead.
+        """
+        store = cls(location, root=root)
+        store.open()
+        if quiet:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        return store
 
     def __getstate__(self) -> dict:
-        return {"location": self.location, "root": self.root, "_db": None, "path": None}
+        return {"location": self.location, "root": self.root, "_db": None, "path": None, "data_key": None}
 
     def open(self):
         """The opened (read-only) pyoxigraph store, built first if needed."""
@@ -216,6 +236,7 @@ class OxigraphStore:
 
             self.path = build(self.location, root=self.root)
             self._db = ox.Store.read_only(str(self.path))
+            self.data_key = f"{content_key(self.root)}-oxigraph"
         return self._db
 
     def info(self) -> dict:
@@ -223,8 +244,12 @@ class OxigraphStore:
         self.open()
         return json.loads((self.path / MARKER).read_text(encoding="utf-8"))
 
-    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
-        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+                max_rows: int | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
+        """
         form = check(sparql)  # the guard: nothing reaches Oxigraph before it passed
         if form not in _FORMS:
             raise QueryRefused(f"unsupported query form {form}")
@@ -234,13 +259,18 @@ class OxigraphStore:
             result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
             if form == "AskQuery":
                 return bool(result)
+            rows = result if max_rows is None else islice(result, max_rows + 1)
             if form == "SelectQuery":
                 names = tuple(v.value for v in result.variables)
                 conv = _to_rdflib
-                return Rows(names, [{n: conv(row[i]) for i, n in enumerate(names)} for row in result])
-            names = ("subject", "predicate", "object")
-            return Rows(names, [dict(zip(names, (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))))
-                                for t in result])
+                out = [{n: conv(row[i]) for i, n in enumerate(names)} for row in rows]
+            else:
+                names = ("subject", "predicate", "object")
+                out = [dict(zip(names, (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))))
+                       for t in rows]
+            if max_rows is not None and len(out) > max_rows:
+                return Rows(names, out[:max_rows], truncated=True)
+            return Rows(names, out)
         except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
 

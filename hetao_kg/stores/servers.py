@@ -93,15 +93,19 @@ def _program(name: str) -> str:
     return found
 
 
-def start_oxigraph(location: str | Path, *, timeout: float = 60) -> Server:
-    """Start ``oxigraph serve --location LOCATION --bind 127.0.0.1:PORT``; its query URL is ``/query``."""
+def start_oxigraph(location: str | Path, *, timeout: float = 60, query_timeout: int | None = None) -> Server:
+    """Start ``oxigraph serve --location LOCATION --bind 127.0.0.1:PORT``; its query URL is ``/query``.
+
+    ``query_timeout`` (seconds) is the engine's own limit (``--timeout-s``).
+    """
     program = _program("oxigraph")
     location = Path(location)
     location.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = location.parent / f"{location.name}.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        limit = ["--timeout-s", str(query_timeout)] if query_timeout else []
+        process = subprocess.Popen([program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *limit],
                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     _wait_http(f"{base}/query?query=ASK%7B%7D", process, log, timeout)

@@ -37,9 +37,8 @@ from typing import Any, Mapping
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from .. import store as _store
 from ..namespaces import KG
-from ..store import QueryError, QueryRefused, Rows
+from ..store import QueryError, QueryRefused, QueryTimeout, Rows
 from ._common import bind_values, check, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint"]
@@ -51,12 +50,11 @@ _ACCEPT = {
     "ConstructQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
     "DescribeQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
 }
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 30.0
 
 
 def _timeout_error(message: str) -> Exception:
-    cls = getattr(_store, "QueryTimeout", None)  # from the limits work, when present
-    return cls(message) if cls is not None else QueryError(message)
+    return QueryTimeout(message)
 
 
 def _term(value: Mapping[str, str] | None) -> Node | None:
@@ -75,17 +73,20 @@ def _term(value: Mapping[str, str] | None) -> Node | None:
 class SparqlStore:
     """A SPARQL 1.1 query endpoint by URL (``http://host:port/sparql``, ``…/query``).
 
-    ``timeout`` (seconds, default ``$HETAO_KG_TIMEOUT`` or 60) bounds every request;
+    ``timeout`` (seconds, default ``$HETAO_KG_TIMEOUT`` or 30; 0 for none) bounds every
+    request; ``max_rows`` cuts longer answers;
     ``dialect`` is ``"virtuoso"``, ``"standard"`` or ``None`` (ask the server once).
     """
 
-    def __init__(self, url: str, *, timeout: float | None = None, dialect: str | None = None):
+    def __init__(self, url: str, *, timeout: float | None = None, max_rows: int | None = None,
+                 dialect: str | None = None):
         if not url.startswith(("http://", "https://")):
             raise QueryError(f"not an http(s) SPARQL endpoint URL: {url!r}")
         self.url = url
         env = os.environ.get("HETAO_KG_TIMEOUT")
-        self.timeout = float(timeout if timeout is not None else env or DEFAULT_TIMEOUT)
+        self.timeout = float(timeout if timeout is not None else env or DEFAULT_TIMEOUT) or None
         self.dialect = dialect
+        self.max_rows = max_rows
         self._graphs: list[tuple[str, str]] | None = None
 
     def __repr__(self) -> str:
@@ -130,8 +131,12 @@ class SparqlStore:
             self._graphs = [("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs]
         return self._graphs
 
-    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows | bool:
-        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK."""
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+                max_rows: int | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, longer answers are cut (``Rows.truncated`` set).
+        """
         form = check(sparql)  # the guard: nothing is sent before it passed
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
@@ -148,8 +153,10 @@ class SparqlStore:
             result = Rows(names, rows)
         else:
             result = self._triples(payload, headers.get_content_type())
-        if headers.get("X-SPARQL-MaxRows") and "truncated" in Rows.__dataclass_fields__:
-            result = Rows(result.vars, result.rows, truncated=True)  # Virtuoso cut the answer at ResultSetMaxRows
+        if headers.get("X-SPARQL-MaxRows"):  # Virtuoso cut the answer at its ResultSetMaxRows
+            result = Rows(result.vars, result.rows, truncated=True)
+        if max_rows is not None and len(result.rows) > max_rows:
+            result = Rows(result.vars, result.rows[:max_rows], truncated=True)
         return result
 
     def _triples(self, payload: bytes, media_type: str) -> Rows:
@@ -170,14 +177,14 @@ class SparqlStore:
 
     def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
         """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
+        answer = self.execute(sparql, bindings, max_rows=self.max_rows)
         if isinstance(answer, bool):
             raise QueryError("expected a SELECT query, got ASK (use ask())")
         return answer
 
     def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
         """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
+        answer = self.execute(sparql, bindings, max_rows=self.max_rows)
         if not isinstance(answer, bool):
             raise QueryError("expected an ASK query, got a SELECT")
         return answer
@@ -211,6 +218,8 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
       Virtuoso's bulk loader (``ld_dir`` + ``rdf_loader_run``) over ``isql-vt``; the
       default-graph triples go to :data:`UNION_GRAPH`. With ``replace``, hetao-kg's
       graphs (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first.
+      The password (``isql_password``, else ``$HETAO_KG_ISQL_PASSWORD``, else ``dba``)
+      is passed to ``isql-vt`` on its command line.
     """
     import tempfile
 
@@ -223,7 +232,8 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
         n = dump_nquads(target, store_dir=store_dir, root=root)
         steps = []
         if replace:
-            steps += [f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
+            steps += ["log_enable(3, 1);",  # autocommit without the transaction log: a bulk delete
+                      f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
                       "DELETE FROM DB.DBA.RDF_QUAD WHERE G IN (SELECT RG.G FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
                       "WHERE id_to_iri(RG.G) LIKE 'https://w3id.org/hetao-kg/%');"]
         steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{target}';",

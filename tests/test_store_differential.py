@@ -1,0 +1,335 @@
+"""Every store answers alike, and no store ever reaches the network for a query.
+
+Stores: ``memory`` (rdflib), ``oxigraph`` (embedded), ``oxigraph-server`` (PyPI
+``oxigraph serve``) and ``virtuoso`` (Debian ``virtuoso-opensource``), the servers
+started here on free loopback ports, loaded with ``load_endpoint`` (Graph Store
+Protocol / Virtuoso's bulk loader) and stopped by PID.
+"""
+
+from __future__ import annotations
+
+import collections
+import http.server
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Literal
+from rdflib.namespace import XSD
+
+import hetao_kg
+from hetao_kg.api import KnowledgeGraph
+from hetao_kg.graph import load
+from hetao_kg.queries import named_queries
+from hetao_kg.store import QueryError, QueryRefused, QueryTimeout, RdflibStore, to_term
+from hetao_kg.stores import OxigraphStore, SparqlStore
+from hetao_kg.stores.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
+from hetao_kg.stores.sparql import load_endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+STORES = ("memory", "oxigraph", "oxigraph-server", "virtuoso")
+
+
+# --- the engines ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-server") / "db", query_timeout=20)
+    try:
+        load_endpoint(server.url, store_dir=tmp_path_factory.mktemp("ox-local"))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory):
+    try:
+        server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"), max_seconds=20)
+    except EngineUnavailable as exc:  # .ci/system-deps installs it; say so loudly otherwise
+        pytest.fail(f"Virtuoso is needed for these tests (Debian virtuoso-opensource): {exc}")
+    try:
+        load_endpoint(server.url, virtuoso_isql=server.isql, load_dir=server.extra["load_dir"],
+                      store_dir=tmp_path_factory.mktemp("virt-local"))
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def stores(request, tmp_path_factory):
+    """Raw stores (no answer cache, no worker), made on first use."""
+    made: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in made:
+            if name == "memory":
+                made[name] = RdflibStore(load())
+            elif name == "oxigraph":
+                made[name] = OxigraphStore.opened(tmp_path_factory.mktemp("oxigraph"))
+            elif name == "oxigraph-server":
+                made[name] = SparqlStore(request.getfixturevalue("oxigraph_server").url, timeout=60)
+            else:
+                made[name] = SparqlStore(request.getfixturevalue("virtuoso").url, timeout=60)
+        return made[name]
+
+    return get
+
+
+# --- comparing answers -----------------------------------------------------------------------------
+
+
+def norm(term):
+    """A term as a comparable value: literals by value, language tag lowercased, xsd:string = plain."""
+    if isinstance(term, Literal):
+        datatype = None if term.datatype in (None, XSD.string) else str(term.datatype)
+        value = term.toPython()
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            value = Decimal(str(value)).normalize()
+        elif not isinstance(value, (str, bool, int)):
+            value = str(term)
+        return ("literal", value, (term.language or "").lower(), datatype)
+    if isinstance(term, BNode):
+        return ("bnode",)
+    return term
+
+
+def as_set(rows) -> collections.Counter:
+    return collections.Counter(tuple(sorted((k, norm(v)) for k, v in row.items())) for row in rows)
+
+
+NAMED_CASES = [(name, {}) for name in sorted(named_queries()) if name != "describe"] + [
+    ("describe", {"entity": "kg:org/hku"}),
+    ("describe", {"entity": "kg:org/idea"}),
+    ("describe", {"entity": "kg:sector/quantum-information"}),
+    ("institutions-by-sector", {"sector": "kg:sector/biomedicine"}),
+]
+
+
+@pytest.mark.parametrize("store_name", STORES[1:])
+@pytest.mark.parametrize("name,params", NAMED_CASES, ids=[f"{n}{'-' + '-'.join(p.values()) if p else ''}" for n, p in NAMED_CASES])
+def test_every_named_query_answers_alike(stores, store_name, name, params):
+    text = named_queries()[name].text
+    bindings = {k: to_term(v) for k, v in params.items()}
+    expected = stores("memory").select(text, bindings)
+    got = stores(store_name).select(text, bindings)
+    assert got.vars == expected.vars
+    assert len(expected.rows) > 0
+    assert as_set(got.rows) == as_set(expected.rows)
+
+
+def helper_answers(kg: KnowledgeGraph) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for lang in ("en", "zh-Hans", "zh-Hant"):
+        out[f"hk_university_projects-{lang}"] = as_set(kg.hk_university_projects(lang=lang).rows)
+    for helper in ("policies", "construction_projects", "landed_platforms", "services", "innovation_bases", "figures"):
+        out[helper] = as_set(getattr(kg, helper)(lang="zh-Hans").rows)
+    out["institutions_by_sector"] = as_set(kg.institutions_by_sector(sector="量子信息", lang="en").rows)
+    out["describe"] = as_set(kg.describe("IDEA", lang="zh-Hant").rows)
+    out["path"] = kg.path("HKU", "HKUST", lang="en")
+    out["search"] = [(h.iri, h.matched, h.score) for h in kg.search("liangzi")]
+    out["search-hant"] = [(h.iri, h.matched, h.score) for h in kg.search("香港科技大學")]
+    out["labels"] = kg.labels()
+    out["resolve"] = kg.resolve("深圳國際量子研究院")
+    network = kg.network(lang="en")
+    out["network-nodes"] = sorted((n, tuple(sorted((k, str(v)) for k, v in d.items()))) for n, d in network.nodes(data=True))
+    out["network-edges"] = sorted((u, v, tuple(sorted((k, str(x)) for k, x in d.items()))) for u, v, d in network.edges(data=True))
+    return out
+
+
+@pytest.fixture(scope="module")
+def memory_helpers(stores):
+    return helper_answers(KnowledgeGraph(stores("memory")))
+
+
+@pytest.mark.parametrize("store_name", STORES[1:])
+def test_every_helper_answers_alike(stores, memory_helpers, store_name):
+    got = helper_answers(KnowledgeGraph(stores(store_name)))
+    assert got.keys() == memory_helpers.keys()
+    for key in got:
+        assert got[key] == memory_helpers[key], key
+    assert memory_helpers["network-edges"] and memory_helpers["path"]
+
+
+@pytest.mark.parametrize("store_name", STORES)
+def test_language_tags_in_their_usual_case_on_every_store(stores, store_name):
+    rows = stores(store_name).select("SELECT DISTINCT ?l WHERE { ?s rdfs:label ?l }").rows
+    assert {r["l"].language for r in rows} == {"en", "zh-Hans", "zh-Hant"}
+
+
+@pytest.mark.parametrize("store_name", STORES)
+def test_bound_describe_and_ask_on_every_store(stores, store_name):
+    store = stores(store_name)
+    hku = to_term("kg:org/hku")
+    assert store.ask("ASK { ?p hto:broughtInBy ?u }", {"u": hku})
+    rows = store.select("CONSTRUCT { ?u rdfs:label ?l } WHERE { ?u rdfs:label ?l }", {"u": hku}).rows
+    assert {str(r["object"]) for r in rows} == {"The University of Hong Kong", "香港大学", "香港大學"}
+
+
+# --- safety: nothing reaches the network ----------------------------------------------------------
+
+
+class Listener:
+    """A loopback HTTP server that records every request it receives."""
+
+    def __init__(self, delay: float = 0.0):
+        self.requests: list[str] = []
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self):
+                listener.requests.append(f"{self.command} {self.path}")
+                time.sleep(delay)
+                body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = _any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    found = Listener()
+    yield found
+    found.close()
+
+
+def hostile(url: str) -> list[str]:
+    return [
+        f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?x a hto:University . SERVICE SILENT <{url}/sparql> {{ ?x ?p ?o }} }}",
+        f"ASK {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        f"SELECT * FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"SELECT * FROM NAMED <{url}/g.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/data.ttl> WHERE {{ ?s ?p ?o }}",
+        f"LOAD <{url}/data.ttl>",
+        f"LOAD <{url}/data.ttl> INTO GRAPH <{url}/g>",
+        "INSERT DATA { <http://ex/a> <http://ex/b> <http://ex/c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "DROP ALL",
+        "CLEAR DEFAULT",
+    ]
+
+
+def test_the_listener_would_see_a_request(listener):
+    """The control: unguarded, pyoxigraph does call SERVICE endpoints (so the refusals below matter)."""
+    raw = ox.Store()
+    try:
+        list(raw.query(f"SELECT * WHERE {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}"))
+    except Exception:  # noqa: BLE001 - the listener's answer may not please it; the request is what counts
+        pass
+    assert listener.requests
+
+
+@pytest.mark.parametrize("store_name", STORES)
+def test_no_store_reaches_the_network_for_a_query(stores, listener, store_name):
+    store = stores(store_name)
+    for query in hostile(listener.url):
+        with pytest.raises(QueryRefused):
+            store.execute(query)
+    assert listener.requests == []
+
+
+def test_a_remote_store_refuses_before_sending_anything(listener):
+    store = SparqlStore(f"{listener.url}/sparql", dialect="standard")
+    for query in hostile("http://127.0.0.1:9"):
+        with pytest.raises(QueryRefused):
+            store.execute(query)
+    assert listener.requests == []
+    assert store.select("SELECT ?s WHERE { ?s ?p ?o }").rows == []  # a good query is sent
+    assert len(listener.requests) == 1
+
+
+def test_a_remote_store_has_a_client_timeout():
+    slow = Listener(delay=5)
+    try:
+        store = SparqlStore(f"{slow.url}/sparql", timeout=1, dialect="standard")
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="within 1 s"):
+            store.select("SELECT ?s WHERE { ?s ?p ?o }")
+        assert time.monotonic() - started < 4
+    finally:
+        slow.close()
+
+
+def test_an_unreachable_endpoint_is_a_clear_error():
+    with pytest.raises(QueryError, match="cannot reach the SPARQL endpoint"):
+        SparqlStore(f"http://127.0.0.1:{free_port()}/sparql", dialect="standard").ask("ASK {}")
+
+
+def test_the_engines_own_limit_stops_a_heavy_query(oxigraph_server):
+    store = SparqlStore(oxigraph_server.url, timeout=120)
+    started = time.monotonic()
+    with pytest.raises(QueryError):
+        store.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert time.monotonic() - started < 60  # the server's --timeout-s 20, not the client's 120
+
+
+# --- the CLI against real endpoints ------------------------------------------------------------------
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "hetao_kg.cli", *args], capture_output=True, text=True,
+                          encoding="utf-8", cwd=ROOT, timeout=300)
+
+
+def test_cli_load_and_query_an_oxigraph_server(tmp_path):
+    server = start_oxigraph(tmp_path / "db")
+    try:
+        empty = cli("query", "--endpoint", server.url, "SELECT ?u WHERE { ?u a hto:University }", "--format", "csv")
+        assert empty.returncode == 0 and empty.stdout.strip() == "u"
+        done = cli("load", "--endpoint", server.url)
+        assert done.returncode == 0, done.stderr
+        assert "loaded" in done.stderr
+        memory = cli("--store", "memory", "query", "--named", "hk-university-projects", "--format", "csv")
+        remote = cli("query", "--endpoint", server.url, "--named", "hk-university-projects", "--format", "csv")
+        assert remote.returncode == 0, remote.stderr
+        assert sorted(remote.stdout.splitlines()) == sorted(memory.stdout.splitlines())
+        shown = cli("--endpoint", server.url, "show", "香港大學", "--lang", "zh-Hant")
+        assert shown.returncode == 0 and "香港大學" in shown.stdout
+        again = cli("load", "--endpoint", server.url)  # replaces, does not duplicate
+        assert again.returncode == 0
+        count = cli("query", "--endpoint", server.url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    "--format", "csv")
+        assert int(count.stdout.splitlines()[1]) == sum(1 for _ in load().quads((None, None, None, None)))
+    finally:
+        server.stop()
+
+
+def test_cli_load_virtuoso_with_its_bulk_loader(virtuoso):
+    done = cli("load", "--endpoint", virtuoso.url, "--virtuoso-isql", virtuoso.isql,
+               "--load-dir", virtuoso.extra["load_dir"])
+    assert done.returncode == 0, done.stderr
+    remote = cli("--endpoint", virtuoso.url, "query", "--named", "policies", "--format", "csv", "--lang", "zh-Hans")
+    memory = cli("--store", "memory", "query", "--named", "policies", "--format", "csv", "--lang", "zh-Hans")
+    assert remote.returncode == 0, remote.stderr
+    assert sorted(remote.stdout.splitlines()) == sorted(memory.stdout.splitlines())
+
+
+def test_cli_errors_for_endpoints(tmp_path):
+    down = cli("--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "query", "ASK {}")
+    assert down.returncode == 2 and "cannot reach" in down.stderr and "Traceback" not in down.stderr
+    missing = cli("load")
+    assert missing.returncode == 2 and "--endpoint" in missing.stderr

@@ -1,0 +1,221 @@
+"""The embedded Oxigraph store: build, rebuild, crash safety, semantics, limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+import hetao_kg
+from hetao_kg.graph import load
+from hetao_kg.store import QueryMemoryExceeded, QueryTimeout, RdflibStore
+from hetao_kg.stores import OxigraphStore, open_store, oxigraph_store
+from hetao_kg.stores.oxigraph import MARKER, build
+
+ROOT = Path(__file__).resolve().parent.parent
+KG = "https://w3id.org/hetao-kg/id/"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> OxigraphStore:
+    return OxigraphStore.opened(tmp_path_factory.mktemp("oxigraph"))
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load()
+
+
+def data_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    shutil.copytree(ROOT / "graph_data", root / "graph_data")
+    return root
+
+
+def n(store, query: str) -> int:
+    return store.select(query).rows[0]["n"].toPython()
+
+
+def test_same_triples_and_quads_as_rdflib(store, dataset):
+    quads = {(s, p, o, g.identifier if hasattr(g, "identifier") else g) for s, p, o, g in dataset.quads((None, None, None, None))}
+    triples = {(s, p, o) for s, p, o, _ in quads}
+    assert n(store, QUADS) == len(quads)
+    assert n(store, COUNT) == len(triples)  # the default graph is the union, each triple once
+    rows = store.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+    got = {(r["s"], r["p"], r["o"], r["g"]) for r in rows}
+
+    def ground(qs):  # blank nodes get new names in every parse
+        return {q for q in qs if not any(isinstance(t, BNode) for t in q)}
+
+    assert ground(got) == ground(quads)  # same terms, language tags and datatypes
+    assert len(got - ground(got)) == len(quads - ground(quads)) > 0
+
+
+def test_the_union_default_graph_of_pyoxigraph_repeats_triples(store, dataset):
+    """Why the store keeps its own union: pyoxigraph 0.5's union default graph yields a
+    triple once per named graph holding it, unlike rdflib (and SPARQL's RDF merge)."""
+    raw = ox.Store.read_only(str(store.path))
+    per_graph = len(list(raw.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+    distinct = len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
+    assert per_graph > distinct  # this pyoxigraph repeats (if this fails, upstream fixed it)
+    assert n(store, COUNT) == distinct == n(RdflibStore(dataset), COUNT)
+
+
+def test_terms_come_back_as_rdflib_gives_them(store):
+    labels = {r["l"] for r in store.select(f"SELECT ?l WHERE {{ <{KG}org/hku> rdfs:label ?l }}").rows}
+    assert Literal("香港大学", lang="zh-Hans") in labels and Literal("香港大學", lang="zh-Hant") in labels
+    assert all(l.language in ("en", "zh-Hans", "zh-Hant") for l in labels)  # not zh-hans
+    quote = store.select("SELECT ?q WHERE { ?x oa:exact ?q } LIMIT 1").rows[0]["q"]
+    assert quote.datatype is None and quote.language is None  # plain, not xsd:string
+    value = store.select("SELECT ?v WHERE { ?f schema:value ?v } ORDER BY DESC(?v) LIMIT 1").rows[0]["v"]
+    assert value.toPython() == 600000
+
+
+def test_a_variable_not_projected_is_bound_through_values(store):
+    query = "SELECT ?property WHERE { ?entity ?property ?value }"
+    raw = ox.Store.read_only(str(store.path))
+    with pytest.raises(RuntimeError, match="projection"):
+        raw.query(query, substitutions={ox.Variable("entity"): ox.NamedNode(KG + "org/hku")})
+    bound = {r["property"] for r in store.select(query, {"entity": URIRef(KG + "org/hku")}).rows}
+    assert URIRef("https://w3id.org/hetao-kg/ontology#broughtInBy") not in bound
+    assert URIRef("http://www.w3.org/2000/01/rdf-schema#label") in bound
+    kg = hetao_kg.open(store=store)
+    facts = kg.describe("IDEA").records()  # describe binds ?entity, which it does not project
+    assert facts and any(f["quote"] for f in facts)
+    assert kg.describe("IDEA").records() == hetao_kg.open(store=RdflibStore()).describe("IDEA").records()
+
+
+def test_bindings_in_ask_construct_and_subqueries(store):
+    hku = URIRef(KG + "org/hku")
+    assert store.ask("ASK { ?p hto:broughtInBy ?u }", {"u": hku})
+    assert not store.ask("ASK { ?u hto:broughtInBy ?p }", {"u": hku})
+    rows = store.select("CONSTRUCT { ?u rdfs:label ?l } WHERE { ?u rdfs:label ?l }", {"u": hku}).rows
+    assert len(rows) == 3 and {r["subject"] for r in rows} == {hku}
+    tricky = 'SELECT ?l WHERE { # a { brace in a comment\n ?u rdfs:label ?l FILTER (?l != "}{") }'
+    assert len(store.select(tricky, {"u": hku}).rows) == 3
+
+
+def test_rebuilt_when_an_input_changes_and_old_build_kept(tmp_path):
+    root = data_copy(tmp_path)
+    location = tmp_path / "store"
+    first = build(location, root=root)
+    assert build(location, root=root) == first  # unchanged inputs: the same database, not rebuilt
+    before = n(OxigraphStore(location, root=root), COUNT)
+    extra = root / "graph_data" / "zz-extra.trig"
+    extra.write_text('@prefix hto: <https://w3id.org/hetao-kg/ontology#> .\n'
+                     '<assertion/zz> { <org/zz-test> a hto:ResearchInstitute . }\n', encoding="utf-8")
+    second = build(location, root=root)
+    assert second != first and first.exists()
+    changed = OxigraphStore(location, root=root)
+    assert n(changed, COUNT) == before + 1
+    assert changed.ask(f"ASK {{ <{KG}org/zz-test> a hto:ResearchInstitute }}")
+    info = json.loads((second / MARKER).read_text(encoding="utf-8"))
+    assert info["quads"] == len(changed.open()) and info["root"] == str(root)
+
+
+def test_a_broken_data_file_is_a_clear_error_and_nothing_is_served(tmp_path):
+    root = data_copy(tmp_path)
+    (root / "graph_data" / "broken.trig").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(hetao_kg.DataError, match="broken.trig"):
+        build(tmp_path / "store", root=root)
+    assert not [p for p in (tmp_path / "store").iterdir() if p.name.startswith(("db-", ".build-"))]
+
+
+_BUILD = "import sys; from hetao_kg.stores.oxigraph import build; build(sys.argv[1], root=sys.argv[2])"
+
+
+def test_a_build_killed_at_random_moments_never_serves_partial_data(tmp_path):
+    root = data_copy(tmp_path)
+    reference = tmp_path / "reference"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", _BUILD, str(reference), str(root)], check=True, timeout=300)
+    whole = time.monotonic() - started
+    expected = n(OxigraphStore(reference, root=root), QUADS)
+    rng = random.Random(20261129)
+    kills = sorted(rng.uniform(0.2, whole) for _ in range(6))
+    outcomes = []
+    for i, delay in enumerate(kills):
+        location = tmp_path / f"killed-{i}"
+        process = subprocess.Popen([sys.executable, "-c", _BUILD, str(location), str(root)])
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        finished = [p for p in location.iterdir() if p.name.startswith("db-")] if location.exists() else []
+        for db in finished:  # whatever is in place under a final name is complete
+            assert (db / MARKER).is_file()
+        outcomes.append("complete" if finished else "partial")
+        again = OxigraphStore(location, root=root)  # detects the killed build, builds afresh
+        assert n(again, QUADS) == expected
+        assert not [p for p in location.iterdir() if p.name.startswith(".build-")] or finished
+    assert "partial" in outcomes, f"no kill landed during a build: {kills} vs {whole:.2f} s"
+
+
+def test_the_store_is_read_only_and_opens_after_fork(tmp_path, store):
+    db = store.open()
+    with pytest.raises((OSError, RuntimeError), match="read-write|read-only|Read"):
+        db.update("INSERT DATA { <http://ex/a> <http://ex/b> <http://ex/c> }")  # opened read-only
+    limited = oxigraph_store(store.location, timeout=60)  # built and opened inside its worker
+    try:
+        assert limited.ask("ASK { ?u a hto:University }")
+    finally:
+        limited.close()
+
+
+def test_the_worker_builds_its_own_store_when_threads_run(store):
+    """With threads running (a web server), the worker is not forked from this process:
+    the factory is pickled and the store opened in the new process."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    limited = oxigraph_store(store.location, timeout=120)
+    try:
+        assert limited._context().get_start_method() != "fork"
+        assert len(limited.select("SELECT ?u WHERE { ?u a hto:University }").rows) == 3
+    finally:
+        limited.close()
+        stop.set()
+
+
+def test_limits_apply_to_the_oxigraph_store(store):
+    limited = oxigraph_store(store.location, timeout=3, max_rows=5)
+    try:
+        with pytest.raises(QueryTimeout):
+            limited.select("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        cut = limited.select("SELECT ?s WHERE { ?s ?p ?o }")
+        assert cut.truncated and len(cut.rows) == 5
+        assert limited.ask("ASK { ?u a hto:University }")  # a new worker answers
+    finally:
+        limited.close()
+
+
+def test_memory_ceiling_on_the_oxigraph_store_is_one_clean_error(tmp_path):
+    """Rust aborts the worker when the ceiling is hit (with a backtrace under RUST_BACKTRACE):
+    the user sees one line, not the abort's output."""
+    from tests.test_limits import assert_clean_failure, cli, nested_replace
+
+    query = tmp_path / "replace.rq"
+    query.write_text(nested_replace(), encoding="utf-8")
+    rc, _, err, _, _ = cli("query", str(query), env={"HETAO_KG_MAX_MEMORY": "256", "HETAO_KG_STORE": "oxigraph"})
+    assert rc == 2
+    assert_clean_failure(err, "256 MB memory ceiling")
+
+
+def test_open_chooses_the_store():
+    assert type(hetao_kg.open(store="memory").store.factory.func).__name__ == "method"
+    kg = hetao_kg.open()  # the default: Oxigraph
+    assert "OxigraphStore" in repr(kg.store.factory)
+    assert isinstance(open_store("memory"), type(kg.store))
