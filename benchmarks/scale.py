@@ -27,7 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource  # noqa: F401  (documented: ru_maxrss comes from os.wait4)
+import resource
 import shutil
 import signal
 import statistics
@@ -302,6 +302,64 @@ def run(sizes: list[str], stores: list[str], *, runs: int, cutoff: float, max_me
     return results
 
 
+# --- warm CLI commands at one report ------------------------------------------------------
+
+CLI_COMMANDS = {
+    "query": ["query", "--named", "hk-university-projects"],
+    "show": ["show", "HKU"],
+    "search": ["search", "liangzi"],
+    "render": ["render", "ego", "HKU", "-o", "{tmp}/ego.html"],
+    "stats": ["stats"],
+}
+
+
+def _cpu_run(cmd: list[str], env: dict) -> tuple[float, float]:
+    """CPU seconds (user + system, the process and the children it waited for) and wall seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def bench_cli(runs: int) -> dict:
+    """Each warm CLI command on the real data against ``python -c "import rdflib"``, interleaved."""
+    tmp = tempfile.mkdtemp(prefix="hetao-cli-")
+    env = dict(os.environ, HETAO_KG_CACHE=str(Path(tmp) / "cache"))
+    floor_cmd = [sys.executable, "-c", "import rdflib"]
+    cmds = {name: [sys.executable, "-m", "hetao_kg.cli", *(a.format(tmp=tmp) for a in args)] for name, args in CLI_COMMANDS.items()}
+    for cmd in cmds.values():
+        _cpu_run(cmd, env)  # warm the cache
+    floor, times = [], {name: [] for name in cmds}
+    for _ in range(runs):
+        floor.append(_cpu_run(floor_cmd, env))
+        for name, cmd in cmds.items():
+            times[name].append(_cpu_run(cmd, env))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    def med(values, i):
+        return statistics.median(v[i] for v in values)
+
+    out = {"floor": {"cpu": med(floor, 0), "wall": med(floor, 1)}}
+    for name, values in times.items():
+        out[name] = {"cpu": med(values, 0), "wall": med(values, 1)}
+    return out
+
+
+def cli_table(cli: dict) -> str:
+    f = cli["floor"]
+    lines = ['== warm CLI commands at one report (real data), against python -c "import rdflib"',
+             f"{'command':12}{'cpu s':>9}{'ratio':>8}{'wall s':>9}{'ratio':>8}  target: within 2x"]
+    lines.append(f"{'import rdflib':12}{f['cpu']:9.3f}{1:8.2f}{f['wall']:9.3f}{1:8.2f}")
+    for name, v in cli.items():
+        if name != "floor":
+            ratio = v["cpu"] / f["cpu"]
+            lines.append(f"{name:12}{v['cpu']:9.3f}{ratio:8.2f}{v['wall']:9.3f}{v['wall'] / f['wall']:8.2f}  "
+                         + ("ok" if ratio <= 2 else f"missed by {ratio / 2:.1f}x"))
+    return "\n".join(lines) + "\n"
+
+
 # --- reporting -----------------------------------------------------------------------------------
 
 TARGETS = {  # at 3.5M on the embedded store
@@ -411,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "hetao-kg-scale")
     parser.add_argument("--json", type=Path, help="write (and merge into) the results as JSON")
     parser.add_argument("--plot", type=Path, help="write the log-log plot (PNG)")
+    parser.add_argument("--cli", action="store_true", help="also time the warm CLI commands at one report")
+    parser.add_argument("--merge", type=Path, nargs="+", help="only merge these result files (then --json, --plot)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
@@ -420,6 +480,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.root, args.runs, args.state, tuple(c for c in args.checks.split(",") if c))
         return 0
+    if args.merge:
+        results = {"sizes": {}}
+        for path in args.merge:
+            part = json.loads(path.read_text(encoding="utf-8"))
+            for size, entry in part["sizes"].items():
+                mine = results["sizes"].setdefault(size, {**entry, "stores": {}})
+                mine["stores"].update(entry["stores"])
+            if "cli" in part:
+                results["cli"] = part["cli"]
+        return _finish(results, args)
     sizes = [s for s in args.sizes.split(",") if s]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
@@ -428,8 +498,16 @@ def main(argv: list[str] | None = None) -> int:
     results = run(sizes, available_stores(args.stores.split(",")), runs=args.runs, cutoff=args.cutoff,
                   max_memory_gb=args.max_memory_gb, workdir=args.workdir, seed=args.seed,
                   checks=tuple(c for c in args.checks.split(",") if c), previous=previous)
+    if args.cli:
+        results["cli"] = bench_cli(args.runs)
+    return _finish(results, args)
+
+
+def _finish(results: dict, args) -> int:
     results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda kv: kv[1]["triples"]))
     print(table(results))
+    if "cli" in results:
+        print(cli_table(results["cli"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
