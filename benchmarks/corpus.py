@@ -202,6 +202,17 @@ def _figure(rep: _Report, names: _Names, iri: str, value: int, qualifier: str, u
     return body
 
 
+def _brought_in(rep: _Report, iri: str, kind: str, names: tuple[str, str], university: tuple[str, str, str | None],
+                status: str, park: str) -> list[str]:
+    """A project or base brought in by a (shared) university, which the assertion restates."""
+    u, u_zh, u_en = university
+    if u_en:
+        rep.english.append(f"<{u}> rdfs:label {_lit(u_en, 'en')} .")
+    return [f"<{u}> a hto:University ; rdfs:label {_lit(u_zh, 'zh-Hans')} .",
+            f"<{iri}> a hto:{kind} ;", f"    {rep.label(iri, *names)} ;", f"    hto:broughtInBy <{u}> ;",
+            f"    hto:developmentStatus <status/{status}> ;", f"    hto:locatedIn <{park}> ."]
+
+
 def _report(number: int, rng: random.Random, names: _Names) -> _Report:
     doc_id = f"synthetic-{number:04d}"
     rep = _Report(number, doc_id)
@@ -271,11 +282,7 @@ def _report(number: int, rng: random.Random, names: _Names) -> _Report:
             zh, en = names.unique(f"{u_zh}{c_zh}{suf_zh}", f"{u_en or u_zh} {c_en} {suf_en}")
             proj = f"project/{tag}-u{c}{j}"
             members.append((proj, zh))
-            body += [f"<{u}> a hto:University ; rdfs:label {_lit(u_zh, 'zh-Hans')} ."]
-            if u_en:
-                rep.english.append(f"<{u}> rdfs:label {_lit(u_en, 'en')} .")
-            body += [f"<{proj}> a hto:{kind} ;", f"    {rep.label(proj, zh, en)} ;", f"    hto:broughtInBy <{u}> ;",
-                     "    hto:developmentStatus <status/introduced> ;", f"    hto:locatedIn <{pick_park()}> ."]
+            body += _brought_in(rep, proj, kind, (zh, en), (u, u_zh, u_en), "introduced", pick_park())
         stated = len(members) + rng.randint(0, 8)
         ucohort, pcohort = f"cohort/{tag}-universities-{c}", f"cohort/{tag}-projects-{c}"
         ufig, pfig = f"figure/{tag}-universities-{c}", f"figure/{tag}-projects-{c}"
@@ -299,11 +306,7 @@ def _report(number: int, rng: random.Random, names: _Names) -> _Report:
         zh, en = names.unique(f"{u_zh}{c_zh}创业孵化器", f"{u_en or u_zh} {c_en} Incubator")
         base = f"org/{tag}-base-{j}"
         members.append((base, zh))
-        body += [f"<{u}> a hto:University ; rdfs:label {_lit(u_zh, 'zh-Hans')} ."]
-        if u_en:
-            rep.english.append(f"<{u}> rdfs:label {_lit(u_en, 'en')} .")
-        body += [f"<{base}> a hto:IncubationBase ;", f"    {rep.label(base, zh, en)} ;", f"    hto:broughtInBy <{u}> ;",
-                 "    hto:developmentStatus <status/established> ;", f"    hto:locatedIn <{pick_park()}> ."]
+        body += _brought_in(rep, base, "IncubationBase", (zh, en), (u, u_zh, u_en), "established", pick_park())
     stated = len(members) + rng.randint(0, 6)
     cohort, fig = f"cohort/{tag}-youth-bases", f"figure/{tag}-youth-bases"
     czh, cen = names.unique(f"{zone_zh}港澳青年创新创业基地", f"innovation and entrepreneurship bases for young people, {zone_en}")
