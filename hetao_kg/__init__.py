@@ -11,7 +11,6 @@ True
 
 from __future__ import annotations
 
-from . import rdflib_eval as _rdflib_eval
 from .api import LANGS, AmbiguousEntity, KnowledgeGraph, PathStep, open_graph
 from .graph import DataError, load
 from .normalize import SourceError, normalize, normalize_file
@@ -44,9 +43,6 @@ __all__ = [
     "statistics",
     "validate",
 ]
-
-# GRAPH ?g in linear time on rdflib datasets (same answers; see hetao_kg/rdflib_eval.py)
-_rdflib_eval.install()
 
 #: ``hetao_kg.open()`` is :func:`open_graph` (kept out of ``__all__`` so that a star
 #: import never shadows the built-in ``open``).

@@ -6,7 +6,10 @@ that costs graphs x matches, so a corpus ten times larger answers about a hundre
 a thousand times slower (see ``BENCHMARKS.md``, scale). 13 of the 14 named queries,
 ``stats`` and the provenance check use the pattern.
 
-:func:`eval_graph`, registered in rdflib's ``CUSTOM_EVALS`` by :func:`install`,
+:func:`eval_graph`, registered in rdflib's ``CUSTOM_EVALS`` by :func:`install` (which
+:func:`hetao_kg.graph.load` and the query guard call, so that a process that never
+evaluates SPARQL never imports rdflib's SPARQL engine; call it yourself before querying
+a dataset you built otherwise),
 evaluates ``P`` once over the union of the graphs (rdflib's indexes do the work) and
 then, for each solution, asks the store which named graphs hold *every* triple of the
 instantiated pattern: the SPARQL definition of ``GRAPH ?g`` (a solution per graph

@@ -99,6 +99,9 @@ def statistics(ds: Dataset | None = None, *, store: "Store | None" = None) -> St
         triples = int(select(_TRIPLES)[0][0])
     else:
         ds = ds if ds is not None else load()
+        from .rdflib_eval import install
+
+        install()
 
         def select(query: str) -> list[tuple]:
             return [tuple(row) for row in ds.query(query)]
