@@ -126,6 +126,13 @@ def _raw_pyoxigraph(root: Path, location: Path | None):
     return store
 
 
+def _count(root: Path, triples: int) -> None:
+    """Record the corpus's number of distinct triples (once, by the first store that loads it)."""
+    stamp = root / "triples.txt"
+    if not stamp.is_file():
+        stamp.write_text(str(triples), encoding="utf-8")
+
+
 def _bindings(name: str) -> dict[str, str]:
     return {"describe": {"entity": HUB}}.get(name, {})
 
@@ -146,6 +153,7 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
 
         store = _raw_pyoxigraph(root, state / "pyoxigraph")
         _emit("build", since_start())
+        _count(root, int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value))
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
         for name, q in queries.items():
             text = q.text
@@ -173,6 +181,7 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
         store = OxigraphStore(state / "oxigraph", root=root)
         store.open()  # builds the database
     _emit("build", since_start())
+    _count(root, int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]))
     kg = KnowledgeGraph(store)
     times, _ = _timed(lambda: kg.search(SEARCHES[0]), 1)
     _emit("search (first: builds the index)", times)
@@ -257,22 +266,13 @@ def measure(store: str, root: Path, *, runs: int, cutoff: float, max_memory_gb: 
             "wall": time.monotonic() - start, "killed": killed}
 
 
-def count_triples(root: Path) -> int:
-    """Distinct triples of the loaded corpus (pyoxigraph, union of the graphs)."""
-    store = _raw_pyoxigraph(root, None)
-    n = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
-    return int(n.value)
-
-
 def corpus(size: str, workdir: Path, seed: int) -> tuple[Path, int]:
     root = workdir / f"corpus-{size}-seed{seed}"
     if not (root / "graph_data" / "sources" / "sources.json").is_file():
         shutil.rmtree(root, ignore_errors=True)
         generate(root, reports=SIZES[size], seed=seed)
-    stamp = root / "triples.txt"
-    if not stamp.is_file():
-        stamp.write_text(str(count_triples(root)), encoding="utf-8")
-    return root, int(stamp.read_text(encoding="utf-8"))
+    stamp = root / "triples.txt"  # written by the first store that loads the corpus
+    return root, int(stamp.read_text(encoding="utf-8")) if stamp.is_file() else 0
 
 
 def available_stores(wanted: list[str]) -> list[str]:
@@ -299,6 +299,8 @@ def run(sizes: list[str], stores: list[str], *, runs: int, cutoff: float, max_me
             print(f"[{size}] {store} ...", file=sys.stderr, flush=True)
             entry["stores"][store] = measure(store, root, runs=runs, cutoff=cutoff, max_memory_gb=max_memory_gb,
                                              checks=checks if (size == "35k" and store == "memory") else ())
+            if (root / "triples.txt").is_file():
+                entry["triples"] = int((root / "triples.txt").read_text(encoding="utf-8"))
     return results
 
 
