@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -121,6 +122,9 @@ PURPOSES = [("聚焦科研创新的政策支持", "policy support focused on res
             ("促进深港要素跨境流动", "eases the cross-border flow of people, goods and funds")]
 SERVICES = [("社保通", "Social Security Link"), ("注册易", "Easy Registration"), ("跨境办", "Cross-border Desk"),
             ("人才通", "Talent Pass"), ("税务通", "Tax Link"), ("通关易", "Easy Customs")]
+
+
+_LABEL = re.compile(r'"((?:[^"\\]|\\.)*)"@(?:zh-Hans|en)\b')
 
 
 def _lit(text: str, lang: str | None = None) -> str:
@@ -416,6 +420,8 @@ def generate(out: str | Path, *, reports: int, seed: int = 7, source: str | Path
     registry = out / "graph_data" / "sources" / "sources.json"
     entries = json.loads(registry.read_text(encoding="utf-8"))
     names = _Names()
+    for trig in sorted((out / "graph_data").glob("*.trig")):  # never reuse a label of the real data
+        names.used.update(m.group(1) for m in _LABEL.finditer(trig.read_text(encoding="utf-8")))
     for number in range(1, reports):
         rng = random.Random(f"{seed}:{number}")
         entries.append(_write_report(_report(number, rng, names), out))
