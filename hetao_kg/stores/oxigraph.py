@@ -37,7 +37,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Mapping
 
-from rdflib import BNode, Dataset, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
@@ -104,20 +104,68 @@ SELECT DISTINCT ?s ?p ?o WHERE {
               <http://www.w3.org/2004/02/skos/core#altLabel> }
   GRAPH ?g { ?s ?p ?o } FILTER (langMatches(LANG(?o), "zh-Hans"))
 }"""
-_UNION = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _nt_term(term: Node) -> str:
+    if isinstance(term, Literal):
+        text = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+class _QuadWriter:
+    """Just enough of an rdflib ``Dataset`` for :func:`hetao_kg.graph._add_derived`:
+    ``graph(iri).add(triple)`` writes an N-Quads line, ``triples(pattern)`` reads the
+    given label triples. Building the derived graphs in an rdflib store costs most of
+    the build at scale; this runs the same code and writes straight to the file."""
+
+    def __init__(self, fh, labels: list[tuple[Node, Node, Node]]):
+        self._fh, self._labels = fh, labels
+
+    def graph(self, identifier: URIRef) -> "_QuadWriter":
+        writer = _QuadWriter(self._fh, self._labels)
+        writer._suffix = f" <{identifier}> .\n"
+        writer.identifier = identifier
+        return writer
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = triple
+        self._fh.write(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)}{self._suffix}")
+        if isinstance(o, Literal) and o.language:  # a label added here is seen by later reads, as in a Dataset
+            self._labels.append(triple)
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        for t in self._labels:
+            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
+                yield t
 
 
 def _derived_nquads(store, files, out: Path) -> None:
     """The derived graphs of :func:`hetao_kg.graph.load` (same code), as N-Quads in ``out``."""
     from ..graph import _add_derived
 
+    labels = [(_to_rdflib(r["s"]), _to_rdflib(r["p"]), _to_rdflib(r["o"])) for r in store.query(_ZH_HANS_LABELS)]
+    try:
+        with open(out, "w", encoding="utf-8") as fh:
+            _add_derived(_QuadWriter(fh, labels), files)  # type: ignore[arg-type]
+        return
+    except (AttributeError, TypeError):  # _add_derived wants more of a Dataset: build one
+        pass
     scratch = URIRef("urn:hetao-kg:scratch-labels")
     ds = Dataset(default_union=True)
-    labels = ds.graph(scratch)
-    for row in store.query(_ZH_HANS_LABELS):
-        labels.add((_to_rdflib(row["s"]), _to_rdflib(row["p"]), _to_rdflib(row["o"])))
+    graph = ds.graph(scratch)
+    for triple in labels:
+        graph.add(triple)
     _add_derived(ds, files)
-    ds.remove_graph(labels)
+    ds.remove_graph(graph)
     with open(out, "wb") as fh:
         ds.serialize(fh, format="nquads", encoding="utf-8")
 
@@ -154,7 +202,10 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None)
             _derived_nquads(store, files, derived)
             store.bulk_load(path=str(derived), format=ox.RdfFormat.N_QUADS)
             derived.unlink()
-            store.update(_UNION)  # the deduplicated union, as the default graph
+            union = tmp / "union.nt"  # the union, as the default graph (a set: loading deduplicates)
+            store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
+            store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
+            union.unlink()
             store.optimize()
             store.flush()
             quads = len(store)
