@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 KG     := $(VENV)/bin/hetao-kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sysdeps demo test validate stats bench screenshots clean
+.PHONY: setup sysdeps demo test test-lowest validate stats bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ stats: $(STAMP)
 test: $(STAMP) sysdeps
 	$(PY) -m pytest
 
+# The suite once against the LOWEST versions pyproject.toml allows (pip cannot resolve
+# to lowest itself: .ci/lowest-constraints.py pins every lower bound as a constraint).
+LOWEST := .venv-lowest
+test-lowest: sysdeps
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) .ci/lowest-constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e '.[test]'
+	HETAO_KG_CACHE=$(CURDIR)/.cache/lowest $(LOWEST)/bin/python -m pytest -p no:cacheprovider
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py --runs 10
 
@@ -45,4 +55,4 @@ screenshots: $(STAMP)
 	$(PY) docs/screenshots.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LOWEST) build dist *.egg-info .pytest_cache

@@ -6,8 +6,16 @@ back to the other scripts and then to English when a label is missing.
 
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
-['The Chinese University of Hong Kong, Shenzhen', 'The University of Hong Kong', 'Hong Kong University of Science and Technology', '5 "global top-100" Hong Kong universities']
->>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="kg:org/hku")
+['The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
+>>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="inst:hku")
+True
+
+A plain string bound to a variable that the query uses as an entity (a subject, or
+the object of an object property) is resolved like :meth:`KnowledgeGraph.resolve`
+does: any label, alias, pinyin or compact name. Pass ``rdflib.Literal(...)`` to bind
+a literal instead.
+
+>>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="香港大学")
 True
 """
 
@@ -19,11 +27,11 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from .namespaces import PREFIXES
-from .queries import UnknownName, named_query
+from .namespaces import compact
+from .queries import UnknownName, entity_params, named_query
 from .results import QueryResult
 from .search import SearchHit, SearchIndex
-from .store import RdflibStore, Store, to_term
+from .store import QueryError, RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
     "LANGS",
@@ -48,12 +56,40 @@ PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
-  ?s a ?k ; rdfs:label|skos:altLabel ?text .
+  GRAPH ?g { ?s a ?k } ?s rdfs:label|skos:altLabel ?text .
+  FILTER (?g != <https://w3id.org/hetao-kg/id/graph/inferred>)
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
 } GROUP BY ?s ?text
 """
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
+_INFERRED = """
+PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind . OPTIONAL { ?g rdfs:comment ?c } }
+  ?kind skos:broader+ hto:CuratorInference .
+} GROUP BY ?g
+"""
+_LITERAL_PROPERTIES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
+"""
+# Properties whose objects are text or numbers even where the ontology does not say so.
+_TEXT_PROPERTIES = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#value",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://www.w3.org/ns/oa#exact",
+    "http://www.w3.org/ns/oa#start",
+    "http://www.w3.org/ns/oa#end",
+    "https://schema.org/value",
+    "https://schema.org/name",
+}
 
 
 class AmbiguousEntity(ValueError):
@@ -61,13 +97,17 @@ class AmbiguousEntity(ValueError):
 
     def __init__(self, name: str, candidates: list[tuple[str, str]]):
         self.name, self.candidates = name, candidates
-        listing = "; ".join(f"{label} <{iri}>" for iri, label in candidates)
+        listing = "; ".join(f"{label} ({iri})" for iri, label in candidates)
         super().__init__(f"{name!r} is ambiguous; candidates: {listing}")
 
 
 @dataclass(frozen=True)
 class PathStep:
-    """One link of a path between two entities, with the quote behind it."""
+    """One link of a path between two entities, with the quote behind it.
+
+    Steps come in walk order: ``source`` is the node reached first, ``target`` the
+    next; ``forward`` is False when the RDF link points from ``target`` to ``source``.
+    """
 
     source: str
     property: str
@@ -76,6 +116,8 @@ class PathStep:
     property_label: str
     target_label: str
     quote: str
+    forward: bool = True
+    inferred: str = ""  # the curators' reason when the link is inferred, else ""
 
 
 def _check_lang(lang: str) -> str:
@@ -89,47 +131,93 @@ class KnowledgeGraph:
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學(深圳)', '香港大學', '香港科技大學']
+    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
     """
 
-    def __init__(self, store: Store | None = None, *, root: str | Path | None = None):
-        self.store: Store = store if store is not None else RdflibStore(root=root)
+    def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
+        self.store: Store = store if store is not None else RdflibStore(root=root, inference=inference)
         self._labels: dict[str, dict[str, str]] | None = None
+        self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
+        self._stated: Store | None = None
+
+    def _store(self, stated_only: bool) -> Store:
+        """The store to ask: the whole graph, or the graph without curators' inferences."""
+        if not stated_only:
+            return self.store
+        if self._stated is None:
+            restrict = getattr(self.store, "stated_only", None)
+            if restrict is None:
+                raise QueryError(
+                    f"{type(self.store).__name__} cannot leave out inferred facts; --stated-only needs the rdflib store"
+                )
+            self._stated = restrict()
+        return self._stated
 
     # --- SPARQL -------------------------------------------------------------
 
-    def query(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult:
+    def query(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult:
         """Run a SELECT query; keyword arguments bind variables safely (no text pasting).
 
-        With ``lang``, IRIs in the answer are shown as labels in that language.
+        With ``lang``, IRIs in the answer are shown as labels in that language. With
+        ``stated_only``, the curators' inferences are left out of the data queried.
+
+        >>> q, kg = "SELECT ?u WHERE { ?b hto:affiliatedWith ?u }", open_graph()
+        >>> b = "kg:org/hkust-incubator"
+        >>> len(kg.query(q, b=b)), len(kg.query(q, b=b, stated_only=True))
+        (1, 0)
         """
-        terms = {k: to_term(v) for k, v in bindings.items()}
-        raw = self.store.select(sparql, terms)
+        terms = self._bind(sparql, bindings)
+        raw = self._store(stated_only).select(sparql, terms)
         result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def ask(self, sparql: str, /, **bindings: Any) -> bool:
+    def ask(self, sparql: str, /, *, stated_only: bool = False, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self.store.ask(sparql, {k: to_term(v) for k, v in bindings.items()})
+        return self._store(stated_only).ask(sparql, self._bind(sparql, bindings))
 
-    def run(self, sparql: str, /, *, lang: str | None = None, **bindings: Any) -> QueryResult | bool:
+    def run(
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+    ) -> QueryResult | bool:
         """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self.store.execute(sparql, {k: to_term(v) for k, v in bindings.items()})
+        answer = self._store(stated_only).execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def named(self, name: str, /, *, lang: str | None = None, **params: Any) -> QueryResult:
-        """Run a named query (``hetao-kg queries`` lists them) with bound parameters.
+    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, **params: Any) -> QueryResult:
+        """Run a named query (``hetao-kg queries`` lists them) with bound parameters;
+        a parameter the header declares as an entity takes any name.
 
-        >>> r = open_graph().named("institutions-by-sector", sector="kg:sector/biomedicine", lang="en")
-        >>> r.column("status")
-        ['site construction', 'landed']
+        >>> r = open_graph().named("institutions-by-sector", sector="生物医药", lang="en")
+        >>> r.column("status"), r.column("status_words")
+        (['landed', 'under construction'], ['已落地', '正在开展场地建设'])
         """
-        return self.query(named_query(name).text, lang=lang, **params)
+        query = named_query(name)
+        unknown = sorted(set(params) - set(query.param_names))
+        if unknown:
+            raise UnknownName(f"parameter of {name}", unknown[0], list(query.param_names))
+        entities = entity_params(query)
+        params = {k: (URIRef(self.resolve(v)) if k in entities and isinstance(v, str) else v) for k, v in params.items()}
+        return self.query(query.text, lang=lang, stated_only=stated_only, **params)
+
+    def _bind(self, sparql: str, bindings: dict[str, Any]) -> dict[str, Any]:
+        """Bindings as RDF terms; a plain string in an entity position is resolved as a name."""
+        if not bindings:
+            return {}
+        terms = {k: to_term(v) for k, v in bindings.items()}
+        names = [k for k, v in bindings.items() if isinstance(v, str) and isinstance(terms[k], Literal)]
+        if names:
+            if self._literal_properties is None:
+                rows = self.store.select(_LITERAL_PROPERTIES).rows
+                self._literal_properties = {str(r["p"]) for r in rows} | _TEXT_PROPERTIES
+            for k in entity_variables(sparql, names, self._literal_properties):
+                terms[k] = URIRef(self.resolve(bindings[k]))
+        return terms
 
     # --- labels ----------------------------------------------------------------
 
@@ -160,7 +248,7 @@ class KnowledgeGraph:
                 return found[tag]
         if found:
             return next(iter(found.values()))
-        return _compact(str(iri))
+        return compact(str(iri))
 
     def _labelled(self, result: QueryResult, lang: str) -> QueryResult:
         _check_lang(lang)
@@ -181,43 +269,53 @@ class KnowledgeGraph:
         if self._index is None:
             rows = self.store.select(_SEARCHABLE).rows
             # sorted, so that ties rank alike whatever order the store answers in
-            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows))
+            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows))
         return [
             SearchHit(iri, self.label(iri, lang), matched, score, kind)
             for iri, matched, score, kind in self._index.search(text, limit=limit)
         ]
 
     def resolve(self, entity: str) -> str:
-        """An entity's IRI from an IRI, a prefixed name (``kg:org/hku``) or any label.
+        """An entity's IRI from an IRI, a compact name (``inst:hku``; the old
+        ``kg:org/hku`` too) or any label or alias, exactly (in either script, any case,
+        or in pinyin). A name that only partly matches is not guessed at.
 
         Raises :class:`~hetao_kg.queries.UnknownName` (with suggestions) or
-        :class:`AmbiguousEntity` (with candidates).
+        :class:`AmbiguousEntity` (with candidates, when exact matches tie).
 
-        >>> open_graph().resolve("香港科技大學")
+        >>> kg = open_graph()
+        >>> kg.resolve("香港科技大學")
         'https://w3id.org/hetao-kg/id/org/hkust'
+        >>> kg.resolve("Hong Kong University")
+        Traceback (most recent call last):
+        ...
+        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
         """
-        term = to_term(entity.strip())
+        entity = str(entity).strip()
+        term = to_term(entity)
         if isinstance(term, URIRef):
             if self.store.ask(_EXISTS, {"entity": term}):
                 return str(term)
             local = str(term).rsplit("/", 1)[-1]
-            raise UnknownName("entity", entity, [h.iri for h in self.search(local, limit=3)])
+            raise UnknownName("entity", entity, [compact(h.iri) for h in self.search(local, limit=3)])
         hits = self.search(entity, limit=8)
-        if not hits:
-            raise UnknownName("entity", entity, [])
-        top = [h for h in hits if h.score == hits[0].score]
-        if len(top) == 1 and (hits[0].score >= 95 or len(hits) == 1):
-            return hits[0].iri
-        raise AmbiguousEntity(entity, [(h.iri, h.label) for h in hits])
+        exact = [h for h in hits if h.score >= 95 and h.score == hits[0].score]  # a label beats pinyin
+        if len(exact) == 1:
+            return exact[0].iri
+        top = exact or [h for h in hits if h.score == hits[0].score]
+        if len(top) > 1:
+            raise AmbiguousEntity(entity, [(compact(h.iri), h.label) for h in top])
+        raise UnknownName("entity", entity, [f"{h.label} ({compact(h.iri)})" for h in hits[:3]])
 
-    def describe(self, entity: str, *, lang: str = "en") -> QueryResult:
-        """Everything about one entity: each fact with the quote it came from.
+    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+        """Everything about one entity: each fact with the quote it came from, its
+        evidence, and whether (and why) the curators inferred it.
 
         >>> facts = open_graph().describe("XtalPi headquarters").records()
         >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
         ['生物医药方面,晶泰科技总部等已落地']
         """
-        return self.named("describe", lang=lang, entity=URIRef(self.resolve(entity)))
+        return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
         """A shortest chain of links between two entities (via networkx), with quotes.
@@ -234,17 +332,27 @@ class KnowledgeGraph:
             nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
             return []
+        reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
         steps = []
         for u, v in zip(nodes, nodes[1:]):
-            if graph.has_edge(u, v):
-                data = next(iter(graph.get_edge_data(u, v).values()))
-                s, t = u, v
-            else:
-                data = next(iter(graph.get_edge_data(v, u).values()))
-                s, t = v, u
-            steps.append(PathStep(s, data["property"], t, self.label(s, lang), data["label"],
-                                  self.label(t, lang), data.get("quote", "")))
+            forward = graph.has_edge(u, v)
+            edges = graph.get_edge_data(u, v) if forward else graph.get_edge_data(v, u)
+            data = edges[min(edges, key=lambda k: (edges[k]["property"], str(k)))]  # the same link every run
+            steps.append(PathStep(u, data["property"], v, self.label(u, lang), data["label"],
+                                  self.label(v, lang), data.get("quote", ""), forward,
+                                  reasons.get(str(data.get("graph", "")), "")))
         return steps
+
+    def cite(self, target: str, *, stated_only: bool = False) -> list:
+        """Citations for an assertion (``kg:assertion/…``) or every quoted fact about
+        an entity: see :mod:`hetao_kg.cite` (``format_citations`` renders them).
+
+        >>> [c.sources for c in open_graph().cite("kg:assertion/context/cuhk")]
+        [('https://cuhk.edu.hk',)]
+        """
+        from .cite import citations
+
+        return citations(self, target, stated_only=stated_only)
 
     # --- networks and views ---------------------------------------------------------
 
@@ -268,73 +376,71 @@ class KnowledgeGraph:
 
     # --- helpers for the questions users come with ---------------------------------
 
-    def hk_university_projects(self, *, lang: str = "en") -> QueryResult:
-        """Hong Kong universities and what each brought in, plus the unnamed remainder.
+    def hk_university_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+        """Hong Kong universities (not CUHK-Shenzhen, a university in Shenzhen) and what
+        each one's own institution brought in or is tied to, plus the unnamed remainder.
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")
+        ['The Chinese University of Hong Kong', '5 "global top-100" Hong Kong universities']
         """
-        return self.named("hk-university-projects", lang=lang)
+        return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
-    def institutions_by_sector(self, *, sector: str | None = None, lang: str = "en") -> QueryResult:
+    def institutions_by_sector(
+        self, *, sector: str | None = None, lang: str = "en", stated_only: bool = False
+    ) -> QueryResult:
         """Institutions by key sector and development stage (optionally one sector)."""
         params = {"sector": URIRef(self.resolve(sector))} if sector else {}
-        return self.named("institutions-by-sector", lang=lang, **params)
+        return self.named("institutions-by-sector", lang=lang, stated_only=stated_only, **params)
 
-    def policies(self, *, lang: str = "en") -> QueryResult:
+    def policies(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Policies: kind, status, parties, what each concerns and does.
 
-        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")))
+        >>> sorted(set(open_graph().policies(lang="zh-Hans").column("status")) - {None})
         ['出台', '出台实施', '签署实施']
         """
-        return self.named("policies", lang=lang)
+        return self.named("policies", lang=lang, stated_only=stated_only)
 
-    def construction_projects(self, *, lang: str = "en") -> QueryResult:
+    def construction_projects(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Construction and infrastructure projects by stage.
 
         >>> open_graph().construction_projects().column("status")[0]
         'planning scheme under study'
         """
-        return self.named("construction-projects", lang=lang)
+        return self.named("construction-projects", lang=lang, stated_only=stated_only)
 
-    def landed_platforms(self, *, lang: str = "en") -> QueryResult:
+    def landed_platforms(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """National-level platforms and international organizations that landed.
 
         >>> len(open_graph().landed_platforms())
         4
         """
-        return self.named("landed-platforms", lang=lang)
+        return self.named("landed-platforms", lang=lang, stated_only=stated_only)
 
-    def services(self, *, lang: str = "en") -> QueryResult:
+    def services(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Services, service platforms and their figures.
 
         >>> sorted({v for v in open_graph().services().column("value") if v})
         [8, 557]
         """
-        return self.named("services", lang=lang)
+        return self.named("services", lang=lang, stated_only=stated_only)
 
-    def innovation_bases(self, *, lang: str = "en") -> QueryResult:
+    def innovation_bases(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Innovation and entrepreneurship bases with their counts.
 
         >>> {r["stated"] for r in open_graph().innovation_bases().records()}
         {6}
         """
-        return self.named("innovation-bases", lang=lang)
+        return self.named("innovation-bases", lang=lang, stated_only=stated_only)
 
-    def figures(self, *, lang: str = "en") -> QueryResult:
+    def figures(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
         """Every number in the graph with what it counts and its qualifier.
 
         >>> sorted(open_graph().figures().column("value"))[-1]
         600000
         """
-        return self.named("figures", lang=lang)
-
-
-def _compact(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(str(ns)):
-            return f"{prefix}:{iri[len(str(ns)):]}"
-    return iri
+        return self.named("figures", lang=lang, stated_only=stated_only)
 
 
 def open_graph(
@@ -342,6 +448,7 @@ def open_graph(
     *,
     store: Store | str | Path | None = None,
     endpoint: str | None = None,
+    inference: bool = True,
     timeout: float | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
@@ -349,8 +456,11 @@ def open_graph(
     ``store`` is ``"memory"`` (rdflib), ``"oxigraph"`` (embedded, the default; see
     :mod:`hetao_kg.stores`), a directory for an Oxigraph store there, or a
     :class:`~hetao_kg.store.Store`; ``endpoint`` a SPARQL endpoint URL instead.
-    Queries run under limits (:mod:`hetao_kg.limits`) in a worker process:
-    ``timeout`` in seconds (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
+    With ``inference`` (the default) the default graph includes the RDFS/OWL RL
+    entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
+    policy; ``inference=False`` answers from the asserted facts alone. Queries run
+    under limits (:mod:`hetao_kg.limits`) in a worker process: ``timeout`` in seconds
+    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
@@ -358,8 +468,11 @@ def open_graph(
     >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
     >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
     True
+    >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
+    (10, 0)
     """
     from .stores import open_store
 
-    store = open_store(store, endpoint=endpoint, root=root, **({} if timeout is None else {"timeout": timeout}))
-    return KnowledgeGraph(store, root=root)
+    store = open_store(store, endpoint=endpoint, root=root, inference=inference,
+                       **({} if timeout is None else {"timeout": timeout}))
+    return KnowledgeGraph(store, root=root, inference=inference)

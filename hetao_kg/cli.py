@@ -7,6 +7,7 @@ input (missing or malformed file, bad query, unknown name).
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -14,16 +15,18 @@ import click
 
 from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
+from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .normalize import SourceError, load_corrections, normalize_file
 from .queries import UnknownName, named_queries, named_query
-from .results import FORMATS
+from .export import OutputError
+from .results import FORMATS, terminal_safe
 from .store import QueryError, QueryRefused
 
 __all__ = ["main"]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"hetao-kg: error: {message}", err=True)
+    click.echo(f"hetao-kg: error: {terminal_safe(message)}", err=True)
     sys.exit(code)
 
 
@@ -34,12 +37,32 @@ def handle_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (DataError, SourceError, QueryError, QueryRefused, UnknownName, AmbiguousEntity) as exc:
+        except (DataError, SourceError, QueryError, QueryRefused, UnknownName, AmbiguousEntity, OutputError) as exc:
             _fail(str(exc))
         except FileNotFoundError as exc:
             _fail(f"{exc.filename}: file not found")
+        except BrokenPipeError:  # `hetao-kg … | head`: the reader left; stop quietly
+            sys.stdout = open(os.devnull, "w", encoding="utf-8")
+            sys.exit(0)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except OSError as exc:  # a loop of symlinks, a folder where a file belongs, no permission …
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{exc.strerror or exc}")
+        except UnicodeError as exc:
+            _fail(f"text is not valid UTF-8 ({exc.reason})")
+        except RecursionError:
+            _fail("input nested too deeply")
 
     return wrapper
+
+
+def _echo(text: str, **kwargs) -> None:
+    """Print to the terminal with control characters escaped (files and pipes get the text as is)."""
+    stream = sys.stderr if kwargs.get("err") else sys.stdout
+    if stream.isatty():
+        text = terminal_safe(text)
+    click.echo(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,11 +72,12 @@ def handle_errors(fn):
     envvar="HETAO_KG_DATA",
     help="Folder holding ontology/ and graph_data/ (default: the installed data).",
 )
+@click.option("--no-inference", is_flag=True, help="Answer from the asserted facts only (no RDFS/OWL RL entailments).")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0),
     envvar="HETAO_KG_TIMEOUT",
-    default=30.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Stop a query after this many seconds (0: no limit).",
 )
@@ -61,7 +85,7 @@ def handle_errors(fn):
     "--max-rows",
     type=click.IntRange(min=0),
     envvar="HETAO_KG_MAX_ROWS",
-    default=100_000,
+    default=DEFAULT_MAX_ROWS,
     show_default=True,
     help="Cut answers longer than this and say so (0: no limit).",
 )
@@ -82,17 +106,21 @@ def handle_errors(fn):
 )
 @click.version_option(package_name="hetao-kg")
 @click.pass_context
-def main(ctx: click.Context, data_root: Path | None, timeout: float, max_rows: int, store: str,
+def main(ctx: click.Context, data_root: Path | None, no_inference: bool, timeout: float, max_rows: int, store: str,
          endpoint: str | None) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
+    from .diagnose import quiet_literal_warnings
+
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    quiet_literal_warnings()
     import warnings
 
     warnings.showwarning = _show_warning
-    ctx.obj = {"root": data_root, "timeout": timeout, "max_rows": max_rows, "store": store, "endpoint": endpoint}
+    ctx.obj = {"root": data_root, "inference": not no_inference, "timeout": timeout, "max_rows": max_rows,
+               "store": store, "endpoint": endpoint}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -191,7 +219,7 @@ def stats(ctx: click.Context) -> None:
     """Counts per class, facts per kind of evidence, sources and sentence coverage."""
     from .stats import format_statistics, statistics
 
-    click.echo(format_statistics(statistics(store=_kg(ctx).store)))  # answers cached by content
+    click.echo(format_statistics(statistics(load(ctx.obj["root"], inference=False))))
 
 
 @main.command()
@@ -210,7 +238,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     from .export import serialize, write
     from .graph import load
 
-    text = serialize(load(ctx.obj["root"]), format=fmt)
+    text = serialize(load(ctx.obj["root"], inference=ctx.obj["inference"]), format=fmt)
     if output:
         write(output, text)
         click.echo(f"wrote {output} ({fmt})", err=True)
@@ -226,6 +254,11 @@ _format_option = click.option(
 _lang_option = click.option(
     "--lang", type=click.Choice(LANGS), default="en", show_default=True, help="Language of labels."
 )
+_stated_option = click.option(
+    "--stated-only",
+    is_flag=True,
+    help="Leave out the curators' inferences: only facts the report or a cited external source states.",
+)
 
 
 _endpoint_option = click.option("--endpoint", metavar="URL", default=None,
@@ -237,57 +270,97 @@ def _kg(ctx: click.Context) -> KnowledgeGraph:
 
     try:
         store = open_store(ctx.obj["store"], endpoint=ctx.obj["endpoint"], root=ctx.obj["root"],
-                           timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
+                           inference=ctx.obj["inference"], timeout=ctx.obj["timeout"], max_rows=ctx.obj["max_rows"])
     except ValueError as exc:  # e.g. HETAO_KG_MAX_MEMORY is not a number
         _fail(str(exc))
-    return open_graph(ctx.obj["root"], store=store)
+    return open_graph(ctx.obj["root"], store=store, inference=ctx.obj["inference"])
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in params:
         key, sep, value = item.partition("=")
-        if not sep or not key.isidentifier():
-            _fail(f"--param takes NAME=VALUE, got {item!r}")
-        out[key] = value
+        if not sep or not key.isidentifier() or not key.isascii():
+            _fail(f"--param takes NAME=VALUE (NAME a variable name), got {item!r}")
+        out[key] = _utf8(value, "--param " + key)
     return out
+
+
+def _utf8(text: str, what: str) -> str:
+    """Command-line text; bytes that are not UTF-8 (surrogate-escaped by Python) are an error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        offset = len(text[: exc.start].encode("utf-8", "surrogateescape"))
+        _fail(f"{what} is not valid UTF-8 (byte offset {offset})")
+    return text
+
+
+def _read_query_file(path: Path) -> str:
+    if path.is_dir():
+        _fail(f"{path}: is a folder, not a query file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        _fail(f"{path}: file not found")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        _fail(f"{path}:{line}: not UTF-8 (byte offset {exc.start})")
 
 
 @main.command()
 @click.argument("sparql", required=False)
+@click.option("-f", "--file", "file", type=click.Path(path_type=Path), help="Read the query from FILE (- for stdin).")
 @click.option("--named", "name", help="Run a named query (see `hetao-kg queries`).")
-@click.option("--param", "params", multiple=True, help="Bind a variable: NAME=VALUE (IRI as <…> or kg:…).")
+@click.option("--param", "params", multiple=True,
+              help="Bind a variable: NAME=VALUE (an IRI as <…>, a compact name such as inst:hku, or any entity name).")
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @_format_option
-@_lang_option
+@click.option("--lang", type=click.Choice(LANGS), default=None,
+              help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
+@_stated_option
 @_endpoint_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, name, params, iris, fmt, lang, endpoint):
-    """Run SPARQL given as text, a FILE, or - (stdin); or a named query.
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint):
+    """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
     """
     if endpoint:
         ctx.obj["endpoint"] = endpoint
     bindings = _parse_params(params)
-    if name and sparql:
-        _fail("give either SPARQL or --named, not both")
+    if sum(x is not None for x in (sparql, file, name)) > 1:
+        _fail("give one of SPARQL, -f FILE or --named NAME")
+    if sparql is not None and sparql.startswith("@") and len(sparql) > 1:
+        file = Path(sparql[1:])
+    elif sparql is not None and sparql != "-" and "\n" not in sparql and len(sparql) < 4096 and (
+        Path(sparql).suffix in (".rq", ".sparql") and not sparql.lstrip().upper().startswith(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"))
+    ):
+        file = Path(sparql)  # kept for `hetao-kg query my-question.rq`
+    if sparql == "-" or str(file) == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        text = _utf8(text, "the query on stdin")
+    elif file is not None:
+        text = _read_query_file(file)
+    elif sparql is not None:
+        text = _utf8(sparql, "the query")
+    elif not name:
+        _fail("give SPARQL text, @FILE, -f FILE, - for stdin, or --named NAME")
+    if lang is None:
+        lang = None if fmt == "sparql-json" else "en"
+    kg = _kg(ctx)
+    labels = None if iris else lang
     if name:
-        text = named_query(name).text
-    elif sparql == "-":
-        text = sys.stdin.read()
-    elif sparql and (Path(sparql).suffix in (".rq", ".sparql") or "\n" not in sparql and Path(sparql).is_file()):
-        text = Path(sparql).read_text(encoding="utf-8")
-    elif sparql:
-        text = sparql
+        answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
     else:
-        _fail("give SPARQL text, a FILE, - for stdin, or --named NAME")
-    answer = _kg(ctx).run(text, lang=None if iris else lang, **bindings)
+        answer = kg.run(text, lang=labels, stated_only=stated_only, **bindings)
     if isinstance(answer, bool):
         click.echo("true" if answer else "false")
     else:
-        click.echo(answer.format(fmt))
+        _echo(answer.format(fmt))
         if answer.truncated:
             _fail(
                 f"the answer was cut at {len(answer)} rows (the row limit); "
@@ -328,22 +401,54 @@ def search(ctx, text, limit, fmt, lang):
          "kind": Literal(h.kind), "iri": URIRef(h.iri)}
         for h in hits
     ]
-    click.echo(QueryResult(("label", "matched", "score", "kind", "iri"), rows).format(fmt))
+    _echo(QueryResult(("label", "matched", "score", "kind", "iri"), rows).format(fmt))
 
 
 @main.command()
 @click.argument("entity")
 @_format_option
 @_lang_option
+@_stated_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang):
-    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote."""
+def show(ctx, entity, fmt, lang, stated_only):
+    """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
+
+    Facts the curators inferred (not stated word for word) say so in the
+    ``inferred`` column and give their reason; in a table they are also listed below.
+    """
     kg = _kg(ctx)
     iri = kg.resolve(entity)
+    facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
-        click.echo(f"{kg.label(iri, lang)}  <{iri}>")
-    click.echo(kg.describe(iri, lang=lang).format(fmt))
+        _echo(f"{kg.label(iri, lang)}  <{iri}>")
+    _echo(facts.format(fmt))
+    if fmt == "table":
+        inferred = [r for r in facts.records() if r.get("inferred")]
+        if inferred:
+            click.echo(f"\n{len(inferred)} fact(s) inferred by the curators, not stated by the source:")
+            for r in inferred:
+                arrow = "->" if r["direction"] == "out" else "<-"
+                _echo(f"  * {r['property']} {arrow} {r['value']}: {r['reason']}")
+
+
+@main.command()
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json"]), default="text",
+              show_default=True, help="Plain text, BibTeX entries, or CSL-JSON (Zotero, pandoc).")
+@_stated_option
+@click.pass_context
+@handle_errors
+def cite(ctx, target, fmt, stated_only):
+    """Citations to paste for TARGET: an assertion (kg:assertion/…) or an entity (any
+    name), each with the report's title, series, paragraph, sentence and quote, or the
+    public URL of an external fact."""
+    from .cite import citations, format_citations
+
+    found = citations(_kg(ctx), target, stated_only=stated_only)
+    if not found:
+        _fail(f"nothing quoted to cite for {target!r}", 1)
+    _echo(format_citations(found, format=fmt))
 
 
 @main.command()
@@ -359,10 +464,15 @@ def path(ctx, a, b, lang):
     if not steps:
         click.echo(f"no path between {a!r} and {b!r}", err=True)
         sys.exit(1)
-    for step in steps:
-        click.echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
+    for step in steps:  # in walk order, from A to B; the arrow shows which way each link points
+        if step.forward:
+            _echo(f"{step.source_label} --[{step.property_label}]--> {step.target_label}")
+        else:
+            _echo(f"{step.source_label} <--[{step.property_label}]-- {step.target_label}")
         if step.quote:
-            click.echo(f"    “{step.quote}”")
+            _echo(f"    “{step.quote}”")
+        if step.inferred:
+            _echo(f"    (inferred by the curators: {step.inferred})")
 
 
 # --- views and networks ------------------------------------------------------------
@@ -443,11 +553,77 @@ def load_command(ctx, graph_store, virtuoso_isql, isql_user, load_dir, append, e
     store = ctx.obj["store"]
     try:
         n = load_endpoint(endpoint, graph_store=graph_store, virtuoso_isql=virtuoso_isql, isql_user=isql_user,
-                          load_dir=load_dir, replace=not append, root=ctx.obj["root"],
+                          load_dir=load_dir, replace=not append, root=ctx.obj["root"], inference=ctx.obj["inference"],
                           store_dir=None if store in ("oxigraph", "memory") else store)
     except ValueError as exc:
         _fail(str(exc))
     click.echo(f"loaded {n} quads into {endpoint}", err=True)
+
+
+# --- serving -------------------------------------------------------------------------
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told otherwise).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--store", "store_name", default=None, help="Store to serve from: memory (default), oxigraph or a directory.")
+@click.option("--cors", default=None, metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (off by default).")
+@click.option("--mount-prefix", default="", metavar="PATH", help="Path the server lives under behind a reverse proxy, e.g. /hetao-kg.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds per SPARQL query.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer.")
+@click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(64), help="Largest query accepted.")
+@click.option("--workers", "pool", default=2, show_default=True, type=click.IntRange(1, 16), help="Query worker processes.")
+@click.pass_context
+@handle_errors
+def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool):
+    """Serve the read-only SPARQL endpoint (/sparql) and the explorer on one port.
+
+    Pages: / (overview, search, named queries), /id/... (entities, also as RDF by
+    Accept), /source/... (the report), /query (editor), /views/NAME, /ontology.
+    """
+    import logging
+    import signal
+
+    import uvicorn
+
+    from .web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if host not in _LOOPBACK:
+        click.echo(f"hetao-kg: warning: binding to {host}, not loopback: the server is reachable from other "
+                   "machines (it is read-only, but put a reverse proxy with TLS in front)", err=True)
+    # the server's default is rdflib in memory; a --store given to the group (or by its
+    # environment variable) is honoured, the group's own default is not
+    group = ctx.parent.get_parameter_source("store") if ctx.parent is not None else None
+    explicit = group is not None and group != click.core.ParameterSource.DEFAULT
+    store = store_name or ((ctx.obj or {}).get("store") if explicit else None)
+    try:
+        app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
+                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)
+    except ValueError as exc:
+        _fail(str(exc))
+    prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
+    click.echo(f"hetao-kg: serving http://{host}:{port}{prefix}/ (SPARQL at {prefix}/sparql); Ctrl-C stops", err=True)
+    # uvicorn drains open requests on SIGTERM, then re-raises the signal to the handler
+    # that was in place before it: make that one a clean exit (status 0).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", timeout_graceful_shutdown=30,
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@click.pass_context
+@handle_errors
+def docs(ctx, output):
+    """Write the ontology documentation (as /ontology serves it) as static files."""
+    from .web import write_docs
+
+    for path in write_docs(output, root=(ctx.obj or {}).get("root")):
+        click.echo(f"wrote {path}", err=True)
 
 
 # --- cache -------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +37,15 @@ __all__ = [
     "DataFiles",
     "data_files",
     "flatten",
+    "inferred_graphs",
+    "stated_only",
     "cache_dir",
     "content_key",
     "load",
     "load_keyed",
     "parse_file",
     "to_traditional",
+    "zh_hant_overrides",
 ]
 
 GRAPH_ONTOLOGY = KG["graph/ontology"]
@@ -66,10 +72,13 @@ class DataFiles:
     shapes: Path
     data: tuple[Path, ...]
     sources: Path
+    zh_hant_overrides: Path | None = None
 
     def all(self) -> tuple[Path, ...]:
-        """Every file the graph is built from (for cache keys)."""
-        return (*self.ontology, self.shapes, *self.data, *sorted(self.sources.iterdir()))
+        """Every file the graph is built from (for cache keys); subfolders of
+        ``sources/`` are not part of it."""
+        extra = (self.zh_hant_overrides,) if self.zh_hant_overrides and self.zh_hant_overrides.is_file() else ()
+        return (*self.ontology, self.shapes, *self.data, *extra, *sorted(p for p in self.sources.iterdir() if p.is_file()))
 
 
 def data_files(root: str | Path | None = None) -> DataFiles:
@@ -79,15 +88,34 @@ def data_files(root: str | Path | None = None) -> DataFiles:
     for folder in (ontology_dir, data_dir, data_dir / "sources"):
         if not folder.is_dir():
             raise DataError(folder, "folder not found")
-    return DataFiles(
+    files = DataFiles(
         root=root,
         ontology=tuple(sorted(p for p in ontology_dir.glob("*.ttl") if p.name != "shapes.ttl")),
         shapes=ontology_dir / "shapes.ttl",
         data=tuple(sorted([*data_dir.glob("*.trig"), *data_dir.glob("*.ttl"), *data_dir.glob("*.nq")])),
         sources=data_dir / "sources",
+        zh_hant_overrides=data_dir / "zh-hant-overrides.json",
     )
+    for path in (*files.ontology, *files.data):
+        _readable_file(path)
+    return files
 
 
+def _readable_file(path: Path) -> None:
+    """A clear :class:`DataError` for a data path that is a folder, a loop of symlinks, …"""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise DataError(path, "broken symbolic link") from None
+        raise DataError(path, "file not found") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(path, "is a folder, not a data file" if stat.S_ISDIR(st.st_mode) else "not a regular file")
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}")
 _FORMATS = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
 
 
@@ -109,6 +137,12 @@ def parse_file(
         raise DataError(path, "file not found") from None
     except UnicodeDecodeError as exc:
         raise DataError(path, f"not UTF-8 (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read: {exc.strerror}") from None
+    surrogate = _SURROGATE_ESCAPE.search(text)
+    if surrogate:
+        line, column = text.count("\n", 0, surrogate.start()) + 1, surrogate.start() - text.rfind("\n", 0, surrogate.start())
+        raise DataError(path, f"{surrogate.group(0)} is a lone surrogate, not a character (write the character itself, or \\U for one outside the BMP)", line, column)
     ds = Dataset()
     target = ds.graph(graph) if graph is not None else ds
     try:
@@ -131,13 +165,39 @@ def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, 
     return (line if isinstance(line, int) else None), getattr(exc, "colno", None), str(exc)
 
 
-def to_traditional(text: str) -> str:
-    """Simplified -> Traditional Chinese with OpenCC ``s2t``.
+def zh_hant_overrides(path: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The override table for zh-Hant labels: (phrases, characters).
+
+    ``path`` defaults to ``graph_data/zh-hant-overrides.json`` of the installed data;
+    a missing file means no overrides, a malformed one is a :class:`DataError`.
+    """
+    path = path or data_root() / "graph_data" / "zh-hant-overrides.json"
+    if not path.is_file():
+        return {}, {}
+    try:
+        table = json.loads(path.read_bytes().decode("utf-8"))
+        phrases, chars = dict(table.get("phrases", {})), dict(table.get("characters", {}))
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
+        raise DataError(path, f"not a valid override table: {exc}") from None
+    if not all(isinstance(v, str) for v in (*phrases, *phrases.values(), *chars, *chars.values())):
+        raise DataError(path, "override table entries must map strings to strings")
+    return phrases, chars
+
+
+def to_traditional(text: str, overrides: tuple[dict[str, str], dict[str, str]] | None = None) -> str:
+    """Simplified -> Traditional Chinese in Hong Kong standard forms: OpenCC ``s2hk``,
+    then the override table (official names, variant characters OpenCC still writes).
 
     >>> to_traditional("香港大学")
     '香港大學'
+    >>> to_traditional("计数群体"), to_traditional("香港中文大学(深圳)")
+    ('計數群體', '香港中文大學（深圳）')
     """
-    return opencc_converter("s2t").convert(text)
+    phrases, chars = overrides if overrides is not None else zh_hant_overrides()
+    out = opencc_converter("s2hk").convert(text)
+    for old, new in phrases.items():
+        out = out.replace(old, new)
+    return "".join(chars.get(c, c) for c in out)
 
 
 def _add_derived(ds: Dataset, files: DataFiles) -> None:
@@ -155,12 +215,15 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
         for s, _, o in ds.triples((None, p, None))
         if isinstance(o, Literal) and (o.language or "").lower() == "zh-hans"
     ]
+    overrides = zh_hant_overrides(files.zh_hant_overrides)
     for s, p, o in simplified:
-        hant.add((s, p, Literal(to_traditional(str(o)), lang="zh-Hant")))
+        hant.add((s, p, Literal(to_traditional(str(o), overrides), lang="zh-Hant")))
     prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
     prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
-    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2t"]))
-    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal("zh-Hant labels converted from the zh-Hans labels by OpenCC s2t.", lang="en")))
+    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2hk"]))
+    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal(
+        "zh-Hant labels converted from the zh-Hans labels by OpenCC s2hk (Hong Kong standard forms), "
+        "then graph_data/zh-hant-overrides.json (official names, variant characters).", lang="en")))
 
 
 def flatten(ds: Dataset) -> Graph:
@@ -170,6 +233,49 @@ def flatten(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         flat.add((s, p, o))
     return flat
+
+
+def inferred_graphs(ds: Dataset) -> set[URIRef]:
+    """The assertion graphs whose evidence is a curator's inference (a kind with
+    ``skos:broader hto:CuratorInference``, directly or further up).
+
+    >>> KG["assertion/inferred/hkust-incubator-affiliation"] in inferred_graphs(load())
+    True
+    """
+    kinds = {HTO.CuratorInference}
+    frontier = [HTO.CuratorInference]
+    while frontier:
+        broader = frontier.pop()
+        for narrower in ds.subjects(SKOS.broader, broader):
+            if narrower not in kinds:
+                kinds.add(narrower)
+                frontier.append(narrower)
+    prov = ds.graph(GRAPH_PROVENANCE)
+    return {g for kind in kinds for g in prov.subjects(HTO.evidence, kind) if isinstance(g, URIRef)}
+
+
+def stated_only(ds: Dataset) -> Dataset:
+    """A copy of ``ds`` without the curators' inferences: only facts a source states
+    (the report, or a cited external source) and the labels and provenance around them.
+
+    >>> kg = load()
+    >>> hkust = (KG["org/hkust-incubator"], HTO.affiliatedWith, KG["org/hkust"])
+    >>> hkust in kg, hkust in stated_only(kg)
+    (True, False)
+    """
+    from .inference import GRAPH_INFERRED, add_inferred
+
+    drop = inferred_graphs(ds) | {GRAPH_INFERRED}
+    out = Dataset(default_union=True)
+    bind_prefixes(out)
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        ctx = g.identifier if isinstance(g, Graph) else g
+        if ctx in drop:
+            continue
+        out.add((s, p, o, out.graph(ctx) if ctx is not None else out.default_graph))
+    if len(ds.graph(GRAPH_INFERRED)):
+        add_inferred(out)  # entailments of the stated facts only: none follow from an inference
+    return out
 
 
 def build(
@@ -203,7 +309,7 @@ def build(
     return ds
 
 
-_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py")
+_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py", "inference.py")
 
 
 def _read_inputs(files: DataFiles) -> dict[Path, bytes]:
@@ -252,7 +358,7 @@ def _from_cache(key: str) -> Dataset | None:
 
 
 def load_keyed(root: str | Path | None = None, *, cache: bool = True) -> tuple[Dataset, str]:
-    """:func:`load`, also returning the content key of the bytes the dataset was built from."""
+    """:func:`load` (with inference), also returning the content key of the bytes it was built from."""
     from .rdflib_eval import install
 
     install()  # GRAPH ?g in linear time on the datasets we load (same answers)
@@ -263,7 +369,10 @@ def load_keyed(root: str | Path | None = None, *, cache: bool = True) -> tuple[D
         ds = _from_cache(key)
         if ds is not None:
             return ds, key
+    from .inference import add_inferred
+
     ds = build(files, blobs=blobs)
+    add_inferred(ds)
     # Sources are read again while normalizing: cache the build only if they are
     # still the bytes that were hashed, so a file swapped meanwhile is never cached.
     sources = [p for p in blobs if p.parent == files.sources]
@@ -284,14 +393,21 @@ def cache_dir() -> Path:
     return _cache.cache_dir()
 
 
-def load(root: str | Path | None = None, *, cache: bool = True) -> Dataset:
+def load(root: str | Path | None = None, *, cache: bool = True, inference: bool = True) -> Dataset:
     """Load the knowledge graph (ontology + data + derived graphs) as an rdflib Dataset.
 
-    Building (parsing, normalizing, deriving) is cached on disk as N-Quads, keyed by
-    the bytes of every input file (the very bytes that are parsed) and of the code
-    that builds it, so a changed file is always picked up. ``cache=False`` builds afresh.
+    Building (parsing, normalizing, deriving, inferring) is cached on disk as N-Quads,
+    keyed by the bytes of every input file (the very bytes that are parsed) and of
+    the code that builds it, so a changed file is always picked up. ``cache=False``
+    builds afresh. With ``inference`` the RDFS/OWL RL entailments are included as the
+    graph ``<graph/inferred>`` (:mod:`hetao_kg.inference`).
 
     >>> len(load()) > 1000
     True
     """
-    return load_keyed(root, cache=cache)[0]
+    ds, _ = load_keyed(root, cache=cache)
+    if not inference:
+        from .inference import GRAPH_INFERRED
+
+        ds.remove_graph(GRAPH_INFERRED)
+    return ds

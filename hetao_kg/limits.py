@@ -8,7 +8,7 @@ No query may hang the tool or eat the machine. :class:`LimitedStore` wraps any
 * a **memory ceiling** for the evaluation (default 512 MB on top of the loaded
   store, ``HETAO_KG_MAX_MEMORY`` in MB): the worker runs under ``RLIMIT_AS``, and a
   query that needs more raises :class:`~hetao_kg.store.QueryMemoryExceeded`;
-* a **row limit** (default 100,000, ``HETAO_KG_MAX_ROWS``): longer answers are cut
+* a **row limit** (default 10,000, ``HETAO_KG_MAX_ROWS``): longer answers are cut
   and come back with ``Rows.truncated`` set;
 * a **cap on the query text** (default 256 KB, ``HETAO_KG_MAX_QUERY_BYTES``):
   larger texts raise :class:`~hetao_kg.store.QueryTooLarge` before anything parses them.
@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 from typing import Any, Callable, Mapping
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_MEMORY = 512 * 2**20
 DEFAULT_MAX_QUERY_BYTES = 256 * 2**10
 #: Building the store (parsing the data on a cold cache) is not the query's time.
@@ -118,6 +119,14 @@ def _address_space() -> int:
         return 0
 
 
+def _native_threads() -> int:
+    """Threads of this process, native ones included (Linux ``/proc``; else 1)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
 def _set_memory_ceiling(max_memory: int | None) -> None:
     if not max_memory:
         return
@@ -145,10 +154,19 @@ def _execute(store: Store, sparql: str, bindings: Mapping[str, Node] | None, max
 
 
 def _send_error(conn, exc: BaseException) -> None:
+    """Send an exception as (type, message, attributes): many exceptions cannot be
+    pickled as such (their ``__init__`` takes other arguments than ``args``)."""
     try:
-        conn.send(("error", exc))
-    except Exception:  # an exception that cannot cross the pipe: send its text
-        conn.send(("error", QueryError(f"{type(exc).__name__}: {exc}")))
+        conn.send(("error", (type(exc), str(exc), dict(getattr(exc, "__dict__", {})))))
+    except Exception:  # a type or an attribute that cannot cross the pipe: send the text
+        conn.send(("error", (QueryError, f"{type(exc).__name__}: {exc}", {})))
+
+
+def _rebuild(cls: type, message: str, attrs: dict) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = (message,)
+    exc.__dict__.update(attrs)
+    return exc
 
 
 def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | None) -> None:
@@ -163,6 +181,10 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
         _send_error(conn, exc)
         return
     _set_memory_ceiling(max_memory)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the loaded store lives as long as the worker: keep it out of every collection
     while True:
         try:
             request = conn.recv()
@@ -179,7 +201,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             conn.send(("memory", None))
             return  # the heap may be damaged: the parent starts a fresh worker
         except RecursionError:
-            conn.send(("error", QueryError("the query is nested too deeply to evaluate; simplify it")))
+            _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))
         except BaseException as exc:  # noqa: BLE001
             _send_error(conn, exc)
 
@@ -229,8 +251,10 @@ class LimitedStore:
     def _context(self):
         # fork is fast (the worker shares the imports) but unsafe once threads run
         # (a web server): then fork from a clean single-threaded fork server.
+        # Native threads count too: a process that opened pyoxigraph (RocksDB, rayon) has
+        # some that Python's threading does not list, and a fork deadlocks on their locks.
         methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods and threading.active_count() == 1:
+        if "fork" in methods and threading.active_count() == 1 and _native_threads() <= 1:
             return multiprocessing.get_context("fork")
         return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
@@ -306,7 +330,10 @@ class LimitedStore:
             )
         try:
             kind, value = conn.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError, TypeError, AttributeError, ImportError) as exc:
+            if not isinstance(exc, (EOFError, OSError)):
+                self._kill()
+                raise QueryError(f"the query worker sent an answer that cannot be read ({exc})") from None
             process.join(5)
             code = process.exitcode
             self._kill()
@@ -316,6 +343,8 @@ class LimitedStore:
         if kind == "memory":
             self._kill()
             raise self._memory_error()
+        if kind == "error":
+            value = _rebuild(*value)
         return kind, value
 
     def _memory_error(self) -> QueryMemoryExceeded:
@@ -394,19 +423,29 @@ class LimitedStore:
         answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
 
-def memory_store(root: Any = None, **limits: Any) -> LimitedStore:
+def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool = False, **limits: Any) -> LimitedStore:
     """The in-memory rdflib store of the graph below ``root``, behind the limits.
 
     Answers are cached on disk; a cache hit needs no worker. ``limits`` are
-    :class:`LimitedStore`'s keyword arguments.
+    :class:`LimitedStore`'s keyword arguments. ``stated_only`` leaves out the
+    curators' inferences; the store's ``stated_only()`` gives that variant.
     """
     import functools
 
-    from .graph import content_key
     from .store import RdflibStore
 
-    return LimitedStore(
-        functools.partial(RdflibStore.from_root, root),
-        answer_key=functools.partial(content_key, root),
+    store = LimitedStore(
+        functools.partial(RdflibStore.from_root, root, inference=inference, stated_only=stated_only),
+        answer_key=functools.partial(_answer_key, root, inference, stated_only),
         **limits,
     )
+    if not stated_only:
+        store.stated_only = functools.partial(memory_store, root, inference=inference, stated_only=True, **limits)
+    return store
+
+
+def _answer_key(root: Any, inference: bool, stated_only: bool = False) -> str:
+    from .graph import content_key
+    from .store import data_key
+
+    return data_key(content_key(root), inference=inference, stated_only=stated_only)

@@ -1,20 +1,76 @@
-"""Namespaces of hetao-kg: the ontology (HTO), instance IRIs (KG) and the Web
-Annotation vocabulary (OA) that rdflib does not ship.
+"""Namespaces of hetao-kg: the ontology (HTO), instance IRIs (KG), one prefix per
+entity family (``inst:hku``, ``proj:…``, ``sector:…``, in the style of Wikidata's
+``wd:Q42``) and the Web Annotation vocabulary (OA) that rdflib does not ship.
+
+A compact name is valid SPARQL and Turtle: ``kg:org/hku`` is not (a ``/`` may not
+appear unescaped in a prefixed local name), so entities print as ``inst:hku``.
 
 >>> HTO.University
 rdflib.term.URIRef('https://w3id.org/hetao-kg/ontology#University')
->>> KG["org/hku"]
-rdflib.term.URIRef('https://w3id.org/hetao-kg/id/org/hku')
+>>> KG["org/hku"] == INST.hku
+True
+>>> compact("https://w3id.org/hetao-kg/id/org/hku"), compact("https://w3id.org/hetao-kg/id/quote/report/844-864")
+('inst:hku', 'https://w3id.org/hetao-kg/id/quote/report/844-864')
+>>> expand("kg:org/hku") == expand("inst:hku") == KG["org/hku"]
+True
 """
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
 
-__all__ = ["HTO", "KG", "OA", "ORG", "WD", "PREFIXES", "bind_prefixes"]
+__all__ = [
+    "FAMILIES",
+    "HTO",
+    "INST",
+    "KG",
+    "OA",
+    "ORG",
+    "PREFIXES",
+    "PROJ",
+    "SECTOR",
+    "WD",
+    "bind_prefixes",
+    "compact",
+    "expand",
+]
 
 KG = Namespace("https://w3id.org/hetao-kg/id/")
+
+#: IRI path segment of each entity family -> the prefix its compact names use.
+#: ``org`` is W3C ORG's prefix, so organizations are ``inst:``; projects ``proj:``.
+FAMILIES: dict[str, str] = {
+    "org": "inst",
+    "project": "proj",
+    "sector": "sector",
+    "policy": "policy",
+    "platform": "platform",
+    "service": "service",
+    "space": "space",
+    "facility": "facility",
+    "status": "status",
+    "qualifier": "qualifier",
+    "figure": "figure",
+    "cohort": "cohort",
+    "claim": "claim",
+    "strategy": "strategy",
+    "zone": "zone",
+    "park": "park",
+    "place": "place",
+    "region": "region",
+    "person": "person",
+    "series": "series",
+    "agent": "agent",
+    "doc": "doc",
+    "assertion": "assertion",
+    "rule": "rule",
+}
+INST = Namespace(KG["org/"])
+PROJ = Namespace(KG["project/"])
+SECTOR = Namespace(KG["sector/"])
 WD = Namespace("http://www.wikidata.org/entity/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 
@@ -48,26 +104,33 @@ class HTO(DefinedNamespace):
     CooperationArrangement: URIRef
     CooperationPlatform: URIRef
     CooperationZone: URIRef
+    CuratorInference: URIRef
     DevelopmentPlan: URIRef
     DevelopmentStatus: URIRef
     EvidenceKind: URIRef
+    Facility: URIRef
     Figure: URIRef
     FrameworkAgreement: URIRef
     GovernmentAgency: URIRef
     Hospital: URIRef
+    ImplementingRules: URIRef
     IncubationBase: URIRef
+    InferredFromList: URIRef
+    InferredFromName: URIRef
     InternationalOrganization: URIRef
     InvestmentFinancingPlan: URIRef
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
     MachineConversion: URIRef
+    NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
     Park: URIRef
     Person: URIRef
     PlainTranslation: URIRef
     Policy: URIRef
+    PolicySupport: URIRef
     ProgressClaim: URIRef
     ProgressReport: URIRef
     Project: URIRef
@@ -92,6 +155,7 @@ class HTO(DefinedNamespace):
     University: URIRef
     VerifiedExternal: URIRef
     # properties
+    affiliatedWith: URIRef
     appliesTo: URIRef
     approach: URIRef
     area: URIRef
@@ -110,6 +174,7 @@ class HTO(DefinedNamespace):
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
+    implements: URIRef
     inDocument: URIRef
     inSector: URIRef
     inSentence: URIRef
@@ -126,13 +191,18 @@ class HTO(DefinedNamespace):
     purpose: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
+    ruleDocument: URIRef
+    ruleProperty: URIRef
+    ruleSubject: URIRef
     sentenceNumber: URIRef
     stageOrder: URIRef
     statedCount: URIRef
+    statusWords: URIRef
     unitOf: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {
     "hto": HTO._NS,
+    **{prefix: Namespace(KG[f"{family}/"]) for family, prefix in FAMILIES.items()},
     "kg": KG,
     "rdf": RDF._NS,
     "rdfs": RDFS._NS,
@@ -146,6 +216,36 @@ PREFIXES: dict[str, Namespace | str] = {
     "org": ORG,
     "wd": WD,
 }
+
+
+# A prefixed name's local part that SPARQL and Turtle both accept without escapes.
+_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+# Longest namespace first, so inst: wins over kg: for .../id/org/hku.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1])))
+
+
+def compact(iri: str) -> str:
+    """``prefix:local`` when that is a valid SPARQL/Turtle prefixed name, else the IRI."""
+    iri = str(iri)
+    for prefix, ns in _BY_LENGTH:
+        ns = str(ns)
+        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def expand(name: str) -> URIRef | None:
+    """The IRI of a compact name (``inst:hku``, or the old ``kg:org/hku``), or None.
+
+    >>> expand("sector:biomedicine")
+    rdflib.term.URIRef('https://w3id.org/hetao-kg/id/sector/biomedicine')
+    >>> expand("香港大学") is None
+    True
+    """
+    prefix, sep, local = str(name).partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return URIRef(str(PREFIXES[prefix]) + local)
+    return None
 
 
 def bind_prefixes(graph) -> None:

@@ -179,6 +179,12 @@ def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -
     path = Path(path)
     fmt = format or path.suffix.lstrip(".")
     flat = _flat(g)
+    if fmt in ("graphml", "gexf"):  # XML cannot hold control characters: keep the files well-formed
+        from .export import xml_safe
+
+        for *_, data in [*flat.nodes(data=True), *flat.edges(data=True)]:
+            data.update({k: xml_safe(v) for k, v in data.items() if isinstance(v, str)})
+        flat = nx.relabel_nodes(flat, {n: xml_safe(n) for n in flat if isinstance(n, str) and xml_safe(n) != n})
     if fmt == "graphml":
         write(path, "\n".join(nx.generate_graphml(flat)))
         return [path]

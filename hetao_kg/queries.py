@@ -11,11 +11,12 @@ Each file starts with a header of ``# key: value`` lines: ``summary`` (English),
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NamedQuery", "UnknownName", "named_queries", "named_query", "suggest"]
+__all__ = ["NamedQuery", "UnknownName", "entity_params", "named_queries", "named_query", "suggest"]
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
@@ -49,6 +50,23 @@ class NamedQuery:
     params: str
     columns: tuple[str, ...]
     text: str
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The parameters the header declares (``params: NAME (kind, …); …``)."""
+        return tuple(name for name, _ in _PARAM.findall(self.params))
+
+
+_PARAM = re.compile(r"([A-Za-z_]\w*)\s*\(([^)]*)\)")
+
+
+def entity_params(query: NamedQuery) -> set[str]:
+    """Parameters declared as an entity (``IRI`` or ``entity`` in the header): any name resolves.
+
+    >>> sorted(entity_params(named_query("institutions-by-sector")))
+    ['sector']
+    """
+    return {name for name, kind in _PARAM.findall(query.params) if re.search(r"\b(IRI|entity)\b", kind)}
 
 
 def _parse(path: Path) -> NamedQuery:

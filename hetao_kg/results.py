@@ -11,8 +11,10 @@ name      n
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -20,9 +22,51 @@ from typing import Any, Iterator
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["QueryResult", "FORMATS"]
+__all__ = ["QueryResult", "FORMATS", "terminal_safe", "cjk_font"]
 
 FORMATS = ("table", "csv", "tsv", "json", "sparql-json")
+
+# C0/C1 controls but newline and tab, bidi overrides and isolates, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""Text with control characters (which could move the cursor, recolour or
+    rewrite a terminal), bidi overrides and lone surrogates shown as escapes.
+
+    >>> terminal_safe("香港\x1b[31m大学\u202e")
+    '香港\\x1b[31m大学\\u202e'
+    """
+
+    def escape(m: re.Match) -> str:
+        code = ord(m.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNSAFE.sub(escape, text)
+
+
+def cjk_font(*, apply: bool = True) -> str | None:
+    """The name of an installed CJK font (Noto CJK first) for matplotlib, or None.
+
+    With ``apply`` it is put first in ``font.sans-serif`` so plots show Chinese
+    labels instead of empty boxes.
+
+    >>> name = cjk_font(apply=False)
+    >>> name is None or "CJK" in name or "Hei" in name or "Hans" in name or "SC" in name
+    True
+    """
+    from matplotlib import font_manager, rcParams
+
+    names = sorted({f.name for f in font_manager.fontManager.ttflist})
+    preferred = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
+                 "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Heiti SC")
+    found = next((n for n in preferred if n in names), None)
+    found = found or next((n for n in names if "CJK" in n), None)
+    if found and apply:
+        rcParams["font.sans-serif"] = [found, *[f for f in rcParams["font.sans-serif"] if f != found]]
+        rcParams["font.family"] = "sans-serif"
+        rcParams["axes.unicode_minus"] = False
+    return found
 
 
 def _text(term: Node | None) -> str:
@@ -113,11 +157,30 @@ class QueryResult:
             bindings.append(b)
         return {"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}
 
+    def _repr_html_(self) -> str:
+        """An HTML table for Jupyter: every value escaped, IRIs kept in a title.
+
+        >>> from rdflib import Literal
+        >>> QueryResult(("name",), [{"name": Literal("<b>香港</b>")}])._repr_html_().count("&lt;b&gt;")
+        1
+        """
+        head = "".join(f"<th>{html.escape(v)}</th>" for v in self.vars)
+        body = []
+        for shown, raw in zip(self.rows, self.raw if len(self.raw) == len(self.rows) else self.rows):
+            cells = []
+            for v in self.vars:
+                text, original = _text(shown.get(v)), raw.get(v)
+                title = f' title="{html.escape(str(original))}"' if isinstance(original, URIRef) else ""
+                cells.append(f"<td{title}>{html.escape(text)}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        note = f"<p>{len(self.rows)} row(s)</p>"
+        return f'<table class="hetao-kg-result"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
+
     def to_table(self, *, max_width: int = 60) -> str:
         """A plain-text table whose columns line up with wide (CJK) characters."""
 
         def clip(text: str) -> str:
-            text = text.replace("\n", " ")
+            text = terminal_safe(text.replace("\n", " "))
             if _width(text) <= max_width:
                 return text
             out = ""

@@ -88,6 +88,7 @@ class SearchIndex:
 
     def __init__(self, labels: list[tuple[str, str, str]], *, cache: bool = True):
         """``labels``: (entity IRI, label or alias text, kind)."""
+        labels = sorted(labels)  # ties go the same way whatever order a store answers in
         forms = _forms(labels, cache=cache)
         self.entries = [
             _Entry(iri, text, folded, pinyin, kind) for (iri, text, kind), (folded, pinyin) in zip(labels, forms)

@@ -83,6 +83,43 @@ def _lines(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+def _blocks(text: str) -> tuple[Sentence, ...]:
+    r"""Markdown statements: a heading, a table row, a list item with its continuation
+    lines, or a run of plain lines; each named ``l{first line}``.
+
+    >>> [(s.id, s.text) for s in _blocks("# T\n- a\n  b\n| c |\n\nd\ne")]
+    [('l001', '# T'), ('l002', '- a\n  b'), ('l004', '| c |'), ('l006', 'd\ne')]
+    """
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    out: list[Sentence] = []
+    first: int | None = None
+
+    def close(last: int) -> None:
+        if first is not None:
+            s, e = starts[first], starts[last] + len(lines[last].rstrip())
+            out.append(Sentence(f"l{first + 1:03d}", first + 1, 1, s, e, text[s:e]))
+
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        opens = stripped.startswith(("#", "|", "- ", "* ")) or not stripped
+        continues = first is not None and stripped and not opens and (
+            line[:1].isspace() or not lines[first].lstrip().startswith(("#", "|"))
+        )
+        if continues:
+            continue
+        close(i - 1)
+        first = i if stripped else None
+        if stripped.startswith(("#", "|")):
+            close(i)
+            first = None
+    close(len(lines) - 1)
+    return tuple(out)
+
+
 def _load_one(entry: dict, folder: Path, registry: Path) -> SourceDocument:
     missing = [k for k in ("id", "file", "normalizer", "segmentation", "label") if k not in entry]
     if missing:
@@ -96,8 +133,9 @@ def _load_one(entry: dict, folder: Path, registry: Path) -> SourceDocument:
         normalized = NormalizedText(text, (), tuple(split_sentences(text)))
     else:
         raise SourceError(f"{registry}: unknown normalizer {entry['normalizer']!r} for {entry['id']!r}")
-    if entry["segmentation"] == "lines":
-        normalized = NormalizedText(normalized.text, normalized.problems, _lines(normalized.text))
+    if entry["segmentation"] in ("lines", "blocks"):
+        split = _lines if entry["segmentation"] == "lines" else _blocks
+        normalized = NormalizedText(normalized.text, normalized.problems, split(normalized.text))
     elif entry["segmentation"] != "sentences":
         raise SourceError(f"{registry}: unknown segmentation {entry['segmentation']!r}")
     return SourceDocument(entry["id"], path, entry["normalizer"], entry["segmentation"], entry["label"], normalized)

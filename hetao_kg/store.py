@@ -14,7 +14,7 @@ text, so that another store (an embedded Oxigraph, a remote endpoint) can stand 
 
 >>> store = RdflibStore(load())
 >>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
-3
+4
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from .graph import load
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, expand
 
 __all__ = [
     "QueryError",
@@ -42,6 +42,7 @@ __all__ = [
     "Rows",
     "Store",
     "RdflibStore",
+    "entity_variables",
     "guard",
     "prepare",
     "to_term",
@@ -189,6 +190,8 @@ def _prepare(sparql: str):
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    from .diagnose import check_terms, syntax_error
+
     from .rdflib_eval import install
 
     install()  # rdflib's SPARQL is loaded now: GRAPH ?g in linear time (same answers)
@@ -199,7 +202,7 @@ def _prepare(sparql: str):
         try:
             parseUpdate(sparql)
         except Exception:
-            raise QueryError(exc.msg, exc.lineno, exc.col) from None
+            raise syntax_error(sparql, exc) from None
         raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only") from None
     for node in _walk(parsed):
         name = getattr(node, "name", None)
@@ -210,18 +213,52 @@ def _prepare(sparql: str):
         if name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
     try:
-        return translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
+        prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
-        raise QueryError(f"SPARQL error: {exc}") from None
+        raise syntax_error(sparql, exc) from None
+    check_terms(_walk(prepared.algebra))
+    return prepared
+
+
+def _stable_vars(sparql: str, variables) -> tuple[str, ...]:
+    """Column names; for ``SELECT *`` in order of first appearance in the query text
+    (rdflib collects them in a set, whose order changes from run to run)."""
+    import re
+
+    names = tuple(str(v) for v in variables)
+    if not re.search(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", sparql, re.IGNORECASE):
+        return names
+
+    def first(name: str) -> tuple[int, str]:
+        m = re.search(rf"[?$]{re.escape(name)}\b", sparql)
+        return (m.start() if m else len(sparql), name)
+
+    return tuple(sorted(names, key=first))
+
+
+def entity_variables(sparql: str, names: list[str], literal_properties: set[str]) -> list[str]:
+    """Which of ``names`` the query uses as an entity: a subject, or the object of a
+    property (given by IRI) that is not in ``literal_properties``."""
+    algebra = prepare(sparql).algebra
+    wanted, found = set(names), set()
+    for node in _walk(algebra):
+        if isinstance(node, Mapping) and getattr(node, "name", None) == "BGP":
+            for s, p, o in node.get("triples") or ():
+                if isinstance(s, Variable) and str(s) in wanted:
+                    found.add(str(s))
+                if isinstance(o, Variable) and str(o) in wanted and isinstance(p, URIRef) and str(p) not in literal_properties:
+                    found.add(str(o))
+    return [n for n in names if n in found]
 
 
 def to_term(value: Any) -> Node:
     """Turn a Python value or a CLI string into an RDF term for binding.
 
-    ``<iri>`` and ``kg:…``/``hto:…`` prefixed names become IRIs, anything else a literal.
+    ``<iri>`` and compact names (``inst:hku``, ``hto:…``; the old ``kg:org/hku``
+    too) become IRIs, anything else a literal.
 
-    >>> to_term("kg:org/hku")
-    rdflib.term.URIRef('https://w3id.org/hetao-kg/id/org/hku')
+    >>> to_term("inst:hku") == to_term("kg:org/hku") == to_term("<https://w3id.org/hetao-kg/id/org/hku>")
+    True
     >>> to_term(5)
     rdflib.term.Literal('5', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
     """
@@ -230,15 +267,23 @@ def to_term(value: Any) -> Node:
     if isinstance(value, str):
         if value.startswith("<") and value.endswith(">"):
             return URIRef(value[1:-1])
-        prefix, sep, local = value.partition(":")
-        if sep and prefix in PREFIXES and not local.startswith("//"):
-            return URIRef(str(PREFIXES[prefix]) + local)
+        iri = expand(value)
+        if iri is not None:
+            return iri
         if value.startswith(("http://", "https://")):
             return URIRef(value)
     return Literal(value)
 
 
 # --- the rdflib store ----------------------------------------------------------------
+
+
+def data_key(content: str, *, inference: bool = True, stated_only: bool = False) -> str:
+    """The key of what a store answers from: the data's content key, whether the
+    entailments are included, and whether the curators' inferences are left out
+    (answers are cached under it)."""
+    key = content if inference else f"{content}-asserted"
+    return f"{key}-stated" if stated_only else key
 
 
 class RdflibStore:
@@ -249,22 +294,51 @@ class RdflibStore:
     query is always evaluated afresh, and only queries that passed the safety checks
     and ran are cached. ``cache=False`` turns this off. ``data_key`` is the content
     key of the data loaded (``None`` for a dataset given by the caller).
+
+    ``stated_only=True`` leaves out every assertion graph the curators inferred
+    (see :func:`hetao_kg.graph.stated_only`).
     """
 
-    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True):
-        self._dataset, self._root = dataset, root
+    def __init__(self, dataset: Dataset | None = None, *, root: str | Path | None = None, cache: bool = True,
+                 inference: bool = True, stated_only: bool = False):
+        self._dataset, self._root, self._inference = dataset, root, inference
         self._cache = cache and dataset is None
         self._lookup_key: str | None = None
         self.data_key: str | None = None
+        self.stated = stated_only
+        if dataset is not None and stated_only:
+            from .graph import stated_only as _restrict
+
+            self._dataset = _restrict(dataset)
+
+    def stated_only(self) -> "RdflibStore":
+        """The same data without the curators' inferences, as another store."""
+        if self._root is None and self._dataset is not None and not self._cache:
+            return RdflibStore(self._dataset, inference=self._inference, stated_only=True)
+        return RdflibStore(root=self._root, cache=self._cache, inference=self._inference, stated_only=True)
 
     @classmethod
-    def from_root(cls, root: str | Path | None = None, *, cache: bool = True) -> "RdflibStore":
+    def from_root(
+        cls, root: str | Path | None = None, *, cache: bool = True, inference: bool = True, stated_only: bool = False
+    ) -> "RdflibStore":
         """Load the graph from ``root`` now (a picklable factory for :class:`~hetao_kg.limits.LimitedStore`)."""
+        store = cls(root=root, cache=False, inference=inference, stated_only=stated_only)
+        store._load(cache=cache)
+        return store
+
+    def _load(self, *, cache: bool = True) -> None:
         from .graph import load_keyed
 
-        store = cls(root=root, cache=False)
-        store._dataset, store.data_key = load_keyed(root, cache=cache)
-        return store
+        self._dataset, key = load_keyed(self._root, cache=cache)
+        self.data_key = data_key(key, inference=self._inference, stated_only=self.stated)
+        if not self._inference:
+            from .inference import GRAPH_INFERRED
+
+            self._dataset.remove_graph(GRAPH_INFERRED)
+        if self.stated:
+            from .graph import stated_only
+
+            self._dataset = stated_only(self._dataset)
 
     def execute(
         self, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None
@@ -279,7 +353,7 @@ class RdflibStore:
             from .graph import content_key
 
             try:
-                self._lookup_key = content_key(self._root)
+                self._lookup_key = data_key(content_key(self._root), inference=self._inference, stated_only=self.stated)
             except Exception:  # let loading report a missing or broken file
                 self._lookup_key = ""
         if self._cache and self._lookup_key:
@@ -295,9 +369,7 @@ class RdflibStore:
     def dataset(self) -> Dataset:
         """The rdflib dataset, loaded (from ``root``, or the installed data) on first use."""
         if self._dataset is None:
-            from .graph import load_keyed
-
-            self._dataset, self.data_key = load_keyed(self._root)
+            self._load()
         return self._dataset
 
     def _run(self, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None = None) -> Rows | bool:
@@ -313,7 +385,7 @@ class RdflibStore:
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
-                    names = tuple(str(v) for v in result.vars)
+                    names = _stable_vars(sparql, result.vars)
                     rows = [{n: row[i] for i, n in enumerate(names)} for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")

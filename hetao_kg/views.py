@@ -13,7 +13,7 @@ through ``textContent`` and the canvas.
 >>> re.search(r'(?:src|href)="https?://|@import', view.html) is None
 True
 >>> view
-<View 'hk-universities' (en): 8 nodes, 4 links>
+<View 'hk-universities' (en): 8 nodes, 3 links>
 """
 
 from __future__ import annotations

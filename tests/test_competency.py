@@ -20,9 +20,10 @@ def kgapi():
 
 
 def _answer(kgapi, case):
+    stated_only = case.get("stated_only", False)
     if "named" in case:
-        return kgapi.named(case["named"], lang=case["lang"], **case.get("params", {}))
-    return kgapi.query(case["sparql"], lang=case["lang"])
+        return kgapi.named(case["named"], lang=case["lang"], stated_only=stated_only, **case.get("params", {}))
+    return kgapi.query(case["sparql"], lang=case["lang"], stated_only=stated_only)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -56,6 +57,8 @@ def test_competency_question(kgapi, case):
             assert set(values) == set(case["expect_set"])
         if "expect_includes" in case:
             assert set(case["expect_includes"]) <= set(values)
+        if "expect_excludes" in case:
+            assert not set(case["expect_excludes"]) & set(values)
     if "columns" in case:
         rows = [[r[c] for c in case["columns"]] for r in records]
         if case.get("distinct"):

@@ -27,8 +27,8 @@ def rows(kg, query):
 
 
 def test_plain_query_sees_facts_from_every_graph(kg):
-    found = rows(kg, "SELECT ?u WHERE { ?p hto:broughtInBy ?u . ?u a hto:University }")
-    assert {r[0] for r in found} == {KG["org/hku"], KG["org/cuhk-shenzhen"], KG["org/hkust"]}
+    found = rows(kg, "SELECT ?u WHERE { ?p hto:broughtInBy|hto:affiliatedWith ?u . ?u a hto:University }")
+    assert {r[0] for r in found} == {KG["org/hku"], KG["org/cuhk-shenzhen"], KG["org/hkust"], KG["org/cuhk"]}
 
 
 def test_graph_reaches_provenance_of_a_fact(kg):
@@ -87,7 +87,9 @@ def test_english_labels_are_verified_or_marked_as_translations(kg):
     assert (KG["org/siqa"], Literal("Shenzhen International Quantum Academy", lang="en")) in verified
     for s, label in verified:  # verified names are quoted from context-facts.md
         assert str(label) in CONTEXT, label
-    assert (KG["org/hkust"], Literal("Hong Kong University of Science and Technology", lang="en")) in by_kind[HTO.PlainTranslation]
+    hkust = (KG["org/hkust"], Literal("The Hong Kong University of Science and Technology", lang="en"))
+    assert hkust in verified and hkust not in by_kind[HTO.PlainTranslation]
+    assert (KG["project/hku-ai-pathogen-diagnosis"], Literal("HKU project on AI-based pathogen diagnosis, prevention and control", lang="en")) in by_kind[HTO.PlainTranslation]
 
 
 def test_wikidata_links_come_only_from_context_facts(kg):
@@ -141,7 +143,7 @@ def test_institutions_have_sector_and_status(kg):
     pairs = {(str(o).rsplit("/", 1)[-1], str(st).rsplit("/", 1)[-1]) for o, _, st in found}
     assert ("siqa", "landed") in pairs
     assert ("shenzhen-hong-kong-macao-chip-institute", "entity-registration-under-way") in pairs
-    assert ("st-global-packaging-test-innovation-centre", "site-construction") in pairs
+    assert ("st-global-packaging-test-innovation-centre", "under-construction") in pairs
     assert len(found) == 9  # quantum 2, chips 2, biomedicine 2, big data and AI 3
 
 

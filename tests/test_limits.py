@@ -74,6 +74,13 @@ def cli(*args: str, env: dict[str, str] | None = None, input_file: str | None = 
     return report["rc"], report["out"], report["err"], seconds, report["rss"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def built_graph():
+    """Build the graph cache once: the bounds below are for the query, not the first build."""
+    subprocess.run([sys.executable, "-m", "hetao_kg.cli", "query", "ASK { }"], cwd=ROOT, check=True,
+                   capture_output=True, timeout=600)
+
+
 def assert_clean_failure(err: str, words: str) -> None:
     assert "Traceback" not in err and "RecursionError" not in err, err
     lines = [line for line in err.splitlines() if line.strip()]

@@ -17,7 +17,7 @@ from .test_corpus import corpus
 def _reference(labels, query: str, limit: int = 10):
     """The scan the index replaced: every label scored, one result per entity."""
     entries = [(iri, text, normalize_query(text), to_pinyin(text) if _HAN.search(text) else "", kind)
-               for iri, text, kind in labels]
+               for iri, text, kind in sorted(labels)]
     q = normalize_query(query)
     q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
     if not q:

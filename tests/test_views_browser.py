@@ -29,7 +29,7 @@ PROBES = {
     "construction": ("project/passage-no-1-renovation", "一号通道改造项目正在研究确定规划方案和详细建设方案"),
     "services": ("org/e-station-service-centre", "“e站通”综合服务中心建成"),
     "ego": ("org/hku", "香港大学基于人工智能的病原诊断与防治项目"),
-    "path": ("org/hkust", "香港科技大学创新创业孵化器"),
+    "path": ("org/hkust", "The Hong Kong University of Science and Technology (HKUST)"),  # named by context-facts.md, not the report
     "full": ("org/idea", "粤港澳大湾区数字经济研究院"),
 }
 

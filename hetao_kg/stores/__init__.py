@@ -32,28 +32,33 @@ __all__ = ["DEFAULT", "OxigraphStore", "RdflibStore", "SparqlStore", "open_store
 DEFAULT = "oxigraph"
 
 
-def oxigraph_store(location: str | Path | None = None, *, root: str | Path | None = None, **limits: Any) -> Store:
-    """The embedded Oxigraph store behind the query limits (opened inside the worker, never before a fork)."""
+def oxigraph_store(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
+                   stated_only: bool = False, **limits: Any) -> Store:
+    """The embedded Oxigraph store behind the query limits (opened inside the worker, never before a fork).
+
+    Its ``stated_only()`` gives the variant without the curators' inferences.
+    """
     from ..limits import LimitedStore
+    from .oxigraph import _answer_key
 
-    return LimitedStore(functools.partial(OxigraphStore.opened, location, root, quiet=True),
-                        answer_key=functools.partial(_oxigraph_key, root), **limits)
-
-
-def _oxigraph_key(root: str | Path | None) -> str:
-    from ..graph import content_key
-
-    return f"{content_key(root)}-oxigraph"
+    store = LimitedStore(
+        functools.partial(OxigraphStore.opened, location, root, inference=inference, stated_only=stated_only, quiet=True),
+        answer_key=functools.partial(_answer_key, root, inference, stated_only), **limits)
+    if not stated_only:
+        store.stated_only = functools.partial(oxigraph_store, location, root=root, inference=inference,
+                                              stated_only=True, **limits)
+    return store
 
 
 def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | None = None,
-               root: str | Path | None = None, **limits: Any) -> Store:
+               root: str | Path | None = None, inference: bool = True, **limits: Any) -> Store:
     """A store by name, with the query limits (``timeout``, ``max_rows``, … as for
     :class:`~hetao_kg.limits.LimitedStore`):
 
     ``"memory"``, ``"oxigraph"`` (in the per-user cache), a directory (an Oxigraph
     store there), a :class:`~hetao_kg.store.Store` (used as is), or ``endpoint=URL``
-    for a remote SPARQL endpoint. ``None`` means :data:`DEFAULT`.
+    for a remote SPARQL endpoint (which answers from what was loaded into it).
+    ``None`` means :data:`DEFAULT`; ``inference=False`` leaves out the RDFS/OWL RL entailments.
     """
     if endpoint:
         return SparqlStore(endpoint, timeout=limits.get("timeout"), max_rows=limits.get("max_rows"))
@@ -64,7 +69,7 @@ def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | Non
     if str(store) == "memory":
         from ..limits import memory_store
 
-        return memory_store(root, **limits)
+        return memory_store(root, inference=inference, **limits)
     if str(store) == "oxigraph":
-        return oxigraph_store(default_location(), root=root, **limits)
-    return oxigraph_store(Path(store), root=root, **limits)
+        return oxigraph_store(default_location(), root=root, inference=inference, **limits)
+    return oxigraph_store(Path(store), root=root, inference=inference, **limits)

@@ -56,10 +56,11 @@ def default_location() -> Path:
     return cache_dir() / "oxigraph"
 
 
-def _inputs_key(root: str | Path | None) -> str:
+def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
     import pyoxigraph
 
     digest = hashlib.sha256(content_key(root).encode())
+    digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(pyoxigraph.__version__.encode())
     here = Path(__file__).resolve().parent
     for name in ("oxigraph.py", "_common.py"):
@@ -81,21 +82,56 @@ def _to_rdflib(term: Any) -> Node | None:
     raise QueryError(f"unsupported RDF term in an answer: {term!r}")
 
 
-def _bulk_load_file(store, path: Path, graph: URIRef | None) -> None:
+_RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
+
+
+def _format(path: Path):
     import pyoxigraph as ox
 
-    fmt = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
-           ".nt": ox.RdfFormat.N_TRIPLES}.get(path.suffix)
-    if fmt is None:
+    name = _RDF_FORMATS.get(path.suffix)
+    if name is None:
         raise DataError(path, f"unknown RDF file type {path.suffix!r}")
-    options: dict[str, Any] = {"format": fmt, "base_iri": str(KG)}
-    if graph is not None:
-        options["to_graph"] = ox.NamedNode(str(graph))
+    return getattr(ox.RdfFormat, name)
+
+
+class _BadFile(Exception):
+    def __init__(self, path: Path, error: Exception):
+        self.path, self.error = path, error
+
+
+def _data_error(path: Path, error: Exception) -> DataError:
     try:
-        store.bulk_load(path=str(path), **options)
-    except (SyntaxError, ValueError, OSError) as exc:
-        parse_file(path)  # raises a DataError with file, line and column when rdflib agrees
-        raise DataError(path, f"Oxigraph cannot load it: {exc}") from None
+        parse_file(path)  # rdflib names file, line and column when it agrees the file is bad
+    except DataError as exc:
+        return exc
+    return DataError(path, f"Oxigraph cannot load it: {error}")
+
+
+def _parsed(paths):
+    """The quads of every file, parsed by Oxigraph (blank nodes stay apart per file)."""
+    import pyoxigraph as ox
+
+    for path in paths:
+        try:
+            yield from ox.parse(path=str(path), format=_format(path), base_iri=str(KG))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _BadFile(path, exc) from None
+
+
+def _load_files(store, files) -> None:
+    """Ontology files into ``<graph/ontology>``, data files as they are: all in one bulk load."""
+    import pyoxigraph as ox
+
+    for path in files.ontology:
+        try:
+            store.bulk_load(path=str(path), format=_format(path), base_iri=str(KG),
+                            to_graph=ox.NamedNode(str(KG["graph/ontology"])))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _data_error(path, exc) from None
+    try:
+        store.bulk_extend(_parsed(files.data))  # one bulk load; one per file costs 4x more
+    except _BadFile as bad:
+        raise _data_error(bad.path, bad.error) from None
 
 
 _ZH_HANS_LABELS = """
@@ -170,17 +206,60 @@ def _derived_nquads(store, files, out: Path) -> None:
         ds.serialize(fh, format="nquads", encoding="utf-8")
 
 
-def build(location: str | Path | None = None, *, root: str | Path | None = None) -> Path:
+_CURATOR_GRAPHS = """
+SELECT DISTINCT ?g WHERE {
+  ?kind <http://www.w3.org/2004/02/skos/core#broader>* hto:CuratorInference .
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind }
+  FILTER (isIRI(?g))
+}"""
+_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def _drop_curator_inferences(store) -> None:
+    """What :func:`hetao_kg.graph.stated_only` leaves out: every graph whose evidence is a curator's inference."""
+    # the union is not materialized yet: ask the union view (DISTINCT copes with its repeats)
+    graphs = [r["g"].value for r in store.query(_CURATOR_GRAPHS, prefixes={"hto": str(PREFIXES["hto"])},
+                                                  use_default_graph_as_union=True)]
+    if graphs:
+        store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+
+def _inferred_nquads(store, out: Path, *, inference: bool) -> None:
+    """``<graph/inferred>`` and its provenance, by :func:`hetao_kg.inference.add_inferred`
+    (owlrl over every triple) as N-Quads; without ``inference`` only the provenance, as
+    the rdflib store keeps it when it drops the graph."""
+    import pyoxigraph as ox
+
+    from ..graph import GRAPH_PROVENANCE
+    from ..inference import GRAPH_INFERRED, add_inferred
+
+    ds = Dataset(default_union=True)
+    if inference:
+        everything = store.query(_EVERYTHING).serialize(format=ox.RdfFormat.N_TRIPLES)
+        ds.graph(URIRef("urn:hetao-kg:scratch-all")).parse(data=everything.decode("utf-8"), format="nt")
+    add_inferred(ds)
+    with open(out, "w", encoding="utf-8") as fh:
+        for name in (GRAPH_INFERRED, GRAPH_PROVENANCE):
+            writer = _QuadWriter(fh, []).graph(name)
+            for triple in ds.graph(name):
+                writer.add(triple)
+
+
+def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
+          stated_only: bool = False) -> Path:
     """Build (if needed) the database for the current inputs below ``location``; return its path.
 
     Safe against concurrent builders (a lock) and against being killed (temporary
-    directory, atomic rename, completion marker).
+    directory, atomic rename, completion marker). ``inference`` adds the RDFS/OWL RL
+    entailments as ``<graph/inferred>`` and ``stated_only`` leaves out the curators'
+    inferences, exactly as :func:`hetao_kg.graph.load` and :func:`hetao_kg.graph.stated_only`
+    do (the same code computes them); each combination is its own database.
     """
     import pyoxigraph as ox
 
     location = Path(location) if location else default_location()
     location.mkdir(parents=True, exist_ok=True)
-    key = _inputs_key(root)
+    key = _inputs_key(root, inference, stated_only)
     final = location / f"db-{key}"
     if _finished(final, key):
         return final
@@ -194,14 +273,17 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None)
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
         try:
             store = ox.Store(str(tmp / "db"))
-            for path in files.ontology:
-                _bulk_load_file(store, path, KG["graph/ontology"])
-            for path in files.data:
-                _bulk_load_file(store, path, None)
+            _load_files(store, files)
             derived = tmp / "derived.nq"
             _derived_nquads(store, files, derived)
             store.bulk_load(path=str(derived), format=ox.RdfFormat.N_QUADS)
             derived.unlink()
+            if stated_only:
+                _drop_curator_inferences(store)
+            entailed = tmp / "inferred.nq"
+            _inferred_nquads(store, entailed, inference=inference)
+            store.bulk_load(path=str(entailed), format=ox.RdfFormat.N_QUADS)
+            entailed.unlink()
             union = tmp / "union.nt"  # the union, as the default graph (a set: loading deduplicates)
             store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
             store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
@@ -210,7 +292,8 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None)
             store.flush()
             quads = len(store)
             del store
-            info = {"key": key, "root": str(files.root), "quads": quads,
+            info = {"key": key, "root": str(files.root), "quads": quads, "inference": inference,
+                    "stated_only": stated_only,
                     "seconds": round(time.monotonic() - started, 3), "pyoxigraph": ox.__version__}
             with open(tmp / "db" / MARKER, "w", encoding="utf-8") as fh:
                 json.dump(info, fh, indent=1)
@@ -243,6 +326,11 @@ def _clean(location: Path, *, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)  # keep a day of other versions for other checkouts
 
 
+def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+    """The answer-cache key of a variant (its answers are kept apart from other stores')."""
+    return f"oxigraph-{_inputs_key(root, inference, stated_only)}"  # data, flags, this code, pyoxigraph
+
+
 class OxigraphStore:
     """The embedded pyoxigraph store as a :class:`~hetao_kg.store.Store`.
 
@@ -252,16 +340,18 @@ class OxigraphStore:
     worker process before it opens anything (RocksDB must not be opened before a fork).
     """
 
-    def __init__(self, location: str | Path | None = None, *, root: str | Path | None = None):
+    def __init__(self, location: str | Path | None = None, *, root: str | Path | None = None,
+                 inference: bool = True, stated_only: bool = False):
         self.location = Path(location) if location else default_location()
         self.root = root
+        self.inference, self.stated = inference, stated_only
         self._db: Any = None
         self.path: Path | None = None
         self.data_key: str | None = None
 
     @classmethod
     def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
-               quiet: bool = False) -> "OxigraphStore":
+               inference: bool = True, stated_only: bool = False, quiet: bool = False) -> "OxigraphStore":
         """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
 
         ``quiet`` silences the process's stderr (file descriptor 2) once the store is
@@ -269,7 +359,7 @@ class OxigraphStore:
         message (and, under ``RUST_BACKTRACE``, a backtrace) there; the worker's death
         is reported to the caller as one clear error instead.
         """
-        store = cls(location, root=root)
+        store = cls(location, root=root, inference=inference, stated_only=stated_only)
         store.open()
         if quiet:
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -278,16 +368,21 @@ class OxigraphStore:
         return store
 
     def __getstate__(self) -> dict:
-        return {"location": self.location, "root": self.root, "_db": None, "path": None, "data_key": None}
+        return {"location": self.location, "root": self.root, "inference": self.inference, "stated": self.stated,
+                "_db": None, "path": None, "data_key": None}
+
+    def stated_only(self) -> "OxigraphStore":
+        """The same data without the curators' inferences, as another store (its own database)."""
+        return OxigraphStore(self.location, root=self.root, inference=self.inference, stated_only=True)
 
     def open(self):
         """The opened (read-only) pyoxigraph store, built first if needed."""
         if self._db is None:
             import pyoxigraph as ox
 
-            self.path = build(self.location, root=self.root)
+            self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
             self._db = ox.Store.read_only(str(self.path))
-            self.data_key = f"{content_key(self.root)}-oxigraph"
+            self.data_key = _answer_key(self.root, self.inference, self.stated)
         return self._db
 
     def info(self) -> dict:

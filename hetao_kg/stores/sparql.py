@@ -93,6 +93,10 @@ class SparqlStore:
         return f"SparqlStore({self.url!r})"
 
     def _request(self, data: list[tuple[str, str]], accept: str) -> tuple[bytes, Any]:
+        import http.client
+
+        # Virtuoso echoes the dataset as one response header per graph (X-SPARQL-…)
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]
         body = urllib.parse.urlencode(data).encode("utf-8")
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
@@ -193,13 +197,14 @@ class SparqlStore:
 # --- loading an endpoint -------------------------------------------------------------------
 
 
-def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | Path | None = None) -> int:
+def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | Path | None = None,
+                inference: bool = True) -> int:
     """Write hetao-kg's whole dataset as N-Quads (named graphs + the union as default graph); return the quads."""
     import pyoxigraph as ox
 
     from .oxigraph import OxigraphStore
 
-    db = OxigraphStore(store_dir, root=root).open()
+    db = OxigraphStore(store_dir, root=root, inference=inference).open()
     db.dump(output=str(out), format=ox.RdfFormat.N_QUADS)
     return len(db)
 
@@ -207,7 +212,7 @@ def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | P
 def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isql: str | None = None,
                   isql_user: str = "dba", isql_password: str | None = None, load_dir: str | Path | None = None,
                   replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
-                  timeout: float = 600) -> int:
+                  inference: bool = True, timeout: float = 600) -> int:
     """Push the whole dataset, with its named graphs, to an endpoint; return the number of quads.
 
     * Graph Store Protocol (default): the N-Quads go in one request to ``graph_store``
@@ -229,7 +234,7 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
         folder = Path(load_dir).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / "hetao-kg.nq"
-        n = dump_nquads(target, store_dir=store_dir, root=root)
+        n = dump_nquads(target, store_dir=store_dir, root=root, inference=inference)
         steps = []
         if replace:
             steps += ["log_enable(3, 1);",  # autocommit without the transaction log: a bulk delete
@@ -259,7 +264,7 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
         raise ValueError("give --graph-store URL (the endpoint's Graph Store Protocol URL) or --virtuoso-isql")
     with tempfile.TemporaryDirectory(prefix="hetao-kg-load-") as tmp:
         path = Path(tmp) / "hetao-kg.nq"
-        n = dump_nquads(path, store_dir=store_dir, root=root)
+        n = dump_nquads(path, store_dir=store_dir, root=root, inference=inference)
         request = urllib.request.Request(url, data=path.read_bytes(), method="PUT" if replace else "POST",
                                          headers={"Content-Type": "application/n-quads"})
         try:

@@ -1,0 +1,544 @@
+"""The ASGI application: the SPARQL endpoint and the explorer on one port.
+
+>>> from starlette.testclient import TestClient
+>>> client = TestClient(create_app())
+>>> r = client.get("/sparql", params={"query": "ASK { ?u a hto:University }"})
+>>> r.status_code, r.json()["boolean"]
+(200, True)
+>>> client.get("/sparql", params={"query": "DROP ALL"}).text
+'SPARQL Update is refused: hetao-kg queries are read-only'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import logging
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph, Literal, URIRef
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from ..api import LANGS, KnowledgeGraph
+from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
+from ..queries import UnknownName, named_queries
+from ..store import QueryError, QueryRefused, Rows, prepare
+from .explorer import entity_page, home_counts, source_documents, source_page, term_path
+from .ontology import ontology_doc
+from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
+from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
+
+__all__ = ["create_app", "CSP", "TEMPLATES", "STATIC", "render_ontology", "pick_lang"]
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+ACCESS = logging.getLogger("hetao_kg.web.access")
+
+#: Content-Security-Policy per kind of page: nothing may leave the machine.
+CSP = {
+    "page": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+    "editor": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+              "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+    # the views inline vis-network and their data (see hetao_kg.views)
+    "view": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+            "base-uri 'none'; frame-ancestors 'self'",
+}
+_RDF_PAGE_TYPES = ["text/html", *GRAPH_TYPES]
+_LANG_TAGS = {"en": "en", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh": "zh-Hans",
+              "zh-hant": "zh-Hant", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant"}
+_DESCRIBE = """
+CONSTRUCT { ?entity ?p ?o . ?s ?q ?entity . } WHERE { { ?entity ?p ?o } UNION { ?s ?q ?entity } }
+"""
+
+
+def pick_lang(query_lang: str | None, accept_language: str | None) -> str:
+    """The page language: ``?lang=`` if valid, else the best of ``Accept-Language``, else English.
+
+    >>> pick_lang(None, "zh-TW,zh;q=0.9,en;q=0.8"), pick_lang("zh-Hans", "en"), pick_lang(None, "fr")
+    ('zh-Hant', 'zh-Hans', 'en')
+    """
+    if query_lang:
+        for lang in LANGS:
+            if query_lang.lower() == lang.lower():
+                return lang
+    ranked = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((q, -i, tag.strip().lower()))
+    for q, _, tag in sorted(ranked, reverse=True):
+        if q <= 0:
+            continue
+        for candidate in (tag, "-".join(tag.split("-")[:2]), tag.split("-")[0]):
+            if candidate in _LANG_TAGS:
+                return _LANG_TAGS[candidate]
+    return "en"
+
+
+def _lang_of(request: Request) -> str:
+    return pick_lang(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+class _Edge:
+    """Pure ASGI middleware: security headers and one access-log line per request."""
+
+    def __init__(self, app, *, prefix: str):
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = {"code": 500}
+        path = scope.get("path", "")
+        local = path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+        policy = CSP["view"] if local.startswith("/views/") and local != "/views/" else CSP["editor"] if local.startswith("/query") else CSP["page"]
+
+        async def wrapped(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                for k, v in ((b"content-security-policy", policy.encode()), (b"x-content-type-options", b"nosniff"),
+                             (b"referrer-policy", b"no-referrer")):
+                    if k not in names:
+                        headers.append((k, v))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, wrapped)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            qs = scope.get("query_string", b"").decode("latin-1")
+            target = path + (f"?{qs[:200]}" if qs else "")
+            ACCESS.info('%s "%s %s" %d %.1fms', client[0], scope.get("method", "-"), target, status["code"],
+                        (time.perf_counter() - start) * 1000)
+
+
+def _environment(i18n: dict) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "xml", "svg"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["urlq"] = lambda s: quote(str(s), safe="")
+    env.globals["i18n"] = i18n
+    return env
+
+
+def _i18n() -> dict:
+    return json.loads((HERE / "i18n.json").read_text(encoding="utf-8"))
+
+
+def render_ontology(*, lang: str = "en", base: str = "", root: str | Path | None = None, static: str | None = None,
+                    standalone: bool = False, lang_links: dict[str, str] | None = None) -> str:
+    """The ontology documentation page as HTML (also what ``hetao-kg docs`` writes).
+
+    >>> "University" in render_ontology(lang="zh-Hans")
+    True
+    """
+    i18n = _i18n()
+    env = _environment(i18n)
+    return env.get_template("ontology.html").render(
+        doc=ontology_doc(root), lang=lang, t=i18n[lang], base=base, static=static if static is not None else f"{base}/static",
+        standalone=standalone, langs=LANGS, here="ontology", query_suffix="",
+        lang_links=lang_links or {l: f"{base}/ontology?lang={l}" for l in LANGS},
+    )
+
+
+def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = None, store: str | None = None,
+               cors: str | None = None, mount_prefix: str = "", timeout: float = 10.0, max_rows: int = 10_000,
+               max_query_bytes: int = 65_536, pool: int = 2) -> Starlette:
+    """Build the web application (endpoint + explorer).
+
+    ``kg`` serves the explorer pages (built from ``root``/``store`` when omitted); user
+    SPARQL runs in a :class:`~hetao_kg.web.runner.QueryRunner` with ``timeout`` seconds,
+    ``max_rows`` rows and queries of at most ``max_query_bytes``. ``mount_prefix`` (e.g.
+    ``/hetao-kg``) is the path the app lives under, so that ``<prefix>/id/org/hku`` is
+    the page of ``https://w3id.org/hetao-kg/id/org/hku``.
+    """
+    prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
+    root_s = str(root) if root else None
+    if kg is None:
+        kg = page_graph(root_s, store)
+    runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
+                                      max_query_bytes=max_query_bytes, pool=pool),
+                         timeout=timeout, max_rows=max_rows)
+    i18n = _i18n()
+    env = _environment(i18n)
+    # rdflib's SPARQL parser (pyparsing) is not thread-safe: in-process graph work runs
+    # one call at a time; user queries go to the worker pool instead.
+    graph_lock = threading.Lock()
+
+    async def in_graph(fn, *args, **kwargs):
+        def locked():
+            with graph_lock:
+                return fn(*args, **kwargs)
+
+        return await run_in_threadpool(locked)
+
+    views_cache: OrderedDict[tuple, str] = OrderedDict()
+    responses = _ByteBudgetCache(64 * 2**20)  # serialized answers: the data does not change while serving
+    memo_cache: OrderedDict[tuple, Any] = OrderedDict()
+
+    async def memo(fn, *args, **kwargs):
+        """In-process graph work, remembered: the data does not change while serving."""
+        key = (getattr(fn, "__name__", repr(fn)), args, tuple(sorted(kwargs.items())))
+        if key in memo_cache:
+            memo_cache.move_to_end(key)
+            return memo_cache[key]
+        return remember(memo_cache, key, await in_graph(fn, *args, **kwargs), 1024)
+
+    def remember(cache: OrderedDict, key, value, size: int = 256):
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+        return value
+
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        lang = context.pop("lang", None) or _lang_of(request)
+        explicit = request.query_params.get("lang")
+        here_params = {k: v for k, v in request.query_params.items() if k != "lang"}
+        html = env.get_template(template).render(
+            base=prefix, static=f"{prefix}/static", lang=lang, t=i18n[lang], langs=LANGS,
+            query_suffix=f"?lang={quote(lang)}" if explicit else "",
+            lang_links={l: f"{prefix}{request.url.path[len(prefix):] if request.url.path.startswith(prefix) else request.url.path}?"
+                        + urlencode({**here_params, "lang": l}) for l in LANGS},
+            **context,
+        )
+        return HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language",
+                                                               "Content-Language": lang})
+
+    def plain_error(message: str, status: int, headers: dict | None = None) -> PlainTextResponse:
+        return PlainTextResponse(message, status_code=status, headers=headers)
+
+    # --- SPARQL ---------------------------------------------------------------
+
+    async def sparql(request: Request) -> Response:
+        try:
+            body = await request.body() if request.method == "POST" else b""
+            params: dict[str, list[str]] = {}
+            for k, v in request.query_params.multi_items():
+                params.setdefault(k, []).append(v)
+            req = parse_request(request.method, request.headers.get("content-type", ""), params, body,
+                                max_bytes=max_query_bytes)
+            accept = request.headers.get("accept")
+            if req.query is None:
+                if request.method == "GET" and negotiate(accept, ["text/html", *GRAPH_TYPES], "text/turtle") == "text/html":
+                    return RedirectResponse(f"{prefix}/query", status_code=303)
+                media = negotiate(accept, list(GRAPH_TYPES), "text/turtle")
+                if media is None:
+                    raise ProtocolError(f"cannot describe the service as {accept}", 406)
+                endpoint = str(request.url.replace(query="", fragment=""))
+                data = await memo(_service_description, kg, endpoint)
+                return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
+            # the guard, before any store sees the query (a verdict is remembered per text:
+            # parsing costs up to a third of a second)
+            kind = await memo(_query_kind, req.query)
+            key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
+            cached = responses.get(key)
+            if cached is None:
+                answer = await runner.execute(req.query)
+                # serializing thousands of rows takes a while: off the event loop
+                cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
+                responses.put(key, cached)
+            data, ctype, headers = cached
+            return Response(data if request.method != "HEAD" else b"", media_type=ctype, headers=dict(headers))
+        except ProtocolError as exc:
+            return plain_error(str(exc), exc.status)
+        except QueryTimeoutError as exc:
+            return plain_error(str(exc), 503, {"Retry-After": "5"})
+        except QueryRefused as exc:
+            return plain_error(str(exc), 400)
+        except QueryError as exc:
+            if type(exc).__name__ in ("QueryTimeout",):
+                return plain_error(str(exc), 503, {"Retry-After": "5"})
+            if type(exc).__name__ == "QueryTooLarge":
+                return plain_error(str(exc), 413)
+            return plain_error(str(exc), 400)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "timeout_s": timeout,
+                             "max_rows": max_rows})
+
+    # --- explorer ----------------------------------------------------------------
+
+    async def home(request: Request) -> Response:
+        lang = _lang_of(request)
+        counts = await memo(home_counts, kg)
+        docs = await memo(source_documents, kg, lang=lang)
+        from ..views import VIEWS
+
+        queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
+        return page(request, "home.html", lang=lang, counts=counts, docs=docs, queries=queries,
+                    views=[v for v in VIEWS if v not in ("ego", "path")], here="home",
+                    zone=kg.label(str(KG["zone/hetao"]), lang), park=kg.label(str(KG["park/shenzhen-park"]), lang))
+
+    async def search(request: Request) -> Response:
+        lang = _lang_of(request)
+        text = request.query_params.get("q", "").strip()[:200]
+        hits = await memo(kg.search, text, lang=lang, limit=20) if text else []
+        results = [(h, term_path(h.iri)) for h in hits]
+        return page(request, "search.html", lang=lang, q=text, results=results, here="search")
+
+    async def entity(request: Request) -> Response:
+        local = request.path_params["path"]
+        iri = str(KG) + local
+        media = negotiate(request.headers.get("accept"), _RDF_PAGE_TYPES, "text/html")
+        if media is None:
+            return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
+                               + ", ".join(_RDF_PAGE_TYPES), 406)
+        if media != "text/html":
+            rows = await memo(_describe, kg, iri)
+            if not rows.rows:
+                return plain_error(f"no such entity: {iri}", 404)
+            data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
+            return Response(data, media_type=ctype, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describedby"'})
+        lang = _lang_of(request)
+        data = await memo(entity_page, kg, iri, lang=lang)
+        if not data.exists:
+            return page(request, "error.html", status=404, lang=lang, here="error",
+                        message=i18n[lang]["no_entity"], detail=iri)
+        alternates = [(m, f"{prefix}/id/{local}") for m in ("text/turtle", "application/ld+json", "application/n-triples")]
+        return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local)
+
+    async def sources(request: Request) -> Response:
+        lang = _lang_of(request)
+        docs = await memo(source_documents, kg, lang=lang)
+        return page(request, "sources.html", lang=lang, docs=docs, here="source")
+
+    async def source(request: Request) -> Response:
+        lang = _lang_of(request)
+        doc = request.path_params["doc"]
+        data = await memo(source_page, kg, doc, lang=lang)
+        if data is None:
+            return page(request, "error.html", status=404, lang=lang, here="error",
+                        message=i18n[lang]["no_source"], detail=doc)
+        return page(request, "source.html", lang=lang, s=data, here="source")
+
+    async def editor(request: Request) -> Response:
+        lang = _lang_of(request)
+        queries = named_queries()
+        text = request.query_params.get("query")
+        name = request.query_params.get("named")
+        if name and name in queries:
+            text = queries[name].text
+        if not text:
+            text = queries["hk-university-projects"].text if "hk-university-projects" in queries else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        examples = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in queries.values()]
+        return page(request, "query.html", lang=lang, here="query", initial=text, examples=examples,
+                    config={"endpoint": f"{prefix}/sparql", "query": text, "prefixes": prefixes, "lang": lang,
+                            "queryPage": f"{prefix}/query"})
+
+    async def views_index(request: Request) -> Response:
+        from ..views import VIEWS
+
+        lang = _lang_of(request)
+        return page(request, "views.html", lang=lang, views=list(VIEWS), here="views")
+
+    async def view(request: Request) -> Response:
+        from ..views import VIEWS
+
+        name = request.path_params["name"]
+        lang = _lang_of(request)
+        entities = tuple(e for e in request.query_params.getlist("entity") if e.strip())[:2]
+        try:
+            depth = max(1, min(3, int(request.query_params.get("depth", "1"))))
+        except ValueError:
+            return plain_error("depth must be 1, 2 or 3", 400)
+        if name not in VIEWS:
+            return page(request, "error.html", status=404, lang=lang, here="error",
+                        message=i18n[lang]["no_view"], detail=name)
+        key = (name, entities, depth, lang)
+        html = views_cache.get(key)
+        if html is None:
+            try:
+                rendered = await in_graph(lambda: kg.render(name, *entities, lang=lang, depth=depth))
+            except (UnknownName, ValueError, TypeError) as exc:
+                return page(request, "error.html", status=400, lang=lang, here="error",
+                            message=i18n[lang]["bad_view"], detail=str(exc))
+            html = remember(views_cache, key, rendered.html, 64)
+        return HTMLResponse(html)
+
+    async def ontology(request: Request) -> Response:
+        media = negotiate(request.headers.get("accept"), _RDF_PAGE_TYPES, "text/html")
+        if media not in (None, "text/html"):
+            graph = Graph()
+            bind_prefixes(graph)
+            graph.parse(data=ontology_doc(root_s).turtle, format="turtle")
+            return Response(serialize_graph(graph, media), media_type=f"{media}; charset=utf-8", headers={"Vary": "Accept"})
+        lang = _lang_of(request)
+        html = await memo(render_ontology, lang=lang, base=prefix, root=root_s)
+        return HTMLResponse(html, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang})
+
+    async def not_found(request: Request, exc) -> Response:
+        lang = _lang_of(request)
+        if "text/html" not in request.headers.get("accept", ""):
+            return plain_error(f"not found: {request.url.path}", 404)
+        return page(request, "error.html", status=404, lang=lang, here="error", message=i18n[lang]["not_found"],
+                    detail=request.url.path)
+
+    async def server_error(request: Request, exc) -> Response:
+        logging.getLogger("hetao_kg.web").exception("internal error on %s", request.url.path)
+        return plain_error("internal error: the server could not answer this request (logged)", 500)
+
+    routes = [
+        Route("/", home),
+        Route("/healthz", healthz),
+        Route("/sparql", sparql, methods=["GET", "POST", "HEAD"]),
+        Route("/search", search),
+        Route("/id/{path:path}", entity),
+        Route("/source/", sources),
+        Route("/source/{doc}", source),
+        Route("/query", editor),
+        Route("/views/", views_index),
+        Route("/views/{name}", view),
+        Route("/ontology", ontology),
+        Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    middleware = []
+    if cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=[cors], allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], max_age=600))
+
+    def warm() -> None:
+        kg.labels()
+        kg.search("HKU")
+        home_counts(kg)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await in_graph(warm)  # healthy only once labels and the search index are ready
+        try:
+            yield
+        finally:
+            runner.close()  # stop the query workers once uvicorn has drained the requests
+
+    inner = Starlette(routes=routes, middleware=middleware, lifespan=None if prefix else lifespan,
+                      exception_handlers={404: not_found, 500: server_error})
+    app = Starlette(routes=[Mount(prefix, app=inner)], lifespan=lifespan) if prefix else inner
+    app.state.kg, app.state.runner, app.state.prefix = kg, runner, prefix
+    return _Edge(app, prefix=prefix)  # type: ignore[return-value]
+
+
+class _ByteBudgetCache:
+    """An LRU of serialized answers bounded by their total size."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self.items: OrderedDict[tuple, tuple[bytes, str, tuple]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        size = len(value[0])
+        if size > self.budget // 8:
+            return
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = value
+            self.used += size
+            while self.used > self.budget:
+                _, old = self.items.popitem(last=False)
+                self.used -= len(old[0])
+
+
+def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, labels: str | None,
+                  max_rows: int) -> tuple[bytes, str, tuple]:
+    if labels and isinstance(answer, Rows) and kind == "SelectQuery":
+        answer = _with_labels(kg, answer, labels)
+    data, ctype = serialize_answer(answer, kind, accept=accept)
+    headers = [("Vary", "Accept")]
+    if is_truncated(answer):
+        headers.append(("X-Hetao-Truncated", f"rows cut at the server's limit of {max_rows}"))
+    return data, ctype, tuple(headers)
+
+
+def _query_kind(sparql: str) -> str:
+    """Check a query with the guard; its kind (``SelectQuery``, ``AskQuery``, …)."""
+    return prepare(sparql).algebra.name
+
+
+def _describe(kg: KnowledgeGraph, iri: str) -> Rows:
+    return kg.store.select(_DESCRIBE, {"entity": URIRef(iri)})
+
+
+def _with_labels(kg: KnowledgeGraph, answer: Rows, lang: str) -> Rows:
+    """Add ``?xLabel`` next to every column holding IRIs (as Wikidata's label service does)."""
+    iri_vars = [v for v in answer.vars if any(isinstance(r.get(v), URIRef) for r in answer.rows)]
+    names = []
+    for v in answer.vars:
+        names.append(v)
+        if v in iri_vars and f"{v}Label" not in answer.vars:
+            names.append(f"{v}Label")
+    rows = []
+    for r in answer.rows:
+        row = dict(r)
+        for v in iri_vars:
+            if isinstance(r.get(v), URIRef):
+                row[f"{v}Label"] = Literal(kg.label(str(r[v]), lang), lang=lang)
+        rows.append(row)
+    return Rows(tuple(names), rows)
+
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def _service_description(kg: KnowledgeGraph, endpoint: str) -> Graph:
+    from rdflib import BNode, Namespace
+    from rdflib.namespace import RDF, RDFS
+
+    sd, fmt = Namespace(_SD), Namespace(_FORMATS)
+    g = Graph()
+    g.bind("sd", sd)
+    g.bind("formats", fmt)
+    bind_prefixes(g)
+    svc = URIRef(endpoint)
+    g.add((svc, RDF.type, sd.Service))
+    g.add((svc, sd.endpoint, svc))
+    g.add((svc, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((svc, sd.feature, sd.UnionDefaultGraph))
+    g.add((svc, RDFS.label, Literal("hetao-kg SPARQL endpoint (read-only)", lang="en")))
+    for f in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+              "Turtle", "N-Triples", "JSON-LD", "TriG", "RDF_XML"):
+        g.add((svc, sd.resultFormat, fmt[f]))
+    dataset, default = BNode("dataset"), BNode("defaultGraph")
+    g.add((svc, sd.defaultDataset, dataset))
+    g.add((dataset, RDF.type, sd.Dataset))
+    g.add((dataset, sd.defaultGraph, default))
+    g.add((default, RDF.type, sd.Graph))
+    g.add((default, RDFS.comment, Literal("the union of every named graph", lang="en")))
+    for row in kg.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g").rows:
+        named = BNode()
+        g.add((dataset, sd.namedGraph, named))
+        g.add((named, RDF.type, sd.NamedGraph))
+        g.add((named, sd.name, row["g"]))
+    return g

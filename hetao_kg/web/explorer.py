@@ -1,0 +1,361 @@
+"""What the explorer pages show, read from the graph with SPARQL (any store).
+
+Evidence kinds, labels and property names are read from the graph itself, so new
+kinds (e.g. the curator inferences, ``skos:broader hto:CuratorInference``) show
+without code changes.
+
+>>> from hetao_kg.api import open_graph
+>>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
+>>> sector = next(g for g in page.groups if g.label == "in sector")
+>>> page.label, sector.statements[0].label
+('Shenzhen International Quantum Academy', 'quantum information')
+>>> sector.statements[0].supports[0].quotes[0].marked
+'量子信息方面,深圳国际量子研究院等已落地'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ..namespaces import HTO, KG, PREFIXES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..api import KnowledgeGraph
+
+__all__ = [
+    "EntityPage",
+    "Quote",
+    "SourcePage",
+    "Statement",
+    "Support",
+    "entity_page",
+    "home_counts",
+    "source_page",
+    "term_path",
+]
+
+_P = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+_CURATOR_INFERENCE = str(HTO._NS) + "CuratorInference"
+
+_OUT = _P + """
+SELECT ?p ?o ?g ?ev ?inferred ?source ?quote ?exact ?qstart ?qend ?sent ?stext ?sstart ?doc WHERE {
+  GRAPH ?g { ?entity ?p ?o }
+  OPTIONAL { ?g hto:evidence ?ev .
+             OPTIONAL { ?ev skos:broader ?broader . FILTER (?broader = hto:CuratorInference) }
+             BIND (BOUND(?broader) AS ?inferred) }
+  OPTIONAL { ?g dcterms:source ?source }
+  OPTIONAL { ?g prov:wasDerivedFrom ?quote .
+             ?quote oa:exact ?exact ; oa:start ?qstart ; oa:end ?qend ; hto:inSentence ?sent .
+             ?sent rdf:value ?stext ; oa:start ?sstart ; hto:inDocument ?doc }
+}"""
+_IN = _P + """
+SELECT DISTINCT ?s ?p WHERE {
+  GRAPH ?g { ?s ?p ?entity }
+  FILTER (isIRI(?s) && ?p NOT IN (prov:wasDerivedFrom, hto:inSentence, hto:inDocument, dcterms:isPartOf))
+} LIMIT 500"""
+_FIGURES = _P + """
+SELECT ?p ?f ?value ?unit ?qualifier ?counts WHERE {
+  ?entity ?p ?f . ?f a hto:Figure ; schema:value ?value .
+  OPTIONAL { ?f schema:unitText ?unit }
+  OPTIONAL { ?f hto:qualifier ?qualifier }
+  OPTIONAL { ?f hto:counts ?counts }
+}"""
+_SENTENCES = _P + """
+SELECT ?sent ?para ?n ?text ?start WHERE {
+  ?sent a hto:Sentence ; hto:inDocument ?doc ; rdf:value ?text ; oa:start ?start ;
+        hto:paragraphNumber ?para ; hto:sentenceNumber ?n .
+} ORDER BY ?start"""
+_QUOTES = _P + """
+SELECT ?quote ?sent ?qstart ?qend ?g ?subject WHERE {
+  ?quote a hto:Quote ; hto:inSentence ?sent ; oa:start ?qstart ; oa:end ?qend .
+  ?sent hto:inDocument ?doc .
+  ?g prov:wasDerivedFrom ?quote .
+  OPTIONAL { GRAPH ?g { ?subject ?anyp ?anyo } FILTER (isIRI(?subject)) }
+}"""
+_COUNTS = _P + """
+SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  { ?x a ?c . FILTER (STRSTARTS(STR(?x), STR(kg:)))
+    FILTER (?c NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument, hto:Figure))
+    BIND ("entities" AS ?what) }
+  UNION { ?x a hto:Assertion . BIND ("assertions" AS ?what) }
+  UNION { ?x a hto:Quote . BIND ("quotes" AS ?what) }
+  UNION { ?x a hto:Figure . BIND ("figures" AS ?what) }
+  UNION { GRAPH ?x { ?s ?p ?o } BIND ("graphs" AS ?what) }
+} GROUP BY ?what"""
+_DOCS = _P + """
+SELECT ?doc (COUNT(?sent) AS ?n) WHERE { ?doc a hto:SourceDocument . ?sent hto:inDocument ?doc ; a hto:Sentence }
+GROUP BY ?doc ORDER BY ?doc"""
+
+_HIDDEN_PROPS = {str(RDF.type)}
+_LABEL_PROPS = (str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel))
+
+
+def term_path(iri: str) -> str | None:
+    """The server path of a hetao-kg IRI (``/id/org/hku``), or None for other IRIs.
+
+    >>> term_path("https://w3id.org/hetao-kg/id/org/hku"), term_path("http://example.org/x")
+    ('/id/org/hku', None)
+    """
+    base = str(KG)
+    if iri.startswith(base):
+        return "/id/" + iri[len(base):]
+    onto = str(HTO._NS)
+    if iri.startswith(onto):
+        return "/ontology#" + iri[len(onto):]
+    return None
+
+
+@dataclass
+class Quote:
+    """A quote behind a fact: its sentence split around the quoted span."""
+
+    iri: str
+    exact: str
+    start: int
+    end: int
+    sentence: str
+    before: str
+    marked: str
+    after: str
+    doc: str
+    anchor: str
+
+
+@dataclass
+class Support:
+    """One assertion graph stating a fact: its evidence kind and quotes."""
+
+    graph: str
+    evidence: str | None
+    evidence_label: str
+    inferred: bool
+    source: str | None
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class Statement:
+    """A property value of the entity with every assertion behind it."""
+
+    value: str
+    label: str
+    path: str | None
+    lang: str | None
+    is_iri: bool
+    supports: list[Support] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    """The statements of one property."""
+
+    property: str
+    label: str
+    path: str | None
+    statements: list[Statement] = field(default_factory=list)
+
+
+@dataclass
+class EntityPage:
+    """Everything the entity page shows."""
+
+    iri: str
+    label: str
+    labels: dict[str, list[str]]
+    kinds: list[tuple[str, str, str | None]]
+    groups: list[Group]
+    incoming: list[tuple[str, str, str | None, str]]
+    figures: list[dict]
+    neighbours: list[dict]
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.groups or self.incoming or self.kinds)
+
+
+def _doc_id(doc_iri: str) -> str:
+    return doc_iri[len(str(KG)) + len("doc/"):] if doc_iri.startswith(str(KG) + "doc/") else doc_iri
+
+
+def _quote(row) -> Quote:
+    text, sstart = str(row["stext"]), int(row["sstart"])
+    qs, qe = int(row["qstart"]) - sstart, int(row["qend"]) - sstart
+    qs, qe = max(0, min(qs, len(text))), max(0, min(qe, len(text)))
+    doc = _doc_id(str(row["doc"]))
+    return Quote(str(row["quote"]), str(row["exact"]), int(row["qstart"]), int(row["qend"]), str(row["sent"]),
+                 text[:qs], text[qs:qe], text[qe:], doc, f"quote-{int(row['qstart'])}-{int(row['qend'])}")
+
+
+def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPage:
+    """Collect an entity's labels, kinds, statements (with evidence and quotes), incoming
+    links, figures and direct neighbours."""
+    entity = URIRef(iri)
+    rows = kg.store.select(_OUT, {"entity": entity}).rows
+    labels: dict[str, list[str]] = {}
+    kinds: dict[str, tuple[str, str, str | None]] = {}
+    groups: dict[str, Group] = {}
+    for row in rows:
+        p, o = str(row["p"]), row["o"]
+        if p in _LABEL_PROPS and isinstance(o, Literal):
+            bucket = labels.setdefault(o.language or "", [])
+            if str(o) not in bucket:
+                bucket.append(str(o))
+        if p in _HIDDEN_PROPS:
+            kinds.setdefault(str(o), (str(o), kg.label(str(o), lang), term_path(str(o))))
+            continue
+        group = groups.get(p)
+        if group is None:
+            group = groups[p] = Group(p, kg.label(p, lang), term_path(p))
+        key = o.n3()
+        stmt = next((s for s in group.statements if s.value == key), None)
+        if stmt is None:
+            if isinstance(o, URIRef):
+                stmt = Statement(key, kg.label(str(o), lang), term_path(str(o)), None, True)
+            else:
+                stmt = Statement(key, str(o), None, getattr(o, "language", None), False)
+            group.statements.append(stmt)
+        g = str(row["g"])
+        support = next((s for s in stmt.supports if s.graph == g), None)
+        if support is None:
+            ev = str(row["ev"]) if row.get("ev") is not None else None
+            inferred = row.get("inferred") is not None and bool(row["inferred"].toPython())
+            support = Support(g, ev, kg.label(ev, lang) if ev else "", inferred,
+                              str(row["source"]) if row.get("source") is not None else None)
+            stmt.supports.append(support)
+        if row.get("quote") is not None and all(q.iri != str(row["quote"]) for q in support.quotes):
+            support.quotes.append(_quote(row))
+    incoming = [
+        (str(r["s"]), kg.label(str(r["s"]), lang), term_path(str(r["s"])), kg.label(str(r["p"]), lang))
+        for r in kg.store.select(_IN, {"entity": entity}).rows
+    ]
+    incoming.sort(key=lambda t: (t[3], t[1], t[0]))
+    figures = []
+    for r in kg.store.select(_FIGURES, {"entity": entity}).rows:
+        figures.append({
+            "property": kg.label(str(r["p"]), lang), "figure": str(r["f"]), "path": term_path(str(r["f"])),
+            "value": r["value"].toPython() if isinstance(r["value"], Literal) else str(r["value"]),
+            "unit": str(r["unit"]) if r.get("unit") is not None else "",
+            "qualifier": kg.label(str(r["qualifier"]), lang) if r.get("qualifier") is not None else "",
+            "counts": str(r["counts"]) if r.get("counts") is not None else "",
+        })
+    # same data, same page: every list in a stable order, whatever order the store answered in
+    for group in groups.values():
+        group.statements.sort(key=lambda st: (st.label, st.value))
+        for st in group.statements:
+            st.supports.sort(key=lambda sup: sup.graph)
+            for sup in st.supports:
+                sup.quotes.sort(key=lambda q: (q.doc, q.start, q.end))
+    for bucket in labels.values():
+        bucket.sort()
+    figures.sort(key=lambda f: (f["property"], f["figure"]))
+    ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
+    return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
+                      incoming, figures, _neighbours(ordered, incoming))
+
+
+def _neighbours(groups: list[Group], incoming) -> list[dict]:
+    """Up to 16 direct neighbours placed on a circle (an SVG drawn by the template)."""
+    items: list[tuple[str, str, str | None, bool]] = []
+    seen = set()
+    for g in groups:
+        for s in g.statements:
+            if s.is_iri and s.path and s.path.startswith("/id/") and s.value not in seen:
+                seen.add(s.value)
+                items.append((s.label, g.label, s.path, True))
+    for iri, label, path, prop in incoming:
+        if path and path.startswith("/id/") and iri not in seen:
+            seen.add(iri)
+            items.append((label, prop, path, False))
+    items = items[:16]
+    out = []
+    for i, (label, prop, path, outgoing) in enumerate(items):
+        angle = 2 * math.pi * i / max(1, len(items)) - math.pi / 2
+        out.append({"label": label, "property": prop, "path": path, "outgoing": outgoing,
+                    "x": round(300 + 210 * math.cos(angle), 1), "y": round(200 + 150 * math.sin(angle), 1)})
+    return out
+
+
+@dataclass
+class Segment:
+    """A run of a sentence's text, with the quotes (anchors) that cover it."""
+
+    text: str
+    anchors: list[str]
+    starts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceSentence:
+    """A sentence of the source with its quoted spans and the facts they support."""
+
+    iri: str
+    id: str
+    segments: list[Segment]
+    facts: list[tuple[str, str, str | None]]
+    covered: bool
+
+
+@dataclass
+class SourcePage:
+    """The normalized source, paragraph by paragraph."""
+
+    doc: str
+    iri: str
+    label: str
+    paragraphs: list[tuple[int, list[SourceSentence]]]
+    sentences: int
+    uncovered: int
+
+
+def source_page(kg: "KnowledgeGraph", doc_id: str, *, lang: str = "en") -> SourcePage | None:
+    """The source reader's data for one document, or None when no such document."""
+    doc = URIRef(str(KG) + "doc/" + doc_id)
+    rows = kg.store.select(_SENTENCES, {"doc": doc}).rows
+    if not rows:
+        return None
+    quotes: dict[str, dict[tuple[int, int], set]] = {}
+    facts: dict[str, dict[str, tuple[str, str, str | None]]] = {}
+    for r in kg.store.select(_QUOTES, {"doc": doc}).rows:
+        sent = str(r["sent"])
+        span = (int(r["qstart"]), int(r["qend"]))
+        quotes.setdefault(sent, {}).setdefault(span, set())
+        if r.get("subject") is not None:
+            subj = str(r["subject"])
+            facts.setdefault(sent, {})[subj] = (subj, kg.label(subj, lang), term_path(subj))
+    paragraphs: dict[int, list[SourceSentence]] = {}
+    uncovered = 0
+    for r in rows:
+        iri, text, start = str(r["sent"]), str(r["text"]), int(r["start"])
+        spans = quotes.get(iri, {})
+        cuts = {0, len(text)}
+        for qs, qe in spans:
+            cuts.update({max(0, min(len(text), qs - start)), max(0, min(len(text), qe - start))})
+        edges = sorted(cuts)
+        segments, started = [], set()
+        for a, b in zip(edges, edges[1:]):
+            anchors = [f"quote-{qs}-{qe}" for qs, qe in sorted(spans) if qs - start <= a and b <= qe - start]
+            starts = [x for x in anchors if x not in started]
+            started.update(starts)
+            segments.append(Segment(text[a:b], anchors, starts))
+        covered = bool(spans)
+        uncovered += not covered
+        fact_list = sorted(facts.get(iri, {}).values(), key=lambda f: f[1])
+        paragraphs.setdefault(int(r["para"]), []).append(
+            SourceSentence(iri, iri.rsplit("/", 1)[-1], segments, fact_list, covered))
+    return SourcePage(doc_id, str(doc), kg.label(str(doc), lang), sorted(paragraphs.items()), len(rows), uncovered)
+
+
+def source_documents(kg: "KnowledgeGraph", *, lang: str = "en") -> list[tuple[str, str, int]]:
+    """The source documents: (id, label, sentence count)."""
+    return [(_doc_id(str(r["doc"])), kg.label(str(r["doc"]), lang), int(r["n"]))
+            for r in kg.store.select(_DOCS).rows]
+
+
+def home_counts(kg: "KnowledgeGraph") -> dict[str, int]:
+    """Counts for the home page: entities, assertions, quotes, figures, graphs."""
+    return {str(r["what"]): int(r["n"]) for r in kg.store.select(_COUNTS).rows}
