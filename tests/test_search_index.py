@@ -7,7 +7,8 @@ import difflib
 import pytest
 
 from hetao_kg import cache
-from hetao_kg.api import _SEARCHABLE, _compact
+from hetao_kg.api import _SEARCHABLE
+from hetao_kg.namespaces import compact as _compact
 from hetao_kg.search import _HAN, _PUNCT, SearchIndex, normalize_query, strip_tones, to_pinyin
 from hetao_kg.store import RdflibStore
 
