@@ -98,12 +98,12 @@ INSTITUTE_KINDS = [  # (class, zh suffix, en suffix)
     ("ServicePlatform", "服务平台", "Service Platform"),
 ]
 INSTITUTE_STAGES = [  # (status slug, zh phrase that ends the sentence)
-    ("landed", "等已落地"), ("accelerating-construction", "等正加快建设"),
+    ("landed", "等已落地"), ("under-construction", "等正加快建设"),
     ("entity-registration-under-way", "等正在加快项目单位实体注册"),
-    ("site-construction", "等正在开展场地建设"), ("established", "等已设立"), ("in-operation", "等已挂牌运行"),
+    ("under-construction", "等正在开展场地建设"), ("established", "等已设立"), ("in-operation", "等已挂牌运行"),
 ]
 CONSTRUCTION_STAGES = [
-    ("accelerating-construction", "等项目加快建设"), ("preliminary-work", "等项目正在加快推进前期工作"),
+    ("under-construction", "等项目加快建设"), ("preliminary-work", "等项目正在加快推进前期工作"),
     ("planning-scheme-under-study", "等项目正在研究确定规划方案"), ("completed", "等项目已建成"),
 ]
 CONSTRUCTION_KINDS = [("综合楼", "Complex"), ("科创园", "Innovation Park"), ("人才公寓", "Talent Apartments"),
@@ -125,6 +125,15 @@ SERVICES = [("社保通", "Social Security Link"), ("注册易", "Easy Registrat
 
 
 _LABEL = re.compile(r'"((?:[^"\\]|\\.)*)"@(?:zh-Hans|en)\b')
+
+
+_STATUS = re.compile(r"hto:developmentStatus <status/([a-z-]+)>")
+STATUS_WORDS = {  # status -> the words a quote states it with
+    "landed": ("落地",), "under-construction": ("建设",), "entity-registration-under-way": ("实体注册",),
+    "established": ("设立", "建立"), "in-operation": ("运行",), "introduced": ("引进",), "completed": ("建成",),
+    "preliminary-work": ("前期工作",), "planning-scheme-under-study": ("规划方案",),
+    "signed-and-implemented": ("签署实施",), "issued-and-implemented": ("出台实施",), "issued": ("出台",),
+}
 
 
 def _lit(text: str, lang: str | None = None) -> str:
@@ -160,7 +169,14 @@ class _Report:
             self.paragraph = []
 
     def assertion(self, name: str, body: list[str], quote: str, end: str = "。") -> None:
-        """One fact: its triples in ``<assertion/…>``, its quote in ``<graph/provenance>``."""
+        """One fact: its triples in ``<assertion/…>``, its quote in ``<graph/provenance>``.
+
+        Every stated status gets ``hto:statusWords``: the words of the quote that state it."""
+        def words(m: re.Match) -> str:
+            found = next(w for w in STATUS_WORDS[m.group(1)] if w in quote)
+            return f"{m.group(0)} ; hto:statusWords {_lit(found, 'zh-Hans')}"
+
+        body = [_STATUS.sub(words, line) for line in body]
         sid, start, stop = self.sentence(quote, end)
         a = f"assertion/{self.doc_id}/{name}"
         q = f"quote/{self.doc_id}/{start}-{stop}"
@@ -357,8 +373,9 @@ def _report(number: int, rng: random.Random, names: _Names) -> _Report:
         zh, en = names.unique(f"{p_zh}综合服务中心", f"{p_en} One-stop Service Centre")
         centre = f"org/{tag}-s{i}"
         services = []
+        status = rng.choice(["completed", "in-operation"])
         body = [f"<{centre}> a hto:ServiceCentre ;", f"    {rep.label(centre, zh, en)} ;",
-                f"    hto:developmentStatus <status/{rng.choice(['completed', 'in-operation'])}> ;",
+                f"    hto:developmentStatus <status/{status}> ;",
                 f"    hto:locatedIn <{pick_park()}> ;"]
         offered = rng.sample(SERVICES, 2)
         body.append("    hto:offersService " + " , ".join(f"<service/{tag}-s{i}{j}>" for j in range(2)) + " .")
@@ -371,7 +388,7 @@ def _report(number: int, rng: random.Random, names: _Names) -> _Report:
         fig = f"figure/{tag}-s{i}-items"
         body.append(f"<{centre}> hto:hasFigure <{fig}> .")
         body += _figure(rep, names, fig, items, "exactly", "项", ("政务服务事项", "government service items"), None, zh)
-        rep.assertion(f"services-{i}", body, f"{zh}建成,推出“{services[0]}”“{services[1]}”等特色服务,可办理政务服务事项{items}项")
+        rep.assertion(f"services-{i}", body, f"{zh}{'建成' if status == 'completed' else '正式运行'},推出“{services[0]}”“{services[1]}”等特色服务,可办理政务服务事项{items}项")
     # spaces with their areas
     for i in range(6):
         p_zh, p_en = rng.choice(PLACES)
