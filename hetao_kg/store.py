@@ -199,6 +199,10 @@ def _prepare(sparql: str):
 
     from .diagnose import check_terms, syntax_error
 
+    from .rdflib_eval import install
+
+    install()  # rdflib's SPARQL is loaded now: GRAPH ?g in linear time (same answers)
+
     try:
         parsed = parseQuery(sparql)
     except ParseException as exc:
