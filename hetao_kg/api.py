@@ -326,10 +326,8 @@ class KnowledgeGraph:
         """
         import networkx as nx
 
-        from .network import project
-
         source, target = self.resolve(a), self.resolve(b)
-        graph = project(self, lang=lang)
+        graph = self.network(lang=lang)  # projected once per language, then reused
         try:
             nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):

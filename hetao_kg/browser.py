@@ -38,6 +38,11 @@ class OfflinePage:
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    browser: object = None
+
+    def sibling(self, *, width: int = 1400, height: int = 900, touch: bool = False, allow: tuple[str, ...] = ()) -> "OfflinePage":
+        """Another page in the same browser, with its own viewport (e.g. a phone)."""
+        return _new_page(self.browser, width=width, height=height, touch=touch, allow=allow)
 
     def open(self, path: str | Path, *, timeout: float = 15.0) -> float:
         """Load a view from ``file://`` and wait until its network is laid out; returns seconds."""
@@ -46,22 +51,19 @@ class OfflinePage:
         self.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=timeout * 1000)
         return time.perf_counter() - start
 
-    def node_point(self, node_id: str) -> tuple[float, float]:
-        """Where a node is drawn, in page coordinates."""
+    def node_point(self, iri: str) -> tuple[float, float]:
+        """Where the node for ``iri`` is drawn, in page coordinates."""
         return tuple(self.page.evaluate(
-            """(id) => {
-                const net = window.hetaoNetwork;
-                const p = net.canvasToDOM(net.getPosition(id));
-                const r = document.getElementById("network").getBoundingClientRect();
-                return [p.x + r.left, p.y + r.top];
-            }""",
-            node_id,
-        ))
+            "(iri) => { const p = window.hetaoView.point(window.hetaoView.nodeId(iri)); return [p.x, p.y]; }", iri))
 
 
 @contextmanager
-def offline_browser(*, width: int = 1400, height: int = 900) -> Iterator[OfflinePage]:
-    """A headless Chromium page with every non-file request aborted and recorded."""
+def offline_browser(*, width: int = 1400, height: int = 900, touch: bool = False,
+                    allow: tuple[str, ...] = ()) -> Iterator[OfflinePage]:
+    """A headless Chromium page with every non-file request aborted and recorded.
+
+    ``touch`` emulates a phone (touch events, no hover); ``allow`` lists URL prefixes
+    that may load (e.g. a JupyterLab started on 127.0.0.1 by a test)."""
     from playwright.sync_api import sync_playwright
 
     exe = chromium_path()
@@ -70,27 +72,33 @@ def offline_browser(*, width: int = 1400, height: int = 900) -> Iterator[Offline
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-            page = context.new_page()
-            handle = OfflinePage(page)
-
-            def route(r):
-                url = r.request.url
-                if url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    handle.requests.append(url)
-                    r.abort()
-
-            context.route("**/*", route)
-            page.on("console", lambda m: handle.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: handle.errors.append(str(e)))
-
-            def on_dialog(d):
-                handle.dialogs.append(d.message)
-                d.dismiss()
-
-            page.on("dialog", on_dialog)
-            yield handle
+            yield _new_page(browser, width=width, height=height, touch=touch, allow=allow)
         finally:
             browser.close()
+
+
+def _new_page(browser, *, width: int, height: int, touch: bool, allow: tuple[str, ...]) -> OfflinePage:
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                  has_touch=touch, is_mobile=touch)
+    page = context.new_page()
+    handle = OfflinePage(page)
+    handle.browser = browser
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "about:") + tuple(allow)):
+            r.continue_()
+        else:
+            handle.requests.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: handle.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: handle.errors.append(str(e)))
+
+    def on_dialog(d):
+        handle.dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
+    return handle

@@ -217,7 +217,6 @@ def validate(ctx: click.Context, checks: tuple[str, ...]) -> None:
 @handle_errors
 def stats(ctx: click.Context) -> None:
     """Counts per class, facts per kind of evidence, sources and sentence coverage."""
-    from .graph import load
     from .stats import format_statistics, statistics
 
     click.echo(format_statistics(statistics(load(ctx.obj["root"], inference=False))))

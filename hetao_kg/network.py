@@ -28,11 +28,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .api import KnowledgeGraph
 
 __all__ = [
+    "ATTRIBUTE_KINDS",
     "CONCEPT_KINDS",
+    "FAMILIES",
     "centrality",
     "communities",
     "ego",
     "export",
+    "family_of",
     "project",
     "shortest_paths",
 ]
@@ -41,25 +44,122 @@ __all__ = [
 CONCEPT_KINDS = frozenset({"Sector", "DevelopmentStatus", "Qualifier", "EvidenceKind"})
 _GENERIC = {"Organization", "Policy", "Project", "SourceDocument", "Place"}
 
+_ONT = "https://w3id.org/hetao-kg/ontology#"
+#: An assertion is inferred when its evidence kind has ``skos:broader`` this.
+CURATOR_INFERENCE = _ONT + "CuratorInference"
+_SCHEMA = "https://schema.org/"
+#: Kind families, most specific first: a kind joins the first family one of whose
+#: root classes is among its ancestors in the ontology's class hierarchy. Kinds in
+#: no family are attributes (stages, figures, claims …) folded into the node they
+#: describe. At most eight, so each can have its own shape and colour.
+FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("university", (_ONT + "University",)),
+    ("service", (_ONT + "ServicePlatform", _ONT + "Service")),
+    ("organization", (_ONT + "Organization", _ONT + "Person")),
+    ("project", (_ONT + "Project",)),
+    ("policy", (_ONT + "Policy", _ONT + "Strategy", _ONT + "SourceDocument", _SCHEMA + "CreativeWorkSeries")),
+    ("place", (_SCHEMA + "Place",)),
+    ("sector", (_ONT + "Sector",)),
+    ("group", (_ONT + "Cohort",)),
+)
+#: Kinds drawn as attributes of another node, not as nodes, in the overview views.
+ATTRIBUTE_KINDS = frozenset({"DevelopmentStatus", "Figure", "ProgressClaim", "Qualifier", "EvidenceKind"})
+
 
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+def family_of(ancestors: set[str]) -> str:
+    """The family of a kind given its ancestor classes (IRIs), or ``"attribute"``.
+
+    >>> family_of({"https://w3id.org/hetao-kg/ontology#University", "https://w3id.org/hetao-kg/ontology#Organization"})
+    'university'
+    >>> family_of({"https://w3id.org/hetao-kg/ontology#DevelopmentStatus"})
+    'attribute'
+    """
+    for family, roots in FAMILIES:
+        if ancestors.intersection(roots):
+            return family
+    return "attribute"
+
+
+def _int(value) -> int | None:
+    return int(value) if value is not None else None
+
+
+def _evidence(kg: "KnowledgeGraph", lang: str) -> dict[str, dict]:
+    """Assertion graph -> its evidence: kind, label, inferred or stated, and its first
+    quote located in its sentence (offsets relative to the sentence), paragraph and document."""
+    out: dict[str, dict] = {}
+    rows = kg.named("assertion-evidence").raw
+    inferred_graphs = {str(r["graph"]) for r in rows if r["broader"] is not None and str(r["broader"]) == CURATOR_INFERENCE}
+    order = ("graph", "quote_start", "evidence", "quote")
+    for row in sorted(rows, key=lambda r: tuple("" if r[k] is None else str(r[k]).zfill(12) for k in order)):
+        graph = str(row["graph"])
+        if graph in out and out[graph]["quote"]:
+            continue
+        inferred = graph in inferred_graphs
+        quote = str(row["quote"]) if row["quote"] is not None else ""
+        found = {
+            "evidence": str(row["evidence"]),
+            "evidence_label": kg.label(str(row["evidence"]), lang),
+            "inferred": inferred,
+            "quote": quote,
+            "sentence": str(row["sentence"]) if row["sentence"] is not None else "",
+            "sentence_text": str(row["sentence_text"]) if row["sentence_text"] is not None else quote,
+            "span": [0, len(quote)],
+            "paragraph": _int(row["paragraph"]),
+            "sentence_number": _int(row["sentence_number"]),
+            "document": str(row["document"]) if row["document"] is not None else "",
+            "document_label": kg.label(str(row["document"]), lang) if row["document"] is not None else "",
+        }
+        if row["sentence_start"] is not None and row["quote_start"] is not None:
+            begin = int(row["quote_start"]) - int(row["sentence_start"])
+            found["span"] = [begin, begin + int(row["quote_end"]) - int(row["quote_start"])]
+        out[graph] = found
+    return out
+
+
+def _stage_orders(kg: "KnowledgeGraph") -> dict[str, int]:
+    rows = kg.query("SELECT ?s ?o WHERE { ?s hto:stageOrder ?o }").raw
+    return {str(r["s"]): int(r["o"]) for r in rows}
+
+
 def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
-    """Project the knowledge graph to a :class:`networkx.MultiDiGraph` labelled in ``lang``."""
+    """Project the knowledge graph to a :class:`networkx.MultiDiGraph` labelled in ``lang``.
+
+    Every node has ``kind``, ``family`` (see :data:`FAMILIES`), labels and the quote that
+    introduces it; every edge its property, label, assertion ``graph`` and evidence
+    (``evidence``, ``evidence_label``, ``inferred``, the quote with its ``span`` inside
+    ``sentence_text``, ``paragraph``, ``sentence_number``, ``document_label``).
+    Development stages carry ``stage_order`` (lifecycle order).
+    """
     labels = kg.labels()
+    ancestors: dict[str, set[str]] = {}
+    supers: dict[str, set[str]] = {}
+    for row in kg.named("class-ancestors").raw:  # direct superclasses; the closure below
+        supers.setdefault(str(row["kind"]), set()).add(str(row["ancestor"]))
+    for kind in sorted(supers):
+        seen, todo = {kind}, [kind]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        ancestors[_local(kind)] = seen
     kinds: dict[str, list[str]] = {}
     kind_iris: dict[str, str] = {}
-    for row in kg.named("entity-kinds").raw:
+    for row in sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"]))):
         kinds.setdefault(str(row["entity"]), []).append(_local(str(row["kind"])))
         kind_iris[_local(str(row["kind"]))] = str(row["kind"])
-    quotes: dict[str, tuple[str, str]] = {}
-    # rows sorted, so that the first quote (and, below, the last edge) is the same on every store
-    for row in sorted(kg.named("assertion-quotes").raw, key=lambda r: tuple(str(r[k]) for k in ("graph", "sentence", "quote"))):
-        if row["quote"] is not None and str(row["graph"]) not in quotes:
-            quotes[str(row["graph"])] = (str(row["quote"]), str(row["sentence"]))
+    evidence = _evidence(kg, lang)
+    stage_order = _stage_orders(kg)
     intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
+    by_quote = {(e["quote"], e["sentence"]): e for _, e in sorted(evidence.items()) if e["quote"]}
+    no_evidence = {"evidence": "", "evidence_label": "", "inferred": False, "quote": "", "sentence": "",
+                   "sentence_text": "", "span": [0, 0], "paragraph": None, "sentence_number": None,
+                   "document": "", "document_label": ""}
 
     g = nx.MultiDiGraph(lang=lang)
 
@@ -73,26 +173,28 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             iri,
             kind=found[0],
             kind_label=kg.label(kind_iris[found[0]], lang) if found[0] in kind_iris else "thing",
+            family=family_of(ancestors.get(found[0], {_ONT + found[0]})),
             label=kg.label(iri, lang),
             labels={tag: names[tag] for tag in ("zh-Hans", "zh-Hant", "en") if tag in names},
-            quote=quote,
-            sentence=sentence,
+            **{**by_quote.get((quote, sentence), {**no_evidence, "sentence_text": quote, "span": [0, len(quote)]}),
+               "quote": quote, "sentence": sentence},
         )
+        if iri in stage_order:
+            g.nodes[iri]["stage_order"] = stage_order[iri]
 
+    # rows sorted, so that the projection is the same whatever order a store returns them in
     for row in sorted(kg.named("entity-links").raw, key=lambda r: tuple(str(r[k]) for k in ("source", "property", "target", "graph"))):
         source, prop, target, graph = (str(row[k]) for k in ("source", "property", "target", "graph"))
         add_node(source)
         add_node(target)
-        quote, sentence = quotes.get(graph, ("", ""))
         g.add_edge(
             source,
             target,
             key=_local(prop),
             property=prop,
             label=kg.label(prop, lang),
-            quote=quote,
-            sentence=sentence,
             graph=graph,
+            **evidence.get(graph, no_evidence),
         )
     for node, data in g.nodes(data=True):
         for attr, prop in (("sector", HTO.inSector), ("status", HTO.developmentStatus)):
@@ -100,6 +202,8 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             if targets:
                 data[attr] = kg.label(targets[0], lang)
                 data[attr + "_iri"] = targets[0]
+                if targets[0] in stage_order:
+                    data[attr + "_order"] = stage_order[targets[0]]
     return g
 
 

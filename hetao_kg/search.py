@@ -9,7 +9,6 @@ English, pinyin with or without tones, partial names and recorded abbreviations.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -77,14 +76,41 @@ class _Entry:
 
 
 class SearchIndex:
-    """An index over every label and alias of the graph's entities."""
+    """An index over every label and alias of the graph's entities.
 
-    def __init__(self, labels: list[tuple[str, str, str]]):
+    The folded form and pinyin of each label are kept in the cache
+    (:mod:`hetao_kg.cache`, keyed by the labels' content), so a warm process neither
+    imports pypinyin nor converts a label again. Searching finds the labels that
+    contain the query (or its pinyin) with ``str.find`` over one joined string and
+    scores only those; the fuzzy pass over the rest runs only when fewer than
+    ``limit`` entities matched better than any fuzzy match can.
+    """
+
+    def __init__(self, labels: list[tuple[str, str, str]], *, cache: bool = True):
         """``labels``: (entity IRI, label or alias text, kind)."""
+        labels = sorted(labels)  # ties go the same way whatever order a store answers in
+        forms = _forms(labels, cache=cache)
         self.entries = [
-            _Entry(iri, text, normalize_query(text), to_pinyin(text) if _HAN.search(text) else "", kind)
-            for iri, text, kind in sorted(labels)  # ties go the same way whatever order a store answers in
+            _Entry(iri, text, folded, pinyin, kind) for (iri, text, kind), (folded, pinyin) in zip(labels, forms)
         ]
+        self._folded = _Blob([e.folded for e in self.entries])
+        self._pinyin = _Blob([e.pinyin for e in self.entries])
+
+    @staticmethod
+    def _score(e: _Entry, q: str, q_pinyin: str) -> float:
+        if e.folded == q:
+            return 100
+        if q_pinyin and e.pinyin == q_pinyin:
+            return 95
+        if e.folded.startswith(q):
+            return 80
+        if q_pinyin and len(q_pinyin) >= 2 and e.pinyin.startswith(q_pinyin):
+            return 75
+        if len(q) >= 2 and q in e.folded:
+            return 60
+        if q_pinyin and len(q_pinyin) >= 4 and q_pinyin in e.pinyin:
+            return 55
+        return _fuzzy(q, e.folded)
 
     def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:
         """Ranked (iri, matched label, score, kind), best first, one per entity."""
@@ -92,26 +118,73 @@ class SearchIndex:
         q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
         if not q:
             return []
+        # every score above 40 needs the query (or its pinyin) inside the label: find those first
+        candidates = self._folded.containing(q) | (self._pinyin.containing(q_pinyin) if q_pinyin else set())
+        scored = [(i, self._score(self.entries[i], q, q_pinyin)) for i in candidates]
+        if len({self.entries[i].iri for i, score in scored if score > 40}) < limit:
+            scored += [(i, _fuzzy(q, e.folded)) for i, e in enumerate(self.entries) if i not in candidates]
         best: dict[str, tuple[float, int, str, str]] = {}
-        for e in self.entries:
-            score = 0.0
-            if e.folded == q:
-                score = 100
-            elif q_pinyin and e.pinyin == q_pinyin:
-                score = 95
-            elif e.folded.startswith(q):
-                score = 80
-            elif q_pinyin and len(q_pinyin) >= 2 and e.pinyin.startswith(q_pinyin):
-                score = 75
-            elif len(q) >= 2 and q in e.folded:
-                score = 60
-            elif q_pinyin and len(q_pinyin) >= 4 and q_pinyin in e.pinyin:
-                score = 55
-            else:
-                ratio = difflib.SequenceMatcher(None, q, e.folded).ratio()
-                if ratio >= 0.75:
-                    score = 40 * ratio
+        for i, score in sorted(scored):  # index order, as one pass over the entries would go
+            e = self.entries[i]
             if score and (e.iri not in best or (score, -len(e.text)) > (best[e.iri][0], best[e.iri][1])):
                 best[e.iri] = (score, -len(e.text), e.text, e.kind)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
         return [(iri, text, score, kind) for iri, (score, _, text, kind) in ranked[:limit]]
+
+
+def _fuzzy(q: str, folded: str) -> float:
+    """40 x difflib's ratio when it is at least 0.75 (cheap upper bounds checked first)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, q, folded)
+    if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+        return 0.0
+    ratio = matcher.ratio()
+    return 40 * ratio if ratio >= 0.75 else 0.0
+
+
+class _Blob:
+    """Strings joined by NUL, to find every one that contains a query with ``str.find``."""
+
+    def __init__(self, texts: list[str]):
+        self.text = "\0".join(texts)
+        self.starts, pos = [], 0
+        for t in texts:
+            self.starts.append(pos)
+            pos += len(t) + 1
+
+    def containing(self, q: str) -> set[int]:
+        from bisect import bisect_right
+
+        found: set[int] = set()
+        i = self.text.find(q)
+        while i >= 0:
+            n = bisect_right(self.starts, i) - 1
+            found.add(n)
+            end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self.text)
+            i = self.text.find(q, end)
+        return found
+
+
+def _forms(labels: list[tuple[str, str, str]], *, cache: bool) -> list[tuple[str, str]]:
+    """(folded, pinyin) of every label text, from the cache when these labels were seen before."""
+    import hashlib
+    import json
+
+    from . import cache as _cache
+
+    texts = [text for _, text, _ in labels]
+    key = hashlib.sha256(json.dumps(["search-v1", texts], ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
+    if cache:
+        data = _cache.read_entry("search", key, ".json")
+        if data is not None:
+            try:
+                forms = [tuple(f) for f in json.loads(data.decode("utf-8"))]
+                if len(forms) == len(texts):
+                    return forms
+            except (ValueError, TypeError):
+                pass
+    forms = [(normalize_query(t), to_pinyin(t) if _HAN.search(t) else "") for t in texts]
+    if cache:
+        _cache.write_entry("search", key, ".json", json.dumps(forms, ensure_ascii=False).encode("utf-8"))
+    return forms

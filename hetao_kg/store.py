@@ -44,6 +44,7 @@ __all__ = [
     "RdflibStore",
     "SelectAsk",
     "entity_variables",
+    "stable_columns",
     "guard",
     "prepare",
     "to_term",
@@ -198,6 +199,10 @@ def _prepare(sparql: str):
 
     from .diagnose import check_terms, syntax_error
 
+    from .rdflib_eval import install
+
+    install()  # rdflib's SPARQL is loaded now: GRAPH ?g in linear time (same answers)
+
     try:
         parsed = parseQuery(sparql)
     except ParseException as exc:
@@ -222,9 +227,14 @@ def _prepare(sparql: str):
     return prepared
 
 
-def _stable_vars(sparql: str, variables) -> tuple[str, ...]:
+def stable_columns(sparql: str, variables) -> tuple[str, ...]:
     """Column names; for ``SELECT *`` in order of first appearance in the query text
-    (rdflib collects them in a set, whose order changes from run to run)."""
+    (rdflib collects them in a set, whose order changes from run to run; other stores
+    have orders of their own). Every store applies it.
+
+    >>> stable_columns("SELECT * WHERE { ?b ?a ?c }", ["a", "c", "b"])
+    ('b', 'a', 'c')
+    """
     import re
 
     names = tuple(str(v) for v in variables)
@@ -406,7 +416,7 @@ class RdflibStore(SelectAsk):
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
                     order = tuple(str(v) for v in result.vars)  # the order of each row's values
-                    names = _stable_vars(sparql, result.vars)
+                    names = stable_columns(sparql, result.vars)
                     rows = [dict(zip(order, row)) for row in islice(result, stop)]
                 else:
                     names = ("subject", "predicate", "object")

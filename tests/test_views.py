@@ -3,8 +3,11 @@ analytics and exports."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import re
+import stat
 
 import networkx as nx
 import pytest
@@ -12,7 +15,8 @@ import pytest
 from hetao_kg.api import open_graph
 from hetao_kg.network import centrality, communities, ego, export, project, shortest_paths
 from hetao_kg.queries import UnknownName
-from hetao_kg.views import MAX_PHYSICS_NODES, VIEWS, build_view, render
+from hetao_kg.views import FAMILY_STYLE, VIEWS, render
+from hetao_kg.views.page import BACKGROUND, contrast
 
 from .conftest import run_cli
 
@@ -35,33 +39,63 @@ def view_args(name):
     return {"ego": ["HKU"], "path": ["HKU", "HKUST"]}.get(name, [])
 
 
+ISLAND = re.compile(r'<script type="application/json" id="hetao-data">(.*?)</script>', re.S)
+
+
 @pytest.mark.parametrize("name", list(VIEWS))
 def test_every_view_is_self_contained(kgapi, network, name):
     view = render(name, *view_args(name), kg=kgapi, network=network)
     assert not EXTERNAL.search(view.html)
-    assert "default-src 'none'" in view.html  # the page may fetch nothing
+    assert "default-src 'none'" in view.html and "unsafe-inline" not in view.html  # scripts and styles by hash
     assert view.nodes and view.legend
-    data = json.loads(re.search(r'<script type="application/json" id="hetao-data">(.*?)</script>', view.html, re.S).group(1))
+    data = json.loads(ISLAND.search(view.html).group(1))
     assert len(data["nodes"]) == len(view.nodes) and len(data["edges"]) == len(view.edges)
+    assert len(view.html.encode("utf-8")) < 450_000
 
 
-def test_hk_universities_shows_the_unnamed_remainder(kgapi, network):
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_same_data_same_page_byte_for_byte(kgapi, name):
+    first = render(name, *view_args(name), kg=kgapi, network=project(kgapi)).html
+    again = render(name, *view_args(name), kg=open_graph(), network=project(open_graph())).html
+    assert first == again
+
+
+def test_hk_universities_shows_the_counted_groups_honestly(kgapi, network):
     view = render("hk-universities", kg=kgapi, network=network)
     labels = {n["label"] for n in view.nodes}
-    assert {"The University of Hong Kong", "+8 more projects (unnamed in the source)", "+3 more universities (unnamed in the source)"} <= labels
+    assert {"The University of Hong Kong", "+8 not named in the source", "+3 not named in the source"} <= labels
     zh = render("hk-universities", kg=kgapi, lang="zh-Hans")
-    assert "另有8个项目（原文未具名）" in {n["label"] for n in zh.nodes}
-    assert view.options["layout"]["hierarchical"]["direction"] == "LR"
+    assert "另有8个（原文未具名）" in {n["label"] for n in zh.nodes}
+    more = {n["id"] for n in view.nodes if n["family"] == "more"}
+    assert not [e for e in view.edges if e["source"] in more or e["target"] in more]  # never paired
+    assert "counts 5" in view.html and "counts 10" in view.html
 
 
-def test_sectors_are_coloured_by_status(kgapi, network):
+def test_families_have_distinct_shapes_and_contrasting_colours():
+    families = {f: s for f, s in FAMILY_STYLE.items() if f != "more"}
+    assert len(families) <= 8
+    assert len({s for s, _ in families.values()}) == len(families)
+    assert len({c for _, c in families.values()}) == len(families)
+    for family, (_, colour) in families.items():
+        assert contrast(colour, BACKGROUND) >= 3, family
+
+
+def test_families_come_from_the_class_hierarchy(network):
+    kinds = {}
+    for _, d in network.nodes(data=True):
+        kinds.setdefault(d["kind"], d["family"])
+    assert kinds["University"] == "university" and kinds["ResearchInstitute"] == "organization"
+    assert kinds["ServiceCentre"] == "service" and kinds["ConstructionProject"] == "project"
+    assert kinds["DevelopmentStatus"] == kinds["Figure"] == kinds["ProgressClaim"] == "attribute"
+    assert kinds["Park"] == "place" and kinds["InvestmentFinancingPlan"] == "policy"
+
+
+def test_sectors_carry_status_and_labels(kgapi, network):
     view = render("sectors", kg=kgapi, network=network)
-    siqa = next(n for n in view.nodes if n["id"] == KG + "org/siqa")
-    chip = next(n for n in view.nodes if n["id"] == KG + "org/shenzhen-hong-kong-macao-chip-institute")
-    assert siqa["color"] != chip["color"]
-    assert ("landed", siqa["color"]) in view.legend
-    assert siqa["info"]["quote"] == "量子信息方面,深圳国际量子研究院等已落地"
-    assert siqa["info"]["labels"] == {"zh-Hans": "深圳国际量子研究院", "zh-Hant": "深圳國際量子研究院", "en": "Shenzhen International Quantum Academy"}
+    siqa = next(n for n in view.nodes if n["iri"] == KG + "org/siqa")
+    assert siqa["status"] == "landed" and siqa["evidence"]["quote"] == "量子信息方面,深圳国际量子研究院等已落地"
+    assert {l["lang"]: l["text"] for l in siqa["labels"]} == {"zh-Hans": "深圳国际量子研究院", "zh-Hant": "深圳國際量子研究院", "en": "Shenzhen International Quantum Academy"}
+    assert "shenzhenguojiliangziyanjiuyuan" in siqa["search"]  # pinyin in the page's search slice
 
 
 def test_labels_are_data_never_markup(data_copy):
@@ -69,28 +103,47 @@ def test_labels_are_data_never_markup(data_copy):
     text = names.read_text(encoding="utf-8").replace('"Shenzhen International Quantum Academy"@en', '"' + XSS.replace('"', '\\"') + '"@en')
     names.write_text(text, encoding="utf-8")
     view = render("ego", "inst:siqa", kg=open_graph(data_copy))
-    assert "<img" not in view.html.split("<script>", 1)[0] or "&lt;img" in view.html  # title is escaped
-    assert XSS not in view.html  # nowhere literally: the JSON island escapes '<'
+    assert XSS not in view.html  # nowhere literally: escaped in markup, \u003c in the JSON island
     assert "\\u003cimg src=x onerror=" in view.html
-    assert "&lt;img src=x onerror=" in view.html  # in <title> and <h1>
-    assert "innerHTML" not in view.html.split("<script type=\"application/json\"")[1]
+    assert "&lt;img src=x onerror=" in view.html  # in <title>, <h1>, the drawing and the table
+    assert "innerHTML" not in view.html
 
 
-def test_views_are_written_as_utf8(kgapi, tmp_path):
-    out = render("sectors", kg=kgapi, lang="zh-Hant").save(tmp_path / "s.html")
+def test_views_are_written_as_utf8_honouring_the_umask(kgapi, tmp_path):
+    view = render("sectors", kg=kgapi, lang="zh-Hant")
+    old = os.umask(0o027)
+    try:
+        out = view.save(tmp_path / "s.html")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
     text = out.read_bytes().decode("utf-8")
     assert "重點產業方向" in text and '<meta charset="utf-8">' in text
 
 
-def test_big_views_get_a_precomputed_layout_without_physics():
+def test_notebook_display_has_a_static_drawing_under_the_page(kgapi):
+    view = render("hk-universities", kg=kgapi)
+    shown = view._repr_html_()
+    image = re.search(r'<img class="hetao-view-static"[^>]* src="data:image/svg\+xml;base64,([^"]+)"', shown)
+    svg = base64.b64decode(image.group(1)).decode("utf-8")
+    assert svg.startswith("<svg") and "The University of Hong Kong" in svg and "<script" not in svg
+    assert shown.index("<img") < shown.index("<iframe") and 'sandbox="allow-scripts"' in shown
+
+
+def test_a_big_network_still_renders(tmp_path):
+    """A synthetic network past the layout's LARGE bound: seeded, no overlap pass, a valid page."""
+    from hetao_kg.views import build_view
+    from hetao_kg.views.layout import LARGE
+    from hetao_kg.views.select import Drawing
+
     g = nx.MultiDiGraph()
-    for i in range(MAX_PHYSICS_NODES + 10):
-        g.add_node(f"n{i}", kind="Thing", label=f"n{i}", labels={})
+    for i in range(LARGE + 100):
+        g.add_node(f"n{i}", kind="Thing", family="organization", label=f"n{i}", labels={}, attributes=[])
         if i:
             g.add_edge(f"n{i}", f"n{i // 2}", key="link", label="link")
-    view = build_view(g, name="full", title="big", lang="en")
-    assert view.options["physics"] == {"enabled": False}
-    assert all("x" in n and "y" in n for n in view.nodes)
+    view = build_view(Drawing(g), name="full", title="big", lang="en")
+    assert len(view.nodes) == LARGE + 100 and all("x" in n for n in view.nodes)
+    assert build_view(Drawing(g), name="full", title="big", lang="en").html == view.html
 
 
 def test_unknown_view_and_bad_entities(kgapi):

@@ -42,7 +42,7 @@ from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows
+from ..store import QueryError, QueryRefused, Rows, stable_columns
 from ._common import bind_values, check, literal
 
 __all__ = ["OxigraphStore", "build", "default_location"]
@@ -406,14 +406,21 @@ class OxigraphStore:
             if form == "AskQuery":
                 return bool(result)
             rows = result if max_rows is None else islice(result, max_rows + 1)
+            seen: dict = {}  # answers repeat terms (properties, graphs, kinds): convert each once
+
+            def conv(term):
+                found = seen.get(term)
+                if found is None and term is not None:
+                    found = seen[term] = _to_rdflib(term)
+                return found
+
             if form == "SelectQuery":
-                names = tuple(v.value for v in result.variables)
-                conv = _to_rdflib
-                out = [{n: conv(row[i]) for i, n in enumerate(names)} for row in rows]
+                order = tuple(v.value for v in result.variables)
+                out = [dict(zip(order, map(conv, row))) for row in rows]
+                names = stable_columns(sparql, order)
             else:
                 names = ("subject", "predicate", "object")
-                out = [dict(zip(names, (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object))))
-                       for t in rows]
+                out = [dict(zip(names, (conv(t.subject), conv(t.predicate), conv(t.object)))) for t in rows]
             if max_rows is not None and len(out) > max_rows:
                 return Rows(names, out[:max_rows], truncated=True)
             return Rows(names, out)

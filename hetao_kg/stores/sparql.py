@@ -38,7 +38,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from ..namespaces import KG
-from ..store import QueryError, QueryRefused, QueryTimeout, Rows
+from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
 from ._common import bind_values, check, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint"]
@@ -152,7 +152,7 @@ class SparqlStore:
                 raise QueryError(f"the endpoint {self.url} sent no SPARQL JSON: {exc}") from None
             if form == "AskQuery":
                 return bool(answer["boolean"])
-            names = tuple(answer["head"].get("vars", []))
+            names = stable_columns(sparql, answer["head"].get("vars", []))
             rows = [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]]
             result = Rows(names, rows)
         else:

@@ -1,0 +1,185 @@
+"""Stage 8: named network views as self-contained, offline, explorable HTML pages.
+
+A view selects part of the network (:mod:`.select`: attributes folded into the node
+they describe, hub links as properties, bounded neighbourhoods), lays it out in
+Python with a fixed seed (:mod:`.layout`), assembles nodes, links and options with
+pyvis, and renders one page from ``templates/view.html.j2`` with ``static/view.css``
+and ``static/view.js`` inlined: vis-network (as pyvis ships it) draws at the computed
+positions with physics off, and view.js adds search, filters, legend toggles, labels
+by level of detail, tooltips that cite, keyboard use and a table alternative. The
+page loads nothing (its Content-Security-Policy allows only its own scripts and
+style, by hash) and treats every label and quote as data. Same data, same page,
+byte for byte. ``templates/still.svg.j2`` draws the same view as a still image for
+notebooks whose output is not trusted.
+
+>>> from hetao_kg.api import open_graph
+>>> view = render("hk-universities", kg=open_graph())
+>>> import re
+>>> re.search(r'(?:src|href)="https?://|@import', view.html) is None
+True
+>>> view.title
+'Hong Kong universities and what each brought in'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from ..queries import UnknownName, suggest
+from .page import FAMILY_STYLE, TEXT, TITLES, build_page
+from .select import SELECTORS, Drawing
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..api import KnowledgeGraph
+
+__all__ = [
+    "FAMILY_STYLE",
+    "VIEWS",
+    "View",
+    "build_view",
+    "construction",
+    "ego",
+    "full",
+    "hk_universities",
+    "path",
+    "policies",
+    "render",
+    "sectors",
+    "services",
+]
+
+#: The named views, each a selector over the projected network.
+VIEWS = SELECTORS
+
+
+@dataclass(repr=False)
+class View:
+    """A rendered view: its name, title, the drawn nodes and links, and the HTML page."""
+
+    name: str
+    title: str
+    lang: str
+    nodes: list[dict]
+    edges: list[dict]
+    legend: list[dict]
+    html: str = ""
+    svg: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        return f"<View {self.name!r} ({self.lang}): {len(self.nodes)} nodes, {len(self.edges)} links>"
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page as UTF-8 (atomically, honouring the umask) and return its path."""
+        from ..export import write
+
+        write(path, self.html)
+        return Path(path)
+
+    def _repr_html_(self) -> str:
+        """Inline display in JupyterLab, Classic Notebook and VS Code.
+
+        Two layers in one box: the drawing as a plain image (``<img>`` with the SVG as
+        a data URI, which survives the sanitizer of an untrusted notebook) and, on top
+        of it, the interactive page in a sandboxed ``<iframe srcdoc>`` (shown where
+        the output is trusted: a trusted notebook, VS Code). Untrusted, the iframe is
+        stripped and the image shows through.
+        """
+        image = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return (
+            '<div class="hetao-view" style="position:relative;width:100%;height:640px;background:#16191d">'
+            f'<img class="hetao-view-static" alt="{html.escape(self.title)}" src="{image}" '
+            'style="position:absolute;top:0;left:0;width:100%;height:100%;object-fit:contain">'
+            f'<iframe class="hetao-view-page" title="{html.escape(self.title)}" sandbox="allow-scripts" '
+            'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0" '
+            f'srcdoc="{html.escape(self.html, quote=True)}"></iframe></div>'
+        )
+
+
+def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "") -> View:
+    """Lay out a :class:`~.select.Drawing` and render its page."""
+    nodes, edges, legend, page, svg = build_page(drawing, name=name, title=title, lang=lang, about=about)
+    return View(name, title, lang, nodes, edges, legend, page, svg)
+
+
+def render(
+    name: str,
+    *entities: str,
+    kg: "KnowledgeGraph | None" = None,
+    lang: str = "en",
+    depth: int = 1,
+    network: nx.MultiDiGraph | None = None,
+) -> View:
+    """Render a named view (see :data:`VIEWS`) in ``lang``; ``entities`` for ego and path.
+
+    ``network`` reuses a projection made by :func:`hetao_kg.network.project` in the
+    same language.
+    """
+    from ..api import _check_lang, open_graph
+
+    if name not in VIEWS:
+        raise UnknownName("view", name, suggest(name, list(VIEWS)))
+    _check_lang(lang)
+    kg = kg or open_graph()
+    g = network if network is not None else kg.network(lang=lang)
+    drawing = VIEWS[name](kg, g, lang, list(entities), depth, TEXT[lang])
+    parts = {}
+    if name == "ego":
+        parts = {"name": kg.label(kg.resolve(entities[0]), lang)}
+    elif name == "path":
+        parts = {"a": kg.label(kg.resolve(entities[0]), lang), "b": kg.label(kg.resolve(entities[1]), lang)}
+    title = TITLES[name]["title"][lang].format(**parts)
+    about = TITLES[name]["about"][lang].format(**parts)
+    return build_view(drawing, name=name, title=title, lang=lang, about=about)
+
+
+# --- one public function per view (the same as render(NAME, ...)) ------------------
+
+
+def hk_universities(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Hong Kong universities -> what each brought in, inside the report's counted groups."""
+    return render("hk-universities", kg=kg, lang=lang)
+
+
+def sectors(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The key sectors -> their institutions (status in the tooltip and the filter)."""
+    return render("sectors", kg=kg, lang=lang)
+
+
+def policies(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Policies, their parties and what they concern."""
+    return render("policies", kg=kg, lang=lang)
+
+
+def construction(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Construction and infrastructure projects in columns by stage, in lifecycle order."""
+    return render("construction", kg=kg, lang=lang)
+
+
+def services(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Service centres and platforms with their services and gathered groups."""
+    return render("services", kg=kg, lang=lang)
+
+
+def ego(entity: str, *, depth: int = 1, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """Everything within ``depth`` links of ``entity`` (any name, IRI or ``kg:`` name), bounded.
+
+    >>> ego("HKU").title
+    'Neighbourhood of The University of Hong Kong'
+    """
+    return render("ego", entity, kg=kg, lang=lang, depth=depth)
+
+
+def path(a: str, b: str, *, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The shortest chains of links between two entities, avoiding hubs where possible."""
+    return render("path", a, b, kg=kg, lang=lang)
+
+
+def full(*, kg: "KnowledgeGraph | None" = None, lang: str = "en") -> View:
+    """The whole entity network, attributes and hub links folded into nodes."""
+    return render("full", kg=kg, lang=lang)

@@ -1,0 +1,80 @@
+"""The synthetic corpus generator of the scale benchmark (benchmarks/corpus.py)."""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import hetao_kg
+from hetao_kg.graph import load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _corpus_module():
+    spec = importlib.util.spec_from_file_location("hetao_bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus = _corpus_module()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """The real report plus two synthetic ones."""
+    return corpus.generate(tmp_path_factory.mktemp("corpus") / "root", reports=3)
+
+
+def test_tiny_corpus_is_valid_under_the_projects_validator(tiny: Path):
+    report = hetao_kg.validate(tiny, checks=("shacl", "owlrl", "sparql"))
+    assert report.violations == []
+    assert report.ran == ["shacl", "owlrl", "sparql"]
+
+
+def test_same_seed_same_bytes_other_seed_other_corpus(tiny: Path, tmp_path: Path):
+    again = corpus.generate(tmp_path / "again", reports=3)
+    other = corpus.generate(tmp_path / "other", reports=3, seed=8)
+    names = sorted(p.name for p in (tiny / "graph_data").glob("synthetic-*.trig"))
+    assert names == ["synthetic-0001.trig", "synthetic-0002.trig"]
+    match, mismatch, errors = filecmp.cmpfiles(tiny / "graph_data", again / "graph_data", names, shallow=False)
+    assert (match, mismatch, errors) == (names, [], [])
+    assert (other / "graph_data" / names[0]).read_bytes() != (tiny / "graph_data" / names[0]).read_bytes()
+
+
+def test_every_synthetic_fact_sits_in_an_assertion_graph_with_a_quote_at_its_offsets(tiny: Path):
+    ds = load(tiny, cache=False)
+    texts = {e["id"]: (tiny / "graph_data" / "sources" / e["file"]).read_text(encoding="utf-8")
+             for e in json.loads((tiny / "graph_data" / "sources" / "sources.json").read_text(encoding="utf-8"))
+             if e["id"].startswith("synthetic-")}
+    rows = list(ds.query("""
+        SELECT ?g ?exact ?start ?end ?doc WHERE {
+          GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> {
+            ?g hto:evidence hto:StatedInSource ; prov:wasDerivedFrom ?q .
+            ?q oa:exact ?exact ; oa:start ?start ; oa:end ?end ; hto:inDocument ?doc . }
+          FILTER (STRSTARTS(STR(?doc), "https://w3id.org/hetao-kg/id/doc/synthetic-"))
+        }""", initNs={"hto": "https://w3id.org/hetao-kg/ontology#", "prov": "http://www.w3.org/ns/prov#",
+                       "oa": "http://www.w3.org/ns/oa#"}))
+    assert len(rows) > 2 * 100  # about 110 quoted assertions per report
+    for g, exact, start, end, doc in rows:
+        text = texts[str(doc).rsplit("/", 1)[1]]
+        assert text[int(start):int(end)] == str(exact)
+        assert len(list(ds.graph(g).triples((None, None, None)))) > 0
+
+
+def test_a_report_is_about_3500_triples_and_the_cli_reads_the_root(tiny: Path):
+    real = len(load(cache=False, inference=False))  # stated data, as the sizes are counted
+    assert 3000 < (len(load(tiny, cache=False, inference=False)) - real) / 2 < 4000
+    out = subprocess.run(
+        [sys.executable, "-m", "hetao_kg.cli", "--data-root", str(tiny), "query", "--format", "csv",
+         "SELECT (COUNT(DISTINCT ?z) AS ?n) WHERE { ?z a hto:CooperationZone }"],
+        capture_output=True, text=True, encoding="utf-8", check=True)
+    assert out.stdout.split() == ["n", "3"]

@@ -1,0 +1,50 @@
+"""A smoke run of the scale benchmark at 35k triples: it completes and produces every row.
+
+Nothing about timing is asserted (performance is measured by the benchmark itself)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hetao_kg.queries import named_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_scale_benchmark_at_35k_produces_every_row(tmp_path: Path):
+    out, png = tmp_path / "scale.json", tmp_path / "scale.png"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--sizes", "35k", "--runs", "1",
+         "--stores", "memory,oxigraph,pyoxigraph", "--checks", "sparql", "--cutoff", "1800",
+         "--workdir", str(tmp_path / "work"), "--json", str(out), "--plot", str(png)],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=3600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    entry = results["sizes"]["35k"]
+    assert 30_000 < entry["triples"] < 40_000 and entry["reports"] == 10
+    queries = {f"query {name}" for name in named_queries()}
+    api_ops = {"build", "search (first: builds the index)", "search", "network projection",
+               "ego view of a hub (projection + render)"}
+    expected = {"memory": queries | api_ops | {"validate"}, "oxigraph": queries | api_ops,
+                "pyoxigraph": queries | {"build"}}
+    for store, ops in expected.items():
+        res = entry["stores"][store]
+        assert res["killed"] is None
+        assert {row["op"] for row in res["rows"]} == ops, store
+        assert res["peak_mb"] > 0 and res["disk_mb"] > 0
+        assert all(row["seconds"] >= 0 and row["runs"] == 1 for row in res["rows"])
+    rows = {store: {r["op"]: r for r in entry["stores"][store]["rows"]} for store in expected}
+    assert rows["memory"]["validate"]["violations"] == 0
+    # the stores agree on how many rows each named query returns (the hub's describe included)
+    for op in queries:
+        assert rows["memory"][op]["rows"] == rows["oxigraph"][op]["rows"] == rows["pyoxigraph"][op]["rows"], op
+    for table_row in ["query entity-links", "peak memory (MB)", "on disk (MB)", "memory/raw", "oxigraph/raw"]:
+        assert table_row in proc.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

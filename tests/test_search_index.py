@@ -1,0 +1,84 @@
+"""The search index answers exactly as a plain scan over every label, and is kept in the cache."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from hetao_kg import cache
+from hetao_kg.api import _SEARCHABLE
+from hetao_kg.namespaces import compact as _compact
+from hetao_kg.search import _HAN, _PUNCT, SearchIndex, normalize_query, strip_tones, to_pinyin
+from hetao_kg.store import RdflibStore
+
+from .test_corpus import corpus
+
+
+def _reference(labels, query: str, limit: int = 10):
+    """The scan the index replaced: every label scored, one result per entity."""
+    entries = [(iri, text, normalize_query(text), to_pinyin(text) if _HAN.search(text) else "", kind)
+               for iri, text, kind in sorted(labels)]
+    q = normalize_query(query)
+    q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
+    if not q:
+        return []
+    best = {}
+    for iri, text, folded, pinyin, kind in entries:
+        score = 0.0
+        if folded == q:
+            score = 100
+        elif q_pinyin and pinyin == q_pinyin:
+            score = 95
+        elif folded.startswith(q):
+            score = 80
+        elif q_pinyin and len(q_pinyin) >= 2 and pinyin.startswith(q_pinyin):
+            score = 75
+        elif len(q) >= 2 and q in folded:
+            score = 60
+        elif q_pinyin and len(q_pinyin) >= 4 and q_pinyin in pinyin:
+            score = 55
+        else:
+            ratio = difflib.SequenceMatcher(None, q, folded).ratio()
+            if ratio >= 0.75:
+                score = 40 * ratio
+        if score and (iri not in best or (score, -len(text)) > (best[iri][0], best[iri][1])):
+            best[iri] = (score, -len(text), text, kind)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [(iri, text, score, kind) for iri, (score, _, text, kind) in ranked[:limit]]
+
+
+QUERIES = ["HKU", "hku", "liangzi", "Liàngzǐ", "量子", "量", "研究院", "香港大學", "xianggang", "Xiānggǎng",
+           "Quantum", "quantum computing", "Shenzhen Park", "shenzen park", "深圳园区", "e站通", "IDEA", "x",
+           "Qianhai Brain Science Research Institute", "前海脑科学研究院", "qianhainaokexue", "zzzz", "  ", "No. 2"]
+
+
+@pytest.fixture(scope="module")
+def labels(tmp_path_factory):
+    root = corpus.generate(tmp_path_factory.mktemp("corpus") / "root", reports=2)
+    rows = RdflibStore.from_root(root, cache=False).select(_SEARCHABLE).rows
+    return [(str(r["s"]), str(r["text"]), _compact(str(r["kind"]))) for r in rows]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 50])
+def test_index_answers_exactly_as_the_plain_scan(labels, limit):
+    index = SearchIndex(labels, cache=False)
+    for query in QUERIES:
+        assert index.search(query, limit=limit) == _reference(labels, query, limit), query
+
+
+def test_forms_are_cached_by_content(labels, tmp_path, monkeypatch):
+    monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
+    first = SearchIndex(labels)
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
+    import hetao_kg.search as search
+
+    monkeypatch.setattr(search, "to_pinyin", lambda text: pytest.fail("pinyin recomputed despite the cache"))
+    again = SearchIndex(labels)
+    assert again.entries == first.entries
+    changed = [*labels[:-1], (labels[-1][0], labels[-1][1] + "新", labels[-1][2])]
+    monkeypatch.undo()
+    monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
+    SearchIndex(changed)
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2
+    assert cache.cache_info().entries >= 2
