@@ -17,7 +17,7 @@ from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
 from .graph import DataError
 from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 from .normalize import SourceError, load_corrections, normalize_file
-from .queries import UnknownName, named_queries, named_query
+from .queries import UnknownName, named_queries
 from .export import OutputError
 from .results import FORMATS, terminal_safe
 from .store import QueryError, QueryRefused

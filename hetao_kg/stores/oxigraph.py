@@ -42,7 +42,7 @@ from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows, stable_columns
+from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
 from ._common import bind_values, check, literal
 
 __all__ = ["OxigraphStore", "build", "default_location"]
@@ -331,7 +331,7 @@ def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bo
     return f"oxigraph-{_inputs_key(root, inference, stated_only)}"  # data, flags, this code, pyoxigraph
 
 
-class OxigraphStore:
+class OxigraphStore(SelectAsk):
     """The embedded pyoxigraph store as a :class:`~hetao_kg.store.Store`.
 
     ``location`` is the store directory (default :func:`default_location`); ``root``
@@ -427,16 +427,3 @@ class OxigraphStore:
         except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
 
-    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
-        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
-        answer = self.execute(sparql, bindings)
-        if isinstance(answer, bool):
-            raise QueryError("expected a SELECT query, got ASK (use ask())")
-        return answer
-
-    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        """Run an ASK query."""
-        answer = self.execute(sparql, bindings)
-        if not isinstance(answer, bool):
-            raise QueryError("expected an ASK query, got a SELECT")
-        return answer

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,14 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ..stores.servers import free_port
+
 __all__ = ["Server", "free_port", "running_server"]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
