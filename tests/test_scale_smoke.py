@@ -28,7 +28,8 @@ def test_scale_benchmark_at_35k_produces_every_row(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(out.read_text(encoding="utf-8"))
     entry = results["sizes"]["35k"]
-    assert 30_000 < entry["triples"] < 40_000 and entry["reports"] == 10
+    # ~35k asserted triples (10 reports), plus the owlrl entailments in <graph/inferred>
+    assert 30_000 < entry["triples"] < 50_000 and entry["reports"] == 10
     queries = {f"query {name}" for name in named_queries()}
     api_ops = {"build", "search (first: builds the index)", "search", "network projection",
                "ego view of a hub (projection + render)"}
