@@ -363,3 +363,9 @@ def test_select_star_keeps_values_under_their_names(server):
     r = sparql(server, 'SELECT * WHERE { ?u a hto:University ; rdfs:label ?name . FILTER (lang(?name) = "zh-Hant") }')
     for b in r.json()["results"]["bindings"]:
         assert b["u"]["type"] == "uri" and b["name"]["type"] == "literal", b
+
+
+def test_favicon_answers_no_content(server):
+    # browsers request it on every page; a 404 there is a console error in older Chromium drivers
+    response = httpx.get(server.url + "/favicon.ico")
+    assert response.status_code == 204 and response.content == b""

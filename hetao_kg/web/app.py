@@ -280,6 +280,10 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         return JSONResponse({"status": "ok", "timeout_s": timeout,
                              "max_rows": max_rows})
 
+    async def favicon(request: Request) -> Response:
+        # browsers ask for it on every page; no icon, and no 404 in their console
+        return Response(status_code=204)
+
     # --- explorer ----------------------------------------------------------------
 
     async def home(request: Request) -> Response:
@@ -405,6 +409,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     routes = [
         Route("/", home),
         Route("/healthz", healthz),
+        Route("/favicon.ico", favicon),
         Route("/sparql", sparql, methods=["GET", "POST", "HEAD"]),
         Route("/search", search),
         Route("/id/{path:path}", entity),
