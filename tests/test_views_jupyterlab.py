@@ -111,7 +111,9 @@ def test_trusted_notebook_runs_the_interactive_view(lab):
     with offline_browser(width=1300, height=900, allow=(f"http://127.0.0.1:{lab['port']}/",)) as browser:
         page = _open_notebook(lab, browser)
         page.wait_for_selector(".jp-OutputArea-output iframe.hetao-view-page", timeout=60_000)
-        frame = next(f for f in page.frames if f.url == "about:srcdoc")
+        # the frame of the view's own iframe (older Playwright names srcdoc frames differently)
+        frame = page.locator(".jp-OutputArea-output iframe.hetao-view-page").first.element_handle().content_frame()
+        assert frame is not None
         frame.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
         nodes = frame.evaluate("window.hetaoView.nodes()")
         assert len(nodes) >= 5 and any(n["label"] == "The University of Hong Kong" for n in nodes)
