@@ -218,12 +218,17 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
     overrides = zh_hant_overrides(files.zh_hant_overrides)
     for s, p, o in simplified:
         hant.add((s, p, Literal(to_traditional(str(o), overrides), lang="zh-Hant")))
-    prov.add((GRAPH_ZH_HANT, RDF.type, HTO.Assertion))
-    prov.add((GRAPH_ZH_HANT, HTO.evidence, HTO.MachineConversion))
-    prov.add((GRAPH_ZH_HANT, PROV.wasAttributedTo, KG["agent/opencc-s2hk"]))
-    prov.add((GRAPH_ZH_HANT, RDFS.comment, Literal(
+    record_machine_conversion(prov, GRAPH_ZH_HANT, "opencc-s2hk",
         "zh-Hant labels converted from the zh-Hans labels by OpenCC s2hk (Hong Kong standard forms), "
-        "then graph_data/zh-hant-overrides.json (official names, variant characters).", lang="en")))
+        "then graph_data/zh-hant-overrides.json (official names, variant characters).")
+
+
+def record_machine_conversion(prov: Graph, graph: URIRef, agent: str, comment: str) -> None:
+    """Record in ``prov`` that ``graph`` is an assertion made by a program (``agent/{agent}``)."""
+    prov.add((graph, RDF.type, HTO.Assertion))
+    prov.add((graph, HTO.evidence, HTO.MachineConversion))
+    prov.add((graph, PROV.wasAttributedTo, KG[f"agent/{agent}"]))
+    prov.add((graph, RDFS.comment, Literal(comment, lang="en")))
 
 
 def flatten(ds: Dataset) -> Graph:

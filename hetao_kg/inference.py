@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import HTO, KG
 
@@ -65,17 +65,14 @@ def entailments(asserted: Graph) -> set[tuple]:
 def add_inferred(ds: Dataset) -> int:
     """Materialize the entailments of every graph of ``ds`` into :data:`GRAPH_INFERRED`
     and mark that graph in the provenance graph; returns how many triples were added."""
-    from .graph import flatten
+    from .graph import flatten, record_machine_conversion
 
     triples = entailments(flatten(ds))
     graph = ds.graph(GRAPH_INFERRED)
     for triple in sorted(triples):
         graph.add(triple)
     prov = ds.graph(_GRAPH_PROVENANCE)
-    prov.add((GRAPH_INFERRED, RDF.type, HTO.Assertion))
-    prov.add((GRAPH_INFERRED, HTO.evidence, HTO.MachineConversion))
-    prov.add((GRAPH_INFERRED, PROV.wasAttributedTo, KG["agent/owlrl"]))
-    prov.add((GRAPH_INFERRED, RDFS.comment, Literal(
+    record_machine_conversion(prov, GRAPH_INFERRED, "owlrl",
         "RDFS / OWL 2 RL entailments of the asserted graphs, materialized by owlrl "
-        "(inferred, not stated in any source).", lang="en")))
+        "(inferred, not stated in any source).")
     return len(triples)

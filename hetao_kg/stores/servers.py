@@ -14,7 +14,6 @@ True
 from __future__ import annotations
 
 import configparser
-import os
 import shutil
 import signal
 import socket
@@ -26,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["EngineUnavailable", "Server", "free_port", "start_oxigraph", "start_virtuoso", "VIRTUOSO_INI"]
+__all__ = ["EngineUnavailable", "Server", "free_port", "start_oxigraph", "stop_process", "start_virtuoso", "VIRTUOSO_INI"]
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 
@@ -40,6 +39,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen, *, timeout: float, kill_wait: float = 10) -> int:
+    """SIGTERM a server process, wait ``timeout`` s for it to drain, SIGKILL only if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(kill_wait)
+    return process.returncode
 
 
 @dataclass
@@ -57,13 +68,7 @@ class Server:
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the server by its PID (SIGTERM, then SIGKILL)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
+        stop_process(self.process, timeout=timeout, kill_wait=timeout)
 
 
 def _wait_http(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:

@@ -11,7 +11,6 @@ True
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..stores.servers import free_port
+from ..stores.servers import free_port, stop_process
 
 __all__ = ["Server", "free_port", "running_server"]
 
@@ -42,14 +41,7 @@ class Server:
 
     def stop(self, *, timeout: float = 40.0) -> int:
         """SIGTERM (uvicorn drains open requests), then wait; kill only if it hangs."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
+        return stop_process(self.process, timeout=timeout)
 
 
 @contextmanager
