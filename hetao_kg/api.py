@@ -72,6 +72,7 @@ SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
   ?kind skos:broader+ hto:CuratorInference .
 } GROUP BY ?g
 """
+_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
 _LITERAL_PROPERTIES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
@@ -137,6 +138,7 @@ class KnowledgeGraph:
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
         self.store: Store = store if store is not None else RdflibStore(root=root, inference=inference)
         self._labels: dict[str, dict[str, str]] | None = None
+        self._some_labels: dict[str, dict[str, str]] = {}  # labels asked for by IRI (views), until labels() runs
         self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
@@ -242,13 +244,40 @@ class KnowledgeGraph:
         >>> open_graph().label("https://w3id.org/hetao-kg/id/org/hku", "zh-Hant")
         '香港大學'
         """
-        found = self.labels().get(str(iri), {})
+        iri = str(iri)
+        found = self._some_labels[iri] if self._labels is None and iri in self._some_labels else self.labels().get(iri, {})
         for tag in _FALLBACK[_check_lang(lang)]:
             if tag in found:
                 return found[tag]
         if found:
             return next(iter(found.values()))
         return compact(str(iri))
+
+    def _prefetch_labels(self, iris) -> None:
+        """Ask the labels of just these IRIs (through VALUES), so that :meth:`label` finds
+        them without every label of the graph in memory (what views and paths do)."""
+        if self._labels is not None:
+            return
+        todo = {str(i) for i in iris} - self._some_labels.keys()
+        todo = {i for i in todo if not _NOT_IRI.intersection(i)}
+        if not todo:
+            return
+        from .network import select_values
+
+        found: dict[str, dict[str, str]] = {i: {} for i in todo}
+        for row in select_values(self, "network-labels", "s", todo):
+            lit = row["label"]
+            if isinstance(lit, Literal):
+                found[str(row["s"])].setdefault(lit.language or "", str(lit))
+        self._some_labels.update(found)
+
+    def _labels_of(self, iri: str) -> dict[str, str]:
+        """{language tag: label} of one IRI, as :meth:`labels` has it."""
+        if self._labels is None:
+            self._prefetch_labels([iri])
+            if iri in self._some_labels:
+                return self._some_labels[iri]
+        return self.labels().get(iri, {})
 
     def _labelled(self, result: QueryResult, lang: str) -> QueryResult:
         _check_lang(lang)

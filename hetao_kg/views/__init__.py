@@ -56,6 +56,8 @@ __all__ = [
 
 #: The named views, each a selector over the projected network.
 VIEWS = SELECTORS
+#: Views that ask the store for just what they draw when no projection is at hand.
+AROUND = frozenset({"ego"})
 
 
 @dataclass(repr=False)
@@ -126,7 +128,12 @@ def render(
         raise UnknownName("view", name, suggest(name, list(VIEWS)))
     _check_lang(lang)
     kg = kg or open_graph()
-    g = network if network is not None else kg.network(lang=lang)
+    if network is not None:
+        g = network
+    elif name in AROUND or lang in kg._networks:
+        g = kg._networks.get(lang)  # None: the view asks the store for what it draws
+    else:
+        g = kg.network(lang=lang)
     drawing = VIEWS[name](kg, g, lang, list(entities), depth, TEXT[lang])
     parts = {}
     if name == "ego":
