@@ -30,7 +30,7 @@ from rdflib import Literal, URIRef
 from .namespaces import compact
 from .queries import UnknownName, entity_params, named_query
 from .results import QueryResult
-from .search import SearchHit, SearchIndex
+from .search import DiskSearchIndex, SearchHit, SearchIndex
 from .store import QueryError, RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
@@ -119,6 +119,22 @@ class PathStep:
     quote: str
     forward: bool = True
     inferred: str = ""  # the curators' reason when the link is inferred, else ""
+
+
+def _data_key(store: Store) -> str | None:
+    """The content key of the data a store answers from (None when it has none: a remote endpoint)."""
+    for name in ("_lookup_key", "data_key"):
+        key = getattr(store, name, None)
+        if isinstance(key, str) and key:
+            return key
+    answer_key = getattr(store, "_answer_key", None)
+    if callable(answer_key):
+        try:
+            key = answer_key()
+        except Exception:  # a missing file: the query reports it
+            return None
+        return key if isinstance(key, str) and key else None
+    return None
 
 
 def _check_lang(lang: str) -> str:
@@ -296,13 +312,34 @@ class KnowledgeGraph:
         ['quantum information', 'Shenzhen International Quantum Academy']
         """
         if self._index is None:
-            rows = self.store.select(_SEARCHABLE).rows
-            # sorted, so that ties rank alike whatever order the store answers in
-            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows))
-        return [
-            SearchHit(iri, self.label(iri, lang), matched, score, kind)
-            for iri, matched, score, kind in self._index.search(text, limit=limit)
-        ]
+            self._index = self._search_index()
+        found = self._index.search(text, limit=limit)
+        self._prefetch_labels(iri for iri, *_ in found)
+        return [SearchHit(iri, self.label(iri, lang), matched, score, kind) for iri, matched, score, kind in found]
+
+    def _search_index(self) -> "SearchIndex | DiskSearchIndex":
+        """The search index: an SQLite file in the cache built once per data (keyed by the
+        store's content key), or, for a store without one (a remote endpoint), in memory."""
+        key = _data_key(self.store)
+        path = None
+        if key:
+            from .cache import cache_dir
+
+            path = cache_dir() / "search" / f"{DiskSearchIndex.VERSION}-{key[:40]}.sqlite"
+            if path.is_file():
+                try:
+                    return DiskSearchIndex(path)
+                except Exception:  # unreadable: build it again
+                    pass
+        rows = self.store.select(_SEARCHABLE).rows
+        # sorted, so that ties rank alike whatever order the store answers in
+        labels = sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows)
+        if path is not None:
+            try:
+                return DiskSearchIndex.build(path, labels)
+            except OSError:  # a read-only cache: search from memory
+                pass
+        return SearchIndex(labels)
 
     def resolve(self, entity: str) -> str:
         """An entity's IRI from an IRI, a compact name (``inst:hku``; the old
