@@ -384,20 +384,23 @@ class KnowledgeGraph:
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
-        """A shortest chain of links between two entities (via networkx), with quotes.
+        """A shortest chain of links between two entities, with quotes: a breadth-first
+        search from both ends that asks the store one level at a time (see
+        :func:`hetao_kg.network.path_between`), never projecting the whole network.
 
         >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
         >>> step.property_label, step.quote
         ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
         """
-        import networkx as nx
+        from .network import _links_touching, path_between, project_links
 
         source, target = self.resolve(a), self.resolve(b)
-        graph = self.network(lang=lang)  # projected once per language, then reused
-        try:
-            nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+        nodes = path_between(self, source, target)
+        if len(nodes) < 2:
             return []
+        pairs = {frozenset(pair) for pair in zip(nodes, nodes[1:])}
+        links = [r for r in _links_touching(self, nodes) if frozenset((r["source"], r["target"])) in pairs]
+        graph = project_links(self, links, lang=_check_lang(lang))
         reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
         steps = []
         for u, v in zip(nodes, nodes[1:]):

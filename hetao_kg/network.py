@@ -33,10 +33,13 @@ __all__ = [
     "FAMILIES",
     "centrality",
     "communities",
+    "Neighbourhood",
     "ego",
     "export",
     "family_of",
+    "path_between",
     "project",
+    "project_links",
     "shortest_paths",
 ]
 
@@ -391,6 +394,70 @@ class Neighbourhood:
                 continue
             found.add(other)
         return found
+
+
+def _links_touching(kg: "KnowledgeGraph", nodes) -> list[dict]:
+    """Every link into or out of ``nodes`` (two queries through VALUES)."""
+    nodes = set(nodes)
+    rows = select_values(kg, "network-links", "source", nodes) + select_values(kg, "network-links", "target", nodes)
+    return [{k: str(r[k]) for k in ("source", "property", "target", "graph")} for r in rows]
+
+
+def path_between(kg: "KnowledgeGraph", source: str, target: str) -> list[str]:
+    """A shortest chain of nodes between two entities, links taken in either direction,
+    found by a breadth-first search from both ends that asks the store for one level's
+    links at a time (VALUES over the level), never the whole network. Neighbours are
+    visited in IRI order, so ties go the same way every run. ``[]`` when there is none.
+    """
+    if source == target:
+        return [source] if _links_touching(kg, [source]) else []
+    adjacency: dict[str, list[str]] = {}
+
+    def expand(level: list[str]) -> None:
+        todo = [n for n in level if n not in adjacency]
+        found: dict[str, set[str]] = {n: set() for n in todo}
+        for r in _links_touching(kg, todo):
+            if r["source"] in found:
+                found[r["source"]].add(r["target"])
+            if r["target"] in found:
+                found[r["target"]].add(r["source"])
+        adjacency.update({n: sorted(m) for n, m in found.items()})
+
+    expand([source, target])
+    if not adjacency[source] or not adjacency[target]:
+        return []
+    pred, succ = {source: None}, {target: None}
+    forward, reverse = [source], [target]
+    meet = None
+    while forward and reverse and meet is None:  # networkx's bidirectional search, level by level
+        if len(forward) <= len(reverse):
+            level, forward, seen, other = forward, [], pred, succ
+        else:
+            level, reverse, seen, other = reverse, [], succ, pred
+        expand(level)
+        nxt = forward if seen is pred else reverse
+        for v in level:
+            for w in adjacency[v]:
+                if w not in seen:
+                    nxt.append(w)
+                    seen[w] = v
+                if w in other:
+                    meet = w
+                    break
+            if meet is not None:
+                break
+    if meet is None:
+        return []
+    path, w = [], meet
+    while w is not None:
+        path.append(w)
+        w = pred[w]
+    path.reverse()
+    w = succ[path[-1]]
+    while w is not None:
+        path.append(w)
+        w = succ[w]
+    return path
 
 
 def _things(g: nx.MultiDiGraph, include_concepts: bool) -> nx.Graph:
