@@ -144,13 +144,19 @@ class DiskSearchIndex:
     never every label. Answers exactly as :class:`SearchIndex` over the same labels.
     """
 
-    VERSION = "search-db-v1"
+    VERSION = "search-db-v2"
 
     def __init__(self, path: str | Path):
         import sqlite3
 
         self.path = Path(path)
         self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        _OPEN[:] = [self]  # the pinyin source for pages drawn in this process (see known_pinyin)
+
+    def pinyin_of(self, text: str) -> str | None:
+        """The stored pinyin of a label or alias, or None when the index does not hold the text."""
+        row = self._db.execute("SELECT pinyin FROM entries WHERE text = ? LIMIT 1", (text,)).fetchone()
+        return None if row is None else row[0]
 
     @classmethod
     def build(cls, path: str | Path, labels: list[tuple[str, str, str]], *, cache: bool = True) -> "DiskSearchIndex":
@@ -174,6 +180,7 @@ class DiskSearchIndex:
                            ((i, iri, text, folded, pinyin, kind, len(folded))
                             for i, ((iri, text, kind), (folded, pinyin)) in enumerate(zip(labels, forms))))
             db.execute("CREATE INDEX by_length ON entries (flen)")
+            db.execute("CREATE INDEX by_text ON entries (text)")
             db.commit()
             db.close()
             os.replace(tmp, path)
@@ -207,6 +214,20 @@ class DiskSearchIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+_OPEN: list[DiskSearchIndex] = []
+
+
+def known_pinyin(text: str) -> str | None:
+    """The pinyin of a Chinese label as the last opened :class:`DiskSearchIndex` stored it
+    (what :func:`to_pinyin` gives), or None: a page drawn after a search needs no pypinyin."""
+    if not _OPEN or not _HAN.search(text):
+        return None
+    try:
+        return _OPEN[0].pinyin_of(text) or None
+    except Exception:  # closed or unreadable: compute it
+        return None
 
 
 def _fuzzy(q: str, folded: str) -> float:

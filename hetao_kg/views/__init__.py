@@ -135,6 +135,8 @@ def render(
     else:
         g = kg.network(lang=lang)
     drawing = VIEWS[name](kg, g, lang, list(entities), depth, TEXT[lang])
+    if kg._index is None:  # the labels' pinyin for the page's search, stored once per data
+        kg._index = kg._search_index()
     parts = {}
     if name == "ego":
         parts = {"name": kg.label(kg.resolve(entities[0]), lang)}
