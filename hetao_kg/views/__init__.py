@@ -33,7 +33,7 @@ import networkx as nx
 
 from ..queries import UnknownName, suggest
 from .page import FAMILY_STYLE, TEXT, TITLES, build_page
-from .select import SELECTORS, Drawing
+from .select import SELECTORS, Drawing, full_bounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import KnowledgeGraph
@@ -128,6 +128,13 @@ def render(
         raise UnknownName("view", name, suggest(name, list(VIEWS)))
     _check_lang(lang)
     kg = kg or open_graph()
+    if name == "full" and network is None and lang not in kg._networks:
+        bounded = full_bounded(kg, lang)
+        if bounded is not None:  # too big to draw whole: the best connected, and the page says so
+            drawing, total = bounded
+            shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
+            about = TITLES[name]["about"][lang] + " " + TEXT[lang]["showing"].format(n=shown, m=total)
+            return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about)
     if network is not None:
         g = network
     elif name in AROUND or lang in kg._networks:

@@ -351,6 +351,34 @@ def _path(kg, g, lang, entities, depth, text) -> Drawing:
     return Drawing(sub, layout="path", marks={a: "start", b: "end"}, paths=found)
 
 
+#: The full view draws at most this many entities; past it, the best connected (the page says so).
+FULL_MAX_NODES = 600
+
+
+def full_bounded(kg, lang) -> tuple[Drawing, int] | None:
+    """The full view of a network too big to draw whole: the :data:`FULL_MAX_NODES` best
+    connected entities (ranked by SPARQL GROUP BY in the store, never the whole network in
+    Python) with their attributes and the links among them, and how many entities the
+    network has; None when the whole network fits (then the full view is unchanged)."""
+    from ..network import Neighbourhood, _local, project_links
+    from ..queries import named_query
+
+    total = int(kg.store.select(named_query("network-size").text).rows[0]["entities"])
+    if total <= FULL_MAX_NODES:
+        return None
+    ranked = kg.store.select(named_query("network-degree").text + f"\nLIMIT {FULL_MAX_NODES}").rows
+    keep = {str(r["node"]) for r in ranked}
+    around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS)
+    around.fetch(keep)
+    links = {}
+    for r in [r for n in sorted(keep) for r in around.out[n] + around.into[n]] + around.hub_attribute_links(keep):
+        links[(r["source"], r["property"], r["target"], r["graph"])] = r
+    g = project_links(kg, list(links.values()), lang=lang)
+    hubs = {(r["source"], r["target"], _local(r["property"])) for r in links.values() if around.is_hub(r)}
+    sub, folded = fold(g, [n for n in g if n in keep], hubs=hubs)
+    return Drawing(sub, layout="force", layout_edges=folded), total
+
+
 def _full(kg, g, lang, entities, depth, text) -> Drawing:
     hubs = hub_links(g)
     sub, folded = fold(g, list(g.nodes), hubs=hubs)
