@@ -252,3 +252,37 @@ def test_pages_are_the_same_whatever_the_hash_seed(tmp_path):
         digests.add(subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True,
                                    text=True).stdout)
     assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_full_view_past_the_bound_draws_the_best_connected_and_says_so(network, monkeypatch):
+    from hetao_kg.views import select
+
+    monkeypatch.setattr(select, "FULL_MAX_NODES", 25)
+    kg = open_graph()
+    view = render("full", kg=kg)
+    assert kg._networks == {}  # the whole network was never projected
+    shown = [n for n in view.nodes if n.get("family") != "more"]
+    m = re.search(r"Showing the (\d+) best connected of (\d+) entities", view.html)
+    assert m and int(m.group(1)) == len(shown) <= 25 and int(m.group(2)) == network.number_of_nodes()
+    degree = {n: len(set(network.successors(n)) | set(network.predecessors(n))) for n in network}
+    top = set(sorted(network, key=lambda n: (-degree[n], n))[:25])
+    assert {n["iri"] for n in shown} <= top
+    zh = render("full", kg=kg, lang="zh-Hant")
+    assert re.search(r"顯示關聯最多的\d+個實體（共\d+個）", zh.html)
+
+
+def test_path_between_asks_level_by_level_and_finds_a_shortest_chain(kgapi, network):
+    from hetao_kg.network import path_between
+
+    undirected = network.to_undirected(as_view=True)
+    nodes = sorted(n for n, d in network.nodes(data=True) if d["family"] != "attribute")
+    for a, b in zip(nodes[::5], nodes[3::5]):
+        found = path_between(kgapi, a, b)
+        try:
+            want = nx.shortest_path_length(undirected, a, b)
+        except nx.NetworkXNoPath:
+            assert found == []
+            continue
+        assert found[0] == a and found[-1] == b and len(found) == want + 1
+        assert all(undirected.has_edge(u, v) for u, v in zip(found, found[1:]))
+    assert path_between(kgapi, KG + "org/hku", KG + "org/hku") == [KG + "org/hku"]
