@@ -133,7 +133,7 @@ def render(
         if bounded is not None:  # too big to draw whole: the best connected, and the page says so
             drawing, total = bounded
             shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
-            about = TITLES[name]["about"][lang] + " " + TEXT[lang]["showing"].format(n=shown, m=total)
+            about = TITLES[name]["about"][lang] + " " + TITLES[name]["showing"][lang].format(n=shown, m=total)
             return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about)
     if network is not None:
         g = network
