@@ -2,8 +2,8 @@
 
 A view selects part of the network (:mod:`.select`: attributes folded into the node
 they describe, hub links as properties, bounded neighbourhoods), lays it out in
-Python with a fixed seed (:mod:`.layout`), assembles nodes, links and options with
-pyvis, and renders one page from ``templates/view.html.j2`` with ``static/view.css``
+Python with a fixed seed (:mod:`.layout`), assembles nodes, links and options as
+pyvis shapes them, and renders one page from ``templates/view.html.j2`` with ``static/view.css``
 and ``static/view.js`` inlined: vis-network (as pyvis ships it) draws at the computed
 positions with physics off, and view.js adds search, filters, legend toggles, labels
 by level of detail, tooltips that cite, keyboard use and a table alternative. The
