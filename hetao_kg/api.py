@@ -323,12 +323,14 @@ class KnowledgeGraph:
         key = _data_key(self.store)
         path = None
         if key:
-            from .cache import cache_dir
+            from . import cache
 
-            path = cache_dir() / "search" / f"{DiskSearchIndex.VERSION}-{key[:40]}.sqlite"
+            path = cache.entry_path("search", f"{DiskSearchIndex.VERSION}-{key[:40]}", ".sqlite")
             if path.is_file():
                 try:
-                    return DiskSearchIndex(path)
+                    index = DiskSearchIndex(path)
+                    cache.touch(path)
+                    return index
                 except Exception:  # unreadable: build it again
                     pass
         rows = self.store.select(_SEARCHABLE).rows
@@ -336,9 +338,14 @@ class KnowledgeGraph:
         labels = sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows)
         if path is not None:
             try:
-                return DiskSearchIndex.build(path, labels)
+                index = DiskSearchIndex.build(path, labels)
             except OSError:  # a read-only cache: search from memory
                 pass
+            else:
+                from . import cache
+
+                cache.evict(keep=path)
+                return index
         return SearchIndex(labels)
 
     def resolve(self, entity: str) -> str:

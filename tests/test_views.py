@@ -286,3 +286,19 @@ def test_path_between_asks_level_by_level_and_finds_a_shortest_chain(kgapi, netw
         assert found[0] == a and found[-1] == b and len(found) == want + 1
         assert all(undirected.has_edge(u, v) for u, v in zip(found, found[1:]))
     assert path_between(kgapi, KG + "org/hku", KG + "org/hku") == [KG + "org/hku"]
+
+
+def test_view_names_are_the_selectors_and_cached_pages_come_back_the_same(tmp_path, monkeypatch):
+    from hetao_kg.views import NAMES
+    from hetao_kg.views.select import SELECTORS
+
+    assert NAMES == tuple(SELECTORS)
+    monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
+    first = render("ego", "HKU", kg=open_graph())
+    assert len(list((tmp_path / "cache").rglob("views/*.json"))) == 1
+    import hetao_kg.views.select as select
+
+    monkeypatch.setattr(select, "SELECTORS", {})  # a page found in the cache draws nothing again
+    again = render("ego", "HKU", kg=open_graph())
+    assert (again.html, again.nodes, again.edges, again.legend, again.svg, again.title) == \
+        (first.html, first.nodes, first.edges, first.legend, first.svg, first.title)

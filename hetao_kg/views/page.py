@@ -258,19 +258,20 @@ def _vis_library() -> tuple[str, str]:
     and run as an inline script whose hash the page's CSP lists. pyvis's CSS is not
     used (its 205 KB are images for navigation buttons the page does not show)."""
     import gzip
-    from importlib.util import find_spec
 
-    where = Path(next(iter(find_spec("pyvis").submodule_search_locations)))  # pyvis's files, without importing it
-    code = (where / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(encoding="utf-8")
+    import pyvis
+
+    code = (Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js").read_text(encoding="utf-8")
     packed = base64.b64encode(gzip.compress(code.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
     return code, packed
 
 
 def _vis_network(nodes: list[dict], edges: list[dict]) -> dict:
-    """Nodes, links and options for vis-network, as pyvis's ``Network.add_node`` /
-    ``add_edge`` shape them (built here directly: importing pyvis cost a page more than
-    drawing it). Positions are fixed (computed in Python), physics is off, labels are
-    drawn by view.js."""
+    """Nodes, links and options for vis-network, assembled by pyvis. Positions are
+    fixed (computed in Python), physics is off, labels are drawn by view.js."""
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="local")
     groups = {}
     for n in nodes:  # one vis group per family: its shape and colours, the same in every view
         shape, colour = FAMILY_STYLE[n["family"]]
@@ -282,19 +283,20 @@ def _vis_network(nodes: list[dict], edges: list[dict]) -> dict:
                       "highlight": {"background": fill, "border": "#ffffff"}, "hover": {"background": fill, "border": "#ffffff"}},
             "shapeProperties": {"borderDashes": [3, 3] if open_shape else False},
         }
-    # view.js draws the labels (level of detail, fixed pixel size); the group gives the shape
-    vis_nodes = [{"group": n["family"], "x": n["x"], "y": n["y"], "size": n["r"], "physics": False, "id": n["id"]}
-                 for n in nodes]
-    vis_edges = []
+    for n in nodes:
+        net.add_node(n["id"], label=n["label"], group=n["family"], x=n["x"], y=n["y"], size=n["r"], physics=False)
     pairs: Counter = Counter()
     for e in edges:
         pair = tuple(sorted((e["source"], e["target"])))
         nth = pairs[pair]
         pairs[pair] += 1
         smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.2 * ((nth + 1) // 2)} if nth else False
-        vis_edges.append({"id": e["id"], "arrows": "" if e["more"] else "to", "dashes": e["inferred"] or e["more"],
-                          "smooth": smooth, "color": {"color": "#9aa3ad", "highlight": "#ffffff", "hover": "#e8e8e8"},
-                          "width": 1.6, "from": e["source"], "to": e["target"]})
+        net.add_edge(e["source"], e["target"], id=e["id"], arrows="" if e["more"] else "to", dashes=e["inferred"] or e["more"],
+                     smooth=smooth, color={"color": "#9aa3ad", "highlight": "#ffffff", "hover": "#e8e8e8"}, width=1.6)
+    vis_nodes, vis_edges, *_ = net.get_network_data()
+    for n in vis_nodes:  # view.js draws the labels (level of detail, fixed pixel size); the group gives the shape
+        for key in ("label", "font", "shape", "color"):
+            n.pop(key, None)
     options = {
         "physics": {"enabled": False},
         "layout": {"randomSeed": 7, "improvedLayout": False},
