@@ -91,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     if "all" in results and root is None:
         wall = statistics.median(w for w, _, _ in results["all"])
         cpu = statistics.median(c for _, c, _ in results["all"])
-        verdict = "ok" if wall < TARGET_S and cpu < TARGET_S else "MISSED"
-        print(f"target: validate at one report under {TARGET_S:.0f} s: wall {wall:.2f} s, cpu {cpu:.2f} s: {verdict}")
+        load = os.getloadavg()[0]
+        for what, value in (("cpu", cpu), ("wall", wall)):
+            verdict = "ok" if value < TARGET_S else f"missed by {value - TARGET_S:.2f} s"
+            print(f"target: validate at one report under {TARGET_S:.0f} s: {what} {value:.2f} s: {verdict}")
+        if load > (os.cpu_count() or 1):
+            print(f"(load average {load:.1f} on {os.cpu_count()} cores: wall times include waiting for a core)")
     return 0
 
 
