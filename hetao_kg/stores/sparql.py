@@ -245,7 +245,9 @@ def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_pe
 
 
 def _isql(isql: str, address: str, user: str, password: str, sql: str, timeout: float) -> str:
-    done = subprocess.run([isql, address, user, password, "exec=" + sql], capture_output=True, text=True,
+    """Run ``sql`` (statements ending in ``;``) in one isql session, given on its standard input
+    (no command-line length limit); raise :class:`QueryError` on any error."""
+    done = subprocess.run([isql, address, user, password], input=sql + "\n", capture_output=True, text=True,
                           encoding="utf-8", errors="replace", timeout=timeout)
     output = done.stdout + done.stderr
     if done.returncode != 0 or "*** Error" in output:
@@ -288,21 +290,24 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
             n = dump_nquads(whole, store_dir=store_dir, root=root, inference=inference)
             files = split_nquads(whole, folder, quads_per_file=quads_per_file)
         steps = []
-        if replace:
-            steps += ["log_enable(3, 1);",  # autocommit without the transaction log: a bulk delete
-                      f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
-                      "DELETE FROM DB.DBA.RDF_QUAD WHERE G IN (SELECT RG.G FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
-                      "WHERE id_to_iri(RG.G) LIKE 'https://w3id.org/hetao-kg/%');"]
+        if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
+            # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
+            listing = _isql(isql, address, user, password,
+                            "SELECT 'GRAPH=' || id_to_iri(RG.G) FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
+                            f"WHERE id_to_iri(RG.G) LIKE '{KG}%' OR id_to_iri(RG.G) = '{UNION_GRAPH}';", timeout)
+            graphs = [line.strip()[len("GRAPH="):] for line in listing.splitlines() if line.strip().startswith("GRAPH=")]
+            steps += ["log_enable(3, 1);"]
+            steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
         steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
                   f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
-        _isql(isql, address, user, password, " ".join(steps), timeout)
+        _isql(isql, address, user, password, "\n".join(steps), timeout)
         sessions = max(1, min(loaders or os.cpu_count() or 1, len(files)))
         with concurrent.futures.ThreadPoolExecutor(sessions) as pool:  # each session takes the next file
             for job in [pool.submit(_isql, isql, address, user, password, "rdf_loader_run();", timeout)
                         for _ in range(sessions)]:
                 job.result()
         output = _isql(isql, address, user, password,
-                       "checkpoint; SELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
+                       "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
                        f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
         state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
         if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
