@@ -29,7 +29,7 @@ from hetao_kg.queries import named_queries
 from hetao_kg.store import QueryError, QueryRefused, QueryTimeout, RdflibStore, to_term
 from hetao_kg.stores import OxigraphStore, SparqlStore
 from hetao_kg.stores.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
-from hetao_kg.stores.sparql import load_endpoint
+from hetao_kg.stores.sparql import load_endpoint, load_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ("memory", "oxigraph", "oxigraph-server", "virtuoso")
@@ -374,6 +374,23 @@ def test_cli_load_virtuoso_with_its_bulk_loader(virtuoso):
     memory = cli("--store", "memory", "query", "--named", "services", "--format", "csv", "--lang", "zh-Hans")
     assert remote.returncode == 0, remote.stderr
     assert sorted(remote.stdout.splitlines()) == sorted(memory.stdout.splitlines())
+
+
+def test_virtuoso_bulk_load_in_several_files_replaces_and_cleans_up(virtuoso, tmp_path):
+    """The bulk loader at corpus scale: several N-Quads files, parallel loader sessions,
+    hetao-kg's graphs replaced (not doubled), nothing left in the load folder."""
+    expected = sum(1 for _ in load().quads((None, None, None, None)))
+    store_dir = tmp_path / "local"
+    for _ in range(2):
+        n = load_virtuoso(virtuoso.isql, virtuoso.extra["load_dir"], quads_per_file=1_000, loaders=2,
+                          store_dir=store_dir)
+        assert n >= expected  # the dump: named graphs + the union as default graph
+        assert not any((Path(virtuoso.extra["load_dir"]) / "hetao-kg").glob("*"))
+    count = SparqlStore(virtuoso.url, timeout=60).select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].toPython()
+    assert count == expected
+    assert SparqlStore(virtuoso.url, timeout=60).ask(
+        "ASK { ?u a hto:University ; rdfs:label ?l FILTER (langMatches(LANG(?l), \"zh-Hant\")) }")
 
 
 def test_cli_errors_for_endpoints(tmp_path):

@@ -149,7 +149,16 @@ class SparqlStore:
         form = check(sparql)  # the guard: nothing is sent before it passed
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
-        payload, headers = self._request([("query", self.text(sparql, bindings)), *self.dataset()], _ACCEPT[form])
+        dataset = self.dataset()
+        try:
+            payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
+        except QueryError as exc:
+            if "Too many arguments" in str(exc) and len(dataset) > 1:
+                raise QueryError(
+                    f"Virtuoso cannot take hetao-kg's dataset in one query: its {len(dataset) - 1} named graphs (one "
+                    "named-graph-uri each) exceed what its SPARQL compiler accepts for a GRAPH ?g pattern "
+                    f"({str(exc)[:200]}); see README, 'Virtuoso, and outgrowing one machine'") from None
+            raise
         if form in ("SelectQuery", "AskQuery"):
             try:
                 answer = json.loads(payload.decode("utf-8"))
