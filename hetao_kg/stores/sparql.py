@@ -39,9 +39,9 @@ from rdflib.term import Node
 
 from ..namespaces import KG
 from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
-from ._common import bind_values, check, literal, prefix_block
+from ._common import bind_values, check, lang_case, literal, prefix_block
 
-__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint"]
+__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
 
 UNION_GRAPH = "urn:hetao-kg:union"
 _ACCEPT = {
@@ -51,6 +51,8 @@ _ACCEPT = {
     "DescribeQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
 }
 DEFAULT_TIMEOUT = 30.0
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN = {"1": "true", "0": "false"}
 
 
 def _timeout_error(message: str) -> Exception:
@@ -66,7 +68,10 @@ def _term(value: Mapping[str, str] | None) -> Node | None:
     if kind == "bnode":
         return BNode(value["value"])
     if kind in ("literal", "typed-literal"):
-        return literal(value["value"], lang=value.get("xml:lang"), datatype=value.get("datatype"))
+        datatype = value.get("datatype")
+        if datatype == _XSD_BOOLEAN:  # Virtuoso writes its booleans as "1"/"0": the canonical form is true/false
+            return literal(_BOOLEAN.get(value["value"], value["value"]), datatype=datatype)
+        return literal(value["value"], lang=value.get("xml:lang"), datatype=datatype)
     raise QueryError(f"unsupported term in the endpoint's answer: {value!r}")
 
 
@@ -144,7 +149,16 @@ class SparqlStore:
         form = check(sparql)  # the guard: nothing is sent before it passed
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
-        payload, headers = self._request([("query", self.text(sparql, bindings)), *self.dataset()], _ACCEPT[form])
+        dataset = self.dataset()
+        try:
+            payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
+        except QueryError as exc:
+            if "Too many arguments" in str(exc) and len(dataset) > 1:
+                raise QueryError(
+                    f"Virtuoso cannot take hetao-kg's dataset in one query: its {len(dataset) - 1} named graphs (one "
+                    "named-graph-uri each) exceed what its SPARQL compiler accepts for a GRAPH ?g pattern "
+                    f"({str(exc)[:200]}); see README, 'Virtuoso, and outgrowing one machine'") from None
+            raise
         if form in ("SelectQuery", "AskQuery"):
             try:
                 answer = json.loads(payload.decode("utf-8"))
@@ -153,7 +167,7 @@ class SparqlStore:
             if form == "AskQuery":
                 return bool(answer["boolean"])
             names = stable_columns(sparql, answer["head"].get("vars", []))
-            rows = [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]]
+            rows = lang_case(sparql, [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]])
             result = Rows(names, rows)
         else:
             result = self._triples(payload, headers.get_content_type())
@@ -209,6 +223,109 @@ def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | P
     return len(db)
 
 
+def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_per_file: int = 500_000) -> list[Path]:
+    """Split an N-Quads file (one quad per line) into ``folder/STEM-00001.nq``, … of at most
+    ``quads_per_file`` lines each; return the files written.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); src = d / "all.nq"
+    >>> _ = src.write_text("".join(f"<http://ex/{i}> <http://ex/p> <http://ex/o> <http://ex/g> .\\n" for i in range(5)))
+    >>> [f.name for f in split_nquads(src, d / "out", quads_per_file=2)]
+    ['hetao-kg-00001.nq', 'hetao-kg-00002.nq', 'hetao-kg-00003.nq']
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    out = None
+    n = 0
+    try:
+        with open(source, "rb") as lines:
+            for line in lines:
+                if n % quads_per_file == 0:
+                    if out is not None:
+                        out.close()
+                    files.append(folder / f"{stem}-{len(files) + 1:05d}.nq")
+                    out = open(files[-1], "wb")
+                out.write(line)
+                n += 1
+    finally:
+        if out is not None:
+            out.close()
+    return files
+
+
+def _isql(isql: str, address: str, user: str, password: str, sql: str, timeout: float) -> str:
+    """Run ``sql`` (statements ending in ``;``) in one isql session, given on its standard input
+    (no command-line length limit); raise :class:`QueryError` on any error."""
+    done = subprocess.run([isql, address, user, password], input=sql + "\n", capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=timeout)
+    output = done.stdout + done.stderr
+    if done.returncode != 0 or "*** Error" in output:
+        raise QueryError(f"Virtuoso bulk load failed: {output.strip()[-1500:]}")
+    return output
+
+
+def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", password: str | None = None,
+                  replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
+                  inference: bool = True, quads_per_file: int = 500_000, loaders: int | None = None,
+                  timeout: float = 3600) -> int:
+    """Load hetao-kg's whole dataset into Virtuoso with its bulk loader; return the number of quads.
+
+    The N-Quads (every named graph as it is; the default graph, the union, goes to
+    :data:`UNION_GRAPH`) are written into ``load_dir`` (a folder the server may read: its
+    ``DirsAllowed``) as files of ``quads_per_file`` quads, registered with ``ld_dir``, and
+    loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: one per file,
+    at most the number of CPUs), then ``checkpoint``: the way Virtuoso loads billions
+    of quads, without one request per graph. With ``replace``, hetao-kg's graphs
+    (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first, in
+    Virtuoso's non-logged autocommit mode. Each file's state in ``DB.DBA.load_list``
+    is checked; the files are removed afterwards. ``address`` is isql's ``HOST:PORT``;
+    the password (``password``, else ``$HETAO_KG_ISQL_PASSWORD``, else ``dba``) is passed to
+    ``isql-vt`` on its command line.
+    """
+    import concurrent.futures
+    import tempfile
+
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if not isql:
+        raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
+    password = password if password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
+    folder = Path(load_dir).resolve() / "hetao-kg"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".hetao-kg-dump-", dir=folder.parent) as tmp:
+            whole = Path(tmp) / "all.nq"
+            n = dump_nquads(whole, store_dir=store_dir, root=root, inference=inference)
+            files = split_nquads(whole, folder, quads_per_file=quads_per_file)
+        steps = []
+        if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
+            # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
+            listing = _isql(isql, address, user, password,
+                            "SELECT 'GRAPH=' || id_to_iri(RG.G) FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
+                            f"WHERE id_to_iri(RG.G) LIKE '{KG}%' OR id_to_iri(RG.G) = '{UNION_GRAPH}';", timeout)
+            graphs = [line.strip()[len("GRAPH="):] for line in listing.splitlines() if line.strip().startswith("GRAPH=")]
+            steps += ["log_enable(3, 1);"]
+            steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
+        steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
+                  f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
+        _isql(isql, address, user, password, "\n".join(steps), timeout)
+        sessions = max(1, min(loaders or os.cpu_count() or 1, len(files)))
+        with concurrent.futures.ThreadPoolExecutor(sessions) as pool:  # each session takes the next file
+            for job in [pool.submit(_isql, isql, address, user, password, "rdf_loader_run();", timeout)
+                        for _ in range(sessions)]:
+                job.result()
+        output = _isql(isql, address, user, password,
+                       "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
+                       f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
+        state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
+        if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
+            raise QueryError(f"Virtuoso did not finish loading {folder}: {output.strip()[-1500:]}")
+        return n
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isql: str | None = None,
                   isql_user: str = "dba", isql_password: str | None = None, load_dir: str | Path | None = None,
                   replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
@@ -218,47 +335,16 @@ def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isq
     * Graph Store Protocol (default): the N-Quads go in one request to ``graph_store``
       (default: the endpoint URL with ``/query`` replaced by ``/store``, Oxigraph's
       layout), ``PUT`` when ``replace`` (the store's content is replaced), else ``POST``.
-    * Virtuoso (``virtuoso_isql="HOST:PORT"``): the N-Quads file is written into
-      ``load_dir`` (a folder Virtuoso may read: its ``DirsAllowed``), then loaded by
-      Virtuoso's bulk loader (``ld_dir`` + ``rdf_loader_run``) over ``isql-vt``; the
-      default-graph triples go to :data:`UNION_GRAPH`. With ``replace``, hetao-kg's
-      graphs (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first.
-      The password (``isql_password``, else ``$HETAO_KG_ISQL_PASSWORD``, else ``dba``)
-      is passed to ``isql-vt`` on its command line.
+    * Virtuoso (``virtuoso_isql="HOST:PORT"``): its bulk loader, see :func:`load_virtuoso`
+      (``load_dir`` is required: a folder in the server's ``DirsAllowed``).
     """
     import tempfile
 
     if virtuoso_isql:
         if load_dir is None:
             raise ValueError("--load-dir is required with --virtuoso-isql (a folder in Virtuoso's DirsAllowed)")
-        folder = Path(load_dir).resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / "hetao-kg.nq"
-        n = dump_nquads(target, store_dir=store_dir, root=root, inference=inference)
-        steps = []
-        if replace:
-            steps += ["log_enable(3, 1);",  # autocommit without the transaction log: a bulk delete
-                      f"SPARQL CLEAR GRAPH <{UNION_GRAPH}>;",
-                      "DELETE FROM DB.DBA.RDF_QUAD WHERE G IN (SELECT RG.G FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
-                      "WHERE id_to_iri(RG.G) LIKE 'https://w3id.org/hetao-kg/%');"]
-        steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{target}';",
-                  f"ld_dir('{folder}', 'hetao-kg.nq', '{UNION_GRAPH}');",
-                  "rdf_loader_run();", "checkpoint;",
-                  "SELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
-                  f"FROM DB.DBA.load_list WHERE ll_file = '{target}';"]
-        password = isql_password if isql_password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
-        isql = shutil.which("isql-vt") or shutil.which("isql")
-        if not isql:
-            raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
-        done = subprocess.run([isql, virtuoso_isql, isql_user, password, "exec=" + " ".join(steps)],
-                              capture_output=True, text=True, timeout=timeout)
-        output = done.stdout + done.stderr
-        if done.returncode != 0 or "*** Error" in output:
-            raise QueryError(f"Virtuoso bulk load failed: {output.strip()[-1500:]}")
-        state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
-        if state != ["LLSTATE=2|"]:  # 2 = loaded; anything after | is the loader's error
-            raise QueryError(f"Virtuoso did not finish loading {target}: {output.strip()[-1500:]}")
-        return n
+        return load_virtuoso(virtuoso_isql, load_dir, user=isql_user, password=isql_password, replace=replace,
+                             store_dir=store_dir, root=root, inference=inference, timeout=max(timeout, 3600))
     url = graph_store or (endpoint[: -len("/query")] + "/store" if endpoint.endswith("/query") else None)
     if not url:
         raise ValueError("give --graph-store URL (the endpoint's Graph Store Protocol URL) or --virtuoso-isql")
