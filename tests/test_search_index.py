@@ -104,7 +104,7 @@ def test_search_builds_the_disk_index_once_per_data(tmp_path, monkeypatch):
     kg = open_graph(store="memory")
     first = [(h.iri, h.matched, h.score) for h in kg.search("liangzi")]
     assert isinstance(kg._index, DiskSearchIndex)
-    built = list((tmp_path / "cache" / "search").glob("*.sqlite"))
+    built = list((tmp_path / "cache").rglob("search/*.sqlite"))
     assert len(built) == 1
     again = open_graph(store="memory")
     monkeypatch.setattr(again.store, "select", lambda *a, **k: pytest.fail("labels asked again despite the index"),
