@@ -169,11 +169,13 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
         return
     from hetao_kg.api import KnowledgeGraph
 
+    # a cache of this run's own: the search index (an SQLite file there, built once per
+    # data) is built by the first search, as the "search (first)" row says
+    os.environ["HETAO_KG_CACHE"] = str(state / "cache")
     if store_name == "memory":
         from hetao_kg.graph import load
         from hetao_kg.store import RdflibStore
 
-        os.environ["HETAO_KG_CACHE"] = str(state / "cache")
         store = RdflibStore(load(root))  # builds and writes the graph cache; answers not cached
     else:
         from hetao_kg.stores import OxigraphStore

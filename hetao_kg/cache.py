@@ -68,8 +68,9 @@ __all__ = [
 DEFAULT_CACHE_MB = 200
 VERSION = "v1"
 #: The kinds of entry, each a folder below ``<cache>/v1``: ``graph`` (N-Quads of the
-#: built dataset), ``answers`` (SPARQL JSON), ``oxigraph`` (embedded store folders).
-KINDS = ("graph", "answers", "oxigraph", "search")
+#: built dataset), ``answers`` (SPARQL JSON), ``oxigraph`` (embedded store folders),
+#: ``search`` (search forms and indexes), ``views`` (rendered view pages, JSON).
+KINDS = ("graph", "answers", "oxigraph", "search", "views")
 _MAGIC = b"# hetao-kg-cache 1 sha256="
 _LEGACY = ("graph-*.pickle", "answers/*.pickle")
 

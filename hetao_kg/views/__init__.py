@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from ..queries import UnknownName, suggest
-from .page import FAMILY_STYLE, TEXT, TITLES, build_page
-from .select import SELECTORS, Drawing
 
 if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
     from ..api import KnowledgeGraph
+    from .select import Drawing
 
 __all__ = [
     "FAMILY_STYLE",
@@ -54,8 +53,25 @@ __all__ = [
     "services",
 ]
 
-#: The named views, each a selector over the projected network.
-VIEWS = SELECTORS
+#: The names of the views (``VIEWS`` maps each to its selector over the network).
+NAMES = ("hk-universities", "sectors", "policies", "construction", "services", "ego", "path", "full")
+
+
+def __getattr__(name: str):
+    """``VIEWS`` and ``FAMILY_STYLE``, imported when first asked for: a page found in the
+    cache needs neither networkx nor the layout."""
+    if name == "VIEWS":  # the named views, each a selector over the projected network
+        from .select import SELECTORS
+
+        return SELECTORS
+    if name == "FAMILY_STYLE":
+        from .page import FAMILY_STYLE
+
+        return FAMILY_STYLE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+#: Views that ask the store for just what they draw when no projection is at hand.
+AROUND = frozenset({"ego"})
 
 
 @dataclass(repr=False)
@@ -103,6 +119,8 @@ class View:
 
 def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "") -> View:
     """Lay out a :class:`~.select.Drawing` and render its page."""
+    from .page import build_page
+
     nodes, edges, legend, page, svg = build_page(drawing, name=name, title=title, lang=lang, about=about)
     return View(name, title, lang, nodes, edges, legend, page, svg)
 
@@ -122,12 +140,112 @@ def render(
     """
     from ..api import _check_lang, open_graph
 
-    if name not in VIEWS:
-        raise UnknownName("view", name, suggest(name, list(VIEWS)))
+    if name not in NAMES:
+        raise UnknownName("view", name, suggest(name, list(NAMES)))
     _check_lang(lang)
     kg = kg or open_graph()
-    g = network if network is not None else kg.network(lang=lang)
-    drawing = VIEWS[name](kg, g, lang, list(entities), depth, TEXT[lang])
+    key = _page_key(kg, name, entities, lang, depth) if network is None else None
+    if key is not None:
+        found = _cached_view(key)
+        if found is not None:
+            return found
+    view = _render(name, entities, kg, lang, depth, network)
+    if key is not None:
+        _cache_view(key, view)
+    return view
+
+
+#: The files a page is made from: a change to any of them draws pages anew.
+_SOURCES = ("__init__.py", "select.py", "layout.py", "page.py", "text.json", "templates", "static")
+
+
+def _code_key() -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = [here.parent / f for f in ("network.py", "api.py", "search.py", "namespaces.py", "store.py")]
+    files += sorted((here.parent / "queries").glob("*.rq"))
+    for name in _SOURCES:
+        files += sorted(p for p in (here / name).rglob("*") if p.is_file()) if (here / name).is_dir() else [here / name]
+    for path in files:
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
+    """The cache key of a page: the data, the code, the view and its arguments (names
+    resolved to IRIs); None when the store has no content key (a remote endpoint)."""
+    import hashlib
+    import json
+
+    from ..api import _data_key
+
+    data = _data_key(kg.store)
+    if not data:
+        return None
+    resolved = [kg.resolve(e) for e in entities]
+    text = json.dumps(["view-v1", data, _code_key(), name, resolved, lang, depth], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def _cached_view(key: str) -> "View | None":
+    import json
+
+    from .. import cache
+
+    data = cache.read_entry("views", key, ".json")
+    if data is None:
+        return None
+    try:
+        d = _restored(json.loads(data.decode("utf-8")))
+        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _restored(d: dict) -> dict:
+    """A cached page's data as :func:`build_view` made it (JSON has no tuples: legend icons are)."""
+    d["legend"] = [{**entry, "icon": tuple(entry["icon"])} if isinstance(entry.get("icon"), list) else entry
+                   for entry in d["legend"]]
+    return d
+
+
+def _cache_view(key: str, view: "View") -> None:
+    import json
+
+    from .. import cache
+
+    payload = {"name": view.name, "title": view.title, "lang": view.lang, "nodes": view.nodes, "edges": view.edges,
+               "legend": view.legend, "html": view.html, "svg": view.svg}
+    try:
+        text = json.dumps(payload, ensure_ascii=False)
+    except (TypeError, ValueError):  # not plain data: do not cache
+        return
+    if _restored(json.loads(text)) == payload:  # only what comes back the same
+        cache.write_entry("views", key, ".json", text.encode("utf-8"))
+
+
+def _render(name, entities, kg, lang, depth, network) -> View:
+    from .page import TEXT, TITLES
+    from .select import SELECTORS, full_bounded
+
+    if name == "full" and network is None and lang not in kg._networks:
+        bounded = full_bounded(kg, lang)
+        if bounded is not None:  # too big to draw whole: the best connected, and the page says so
+            drawing, total = bounded
+            shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
+            about = TITLES[name]["about"][lang] + " " + TITLES[name]["showing"][lang].format(n=shown, m=total)
+            return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about)
+    if network is not None:
+        g = network
+    elif name in AROUND or lang in kg._networks:
+        g = kg._networks.get(lang)  # None: the view asks the store for what it draws
+    else:
+        g = kg.network(lang=lang)
+    drawing = SELECTORS[name](kg, g, lang, list(entities), depth, TEXT[lang])
+    if kg._index is None:  # the labels' pinyin for the page's search, stored once per data
+        kg._index = kg._search_index()
     parts = {}
     if name == "ego":
         parts = {"name": kg.label(kg.resolve(entities[0]), lang)}
