@@ -26,11 +26,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from itertools import islice
@@ -378,20 +380,31 @@ class OxigraphStore(SelectAsk):
 
     @classmethod
     def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
-               inference: bool = True, stated_only: bool = False, quiet: bool = False) -> "OxigraphStore":
+               inference: bool = True, stated_only: bool = False, quiet: bool = False,
+               native_log: str | Path | None = None) -> "OxigraphStore":
         """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
 
-        ``quiet`` silences the process's stderr (file descriptor 2) once the store is
-        open: a query that exhausts the worker's memory ceiling makes Rust abort with a
-        message (and, under ``RUST_BACKTRACE``, a backtrace) there; the worker's death
-        is reported to the caller as one clear error instead.
+        ``quiet`` keeps Rust's own output (written to file descriptor 2, not through
+        Python) from the user: while the store is built and opened it goes to
+        ``native_log`` (the caller reads it if this process dies: an allocation failure
+        makes Rust abort with a message and, under ``RUST_BACKTRACE``, a backtrace),
+        while Python's warnings (an ill-typed literal in the data) still reach stderr;
+        once the store is open, file descriptor 2 goes to ``/dev/null`` (a query that
+        exhausts the worker's memory ceiling aborts the same way, and the worker's
+        death is reported to the caller as one clear error).
         """
         store = cls(location, root=root, inference=inference, stated_only=stated_only)
-        store.open()
-        if quiet:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.close(devnull)
+        if not quiet:
+            store.open()
+            return store
+        with _native_stderr_to(native_log):
+            store.open()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        if native_log:
+            with contextlib.suppress(OSError):
+                os.unlink(native_log)
         return store
 
     def __getstate__(self) -> dict:
@@ -408,8 +421,13 @@ class OxigraphStore(SelectAsk):
             import pyoxigraph as ox
 
             _few_malloc_arenas()
-            self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
-            self._db = ox.Store.read_only(str(self.path))
+            try:
+                self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+                self._db = ox.Store.read_only(str(self.path))
+            except BaseException as exc:
+                if not _is_panic(exc):
+                    raise
+                raise _panic_error(exc, self.root, self.location) from None
             self.data_key = _answer_key(self.root, self.inference, self.stated)
         return self._db
 
@@ -454,4 +472,56 @@ class OxigraphStore(SelectAsk):
             return Rows(names, out)
         except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """pyo3 turns a Rust panic into ``pyo3_runtime.PanicException``, a :class:`BaseException`
+    (not an :class:`Exception`) of a module that cannot be imported: known by name."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _panic_text(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or ["no message"])[0]
+
+
+def _panic_error(exc: BaseException, root: str | Path | None, location: Path) -> Exception:
+    """A clear error for a Rust panic while building or opening the store: the first
+    input file rdflib finds wrong (file, line, what), else what Oxigraph said."""
+    try:
+        files = data_files(root)
+        for path in (*files.ontology, *files.data):
+            parse_file(path)  # raises DataError naming file, line and column
+    except DataError as bad:
+        return bad
+    return QueryError(f"Oxigraph failed while building or opening the store in {location} "
+                      f"(an internal error: {_panic_text(exc)}); remove that folder to build it afresh")
+
+
+@contextlib.contextmanager
+def _native_stderr_to(log: str | Path | None):
+    """Point file descriptor 2 (where Rust writes) at ``log`` (or ``/dev/null``) for the
+    block, while Python's ``sys.stderr`` keeps writing where it wrote before."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="backslashreplace", buffering=1)
+    try:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except (OSError, TypeError):  # no log named, or not writable: Rust's output is dropped
+        target = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(target, 2)
+    os.close(target)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
 
