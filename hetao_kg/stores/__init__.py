@@ -49,6 +49,10 @@ def _guarded_class():
         location: Path | None = None
 
         def execute(self, sparql, bindings=None):
+            self._check_size(sparql)
+            cached = self._cached(sparql, bindings)  # saved only after the guard passed: no parse needed
+            if cached is not None:
+                return cached
             check(sparql)
             return super().execute(sparql, bindings)
 
