@@ -637,19 +637,27 @@ def cache() -> None:
 
 @cache.command("info")
 def cache_info() -> None:
-    """Where the cache is, what it holds and its size bound."""
+    """Where the cache is, what it holds and its size bound, and the embedded store."""
     from .cache import cache_info as info
+    from .stores.oxigraph import database_info
 
     click.echo(str(info()))
+    for db in database_info():
+        click.echo(f"embedded store: {db['path']}  {db['quads']} quads, {db['bytes'] / 2**20:.2f} MB"
+                   f"{', in use' if db['in_use'] else ''}{', unfinished' if not db['finished'] else ''}")
 
 
 @cache.command("clear")
 def cache_clear() -> None:
     """Remove every cache entry (it is rebuilt when needed)."""
     from .cache import cache_dir, clear_cache
+    from .stores.oxigraph import remove_databases
 
     n = clear_cache()
     click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
+    for db in remove_databases(cache_dir() / "oxigraph")[1]:
+        click.echo(f"kept {db}: a running process (hetao-kg serve, a notebook) has it open; stop it and clear again",
+                   err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,10 @@ Answers match the in-memory rdflib store:
   tags in their usual case (Oxigraph lowercases them).
 
 Layout of the store directory: ``db-<inputs hash>/`` (finished databases, each with
-``hetao-kg-build.json``), ``.build-*`` (builds in progress or killed), ``.lock``.
+``hetao-kg-build.json``, on which every process that has the database open holds a
+shared lock, so that no cleaning removes it from under a running server), ``.build-*``
+(builds in progress or killed), ``.lock`` (held by the builder), ``.worker-*.log``
+(what Rust printed while a query worker built or opened the store, until it is open).
 
 >>> store = OxigraphStore()
 >>> store.ask("ASK { ?s a hto:University }")
@@ -47,7 +50,7 @@ from ..namespaces import KG, PREFIXES
 from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
 from ._common import bind_values, check, literal
 
-__all__ = ["OxigraphStore", "build", "default_location"]
+__all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
 MARKER = "hetao-kg-build.json"
 _FORMS = {"SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"}
@@ -344,15 +347,107 @@ def _finished(path: Path, key: str) -> bool:
 
 
 def _clean(location: Path, *, keep: Path) -> None:
-    """Remove killed builds (we hold the lock, so no build is running) and old databases."""
+    """Remove killed builds (we hold the lock, so no build is running) and old databases
+    that no process has open (a server started days ago keeps its database)."""
     day = 86400
     for path in location.iterdir():
-        if path == keep or not path.is_dir():
+        if path == keep:
             continue
-        if path.name.startswith(".build-"):
+        if path.name.startswith(".build-") and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-        elif path.name.startswith("db-") and path.stat().st_mtime < time.time() - day:
-            shutil.rmtree(path, ignore_errors=True)  # keep a day of other versions for other checkouts
+        elif path.name.startswith("db-") and path.is_dir() and path.stat().st_mtime < time.time() - day:
+            _remove_unused(path)  # keep a day of other versions for other checkouts
+        elif path.name.startswith(".worker-") and path.stat().st_mtime < time.time() - day:
+            path.unlink(missing_ok=True)  # a worker's log whose reader died too
+
+
+def _hold(db: Path):
+    """A shared lock on ``db``'s marker, held while the database is open (see
+    :func:`_remove_unused`); ``None`` when the database is gone (removed meanwhile)."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:
+        return None
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    if not (db / MARKER).exists():  # removed while we waited for the lock
+        fh.close()
+        return None
+    return fh
+
+
+def _remove_unused(db: Path) -> bool:
+    """Remove the database ``db`` unless a process has it open; whether it was removed."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:  # no marker: never finished, so never opened
+        shutil.rmtree(db, ignore_errors=True)
+        return True
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # open in a running process (a server, a notebook): kept
+        (db / MARKER).unlink(missing_ok=True)  # first, so that a reader waiting for the lock sees it gone
+        shutil.rmtree(db, ignore_errors=True)
+    return True
+
+
+def database_info(location: str | Path | None = None) -> list[dict]:
+    """Each database and build folder below ``location`` (default :func:`default_location`):
+    ``path``, ``bytes``, ``quads`` (from its marker), ``finished``, ``in_use``."""
+    location = Path(location) if location else default_location()
+    out = []
+    for path in sorted(location.iterdir()) if location.is_dir() else ():
+        if not (path.is_dir() and path.name.startswith(("db-", ".build-"))):
+            continue
+        try:
+            marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = {}
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        out.append({"path": path, "bytes": size, "quads": marker.get("quads", 0), "finished": bool(marker),
+                    "in_use": bool(marker) and _in_use(path)})
+    return out
+
+
+def _in_use(db: Path) -> bool:
+    try:
+        with open(db / MARKER, "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+    except OSError:
+        return False
+
+
+def remove_databases(location: str | Path | None = None) -> tuple[int, list[Path]]:
+    """Remove the databases below ``location`` (default :func:`default_location`) that no
+    process has open, and builds that are not running; returns how many were removed and
+    the databases kept because they are in use (what ``hetao-kg cache clear`` does)."""
+    location = Path(location) if location else default_location()
+    if not location.is_dir():
+        return 0, []
+    removed, kept = 0, []
+    with open(location / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            building = False
+        except BlockingIOError:
+            building = True  # a build is running: its temporary folder stays
+        for path in sorted(location.iterdir()):
+            if path.name.startswith("db-") and path.is_dir():
+                if _remove_unused(path):
+                    removed += 1
+                else:
+                    kept.append(path)
+            elif path.name.startswith(".build-") and path.is_dir() and not building:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+            elif path.name.startswith(".worker-") and path.is_file():
+                path.unlink(missing_ok=True)
+    return removed, kept
 
 
 def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
@@ -375,6 +470,7 @@ class OxigraphStore(SelectAsk):
         self.root = root
         self.inference, self.stated = inference, stated_only
         self._db: Any = None
+        self._in_use: Any = None
         self.path: Path | None = None
         self.data_key: str | None = None
 
@@ -409,7 +505,7 @@ class OxigraphStore(SelectAsk):
 
     def __getstate__(self) -> dict:
         return {"location": self.location, "root": self.root, "inference": self.inference, "stated": self.stated,
-                "_db": None, "path": None, "data_key": None}
+                "_db": None, "_in_use": None, "path": None, "data_key": None}
 
     def stated_only(self) -> "OxigraphStore":
         """The same data without the curators' inferences, as another store (its own database)."""
@@ -422,7 +518,11 @@ class OxigraphStore(SelectAsk):
 
             _few_malloc_arenas()
             try:
-                self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+                for _ in range(3):  # the database could be removed between its build and our lock
+                    self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+                    self._in_use = _hold(self.path)  # released when this process ends or closes the store
+                    if self._in_use is not None:
+                        break
                 self._db = ox.Store.read_only(str(self.path))
             except BaseException as exc:
                 if not _is_panic(exc):
