@@ -23,10 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from ..store import RdflibStore, Store
-from .oxigraph import OxigraphStore, default_location
-from .sparql import SparqlStore
 
 __all__ = ["DEFAULT", "OxigraphStore", "RdflibStore", "SparqlStore", "open_store", "oxigraph_store"]
+
+_LAZY = {"OxigraphStore": ".oxigraph", "default_location": ".oxigraph", "SparqlStore": ".sparql"}
+
+
+def __getattr__(name: str):
+    """The store classes, imported on first use: every command imports this package for
+    :data:`DEFAULT`, and most never touch a remote endpoint (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: The store used when none is named: the embedded Oxigraph store in the per-user
 #: cache. It answers the named queries 6-68x faster than rdflib at 35k triples and is
@@ -104,7 +114,7 @@ def oxigraph_store(location: str | Path | None = None, *, root: str | Path | Non
     """
     import uuid
 
-    from .oxigraph import _answer_key
+    from .oxigraph import OxigraphStore, _answer_key, default_location
 
     location = Path(location) if location else default_location()
     log = location / f".worker-{uuid.uuid4().hex[:12]}.log"  # what Rust says if the worker dies starting
@@ -130,6 +140,8 @@ def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | Non
     ``None`` means :data:`DEFAULT`; ``inference=False`` leaves out the RDFS/OWL RL entailments.
     """
     if endpoint:
+        from .sparql import SparqlStore
+
         return SparqlStore(endpoint, timeout=limits.get("timeout"), max_rows=limits.get("max_rows"))
     if store is None:
         store = DEFAULT
@@ -140,5 +152,7 @@ def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | Non
 
         return memory_store(root, inference=inference, **limits)
     if str(store) == "oxigraph":
+        from .oxigraph import default_location
+
         return oxigraph_store(default_location(), root=root, inference=inference, **limits)
     return oxigraph_store(Path(store), root=root, inference=inference, **limits)
