@@ -524,6 +524,10 @@ class OxigraphStore(SelectAsk):
                     if self._in_use is not None:
                         break
                 self._db = ox.Store.read_only(str(self.path))
+            except OSError as exc:
+                if not _under(exc.filename, self.location):
+                    raise
+                raise _place_error(self.location, exc) from None
             except BaseException as exc:
                 if not _is_panic(exc):
                     raise
@@ -576,6 +580,20 @@ class OxigraphStore(SelectAsk):
             if not _is_panic(exc):
                 raise
             raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _under(filename: Any, location: Path) -> bool:
+    if not filename:
+        return False
+    path, location = Path(os.fsdecode(filename)).absolute(), location.absolute()
+    return path == location or location in path.parents or path in location.parents  # or a folder above it
+
+
+def _place_error(location: Path, exc: OSError) -> DataError:
+    """The store's folder cannot be used (a file in its place, no permission, a full disk)."""
+    what = "is a file, not a folder" if location.exists() and not location.is_dir() else (exc.strerror or str(exc))
+    return DataError(location, f"the embedded store cannot be kept there ({what}): choose another folder with "
+                               "--store DIR or HETAO_KG_CACHE, or use --store memory")
 
 
 def _is_panic(exc: BaseException) -> bool:
