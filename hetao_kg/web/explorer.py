@@ -40,13 +40,12 @@ __all__ = [
 ]
 
 _P = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
-_CURATOR_INFERENCE = str(HTO._NS) + "CuratorInference"
 
 _OUT = _P + """
 SELECT ?p ?o ?g ?ev ?inferred ?source ?quote ?exact ?qstart ?qend ?sent ?stext ?sstart ?doc WHERE {
   GRAPH ?g { ?entity ?p ?o }
   OPTIONAL { ?g hto:evidence ?ev .
-             OPTIONAL { ?ev skos:broader ?broader . FILTER (?broader = ?curator) }
+             OPTIONAL { ?ev skos:broader ?broader . FILTER (?broader = hto:CuratorInference) }
              BIND (BOUND(?broader) AS ?inferred) }
   OPTIONAL { ?g dcterms:source ?source }
   OPTIONAL { ?g prov:wasDerivedFrom ?quote .
@@ -196,7 +195,9 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
     links, figures and direct neighbours."""
     entity = URIRef(iri)
     # bound, not written in the text: the term may not be in the ontology yet
-    rows = kg.store.select(_OUT, {"entity": entity, "curator": URIRef(_CURATOR_INFERENCE)}).rows
+    # hto:CuratorInference is named in the query: a FILTER in an OPTIONAL sees only its own
+    # group, so a bound ?curator (through VALUES, as on Oxigraph) would be unbound there
+    rows = kg.store.select(_OUT, {"entity": entity}).rows
     labels: dict[str, list[str]] = {}
     kinds: dict[str, tuple[str, str, str | None]] = {}
     groups: dict[str, Group] = {}
