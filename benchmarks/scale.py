@@ -115,13 +115,17 @@ def _bindings(name: str) -> dict[str, str]:
     return {"describe": {"entity": HUB}}.get(name, {})
 
 
-def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[str, ...]) -> None:
+def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[str, ...],
+           only: tuple[str, ...] = ()) -> None:
     from hetao_kg.namespaces import PREFIXES
     from hetao_kg.queries import named_queries
     from hetao_kg.store import to_term
 
-    queries = named_queries()
+    queries = {name: q for name, q in named_queries().items() if not only or f"query {name}".startswith(only)}
     start = (time.process_time(), time.perf_counter())
+
+    def wanted(op: str) -> bool:
+        return not only or op.startswith(only)
 
     def since_start() -> list[tuple[float, float]]:
         return [(time.process_time() - start[0], time.perf_counter() - start[1])]
@@ -161,29 +165,32 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
     _emit("build", since_start())
     _count(root, int(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]))
     kg = KnowledgeGraph(store)
-    times, _ = _timed(lambda: kg.search(SEARCHES[0]), 1)
-    _emit("search (first: builds the index)", times)
-    times = []
-    for _ in range(runs):
-        for text in SEARCHES:
-            times += _timed(lambda text=text: kg.search(text), 1)[0]
-    _emit("search", times)
+    times, _ = _timed(lambda: kg.search(SEARCHES[0]), 1)  # also what the ego view below reuses
+    if wanted("search"):
+        _emit("search (first: builds the index)", times)
+        times = []
+        for _ in range(runs):
+            for text in SEARCHES:
+                times += _timed(lambda text=text: kg.search(text), 1)[0]
+        _emit("search", times)
     for name, q in queries.items():
         times, result = _timed(lambda q=q, name=name: kg.store.select(q.text, {k: to_term(v) for k, v in _bindings(name).items()}), runs)
         _emit(f"query {name}", times, rows=len(result.rows))
     from hetao_kg.network import project
 
-    times, g = _timed(lambda: project(kg), runs)
-    _emit("network projection", times, nodes=g.number_of_nodes(), links=g.number_of_edges())
+    if wanted("network projection"):
+        times, g = _timed(lambda: project(kg), runs)
+        _emit("network projection", times, nodes=g.number_of_nodes(), links=g.number_of_edges())
 
     def ego_view():
         fresh = KnowledgeGraph(store)
         fresh._labels, fresh._index = kg._labels, kg._index  # labels and index are not what is timed
         return fresh.render("ego", HUB).html
 
-    times, html = _timed(ego_view, runs)
-    _emit("ego view of a hub (projection + render)", times, bytes=len(html))
-    if checks:
+    if wanted("ego view"):
+        times, html = _timed(ego_view, runs)
+        _emit("ego view of a hub (projection + render)", times, bytes=len(html))
+    if checks and wanted("validate"):
         from hetao_kg.validate import validate
 
         times, report = _timed(lambda: validate(root, checks=checks), 1)
@@ -208,12 +215,13 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
 
 
-def measure(store: str, root: Path, *, runs: int, cutoff: float, max_memory_gb: float, checks: tuple[str, ...] = ()) -> dict:
+def measure(store: str, root: Path, *, runs: int, cutoff: float, max_memory_gb: float, checks: tuple[str, ...] = (),
+            only: tuple[str, ...] = ()) -> dict:
     """Run one store on one corpus in a child process; return its rows and resource use."""
     state = Path(tempfile.mkdtemp(prefix=f"hetao-scale-{store}-"))
     out_path = state / "rows.jsonl"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", store, "--root", str(root),
-           "--runs", str(runs), "--state", str(state), "--checks", ",".join(checks)]
+           "--runs", str(runs), "--state", str(state), "--checks", ",".join(checks), "--only", ",".join(only)]
     start = time.monotonic()
     killed = None
     with open(out_path, "w", encoding="utf-8") as out:
@@ -241,7 +249,7 @@ def measure(store: str, root: Path, *, runs: int, cutoff: float, max_memory_gb: 
     if proc.returncode != 0 and not killed:
         raise RuntimeError(f"{store} worker failed (exit {proc.returncode}):\n{err[-3000:]}")
     return {"store": store, "rows": rows, "peak_mb": usage.ru_maxrss / 1024, "disk_mb": disk / 1e6,
-            "wall": time.monotonic() - start, "killed": killed}
+            "wall": time.monotonic() - start, "killed": killed, **({"only": list(only)} if only else {})}
 
 
 def corpus(size: str, workdir: Path, seed: int) -> tuple[Path, int]:
@@ -267,7 +275,8 @@ def available_stores(wanted: list[str]) -> list[str]:
 
 
 def run(sizes: list[str], stores: list[str], *, runs: int, cutoff: float, max_memory_gb: float, workdir: Path,
-        seed: int = 7, checks: tuple[str, ...] = ("shacl", "owlrl", "sparql"), previous: dict | None = None) -> dict:
+        seed: int = 7, checks: tuple[str, ...] = ("shacl", "owlrl", "sparql"), previous: dict | None = None,
+        only: tuple[str, ...] = ()) -> dict:
     results = previous or {"sizes": {}}
     for size in sizes:
         root, triples = corpus(size, workdir, seed)
@@ -276,7 +285,7 @@ def run(sizes: list[str], stores: list[str], *, runs: int, cutoff: float, max_me
         for store in stores:
             print(f"[{size}] {store} ...", file=sys.stderr, flush=True)
             entry["stores"][store] = measure(store, root, runs=runs, cutoff=cutoff, max_memory_gb=max_memory_gb,
-                                             checks=checks if (size == "35k" and store == "memory") else ())
+                                             checks=checks if (size == "35k" and store == "memory") else (), only=only)
             if (root / "triples.txt").is_file():
                 entry["triples"] = int((root / "triples.txt").read_text(encoding="utf-8"))
     return results
@@ -425,6 +434,8 @@ def table(results: dict) -> str:
             if entry["stores"][s]["killed"]:
                 lines.append(f"  {s}: {entry['stores'][s]['killed']} (wall {entry['stores'][s]['wall']:.0f} s); "
                              "'cut off' rows had not finished")
+            if entry["stores"][s].get("rerun"):
+                lines.append(f"  {s}: rerun later in a run of their own (--only, merged): {', '.join(entry['stores'][s]['rerun'])}")
         lines.append("")
     return "\n".join(lines)
 
@@ -482,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, help="write the log-log plot (PNG)")
     parser.add_argument("--cli", action="store_true", help="also time the warm CLI commands at one report")
     parser.add_argument("--merge", type=Path, nargs="+", help="only merge these result files (then --json, --plot)")
+    parser.add_argument("--only", default="",
+                        help="time only the operations starting with these (comma-separated, e.g. 'ego view,query "
+                             "innovation-bases'; the build always runs); --merge puts these rows over an earlier run's")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
@@ -489,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="validate checks timed at 35k (hermit needs Java; default: shacl,owlrl,sparql)")
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.root, args.runs, args.state, tuple(c for c in args.checks.split(",") if c))
+        worker(args.worker, args.root, args.runs, args.state, tuple(c for c in args.checks.split(",") if c),
+               tuple(o for o in args.only.split(",") if o))
         return 0
     if args.merge:
         results = {"sizes": {}}
@@ -497,7 +512,14 @@ def main(argv: list[str] | None = None) -> int:
             part = json.loads(path.read_text(encoding="utf-8"))
             for size, entry in part["sizes"].items():
                 mine = results["sizes"].setdefault(size, {**entry, "stores": {}})
-                mine["stores"].update(entry["stores"])
+                for name, res in entry["stores"].items():
+                    earlier = mine["stores"].get(name)
+                    if res.get("only") and earlier:  # a rerun of some operations: its rows replace those
+                        ops = {r["op"] for r in res["rows"]}
+                        res = {**earlier, "rows": [r for r in earlier["rows"] if r["op"] not in ops] + res["rows"],
+                               "peak_mb": max(earlier["peak_mb"], res["peak_mb"]),
+                               "rerun": sorted({*earlier.get("rerun", []), *(ops - {"build"})})}
+                    mine["stores"][name] = res
             if "cli" in part:
                 results["cli"] = part["cli"]
         return _finish(results, args)
@@ -508,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = json.loads(args.json.read_text(encoding="utf-8")) if args.json and args.json.is_file() else None
     results = run(sizes, available_stores(args.stores.split(",")), runs=args.runs, cutoff=args.cutoff,
                   max_memory_gb=args.max_memory_gb, workdir=args.workdir, seed=args.seed,
-                  checks=tuple(c for c in args.checks.split(",") if c), previous=previous)
+                  checks=tuple(c for c in args.checks.split(",") if c), previous=previous,
+                  only=tuple(o for o in args.only.split(",") if o))
     if args.cli:
         results["cli"] = bench_cli(args.runs)
     return _finish(results, args)
