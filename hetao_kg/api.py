@@ -453,9 +453,10 @@ def open_graph(
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
-    ``store`` is ``"memory"`` (rdflib, the default), ``"oxigraph"`` (embedded; see
-    :mod:`hetao_kg.stores`), a directory for an Oxigraph store there, or a
-    :class:`~hetao_kg.store.Store`; ``endpoint`` a SPARQL endpoint URL instead.
+    ``store`` is ``"oxigraph"`` (the default: embedded, persistent, in the per-user
+    cache; see :mod:`hetao_kg.stores`), ``"memory"`` (rdflib in process), a directory
+    for an Oxigraph store there, or a :class:`~hetao_kg.store.Store`; ``endpoint`` a
+    SPARQL endpoint URL instead. Answers are rdflib terms on every store.
     With ``inference`` (the default) the default graph includes the RDFS/OWL RL
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone. Queries run
@@ -466,7 +467,7 @@ def open_graph(
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
     7
     >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
-    >>> open_graph(store="oxigraph").query(q).column("p") == kg.query(q).column("p")
+    >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
     True
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
     (10, 0)

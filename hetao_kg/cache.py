@@ -297,12 +297,11 @@ def clear_cache() -> int:
     for path in _legacy_files():
         path.unlink(missing_ok=True)
         removed += 1
-    oxigraph = cache_dir() / "oxigraph"  # the embedded store's default place (hetao_kg.stores)
-    if oxigraph.is_dir():
-        import shutil
+    from .stores.oxigraph import remove_databases
 
-        shutil.rmtree(oxigraph, ignore_errors=True)
-        removed += 1
+    # the embedded store's default place (hetao_kg.stores); a database that a running
+    # process (a server) has open is kept: removing it would break that process
+    removed += remove_databases(cache_dir() / "oxigraph")[0]
     return removed
 
 

@@ -21,6 +21,7 @@ from .queries import UnknownName, named_queries
 from .export import OutputError
 from .results import FORMATS, terminal_safe
 from .store import QueryError, QueryRefused
+from .stores import DEFAULT as DEFAULT_STORE
 
 __all__ = ["main"]
 
@@ -93,10 +94,10 @@ def _echo(text: str, **kwargs) -> None:
     "--store",
     "store",
     envvar="HETAO_KG_STORE",
-    default="memory",
+    default=DEFAULT_STORE,
     show_default=True,
-    metavar="memory|oxigraph|DIR",
-    help="Where queries run: rdflib in memory, the embedded Oxigraph store in the user cache, or one in DIR.",
+    metavar="oxigraph|memory|DIR",
+    help="Where queries run: the embedded Oxigraph store in the user cache, rdflib in memory, or an Oxigraph store in DIR.",
 )
 @click.option(
     "--endpoint",
@@ -220,7 +221,7 @@ def stats(ctx: click.Context) -> None:
     from .stats import format_statistics, statistics
 
     # the asserted facts alone (no entailments), through the store so answers are cached
-    kg = open_graph(ctx.obj["root"], inference=False)
+    kg = open_graph(ctx.obj["root"], store=ctx.obj["store"], endpoint=ctx.obj["endpoint"], inference=False)
     click.echo(format_statistics(statistics(store=kg.store)))
 
 
@@ -571,7 +572,8 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback unless told otherwise).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--store", "store_name", default=None, help="Store to serve from: memory (default), oxigraph or a directory.")
+@click.option("--store", "store_name", default=None,
+              help="Store to serve from: oxigraph (default, as for every command), memory or a directory.")
 @click.option("--cors", default=None, metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN (off by default).")
 @click.option("--mount-prefix", default="", metavar="PATH", help="Path the server lives under behind a reverse proxy, e.g. /hetao-kg.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds per SPARQL query.")
@@ -597,11 +599,8 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     if host not in _LOOPBACK:
         click.echo(f"hetao-kg: warning: binding to {host}, not loopback: the server is reachable from other "
                    "machines (it is read-only, but put a reverse proxy with TLS in front)", err=True)
-    # the server's default is rdflib in memory; a --store given to the group (or by its
-    # environment variable) is honoured, the group's own default is not
-    group = ctx.parent.get_parameter_source("store") if ctx.parent is not None else None
-    explicit = group is not None and group != click.core.ParameterSource.DEFAULT
-    store = store_name or ((ctx.obj or {}).get("store") if explicit else None)
+    # the command's --store, else the group's (given, from HETAO_KG_STORE, or its default)
+    store = store_name or (ctx.obj or {}).get("store") or DEFAULT_STORE
     try:
         app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
                          timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)
@@ -638,19 +637,27 @@ def cache() -> None:
 
 @cache.command("info")
 def cache_info() -> None:
-    """Where the cache is, what it holds and its size bound."""
+    """Where the cache is, what it holds and its size bound, and the embedded store."""
     from .cache import cache_info as info
+    from .stores.oxigraph import database_info
 
     click.echo(str(info()))
+    for db in database_info():
+        click.echo(f"embedded store: {db['path']}  {db['quads']} quads, {db['bytes'] / 2**20:.2f} MB"
+                   f"{', in use' if db['in_use'] else ''}{', unfinished' if not db['finished'] else ''}")
 
 
 @cache.command("clear")
 def cache_clear() -> None:
     """Remove every cache entry (it is rebuilt when needed)."""
     from .cache import cache_dir, clear_cache
+    from .stores.oxigraph import remove_databases
 
     n = clear_cache()
     click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
+    for db in remove_databases(cache_dir() / "oxigraph")[1]:
+        click.echo(f"kept {db}: a running process (hetao-kg serve, a notebook) has it open; stop it and clear again",
+                   err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -222,8 +222,202 @@ def test_memory_ceiling_on_the_oxigraph_store_is_one_clean_error(tmp_path):
     assert_clean_failure(err, "256 MB memory ceiling")
 
 
-def test_open_chooses_the_store():
-    assert type(hetao_kg.open(store="memory").store.factory.func).__name__ == "method"
-    kg = hetao_kg.open(store="oxigraph")
+def test_oxigraph_is_the_default_store_and_answers_in_rdflib_terms():
+    from rdflib import Dataset
+
+    from hetao_kg.stores import DEFAULT
+
+    assert DEFAULT == "oxigraph"
+    kg = hetao_kg.open()
     assert "OxigraphStore" in repr(kg.store.factory)
-    assert "RdflibStore" in repr(hetao_kg.open().store.factory)  # the default, for now
+    assert "RdflibStore" in repr(hetao_kg.open(store="memory").store.factory)  # the opt-out
+    rows = kg.query("SELECT ?u ?l WHERE { ?u a hto:University ; rdfs:label ?l }").rows
+    assert rows and all(isinstance(r["u"], URIRef) and isinstance(r["l"], Literal) for r in rows)
+    assert Literal("香港大学", lang="zh-Hans") in {r["l"] for r in rows}  # not zh-hans
+    described = kg.store.select(f"CONSTRUCT {{ <{KG}org/hku> ?p ?o }} WHERE {{ <{KG}org/hku> ?p ?o }}").rows
+    assert described and all(isinstance(r["subject"], URIRef) for r in described)
+    assert isinstance(hetao_kg.load(), Dataset)  # the whole graph, for rdflib users, as before
+
+
+def test_the_cli_serve_and_open_use_the_default_store(tmp_path):
+    """The CLI builds the Oxigraph store in the per-user cache (no N-Quads copy of the graph
+    there); ``--store memory`` opts out; ``serve`` runs its pool on the same default."""
+    from starlette.testclient import TestClient
+
+    from hetao_kg.web import create_app
+
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k not in ("HETAO_KG_STORE", "HETAO_KG_ENDPOINT")}
+    env["HETAO_KG_CACHE"] = str(cache)
+    run = subprocess.run([sys.executable, "-m", "hetao_kg.cli", "query", "ASK { ?u a hto:University }"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "true", run.stderr
+    built = [p for p in (cache / "oxigraph").iterdir() if p.name.startswith("db-")]
+    assert len(built) == 1 and (built[0] / MARKER).is_file()
+    assert not list(cache.rglob("*.nq")) and not list(cache.rglob("*.pickle"))  # the store replaced the graph copy
+    memory = subprocess.run([sys.executable, "-m", "hetao_kg.cli", "--store", "memory", "query",
+                             "ASK { ?u a hto:University }"], env={**env, "HETAO_KG_CACHE": str(tmp_path / "m")},
+                            capture_output=True, text=True, timeout=300)
+    assert memory.returncode == 0 and memory.stdout.strip() == "true", memory.stderr
+    assert not (tmp_path / "m" / "oxigraph").exists()
+    help_text = subprocess.run([sys.executable, "-m", "hetao_kg.cli", "--help"], env=env, capture_output=True,
+                               text=True, timeout=120).stdout
+    assert "default: oxigraph" in " ".join(help_text.split())
+    app = create_app()
+    state = app.app.state
+    try:
+        assert all("OxigraphStore" in repr(s.factory) for s in state.runner._stores)
+        assert "OxigraphStore" in repr(state.kg.store.factory)
+        answer = TestClient(app).get("/sparql", params={"query": "ASK { ?u a hto:University }"},
+                                     headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        state.runner.close()
+
+
+def test_a_cold_build_fits_a_small_address_space(tmp_path):
+    """The root cause of the Rust aborts on the hostile inputs: each pyoxigraph/RocksDB
+    thread reserved a 64 MB malloc arena, the build peaked at 700-900 MB of address
+    space, and under a limit the bulk loader's 200 MB buffer failed to allocate (Rust
+    aborts then). With the arenas capped, a cold build fits 700 MB (it failed every time)."""
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (700 << 20, 700 << 20)); "
+            "from hetao_kg.stores.oxigraph import OxigraphStore; "
+            "print(OxigraphStore(sys.argv[1]).ask('ASK { ?u a hto:University }'))")
+    env = {**os.environ, "RUST_BACKTRACE": "1"}
+    env.pop("MALLOC_ARENA_MAX", None)
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "store")], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "True", run.stderr[-3000:]
+
+
+def test_a_worker_that_dies_building_the_store_is_one_clear_line(tmp_path):
+    """Too little memory to build: the worker aborts in Rust (allocation failure). The
+    user sees one error line with Rust's reason and the limit, no backtrace; the killed
+    build is never served and the next run, with memory, builds and answers."""
+    cache = tmp_path / "cache"
+    env = {k: v for k, v in os.environ.items() if k not in ("HETAO_KG_STORE", "MALLOC_ARENA_MAX")}
+    env.update(HETAO_KG_CACHE=str(cache), RUST_BACKTRACE="1")
+    argv = [sys.executable, "-m", "hetao_kg.cli", "query", "ASK { ?u a hto:University }"]
+
+    def small():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (320 << 20, 320 << 20))
+
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, preexec_fn=small)
+    assert run.returncode == 2, run.stderr[-3000:]
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hetao-kg: error: the Oxigraph store in "), run.stderr[-3000:]
+    assert "could not be built or opened" in lines[0] and "320 MB" in lines[0] and "--store memory" in lines[0]
+    assert "memory allocation of" in lines[0]  # Rust's own reason, from the worker's log
+    location = cache / "oxigraph"
+    assert not [p for p in location.iterdir() if p.name.startswith("db-")]
+    assert not list(location.glob(".worker-*.log"))  # read and removed
+    again = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and again.stdout.strip() == "true", again.stderr
+    assert not [p for p in location.iterdir() if p.name.startswith(".build-")]  # the killed build was cleaned
+
+
+class PanicException(BaseException):
+    """Stands for pyo3's ``pyo3_runtime.PanicException`` (a BaseException, not importable)."""
+
+
+def test_a_rust_panic_becomes_a_clear_error(tmp_path, monkeypatch, store):
+    from hetao_kg.stores import oxigraph as module
+
+    opened = OxigraphStore(store.location)
+    assert opened.open() is not None
+
+    class Panicking:
+        def query(self, *args, **kwargs):
+            raise PanicException("index out of bounds")
+
+    opened._db = Panicking()
+    with pytest.raises(hetao_kg.QueryError, match="Oxigraph failed on this query.*index out of bounds"):
+        opened.ask("ASK { ?s ?p ?o }")
+
+    def panics(*args, **kwargs):
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    root = data_copy(tmp_path)
+    monkeypatch.setattr(module, "build", panics)
+    with pytest.raises(hetao_kg.QueryError, match=r"Oxigraph failed while building or opening the store in .*unwrap"):
+        OxigraphStore(tmp_path / "store", root=root).open()
+    (root / "graph_data" / "zz-bad.trig").write_text("<a> <b> <c> .\n<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(hetao_kg.DataError, match=r"zz-bad\.trig:2:"):  # the file and line rdflib finds wrong
+        OxigraphStore(tmp_path / "store", root=root).open()
+
+
+def _cli_env(cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HETAO_KG_STORE", "HETAO_KG_ENDPOINT")}
+    return {**env, "HETAO_KG_CACHE": str(cache), "RUST_BACKTRACE": "1"}
+
+
+def test_processes_opening_a_cold_default_store_at_once(tmp_path, dataset):
+    """Three commands start together on an empty cache: one builds (under the lock), the
+    others wait for it and open the same database; all answer, nothing is left over."""
+    env = _cli_env(tmp_path / "cache")
+    argv = [sys.executable, "-m", "hetao_kg.cli", "query", "--format", "csv",
+            "SELECT (COUNT(DISTINCT ?u) AS ?n) WHERE { ?u a hto:University }"]
+    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    expected = n(RdflibStore(dataset), "SELECT (COUNT(DISTINCT ?u) AS ?n) WHERE { ?u a hto:University }")
+    assert len({o for o, _ in outs}) == 1 and outs[0][0].split()[1] == str(expected), outs
+    assert not any(e.strip() for _, e in outs), [e for _, e in outs]
+    location = tmp_path / "cache" / "oxigraph"
+    names = sorted(p.name for p in location.iterdir())
+    assert [n for n in names if n.startswith("db-")] and not [n for n in names if n.startswith((".build-", ".worker-"))]
+    assert len([n for n in names if n.startswith("db-")]) == 1, names
+
+
+def test_the_cli_while_serve_runs_on_the_same_store(tmp_path):
+    """``hetao-kg serve`` and the CLI share the default store: both answer at once; a data
+    change makes the CLI build a new database while the server keeps answering from the
+    one it has open; ``cache clear`` keeps that one (it is in use) and removes the rest."""
+    import json as _json
+    import urllib.parse
+    import urllib.request
+
+    from hetao_kg.web.launch import running_server
+
+    root = data_copy(tmp_path)
+    cache = tmp_path / "cache"
+    env = _cli_env(cache)
+    ask = f"ASK {{ <{KG}org/zz-concurrent> a hto:ResearchInstitute }}"
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "hetao_kg.cli", "--data-root", str(root), *args], env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    def served(server, query):
+        url = server.url + "/sparql?" + urllib.parse.urlencode({"query": query})
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return _json.loads(response.read().decode("utf-8"))["boolean"]
+
+    with running_server("--timeout", "30", data_root=root, env=env) as server:
+        first = [p for p in (cache / "oxigraph").iterdir() if p.name.startswith("db-")]
+        assert len(first) == 1  # the server built the default store
+        running = [subprocess.Popen([sys.executable, "-m", "hetao_kg.cli", "--data-root", str(root), "query",
+                                     f"ASK {{ <{KG}org/hku> a hto:University }}"], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        assert served(server, "ASK { ?u a hto:University }") is True
+        assert [p.communicate(timeout=300)[0].strip() for p in running] == ["true", "true"]
+        assert not served(server, ask)
+        (root / "graph_data" / "zz-concurrent.trig").write_text(
+            "@prefix hto: <https://w3id.org/hetao-kg/ontology#> .\n"
+            "<assertion/zz-concurrent> { <org/zz-concurrent> a hto:ResearchInstitute . }\n", encoding="utf-8")
+        changed = cli("query", ask)
+        assert changed.returncode == 0 and changed.stdout.strip() == "true", changed.stderr
+        databases = sorted(p for p in (cache / "oxigraph").iterdir() if p.name.startswith("db-"))
+        assert len(databases) == 2 and first[0] in databases  # the server's database is still there
+        assert not served(server, ask)  # it answers from the data it started with, unharmed
+        cleared = cli("cache", "clear")
+        assert cleared.returncode == 0 and f"kept {first[0]}" in cleared.stderr, cleared.stderr
+        assert [p for p in (cache / "oxigraph").iterdir() if p.name.startswith("db-")] == first
+        assert served(server, "ASK { ?u a hto:University }") is True
+        assert server.process.poll() is None
+    again = cli("query", ask)  # the store removed by `cache clear` is rebuilt on demand
+    assert again.returncode == 0 and again.stdout.strip() == "true", again.stderr

@@ -17,7 +17,10 @@ Answers match the in-memory rdflib store:
   tags in their usual case (Oxigraph lowercases them).
 
 Layout of the store directory: ``db-<inputs hash>/`` (finished databases, each with
-``hetao-kg-build.json``), ``.build-*`` (builds in progress or killed), ``.lock``.
+``hetao-kg-build.json``, on which every process that has the database open holds a
+shared lock, so that no cleaning removes it from under a running server), ``.build-*``
+(builds in progress or killed), ``.lock`` (held by the builder), ``.worker-*.log``
+(what Rust printed while a query worker built or opened the store, until it is open).
 
 >>> store = OxigraphStore()
 >>> store.ask("ASK { ?s a hto:University }")
@@ -26,11 +29,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from itertools import islice
@@ -46,7 +51,7 @@ from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
 from . import derived
 from ._common import bind_values, check, literal
 
-__all__ = ["OxigraphStore", "build", "default_location"]
+__all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
 MARKER = "hetao-kg-build.json"
 _FORMS = {"SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"}
@@ -55,6 +60,32 @@ _FORMS = {"SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"}
 def default_location() -> Path:
     """The default store directory: ``oxigraph/`` in the per-user cache (:func:`hetao_kg.graph.cache_dir`)."""
     return cache_dir() / "oxigraph"
+
+
+#: glibc malloc arenas for a process that runs pyoxigraph (see :func:`_few_malloc_arenas`).
+MALLOC_ARENAS = 2
+
+
+def _few_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas before pyoxigraph starts its threads.
+
+    Every thread that allocates gets an arena of its own, each reserving 64 MB of
+    address space, up to eight per core: RocksDB's and the bulk loader's threads made
+    opening a store reserve ~600 MB and a build peak at 700-900 MB of address space.
+    Under an address-space limit (``ulimit -v``; the hostile-input tests run the CLI
+    under 1 GiB) the bulk loader's 200 MB batch buffer then failed to allocate, and
+    Rust aborts the process with a backtrace on such a failure. Two arenas bring the
+    build's peak to ~450 MB at no measured cost (the evaluation is single-threaded).
+    ``MALLOC_ARENA_MAX`` in the environment wins; elsewhere than glibc nothing happens.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # -8: M_ARENA_MAX (malloc.h)
+    except (OSError, AttributeError):
+        pass
 
 
 def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
@@ -164,6 +195,7 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
     """
     import pyoxigraph as ox
 
+    _few_malloc_arenas()
     location = Path(location) if location else default_location()
     location.mkdir(parents=True, exist_ok=True)
     key = _inputs_key(root, inference, stated_only)
@@ -208,15 +240,107 @@ def _finished(path: Path, key: str) -> bool:
 
 
 def _clean(location: Path, *, keep: Path) -> None:
-    """Remove killed builds (we hold the lock, so no build is running) and old databases."""
+    """Remove killed builds (we hold the lock, so no build is running) and old databases
+    that no process has open (a server started days ago keeps its database)."""
     day = 86400
     for path in location.iterdir():
-        if path == keep or not path.is_dir():
+        if path == keep:
             continue
-        if path.name.startswith(".build-"):
+        if path.name.startswith(".build-") and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-        elif path.name.startswith("db-") and path.stat().st_mtime < time.time() - day:
-            shutil.rmtree(path, ignore_errors=True)  # keep a day of other versions for other checkouts
+        elif path.name.startswith("db-") and path.is_dir() and path.stat().st_mtime < time.time() - day:
+            _remove_unused(path)  # keep a day of other versions for other checkouts
+        elif path.name.startswith(".worker-") and path.stat().st_mtime < time.time() - day:
+            path.unlink(missing_ok=True)  # a worker's log whose reader died too
+
+
+def _hold(db: Path):
+    """A shared lock on ``db``'s marker, held while the database is open (see
+    :func:`_remove_unused`); ``None`` when the database is gone (removed meanwhile)."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:
+        return None
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    if not (db / MARKER).exists():  # removed while we waited for the lock
+        fh.close()
+        return None
+    return fh
+
+
+def _remove_unused(db: Path) -> bool:
+    """Remove the database ``db`` unless a process has it open; whether it was removed."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:  # no marker: never finished, so never opened
+        shutil.rmtree(db, ignore_errors=True)
+        return True
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # open in a running process (a server, a notebook): kept
+        (db / MARKER).unlink(missing_ok=True)  # first, so that a reader waiting for the lock sees it gone
+        shutil.rmtree(db, ignore_errors=True)
+    return True
+
+
+def database_info(location: str | Path | None = None) -> list[dict]:
+    """Each database and build folder below ``location`` (default :func:`default_location`):
+    ``path``, ``bytes``, ``quads`` (from its marker), ``finished``, ``in_use``."""
+    location = Path(location) if location else default_location()
+    out = []
+    for path in sorted(location.iterdir()) if location.is_dir() else ():
+        if not (path.is_dir() and path.name.startswith(("db-", ".build-"))):
+            continue
+        try:
+            marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = {}
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        out.append({"path": path, "bytes": size, "quads": marker.get("quads", 0), "finished": bool(marker),
+                    "in_use": bool(marker) and _in_use(path)})
+    return out
+
+
+def _in_use(db: Path) -> bool:
+    try:
+        with open(db / MARKER, "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+    except OSError:
+        return False
+
+
+def remove_databases(location: str | Path | None = None) -> tuple[int, list[Path]]:
+    """Remove the databases below ``location`` (default :func:`default_location`) that no
+    process has open, and builds that are not running; returns how many were removed and
+    the databases kept because they are in use (what ``hetao-kg cache clear`` does)."""
+    location = Path(location) if location else default_location()
+    if not location.is_dir():
+        return 0, []
+    removed, kept = 0, []
+    with open(location / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            building = False
+        except BlockingIOError:
+            building = True  # a build is running: its temporary folder stays
+        for path in sorted(location.iterdir()):
+            if path.name.startswith("db-") and path.is_dir():
+                if _remove_unused(path):
+                    removed += 1
+                else:
+                    kept.append(path)
+            elif path.name.startswith(".build-") and path.is_dir() and not building:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+            elif path.name.startswith(".worker-") and path.is_file():
+                path.unlink(missing_ok=True)
+    return removed, kept
 
 
 def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
@@ -239,30 +363,42 @@ class OxigraphStore(SelectAsk):
         self.root = root
         self.inference, self.stated = inference, stated_only
         self._db: Any = None
+        self._in_use: Any = None
         self.path: Path | None = None
         self.data_key: str | None = None
 
     @classmethod
     def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
-               inference: bool = True, stated_only: bool = False, quiet: bool = False) -> "OxigraphStore":
+               inference: bool = True, stated_only: bool = False, quiet: bool = False,
+               native_log: str | Path | None = None) -> "OxigraphStore":
         """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
 
-        ``quiet`` silences the process's stderr (file descriptor 2) once the store is
-        open: a query that exhausts the worker's memory ceiling makes Rust abort with a
-        message (and, under ``RUST_BACKTRACE``, a backtrace) there; the worker's death
-        is reported to the caller as one clear error instead.
+        ``quiet`` keeps Rust's own output (written to file descriptor 2, not through
+        Python) from the user: while the store is built and opened it goes to
+        ``native_log`` (the caller reads it if this process dies: an allocation failure
+        makes Rust abort with a message and, under ``RUST_BACKTRACE``, a backtrace),
+        while Python's warnings (an ill-typed literal in the data) still reach stderr;
+        once the store is open, file descriptor 2 goes to ``/dev/null`` (a query that
+        exhausts the worker's memory ceiling aborts the same way, and the worker's
+        death is reported to the caller as one clear error).
         """
         store = cls(location, root=root, inference=inference, stated_only=stated_only)
-        store.open()
-        if quiet:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.close(devnull)
+        if not quiet:
+            store.open()
+            return store
+        with _native_stderr_to(native_log):
+            store.open()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        if native_log:
+            with contextlib.suppress(OSError):
+                os.unlink(native_log)
         return store
 
     def __getstate__(self) -> dict:
         return {"location": self.location, "root": self.root, "inference": self.inference, "stated": self.stated,
-                "_db": None, "path": None, "data_key": None}
+                "_db": None, "_in_use": None, "path": None, "data_key": None}
 
     def stated_only(self) -> "OxigraphStore":
         """The same data without the curators' inferences, as another store (its own database)."""
@@ -273,8 +409,18 @@ class OxigraphStore(SelectAsk):
         if self._db is None:
             import pyoxigraph as ox
 
-            self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
-            self._db = ox.Store.read_only(str(self.path))
+            _few_malloc_arenas()
+            try:
+                for _ in range(3):  # the database could be removed between its build and our lock
+                    self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+                    self._in_use = _hold(self.path)  # released when this process ends or closes the store
+                    if self._in_use is not None:
+                        break
+                self._db = ox.Store.read_only(str(self.path))
+            except BaseException as exc:
+                if not _is_panic(exc):
+                    raise
+                raise _panic_error(exc, self.root, self.location) from None
             self.data_key = _answer_key(self.root, self.inference, self.stated)
         return self._db
 
@@ -319,4 +465,56 @@ class OxigraphStore(SelectAsk):
             return Rows(names, out)
         except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """pyo3 turns a Rust panic into ``pyo3_runtime.PanicException``, a :class:`BaseException`
+    (not an :class:`Exception`) of a module that cannot be imported: known by name."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _panic_text(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or ["no message"])[0]
+
+
+def _panic_error(exc: BaseException, root: str | Path | None, location: Path) -> Exception:
+    """A clear error for a Rust panic while building or opening the store: the first
+    input file rdflib finds wrong (file, line, what), else what Oxigraph said."""
+    try:
+        files = data_files(root)
+        for path in (*files.ontology, *files.data):
+            parse_file(path)  # raises DataError naming file, line and column
+    except DataError as bad:
+        return bad
+    return QueryError(f"Oxigraph failed while building or opening the store in {location} "
+                      f"(an internal error: {_panic_text(exc)}); remove that folder to build it afresh")
+
+
+@contextlib.contextmanager
+def _native_stderr_to(log: str | Path | None):
+    """Point file descriptor 2 (where Rust writes) at ``log`` (or ``/dev/null``) for the
+    block, while Python's ``sys.stderr`` keeps writing where it wrote before."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="backslashreplace", buffering=1)
+    try:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except (OSError, TypeError):  # no log named, or not writable: Rust's output is dropped
+        target = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(target, 2)
+    os.close(target)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
 

@@ -169,6 +169,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                max_query_bytes: int = 65_536, pool: int = 2) -> Starlette:
     """Build the web application (endpoint + explorer).
 
+    ``store`` is any store :func:`hetao_kg.stores.open_store` knows (default: its
+    ``DEFAULT``, the embedded Oxigraph store; ``"memory"`` for rdflib in process).
     ``kg`` serves the explorer pages (built from ``root``/``store`` when omitted); user
     SPARQL runs in a :class:`~hetao_kg.web.runner.QueryRunner` with ``timeout`` seconds,
     ``max_rows`` rows and queries of at most ``max_query_bytes``. ``mount_prefix`` (e.g.
@@ -177,6 +179,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     """
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     root_s = str(root) if root else None
+    if store is None:  # the store every command uses by default (the embedded Oxigraph store)
+        from ..stores import DEFAULT as store
     if kg is None:
         kg = page_graph(root_s, store)
     runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
