@@ -30,7 +30,7 @@ from rdflib import Literal, URIRef
 from .namespaces import compact
 from .queries import UnknownName, entity_params, named_query
 from .results import QueryResult
-from .search import SearchHit, SearchIndex
+from .search import DiskSearchIndex, SearchHit, SearchIndex
 from .store import QueryError, RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
@@ -72,6 +72,7 @@ SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
   ?kind skos:broader+ hto:CuratorInference .
 } GROUP BY ?g
 """
+_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
 _LITERAL_PROPERTIES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
@@ -120,6 +121,22 @@ class PathStep:
     inferred: str = ""  # the curators' reason when the link is inferred, else ""
 
 
+def _data_key(store: Store) -> str | None:
+    """The content key of the data a store answers from (None when it has none: a remote endpoint)."""
+    for name in ("_lookup_key", "data_key"):
+        key = getattr(store, name, None)
+        if isinstance(key, str) and key:
+            return key
+    answer_key = getattr(store, "_answer_key", None)
+    if callable(answer_key):
+        try:
+            key = answer_key()
+        except Exception:  # a missing file: the query reports it
+            return None
+        return key if isinstance(key, str) and key else None
+    return None
+
+
 def _check_lang(lang: str) -> str:
     if lang not in _FALLBACK:
         raise ValueError(f"unknown language {lang!r}; choose from {', '.join(LANGS)}")
@@ -137,6 +154,7 @@ class KnowledgeGraph:
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
         self.store: Store = store if store is not None else RdflibStore(root=root, inference=inference)
         self._labels: dict[str, dict[str, str]] | None = None
+        self._some_labels: dict[str, dict[str, str]] = {}  # labels asked for by IRI (views), until labels() runs
         self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
@@ -242,13 +260,40 @@ class KnowledgeGraph:
         >>> open_graph().label("https://w3id.org/hetao-kg/id/org/hku", "zh-Hant")
         '香港大學'
         """
-        found = self.labels().get(str(iri), {})
+        iri = str(iri)
+        found = self._some_labels[iri] if self._labels is None and iri in self._some_labels else self.labels().get(iri, {})
         for tag in _FALLBACK[_check_lang(lang)]:
             if tag in found:
                 return found[tag]
         if found:
             return next(iter(found.values()))
         return compact(str(iri))
+
+    def _prefetch_labels(self, iris) -> None:
+        """Ask the labels of just these IRIs (through VALUES), so that :meth:`label` finds
+        them without every label of the graph in memory (what views and paths do)."""
+        if self._labels is not None:
+            return
+        todo = {str(i) for i in iris} - self._some_labels.keys()
+        todo = {i for i in todo if not _NOT_IRI.intersection(i)}
+        if not todo:
+            return
+        from .network import select_values
+
+        found: dict[str, dict[str, str]] = {i: {} for i in todo}
+        for row in select_values(self, "network-labels", "s", todo):
+            lit = row["label"]
+            if isinstance(lit, Literal):
+                found[str(row["s"])].setdefault(lit.language or "", str(lit))
+        self._some_labels.update(found)
+
+    def _labels_of(self, iri: str) -> dict[str, str]:
+        """{language tag: label} of one IRI, as :meth:`labels` has it."""
+        if self._labels is None:
+            self._prefetch_labels([iri])
+            if iri in self._some_labels:
+                return self._some_labels[iri]
+        return self.labels().get(iri, {})
 
     def _labelled(self, result: QueryResult, lang: str) -> QueryResult:
         _check_lang(lang)
@@ -267,13 +312,34 @@ class KnowledgeGraph:
         ['quantum information', 'Shenzhen International Quantum Academy']
         """
         if self._index is None:
-            rows = self.store.select(_SEARCHABLE).rows
-            # sorted, so that ties rank alike whatever order the store answers in
-            self._index = SearchIndex(sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows))
-        return [
-            SearchHit(iri, self.label(iri, lang), matched, score, kind)
-            for iri, matched, score, kind in self._index.search(text, limit=limit)
-        ]
+            self._index = self._search_index()
+        found = self._index.search(text, limit=limit)
+        self._prefetch_labels(iri for iri, *_ in found)
+        return [SearchHit(iri, self.label(iri, lang), matched, score, kind) for iri, matched, score, kind in found]
+
+    def _search_index(self) -> "SearchIndex | DiskSearchIndex":
+        """The search index: an SQLite file in the cache built once per data (keyed by the
+        store's content key), or, for a store without one (a remote endpoint), in memory."""
+        key = _data_key(self.store)
+        path = None
+        if key:
+            from .cache import cache_dir
+
+            path = cache_dir() / "search" / f"{DiskSearchIndex.VERSION}-{key[:40]}.sqlite"
+            if path.is_file():
+                try:
+                    return DiskSearchIndex(path)
+                except Exception:  # unreadable: build it again
+                    pass
+        rows = self.store.select(_SEARCHABLE).rows
+        # sorted, so that ties rank alike whatever order the store answers in
+        labels = sorted((str(r["s"]), str(r["text"]), compact(str(r["kind"]))) for r in rows)
+        if path is not None:
+            try:
+                return DiskSearchIndex.build(path, labels)
+            except OSError:  # a read-only cache: search from memory
+                pass
+        return SearchIndex(labels)
 
     def resolve(self, entity: str) -> str:
         """An entity's IRI from an IRI, a compact name (``inst:hku``; the old
@@ -318,20 +384,23 @@ class KnowledgeGraph:
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
-        """A shortest chain of links between two entities (via networkx), with quotes.
+        """A shortest chain of links between two entities, with quotes: a breadth-first
+        search from both ends that asks the store one level at a time (see
+        :func:`hetao_kg.network.path_between`), never projecting the whole network.
 
         >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
         >>> step.property_label, step.quote
         ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
         """
-        import networkx as nx
+        from .network import _links_touching, path_between, project_links
 
         source, target = self.resolve(a), self.resolve(b)
-        graph = self.network(lang=lang)  # projected once per language, then reused
-        try:
-            nodes = nx.shortest_path(graph.to_undirected(as_view=True), source, target)
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+        nodes = path_between(self, source, target)
+        if len(nodes) < 2:
             return []
+        pairs = {frozenset(pair) for pair in zip(nodes, nodes[1:])}
+        links = [r for r in _links_touching(self, nodes) if frozenset((r["source"], r["target"])) in pairs]
+        graph = project_links(self, links, lang=_check_lang(lang))
         reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
         steps = []
         for u, v in zip(nodes, nodes[1:]):

@@ -33,10 +33,13 @@ __all__ = [
     "FAMILIES",
     "centrality",
     "communities",
+    "Neighbourhood",
     "ego",
     "export",
     "family_of",
+    "path_between",
     "project",
+    "project_links",
     "shortest_paths",
 ]
 
@@ -88,14 +91,17 @@ def _int(value) -> int | None:
     return int(value) if value is not None else None
 
 
-def _evidence(kg: "KnowledgeGraph", lang: str) -> dict[str, dict]:
+def _evidence(kg: "KnowledgeGraph", lang: str, rows=None) -> dict[str, dict]:
     """Assertion graph -> its evidence: kind, label, inferred or stated, and its first
-    quote located in its sentence (offsets relative to the sentence), paragraph and document."""
+    quote located in its sentence (offsets relative to the sentence), paragraph and document.
+    From ``rows`` of ``assertion-evidence`` (or ``network-evidence``), by default all of them."""
     out: dict[str, dict] = {}
-    rows = kg.named("assertion-evidence").raw
+    rows = kg.named("assertion-evidence").raw if rows is None else rows
     inferred_graphs = {str(r["graph"]) for r in rows if r["broader"] is not None and str(r["broader"]) == CURATOR_INFERENCE}
     order = ("graph", "quote_start", "evidence", "quote")
-    for row in sorted(rows, key=lambda r: tuple("" if r[k] is None else str(r[k]).zfill(12) for k in order)):
+    rows = sorted(rows, key=lambda r: tuple("" if r[k] is None else str(r[k]).zfill(12) for k in order))
+    kg._prefetch_labels({str(r[k]) for r in rows for k in ("evidence", "document") if r[k] is not None})
+    for row in rows:
         graph = str(row["graph"])
         if graph in out and out[graph]["quote"]:
             continue
@@ -126,16 +132,55 @@ def _stage_orders(kg: "KnowledgeGraph") -> dict[str, int]:
     return {str(r["s"]): int(r["o"]) for r in rows}
 
 
-def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
-    """Project the knowledge graph to a :class:`networkx.MultiDiGraph` labelled in ``lang``.
+# --- asking for just what a view draws: named queries bound through VALUES ---------------
 
-    Every node has ``kind``, ``family`` (see :data:`FAMILIES`), labels and the quote that
-    introduces it; every edge its property, label, assertion ``graph`` and evidence
-    (``evidence``, ``evidence_label``, ``inferred``, the quote with its ``span`` inside
-    ``sentence_text``, ``paragraph``, ``sentence_number``, ``document_label``).
-    Development stages carry ``stage_order`` (lifecycle order).
+#: IRIs per VALUES block (keeps each query text small enough for any endpoint).
+VALUES_CHUNK = 400
+_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
+
+
+def _iri(term: str) -> str:
+    if _NOT_IRI.intersection(term):
+        raise ValueError(f"not an IRI: {term!r}")
+    return f"<{term}>"
+
+
+def with_values(sparql: str, variables: str, rows) -> str:
+    r"""``sparql`` with its ``# VALUES ?var`` placeholder line replaced by a VALUES block.
+
+    ``variables`` is one variable (``"entity"``, ``rows`` IRIs) or several separated by
+    spaces (``"target property"``, ``rows`` tuples of IRIs).
+
+    >>> with_values("SELECT * WHERE {\n  # VALUES ?s\n  ?s ?p ?o }", "s", ["https://example.org/a"])
+    'SELECT * WHERE {\n  VALUES ?s { <https://example.org/a> }\n  ?s ?p ?o }'
     """
-    labels = kg.labels()
+    names = variables.split()
+    marker = f"# VALUES ?{names[0]}"
+    if marker not in sparql:
+        raise ValueError(f"the query has no {marker!r} placeholder")
+    if len(names) == 1:
+        block = f"VALUES ?{names[0]} {{ {' '.join(_iri(r) for r in rows)} }}"
+    else:
+        heads = " ".join(f"?{n}" for n in names)
+        block = f"VALUES ({heads}) {{ {' '.join('(' + ' '.join(_iri(t) for t in r) + ')' for r in rows)} }}"
+    return sparql.replace(marker, block, 1)
+
+
+def select_values(kg: "KnowledgeGraph", name: str, variables: str, rows) -> list[dict]:
+    """The rows of named query ``name`` for these values (IRIs, or tuples of IRIs), asked in
+    chunks of :data:`VALUES_CHUNK`; no values, no rows (and no query)."""
+    from .queries import named_query
+
+    text = named_query(name).text
+    values = sorted(set(rows))
+    out: list[dict] = []
+    for i in range(0, len(values), VALUES_CHUNK):
+        out.extend(kg.store.select(with_values(text, variables, values[i:i + VALUES_CHUNK])).rows)
+    return out
+
+
+def _ancestors(kg: "KnowledgeGraph") -> dict[str, set[str]]:
+    """Kind (local name) -> its classes and every superclass (IRIs), from the ontology."""
     ancestors: dict[str, set[str]] = {}
     supers: dict[str, set[str]] = {}
     for row in kg.named("class-ancestors").raw:  # direct superclasses; the closure below
@@ -148,32 +193,79 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
                     seen.add(parent)
                     todo.append(parent)
         ancestors[_local(kind)] = seen
+    return ancestors
+
+
+def _primary(kinds: list[str]) -> str:
+    """The kind a node is drawn as: the most specific of its kinds (local names)."""
+    return sorted(kinds or ["Thing"], key=lambda k: (k in _GENERIC, k))[0]
+
+
+def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
+    """Project the knowledge graph to a :class:`networkx.MultiDiGraph` labelled in ``lang``.
+
+    Every node has ``kind``, ``family`` (see :data:`FAMILIES`), labels and the quote that
+    introduces it; every edge its property, label, assertion ``graph`` and evidence
+    (``evidence``, ``evidence_label``, ``inferred``, the quote with its ``span`` inside
+    ``sentence_text``, ``paragraph``, ``sentence_number``, ``document_label``).
+    Development stages carry ``stage_order`` (lifecycle order). This reads the whole
+    graph; :func:`project_links` projects just some links (what a view draws).
+    """
+    kg.labels()  # every label at once
+    kind_rows = sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"])))
+    intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
+    evidence = _evidence(kg, lang)
+    return _assemble(kg, lang, kg.named("entity-links").raw, kind_rows, intro, evidence, evidence)
+
+
+def project_links(kg: "KnowledgeGraph", links: list[dict], *, lang: str = "en") -> nx.MultiDiGraph:
+    """The projection of just these ``links`` (rows of ``network-links``: source, property,
+    target, graph) and their end nodes: the same node and edge data as :func:`project`
+    gives them, asked from the store for exactly these nodes and graphs through VALUES.
+
+    A node's ``sector`` and ``status`` come from the links given: pass all its outgoing ones.
+    """
+    links = [{k: str(r[k]) for k in ("source", "property", "target", "graph")} for r in links]
+    nodes = {r[k] for r in links for k in ("source", "target")}
+    kind_rows = sorted(select_values(kg, "network-kinds", "entity", nodes), key=lambda r: (str(r["entity"]), str(r["kind"])))
+    intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in select_values(kg, "network-intro", "entity", nodes)}
+    last: dict[tuple[str, str, str], str] = {}
+    for r in sorted(links, key=lambda r: tuple(r[k] for k in ("source", "property", "target", "graph"))):
+        last[(r["source"], _local(r["property"]), r["target"])] = r["graph"]
+    evidence = _evidence(kg, lang, select_values(kg, "network-evidence", "graph", set(last.values())))
+    quoted = {str(r["graph"]) for r in select_values(kg, "network-quoted-graphs", "sentence", {s for _, s in intro.values() if s})}
+    intro_evidence = _evidence(kg, lang, select_values(kg, "network-evidence", "graph", quoted)) if quoted else {}
+    kg._prefetch_labels(nodes | {r["property"] for r in links} | {str(r["kind"]) for r in kind_rows})
+    return _assemble(kg, lang, links, kind_rows, intro, evidence, intro_evidence)
+
+
+def _assemble(kg: "KnowledgeGraph", lang: str, links, kind_rows, intro, evidence, intro_evidence) -> nx.MultiDiGraph:
+    ancestors = _ancestors(kg)
     kinds: dict[str, list[str]] = {}
     kind_iris: dict[str, str] = {}
-    for row in sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"]))):
+    for row in kind_rows:
         kinds.setdefault(str(row["entity"]), []).append(_local(str(row["kind"])))
         kind_iris[_local(str(row["kind"]))] = str(row["kind"])
-    evidence = _evidence(kg, lang)
     stage_order = _stage_orders(kg)
-    intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
-    by_quote = {(e["quote"], e["sentence"]): e for _, e in sorted(evidence.items()) if e["quote"]}
+    by_quote = {(e["quote"], e["sentence"]): e for _, e in sorted(intro_evidence.items()) if e["quote"]}
     no_evidence = {"evidence": "", "evidence_label": "", "inferred": False, "quote": "", "sentence": "",
                    "sentence_text": "", "span": [0, 0], "paragraph": None, "sentence_number": None,
                    "document": "", "document_label": ""}
 
     g = nx.MultiDiGraph(lang=lang)
+    labels = kg.labels() if kg._labels is not None else None
 
     def add_node(iri: str) -> None:
         if iri in g:
             return
-        found = sorted(kinds.get(iri, ["Thing"]), key=lambda k: (k in _GENERIC, k))
-        names = labels.get(iri, {})
+        found = _primary(kinds.get(iri, []))
+        names = labels.get(iri, {}) if labels is not None else kg._labels_of(iri)
         quote, sentence = intro.get(iri, ("", ""))
         g.add_node(
             iri,
-            kind=found[0],
-            kind_label=kg.label(kind_iris[found[0]], lang) if found[0] in kind_iris else "thing",
-            family=family_of(ancestors.get(found[0], {_ONT + found[0]})),
+            kind=found,
+            kind_label=kg.label(kind_iris[found], lang) if found in kind_iris else "thing",
+            family=family_of(ancestors.get(found, {_ONT + found})),
             label=kg.label(iri, lang),
             labels={tag: names[tag] for tag in ("zh-Hans", "zh-Hant", "en") if tag in names},
             **{**by_quote.get((quote, sentence), {**no_evidence, "sentence_text": quote, "span": [0, len(quote)]}),
@@ -183,7 +275,7 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             g.nodes[iri]["stage_order"] = stage_order[iri]
 
     # rows sorted, so that the projection is the same whatever order a store returns them in
-    for row in sorted(kg.named("entity-links").raw, key=lambda r: tuple(str(r[k]) for k in ("source", "property", "target", "graph"))):
+    for row in sorted(links, key=lambda r: tuple(str(r[k]) for k in ("source", "property", "target", "graph"))):
         source, prop, target, graph = (str(row[k]) for k in ("source", "property", "target", "graph"))
         add_node(source)
         add_node(target)
@@ -196,6 +288,8 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
             graph=graph,
             **evidence.get(graph, no_evidence),
         )
+    targets_of = [t for node in g for t in g.successors(node)]
+    kg._prefetch_labels(targets_of)
     for node, data in g.nodes(data=True):
         for attr, prop in (("sector", HTO.inSector), ("status", HTO.developmentStatus)):
             targets = [t for _, t, k in g.out_edges(node, keys=True) if k == _local(str(prop))]
@@ -205,6 +299,165 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
                 if targets[0] in stage_order:
                     data[attr + "_order"] = stage_order[targets[0]]
     return g
+
+
+class Neighbourhood:
+    """The network around some nodes, asked from the store link by link (never the whole graph).
+
+    Knows, for the nodes it was asked about, their links (all outgoing ones; incoming
+    ones except those of a hub property, see ``hub_min``), how many entities link into
+    them by each property (:meth:`is_hub`), and the kinds of every node it met, so it
+    can give a node's neighbours in the "simple" entity graph that the ego and path
+    views use (attributes left out, hub links left out unless they touch ``centre``).
+    """
+
+    def __init__(self, kg: "KnowledgeGraph", *, hub_min: int, centre: str | None = None):
+        self.kg, self.hub_min, self.centre = kg, hub_min, centre
+        self.out: dict[str, list[dict]] = {}
+        self.into: dict[str, list[dict]] = {}  # incoming links, hub properties left out (unless centre)
+        self.fan_in: dict[tuple[str, str], int] = {}
+        self._fanned: set[str] = set()
+        self.kinds: dict[str, list[str]] = {}
+        self._ancestors = _ancestors(kg)
+
+    # -- asking the store ------------------------------------------------------------
+
+    def _fetch_fan_in(self, nodes) -> None:
+        todo = set(nodes) - self._fanned
+        for row in select_values(self.kg, "network-fan-in", "target", todo):
+            self.fan_in[(str(row["target"]), str(row["property"]))] = int(row["sources"])
+        self._fanned |= todo
+
+    def _fetch_kinds(self, nodes) -> None:
+        todo = set(nodes) - self.kinds.keys()
+        for n in todo:
+            self.kinds[n] = []
+        for row in select_values(self.kg, "network-kinds", "entity", todo):
+            self.kinds[str(row["entity"])].append(_local(str(row["kind"])))
+
+    def fetch(self, nodes) -> None:
+        """Ask the links of ``nodes`` (and the fan-in and kinds around them)."""
+        todo = sorted(set(nodes) - self.out.keys())
+        if not todo:
+            return
+        for n in todo:
+            self.out[n], self.into[n] = [], []
+        rows = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
+                for r in select_values(self.kg, "network-links", "source", todo)]
+        for r in rows:
+            self.out[r["source"]].append(r)
+        self._fetch_fan_in(todo + [r["target"] for r in rows])
+        wanted = set(todo)
+        pairs = [(t, p) for (t, p), n in self.fan_in.items() if t in wanted and (n < self.hub_min or t == self.centre)]
+        found = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
+                 for r in select_values(self.kg, "network-links", "target property", pairs)]
+        for r in found:
+            if r["target"] in wanted:
+                self.into[r["target"]].append(r)
+        self._fetch_kinds(set(todo) | {r["target"] for r in rows} | {r["source"] for r in found})
+
+    def hub_attribute_links(self, nodes) -> list[dict]:
+        """Links of a hub property into ``nodes`` from attribute nodes (folded into the node)."""
+        pairs = [(t, p) for (t, p), n in self.fan_in.items() if t in set(nodes) and n >= self.hub_min and t != self.centre]
+        rows = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
+                for r in select_values(self.kg, "network-links", "target property", pairs)]
+        self._fetch_kinds({r["source"] for r in rows})
+        return [r for r in rows if self.family(r["source"]) == "attribute"]
+
+    # -- answers -----------------------------------------------------------------------
+
+    def family(self, node: str) -> str:
+        return family_of(self._ancestors.get(_primary(self.kinds.get(node, [])), {_ONT + _primary(self.kinds.get(node, []))}))
+
+    def is_hub(self, row: dict) -> bool:
+        """Whether the link is one of at least ``hub_min`` of its property into its target."""
+        return self.fan_in.get((row["target"], row["property"]), 0) >= self.hub_min
+
+    def links(self, node: str) -> list[dict]:
+        """Every link of ``node`` this neighbourhood knows (after :meth:`fetch`)."""
+        rows = self.out[node] + self.into[node]
+        if self.centre is not None and node != self.centre and self.centre in self.out:
+            rows = rows + [r for r in self.out[self.centre] if r["target"] == node and self.is_hub(r)]
+        return rows
+
+    def neighbours(self, node: str) -> set[str]:
+        """The node's neighbours in the simple entity graph (both directions)."""
+        self.fetch([node])
+        found = set()
+        for r in self.links(node):
+            other = r["target"] if r["source"] == node else r["source"]
+            if r["source"] == r["target"] == node:
+                other = node
+            if self.family(other) == "attribute":
+                continue
+            if self.is_hub(r) and self.centre not in (r["source"], r["target"]):
+                continue
+            found.add(other)
+        return found
+
+
+def _links_touching(kg: "KnowledgeGraph", nodes) -> list[dict]:
+    """Every link into or out of ``nodes`` (two queries through VALUES)."""
+    nodes = set(nodes)
+    rows = select_values(kg, "network-links", "source", nodes) + select_values(kg, "network-links", "target", nodes)
+    return [{k: str(r[k]) for k in ("source", "property", "target", "graph")} for r in rows]
+
+
+def path_between(kg: "KnowledgeGraph", source: str, target: str) -> list[str]:
+    """A shortest chain of nodes between two entities, links taken in either direction,
+    found by a breadth-first search from both ends that asks the store for one level's
+    links at a time (VALUES over the level), never the whole network. Neighbours are
+    visited in IRI order, so ties go the same way every run. ``[]`` when there is none.
+    """
+    if source == target:
+        return [source] if _links_touching(kg, [source]) else []
+    adjacency: dict[str, list[str]] = {}
+
+    def expand(level: list[str]) -> None:
+        todo = [n for n in level if n not in adjacency]
+        found: dict[str, set[str]] = {n: set() for n in todo}
+        for r in _links_touching(kg, todo):
+            if r["source"] in found:
+                found[r["source"]].add(r["target"])
+            if r["target"] in found:
+                found[r["target"]].add(r["source"])
+        adjacency.update({n: sorted(m) for n, m in found.items()})
+
+    expand([source, target])
+    if not adjacency[source] or not adjacency[target]:
+        return []
+    pred, succ = {source: None}, {target: None}
+    forward, reverse = [source], [target]
+    meet = None
+    while forward and reverse and meet is None:  # networkx's bidirectional search, level by level
+        if len(forward) <= len(reverse):
+            level, forward, seen, other = forward, [], pred, succ
+        else:
+            level, reverse, seen, other = reverse, [], succ, pred
+        expand(level)
+        nxt = forward if seen is pred else reverse
+        for v in level:
+            for w in adjacency[v]:
+                if w not in seen:
+                    nxt.append(w)
+                    seen[w] = v
+                if w in other:
+                    meet = w
+                    break
+            if meet is not None:
+                break
+    if meet is None:
+        return []
+    path, w = [], meet
+    while w is not None:
+        path.append(w)
+        w = pred[w]
+    path.reverse()
+    w = succ[path[-1]]
+    while w is not None:
+        path.append(w)
+        w = succ[w]
+    return path
 
 
 def _things(g: nx.MultiDiGraph, include_concepts: bool) -> nx.Graph:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from .normalize import opencc_converter
 
-__all__ = ["SearchHit", "SearchIndex", "normalize_query", "to_pinyin"]
+__all__ = ["DiskSearchIndex", "SearchHit", "SearchIndex", "normalize_query", "to_pinyin"]
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -123,13 +124,110 @@ class SearchIndex:
         scored = [(i, self._score(self.entries[i], q, q_pinyin)) for i in candidates]
         if len({self.entries[i].iri for i, score in scored if score > 40}) < limit:
             scored += [(i, _fuzzy(q, e.folded)) for i, e in enumerate(self.entries) if i not in candidates]
-        best: dict[str, tuple[float, int, str, str]] = {}
-        for i, score in sorted(scored):  # index order, as one pass over the entries would go
-            e = self.entries[i]
-            if score and (e.iri not in best or (score, -len(e.text)) > (best[e.iri][0], best[e.iri][1])):
-                best[e.iri] = (score, -len(e.text), e.text, e.kind)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-        return [(iri, text, score, kind) for iri, (score, _, text, kind) in ranked[:limit]]
+        return _ranked([(i, score, self.entries[i]) for i, score in scored], limit)
+
+
+def _ranked(scored: list[tuple[int, float, "_Entry"]], limit: int) -> list[tuple[str, str, float, str]]:
+    """The best match per entity, best entities first."""
+    best: dict[str, tuple[float, int, str, str]] = {}
+    for i, score, e in sorted(scored, key=lambda t: (t[0], t[1])):  # index order, as one pass over the entries would go
+        if score and (e.iri not in best or (score, -len(e.text)) > (best[e.iri][0], best[e.iri][1])):
+            best[e.iri] = (score, -len(e.text), e.text, e.kind)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [(iri, text, score, kind) for iri, (score, _, text, kind) in ranked[:limit]]
+
+
+class DiskSearchIndex:
+    """The same index in an SQLite file (stdlib ``sqlite3``), built once per data and
+    opened read-only by every later process: a search reads only the labels that
+    contain the query (and, when too few do, those of a length a fuzzy match allows),
+    never every label. Answers exactly as :class:`SearchIndex` over the same labels.
+    """
+
+    VERSION = "search-db-v2"
+
+    def __init__(self, path: str | Path):
+        import sqlite3
+
+        self.path = Path(path)
+        self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        _OPEN[:] = [self]  # the pinyin source for pages drawn in this process (see known_pinyin)
+
+    def pinyin_of(self, text: str) -> str | None:
+        """The stored pinyin of a label or alias, or None when the index does not hold the text."""
+        row = self._db.execute("SELECT pinyin FROM entries WHERE text = ? LIMIT 1", (text,)).fetchone()
+        return None if row is None else row[0]
+
+    @classmethod
+    def build(cls, path: str | Path, labels: list[tuple[str, str, str]], *, cache: bool = True) -> "DiskSearchIndex":
+        """Write the index of ``labels`` (entity IRI, label or alias, kind) to ``path``
+        (a temporary file renamed into place: a killed build leaves nothing half-written)."""
+        import os
+        import sqlite3
+        import tempfile
+
+        labels = sorted(labels)
+        forms = _forms(labels, cache=cache)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            db = sqlite3.connect(tmp)
+            db.execute("CREATE TABLE entries (i INTEGER PRIMARY KEY, iri TEXT, text TEXT, folded TEXT, "
+                       "pinyin TEXT, kind TEXT, flen INTEGER)")
+            db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           ((i, iri, text, folded, pinyin, kind, len(folded))
+                            for i, ((iri, text, kind), (folded, pinyin)) in enumerate(zip(labels, forms))))
+            db.execute("CREATE INDEX by_length ON entries (flen)")
+            db.execute("CREATE INDEX by_text ON entries (text)")
+            db.commit()
+            db.close()
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return cls(path)
+
+    def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:
+        """Ranked (iri, matched label, score, kind), best first, one per entity."""
+        q = normalize_query(query)
+        q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
+        if not q:
+            return []
+        cols = "i, iri, text, folded, pinyin, kind"
+        rows = self._db.execute(f"SELECT {cols} FROM entries WHERE instr(folded, ?1) > 0 OR (?2 != '' AND instr(pinyin, ?2) > 0)",
+                                (q, q_pinyin)).fetchall()
+        scored = []
+        for i, *entry in rows:
+            e = _Entry(*entry)
+            scored.append((i, SearchIndex._score(e, q, q_pinyin), e))
+        if len({e.iri for _, score, e in scored if score > 40}) < limit:
+            # fuzzy matches need 2 * min(len) / (sum of lens) >= 0.75 (difflib's real_quick_ratio)
+            seen = {i for i, *_ in rows}
+            for i, *entry in self._db.execute(f"SELECT {cols} FROM entries WHERE 5 * flen >= 3 * ?1 AND 3 * flen <= 5 * ?1",
+                                              (len(q),)):
+                if i not in seen:
+                    e = _Entry(*entry)
+                    scored.append((i, _fuzzy(q, e.folded), e))
+        return _ranked(scored, limit)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_OPEN: list[DiskSearchIndex] = []
+
+
+def known_pinyin(text: str) -> str | None:
+    """The pinyin of a Chinese label as the last opened :class:`DiskSearchIndex` stored it
+    (what :func:`to_pinyin` gives), or None: a page drawn after a search needs no pypinyin."""
+    if not _OPEN or not _HAN.search(text):
+        return None
+    try:
+        return _OPEN[0].pinyin_of(text) or None
+    except Exception:  # closed or unreadable: compute it
+        return None
 
 
 def _fuzzy(q: str, folded: str) -> float:

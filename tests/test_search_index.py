@@ -82,3 +82,33 @@ def test_forms_are_cached_by_content(labels, tmp_path, monkeypatch):
     SearchIndex(changed)
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 2
     assert cache.cache_info().entries >= 2
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 50])
+def test_disk_index_answers_exactly_as_the_plain_scan(labels, tmp_path, limit):
+    from hetao_kg.search import DiskSearchIndex
+
+    index = DiskSearchIndex.build(tmp_path / "index.sqlite", labels, cache=False)
+    for query in QUERIES:
+        assert index.search(query, limit=limit) == _reference(labels, query, limit), query
+    again = DiskSearchIndex(tmp_path / "index.sqlite")  # opened read-only by a later process
+    assert again.search("liangzi", limit=limit) == _reference(labels, "liangzi", limit)
+    assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]  # no temporary file left
+
+
+def test_search_builds_the_disk_index_once_per_data(tmp_path, monkeypatch):
+    from hetao_kg.api import open_graph
+    from hetao_kg.search import DiskSearchIndex
+
+    monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
+    kg = open_graph(store="memory")
+    first = [(h.iri, h.matched, h.score) for h in kg.search("liangzi")]
+    assert isinstance(kg._index, DiskSearchIndex)
+    built = list((tmp_path / "cache" / "search").glob("*.sqlite"))
+    assert len(built) == 1
+    again = open_graph(store="memory")
+    monkeypatch.setattr(again.store, "select", lambda *a, **k: pytest.fail("labels asked again despite the index"),
+                        raising=False)
+    again._prefetch_labels = lambda iris: None  # the hit's label is not what this test is about
+    again._labels = kg.labels()
+    assert [(h.iri, h.matched, h.score) for h in again.search("liangzi")] == first

@@ -198,3 +198,91 @@ def test_network_csv_export(network, tmp_path):
     with nodes.open(encoding="utf-8", newline="") as fh:
         assert len(list(csv.reader(fh))) == network.number_of_nodes() + 1
     assert "香港大学基于人工智能的病原诊断与防治项目" in edges.read_text(encoding="utf-8")
+
+
+def _drawn(drawing):
+    g = drawing.graph
+    return ([(n, sorted((k, repr(v)) for k, v in d.items())) for n, d in g.nodes(data=True)],
+            [(u, v, k, sorted((x, repr(y)) for x, y in d.items())) for u, v, k, d in g.edges(keys=True, data=True)],
+            drawing.marks, drawing.layout_edges)
+
+
+def test_ego_asked_from_the_store_draws_what_the_whole_projection_draws(kgapi, network):
+    """The ego view asks the store for the neighbourhood only (links, fan-in, kinds, labels and
+    evidence through VALUES): for the hubs and a spread of other entities, depth 1 and 2, the
+    drawing is the one made from the whole network, and no whole-graph query runs (every entity
+    at both depths, and 150 entities of the 35k corpus on Oxigraph, compared the same way when
+    this was written)."""
+    from hetao_kg.views.page import TEXT
+    from hetao_kg.views.select import _ego
+
+    fresh = open_graph()
+    asked = []
+    select = fresh.store.select
+    fresh.store.select = lambda sparql, *a, **k: asked.append(sparql) or select(sparql, *a, **k)
+    entities = sorted(n for n, d in network.nodes(data=True) if d["family"] != "attribute")
+    assert len(entities) > 50
+    hubs = sorted(entities, key=lambda n: (-network.degree(n), n))[:6]  # the hardest: most links, hub links
+    for depth, some in ((1, hubs + entities[::9]), (2, hubs[:3] + entities[::31])):
+        for entity in some:
+            assert _drawn(_ego(fresh, None, "en", [entity], depth, TEXT["en"])) == \
+                _drawn(_ego(kgapi, network, "en", [entity], depth, TEXT["en"])), (entity, depth)
+    assert fresh._networks == {} and fresh._labels is None
+    assert all("VALUES" in q for q in asked if "network-" in q or "GRAPH ?graph { ?source ?property ?target }" in q)
+
+
+def test_ego_page_is_the_same_without_the_projection(kgapi, network):
+    for lang in ("en", "zh-Hant"):
+        for depth in (1, 2):
+            assert render("ego", "HKU", kg=open_graph(), lang=lang, depth=depth).html == \
+                render("ego", "HKU", kg=kgapi, lang=lang, depth=depth, network=project(kgapi, lang=lang)).html
+
+
+def test_pages_are_the_same_whatever_the_hash_seed(tmp_path):
+    """Layouts iterate nodes in sorted order, never in set order (which changes with PYTHONHASHSEED)."""
+    import hashlib
+    import subprocess
+    import sys
+
+    script = ("import hashlib, sys; from hetao_kg.views import render; "
+              "sys.stdout.write(hashlib.sha256(render('policies').html.encode()).hexdigest())")
+    digests = set()
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        digests.add(subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True,
+                                   text=True).stdout)
+    assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_full_view_past_the_bound_draws_the_best_connected_and_says_so(network, monkeypatch):
+    from hetao_kg.views import select
+
+    monkeypatch.setattr(select, "FULL_MAX_NODES", 25)
+    kg = open_graph()
+    view = render("full", kg=kg)
+    assert kg._networks == {}  # the whole network was never projected
+    shown = [n for n in view.nodes if n.get("family") != "more"]
+    m = re.search(r"Showing the (\d+) best connected of (\d+) entities", view.html)
+    assert m and int(m.group(1)) == len(shown) <= 25 and int(m.group(2)) == network.number_of_nodes()
+    degree = {n: len(set(network.successors(n)) | set(network.predecessors(n))) for n in network}
+    top = set(sorted(network, key=lambda n: (-degree[n], n))[:25])
+    assert {n["iri"] for n in shown} <= top
+    zh = render("full", kg=kg, lang="zh-Hant")
+    assert re.search(r"顯示關聯最多的\d+個實體（共\d+個）", zh.html)
+
+
+def test_path_between_asks_level_by_level_and_finds_a_shortest_chain(kgapi, network):
+    from hetao_kg.network import path_between
+
+    undirected = network.to_undirected(as_view=True)
+    nodes = sorted(n for n, d in network.nodes(data=True) if d["family"] != "attribute")
+    for a, b in zip(nodes[::5], nodes[3::5]):
+        found = path_between(kgapi, a, b)
+        try:
+            want = nx.shortest_path_length(undirected, a, b)
+        except nx.NetworkXNoPath:
+            assert found == []
+            continue
+        assert found[0] == a and found[-1] == b and len(found) == want + 1
+        assert all(undirected.has_edge(u, v) for u, v in zip(found, found[1:]))
+    assert path_between(kgapi, KG + "org/hku", KG + "org/hku") == [KG + "org/hku"]

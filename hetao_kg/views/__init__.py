@@ -33,7 +33,7 @@ import networkx as nx
 
 from ..queries import UnknownName, suggest
 from .page import FAMILY_STYLE, TEXT, TITLES, build_page
-from .select import SELECTORS, Drawing
+from .select import SELECTORS, Drawing, full_bounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..api import KnowledgeGraph
@@ -56,6 +56,8 @@ __all__ = [
 
 #: The named views, each a selector over the projected network.
 VIEWS = SELECTORS
+#: Views that ask the store for just what they draw when no projection is at hand.
+AROUND = frozenset({"ego"})
 
 
 @dataclass(repr=False)
@@ -126,8 +128,22 @@ def render(
         raise UnknownName("view", name, suggest(name, list(VIEWS)))
     _check_lang(lang)
     kg = kg or open_graph()
-    g = network if network is not None else kg.network(lang=lang)
+    if name == "full" and network is None and lang not in kg._networks:
+        bounded = full_bounded(kg, lang)
+        if bounded is not None:  # too big to draw whole: the best connected, and the page says so
+            drawing, total = bounded
+            shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
+            about = TITLES[name]["about"][lang] + " " + TEXT[lang]["showing"].format(n=shown, m=total)
+            return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about)
+    if network is not None:
+        g = network
+    elif name in AROUND or lang in kg._networks:
+        g = kg._networks.get(lang)  # None: the view asks the store for what it draws
+    else:
+        g = kg.network(lang=lang)
     drawing = VIEWS[name](kg, g, lang, list(entities), depth, TEXT[lang])
+    if kg._index is None:  # the labels' pinyin for the page's search, stored once per data
+        kg._index = kg._search_index()
     parts = {}
     if name == "ego":
         parts = {"name": kg.label(kg.resolve(entities[0]), lang)}

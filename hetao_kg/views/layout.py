@@ -90,7 +90,11 @@ def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0]))
     placed: list[tuple[list[str], dict]] = []
     for part in parts:
-        sub = simple.subgraph(part)
+        # a part built node by node in sorted order: a subgraph view of a small part iterates
+        # its nodes in set order, which changes with the hash seed (and the spring layout with it)
+        sub = nx.Graph()
+        sub.add_nodes_from(part)
+        sub.add_edges_from((u, v, d) for u, v, d in simple.edges(part, data=True))
         n = len(part)
         if n == 1:
             local = {part[0]: (0.0, 0.0)}

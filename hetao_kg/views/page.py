@@ -115,9 +115,10 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _pinyin(text: str) -> str:
-    from ..search import to_pinyin
+    from ..search import known_pinyin, to_pinyin
 
-    return to_pinyin(text)
+    found = known_pinyin(text)  # from the search index on disk when it holds the label
+    return found if found is not None else to_pinyin(text)
 
 
 def _search_terms(d: dict) -> list[str]:

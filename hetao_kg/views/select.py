@@ -232,36 +232,95 @@ def _ego(kg, g, lang, entities, depth, text) -> Drawing:
     if len(entities) != 1:
         raise ValueError("the ego view takes exactly one ENTITY")
     centre = kg.resolve(entities[0])
+    if g is None:
+        return _ego_around(kg, centre, entities[0], lang, depth, text)
     if centre not in g:
         raise ValueError(f"{entities[0]!r} has no links to draw")
     hubs = hub_links(g)
     simple = _entity_graph(g, hubs, centre)
-    degree = dict(simple.degree())
+    keep, extra = _ego_keep(centre, depth, lambda n: set(simple.neighbors(n)) if n in simple else set(),
+                            lambda n: simple.degree(n), lambda n: g.nodes[n]["label"], centre in simple)
+    return _ego_drawing(g, centre, keep, extra, hubs, text)
+
+
+def _ego_keep(centre, depth, neighbours, degree, label, centre_drawn, prepare=lambda nodes: None):
+    """Which nodes a neighbourhood keeps (best connected first, bounded) and the "+N more" counts.
+
+    ``prepare(nodes)`` is told each level's candidates before they are ranked (to ask
+    the store about all of them at once)."""
 
     def ranked(nodes):  # most relevant first: best connected, then by label
-        return sorted(nodes, key=lambda n: (-degree[n], g.nodes[n]["label"], n))
+        nodes = list(nodes)
+        prepare(nodes)
+        return sorted(nodes, key=lambda n: (-degree(n), label(n), n))
 
     keep = {centre}
     extra: list[tuple[str, int]] = []
-    first = ranked(simple.neighbors(centre)) if centre in simple else []
+    first = ranked(neighbours(centre)) if centre_drawn else []
     keep.update(first[:MAX_DEPTH1])
     if len(first) > MAX_DEPTH1:
         extra.append((centre, len(first) - MAX_DEPTH1))
     frontier = first[:MAX_DEPTH1]
     for level in range(2, depth + 1):
         nxt = []
+        prepare([m for n in frontier for m in neighbours(n)])
         for n in frontier:
-            new = ranked(m for m in simple.neighbors(n) if m not in keep and m not in nxt)
+            new = ranked(m for m in neighbours(n) if m not in keep and m not in nxt)
             nxt.extend(new[:MAX_DEPTH2_PER_NODE])
             if len(new) > MAX_DEPTH2_PER_NODE:
                 extra.append((n, len(new) - MAX_DEPTH2_PER_NODE))
         keep.update(nxt)
         frontier = nxt
+    return keep, extra
+
+
+def _ego_drawing(g, centre, keep, extra, hubs, text) -> Drawing:
     sub, folded = fold(g, keep, hubs=hubs, hub_keep=centre)
     for anchor, n in extra:
         more = _more(sub, anchor, n, text["more"])
         sub.add_edge(anchor, more, key="more", label="", inferred=False, more=True)
     return Drawing(sub, layout="force", marks={centre: "centre"}, layout_edges=folded)
+
+
+def _ego_around(kg, centre, name, lang, depth, text) -> Drawing:
+    """The ego view asked from the store: the links around the centre, level by level
+    (each level a few queries bound through VALUES), never the whole network."""
+    from ..network import Neighbourhood, _local, project_links
+
+    around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS, centre=centre)
+    around.fetch([centre])
+    if not around.out[centre] and not around.into[centre]:
+        raise ValueError(f"{name!r} has no links to draw")
+    drawn = around.family(centre) != "attribute"
+    seen: dict[str, set[str]] = {}
+
+    def neighbours(n):
+        if n not in seen:
+            seen[n] = around.neighbours(n)
+        return seen[n]
+
+    def prefetch(nodes):  # the links and labels of a whole level at once
+        around.fetch(nodes)
+        kg._prefetch_labels(nodes)
+
+    def degree(n):
+        nbrs = neighbours(n)
+        return len(nbrs) + (1 if n in nbrs else 0)  # a self-loop counts twice, as in networkx
+
+    keep, extra = _ego_keep(centre, depth, neighbours, degree, lambda n: kg.label(n, lang), drawn, prefetch)
+    around.fetch(keep)
+    links: dict[tuple, dict] = {}
+    attribute_in = around.hub_attribute_links(keep)
+    for n in sorted(keep):
+        for r in around.out[n] + around.into[n] + [r for r in attribute_in if r["target"] == n]:
+            other = r["target"] if r["source"] == n else r["source"]
+            if r["source"] == n or other in keep or around.family(other) == "attribute":
+                links[(r["source"], r["property"], r["target"], r["graph"])] = r
+    for r in around.out[centre] + around.into[centre]:
+        links[(r["source"], r["property"], r["target"], r["graph"])] = r
+    g = project_links(kg, list(links.values()), lang=lang)
+    hubs = {(r["source"], r["target"], _local(r["property"])) for r in links.values() if around.is_hub(r)}
+    return _ego_drawing(g, centre, keep, extra, hubs, text)
 
 
 def _path(kg, g, lang, entities, depth, text) -> Drawing:
@@ -290,6 +349,34 @@ def _path(kg, g, lang, entities, depth, text) -> Drawing:
     on_path = {frozenset(pair) for p in found for pair in zip(p, p[1:])}
     sub.remove_edges_from([(u, v, k) for u, v, k in list(sub.edges(keys=True)) if frozenset((u, v)) not in on_path])
     return Drawing(sub, layout="path", marks={a: "start", b: "end"}, paths=found)
+
+
+#: The full view draws at most this many entities; past it, the best connected (the page says so).
+FULL_MAX_NODES = 600
+
+
+def full_bounded(kg, lang) -> tuple[Drawing, int] | None:
+    """The full view of a network too big to draw whole: the :data:`FULL_MAX_NODES` best
+    connected entities (ranked by SPARQL GROUP BY in the store, never the whole network in
+    Python) with their attributes and the links among them, and how many entities the
+    network has; None when the whole network fits (then the full view is unchanged)."""
+    from ..network import Neighbourhood, _local, project_links
+    from ..queries import named_query
+
+    total = int(kg.store.select(named_query("network-size").text).rows[0]["entities"])
+    if total <= FULL_MAX_NODES:
+        return None
+    ranked = kg.store.select(named_query("network-degree").text + f"\nLIMIT {FULL_MAX_NODES}").rows
+    keep = {str(r["node"]) for r in ranked}
+    around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS)
+    around.fetch(keep)
+    links = {}
+    for r in [r for n in sorted(keep) for r in around.out[n] + around.into[n]] + around.hub_attribute_links(keep):
+        links[(r["source"], r["property"], r["target"], r["graph"])] = r
+    g = project_links(kg, list(links.values()), lang=lang)
+    hubs = {(r["source"], r["target"], _local(r["property"])) for r in links.values() if around.is_hub(r)}
+    sub, folded = fold(g, [n for n in g if n in keep], hubs=hubs)
+    return Drawing(sub, layout="force", layout_edges=folded), total
 
 
 def _full(kg, g, lang, entities, depth, text) -> Drawing:
