@@ -51,6 +51,8 @@ _ACCEPT = {
     "DescribeQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
 }
 DEFAULT_TIMEOUT = 30.0
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN = {"1": "true", "0": "false"}
 
 
 def _timeout_error(message: str) -> Exception:
@@ -66,7 +68,10 @@ def _term(value: Mapping[str, str] | None) -> Node | None:
     if kind == "bnode":
         return BNode(value["value"])
     if kind in ("literal", "typed-literal"):
-        return literal(value["value"], lang=value.get("xml:lang"), datatype=value.get("datatype"))
+        datatype = value.get("datatype")
+        if datatype == _XSD_BOOLEAN:  # Virtuoso writes its booleans as "1"/"0": the canonical form is true/false
+            return literal(_BOOLEAN.get(value["value"], value["value"]), datatype=datatype)
+        return literal(value["value"], lang=value.get("xml:lang"), datatype=datatype)
     raise QueryError(f"unsupported term in the endpoint's answer: {value!r}")
 
 
