@@ -20,7 +20,7 @@ from rdflib.term import Node
 from ..namespaces import PREFIXES
 from ..store import QueryError, prepare
 
-__all__ = ["bind_values", "canonical_lang", "check", "literal", "prefix_block"]
+__all__ = ["bind_values", "canonical_lang", "check", "lang_case", "literal", "prefix_block"]
 
 _XSD_STRING = str(XSD.string)
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -82,6 +82,39 @@ def canonical_lang(tag: str) -> str:
         else:
             out.append(part.lower())
     return "-".join(out)
+
+
+@lru_cache(maxsize=512)
+def _lang_columns(sparql: str) -> frozenset[str]:
+    """The variables a query binds to ``LANG(...)`` itself (``(LANG(?l) AS ?t)``, ``BIND``)."""
+    from rdflib.plugins.sparql.algebra import traverse
+
+    found: set[str] = set()
+
+    def visit(node):
+        if getattr(node, "name", None) == "Extend" and getattr(node.expr, "name", None) == "Builtin_LANG":
+            found.add(str(node.var))
+
+    traverse(prepare(sparql).algebra, visitPost=visit)
+    return frozenset(found)
+
+
+def lang_case(sparql: str, rows: list[dict[str, Node | None]]) -> list[dict[str, Node | None]]:
+    """``rows`` with the values of ``LANG(...)`` columns in BCP 47 case, as the in-memory
+    store gives them for this data (engines that lowercase tags answer ``zh-hans``).
+
+    >>> lang_case("SELECT (LANG(?l) AS ?t) WHERE { ?s ?p ?l }", [{"t": Literal("zh-hans")}])
+    [{'t': rdflib.term.Literal('zh-Hans')}]
+    """
+    columns = _lang_columns(sparql)
+    if not columns:
+        return rows
+    for row in rows:
+        for name in columns:
+            value = row.get(name)
+            if isinstance(value, Literal) and value.language is None and value.datatype is None:
+                row[name] = Literal(canonical_lang(str(value)))
+    return rows
 
 
 def literal(value: str, *, lang: str | None = None, datatype: str | None = None) -> Literal:

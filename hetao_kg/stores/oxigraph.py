@@ -49,7 +49,7 @@ from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
 from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
 from . import derived
-from ._common import bind_values, check, literal
+from ._common import bind_values, check, lang_case, literal
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
@@ -455,7 +455,7 @@ class OxigraphStore(SelectAsk):
 
             if form == "SelectQuery":
                 order = tuple(v.value for v in result.variables)
-                out = [dict(zip(order, map(conv, row))) for row in rows]
+                out = lang_case(sparql, [dict(zip(order, map(conv, row))) for row in rows])
                 names = stable_columns(sparql, order)
             else:
                 names = ("subject", "predicate", "object")

@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from ..namespaces import KG
 from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
-from ._common import bind_values, check, literal, prefix_block
+from ._common import bind_values, check, lang_case, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint"]
 
@@ -158,7 +158,7 @@ class SparqlStore:
             if form == "AskQuery":
                 return bool(answer["boolean"])
             names = stable_columns(sparql, answer["head"].get("vars", []))
-            rows = [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]]
+            rows = lang_case(sparql, [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]])
             result = Rows(names, rows)
         else:
             result = self._triples(payload, headers.get_content_type())
