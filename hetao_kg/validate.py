@@ -296,7 +296,7 @@ def validate(root: str | Path | None = None, *, checks: Iterable[str] = CHECKS) 
     by_node: dict[str, list[Path]] = {}
     ds = build(files, origins=by_node)
     origin = _Origins(files, by_node)
-    flat = _flat(ds)
+    flat = _flat(ds) if {"shacl", "owlrl", "hermit"} & set(checks) else None
     found: dict[str, list[Violation]] = {}
     with tempfile.TemporaryDirectory(prefix="hetao-kg-validate-") as tmp:
         # HermiT reasons in a Java process: start it first, run the Python checks meanwhile
