@@ -42,12 +42,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Mapping
 
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
 from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
+from . import derived
 from ._common import bind_values, check, lang_case, literal
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
@@ -94,7 +95,7 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(pyoxigraph.__version__.encode())
     here = Path(__file__).resolve().parent
-    for name in ("oxigraph.py", "_common.py"):
+    for name in ("oxigraph.py", "_common.py", "derived.py"):
         digest.update((here / name).read_bytes())
     return digest.hexdigest()[:24]
 
@@ -165,85 +166,12 @@ def _load_files(store, files) -> None:
         raise _data_error(bad.path, bad.error) from None
 
 
-_ZH_HANS_LABELS = """
-SELECT DISTINCT ?s ?p ?o WHERE {
-  VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2004/02/skos/core#prefLabel>
-              <http://www.w3.org/2004/02/skos/core#altLabel> }
-  GRAPH ?g { ?s ?p ?o } FILTER (langMatches(LANG(?o), "zh-Hans"))
-}"""
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def _nt_term(term: Node) -> str:
-    if isinstance(term, Literal):
-        text = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype is not None:
-            return f'"{text}"^^<{term.datatype}>'
-        return f'"{text}"'
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
-
-
-class _QuadWriter:
-    """Just enough of an rdflib ``Dataset`` for :func:`hetao_kg.graph._add_derived`:
-    ``graph(iri).add(triple)`` writes an N-Quads line, ``triples(pattern)`` reads the
-    given label triples. Building the derived graphs in an rdflib store costs most of
-    the build at scale; this runs the same code and writes straight to the file."""
-
-    def __init__(self, fh, labels: list[tuple[Node, Node, Node]]):
-        self._fh, self._labels = fh, labels
-
-    def graph(self, identifier: URIRef) -> "_QuadWriter":
-        writer = _QuadWriter(self._fh, self._labels)
-        writer._suffix = f" <{identifier}> .\n"
-        writer.identifier = identifier
-        return writer
-
-    def add(self, triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = triple
-        self._fh.write(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)}{self._suffix}")
-        if isinstance(o, Literal) and o.language:  # a label added here is seen by later reads, as in a Dataset
-            self._labels.append(triple)
-
-    def triples(self, pattern):
-        s, p, o = pattern
-        for t in self._labels:
-            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
-                yield t
-
-
-def _derived_nquads(store, files, out: Path) -> None:
-    """The derived graphs of :func:`hetao_kg.graph.load` (same code), as N-Quads in ``out``."""
-    from ..graph import _add_derived
-
-    labels = [(_to_rdflib(r["s"]), _to_rdflib(r["p"]), _to_rdflib(r["o"])) for r in store.query(_ZH_HANS_LABELS)]
-    try:
-        with open(out, "w", encoding="utf-8") as fh:
-            _add_derived(_QuadWriter(fh, labels), files)  # type: ignore[arg-type]
-        return
-    except (AttributeError, TypeError):  # _add_derived wants more of a Dataset: build one
-        pass
-    scratch = URIRef("urn:hetao-kg:scratch-labels")
-    ds = Dataset(default_union=True)
-    graph = ds.graph(scratch)
-    for triple in labels:
-        graph.add(triple)
-    _add_derived(ds, files)
-    ds.remove_graph(graph)
-    with open(out, "wb") as fh:
-        ds.serialize(fh, format="nquads", encoding="utf-8")
-
-
 _CURATOR_GRAPHS = """
 SELECT DISTINCT ?g WHERE {
   ?kind <http://www.w3.org/2004/02/skos/core#broader>* hto:CuratorInference .
   GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind }
   FILTER (isIRI(?g))
 }"""
-_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
 def _drop_curator_inferences(store) -> None:
@@ -253,27 +181,6 @@ def _drop_curator_inferences(store) -> None:
                                                   use_default_graph_as_union=True)]
     if graphs:
         store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
-
-
-def _inferred_nquads(store, out: Path, *, inference: bool) -> None:
-    """``<graph/inferred>`` and its provenance, by :func:`hetao_kg.inference.add_inferred`
-    (owlrl over every triple) as N-Quads; without ``inference`` only the provenance, as
-    the rdflib store keeps it when it drops the graph."""
-    import pyoxigraph as ox
-
-    from ..graph import GRAPH_PROVENANCE
-    from ..inference import GRAPH_INFERRED, add_inferred
-
-    ds = Dataset(default_union=True)
-    if inference:
-        everything = store.query(_EVERYTHING).serialize(format=ox.RdfFormat.N_TRIPLES)
-        ds.graph(URIRef("urn:hetao-kg:scratch-all")).parse(data=everything.decode("utf-8"), format="nt")
-    add_inferred(ds)
-    with open(out, "w", encoding="utf-8") as fh:
-        for name in (GRAPH_INFERRED, GRAPH_PROVENANCE):
-            writer = _QuadWriter(fh, []).graph(name)
-            for triple in ds.graph(name):
-                writer.add(triple)
 
 
 def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
@@ -305,21 +212,7 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
         try:
             store = ox.Store(str(tmp / "db"))
-            _load_files(store, files)
-            derived = tmp / "derived.nq"
-            _derived_nquads(store, files, derived)
-            store.bulk_load(path=str(derived), format=ox.RdfFormat.N_QUADS)
-            derived.unlink()
-            if stated_only:
-                _drop_curator_inferences(store)
-            entailed = tmp / "inferred.nq"
-            _inferred_nquads(store, entailed, inference=inference)
-            store.bulk_load(path=str(entailed), format=ox.RdfFormat.N_QUADS)
-            entailed.unlink()
-            union = tmp / "union.nt"  # the union, as the default graph (a set: loading deduplicates)
-            store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
-            store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)
-            union.unlink()
+            derived.fill(store, files, tmp, inference=inference, stated_only=stated_only)
             store.optimize()
             store.flush()
             quads = len(store)
