@@ -9,8 +9,9 @@ the store (``render("ego", HUB)``: neighbourhood by SPARQL + page) against the s
 view drawn from the whole projection (``hetao_kg.network.project`` + the same page);
 ``kg.path`` between two universities by bidirectional search against networkx on the
 projection; the search index built from every label (first) and a warm search from the
-SQLite index (pages are drawn every run: the page cache is bypassed); each named view (``--views``) asked from the store (its seeds by kind, then
-their links) against the same view from the whole projection; and checks that both ways draw byte-identical pages.
+SQLite index; each named view (``--views``) asked from the store (its seeds by kind, then
+their links) against the same view from the whole projection; and checks that both ways
+draw byte-identical pages. Every run draws its page (the page cache is bypassed).
 """
 
 from __future__ import annotations
