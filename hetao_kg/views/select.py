@@ -56,7 +56,7 @@ def hub_links(g: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
 
 def _hubs(g: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
     """The hub links of ``g``: counted by the store when ``g`` is only the part of the
-    network a view draws (see :func:`project_around`), else counted in ``g``."""
+    network a view draws (see :func:`_project_around`), else counted in ``g``."""
     return g.graph["hubs"] if "hubs" in g.graph else hub_links(g)
 
 
@@ -394,7 +394,7 @@ def _full(kg, g, lang, entities, depth, text) -> Drawing:
 # --- the named views asked from the store: their part of the network, never all of it ----
 
 
-def project_around(kg, lang, around, nodes, into=()) -> nx.MultiDiGraph:
+def _project_around(kg, lang, around, nodes, into=()) -> nx.MultiDiGraph:
     """The part of the network a named view draws, asked from the store through VALUES:
     ``nodes`` with all their outgoing links and the links into them (those of a hub
     property only from attributes, which fold into the node), plus every link into the
@@ -447,14 +447,14 @@ def _hk_universities_around(kg, lang):
     universities = _seeds(kg, around, family="university")
     brought = [(u, HTO + "broughtInBy") for u in universities]
     keep = set(universities) | {r["source"] for r in _links_into(kg, brought)}
-    return project_around(kg, lang, around, keep, brought + [(n, HTO + "hasMember") for n in sorted(keep)])
+    return _project_around(kg, lang, around, keep, brought + [(n, HTO + "hasMember") for n in sorted(keep)])
 
 
 def _sectors_around(kg, lang):
     around = _new_around(kg)
     sectors = _seeds(kg, around, family="sector")
     into = [(s, HTO + "inSector") for s in sectors]
-    return project_around(kg, lang, around, set(sectors) | {r["source"] for r in _links_into(kg, into)}, into)
+    return _project_around(kg, lang, around, set(sectors) | {r["source"] for r in _links_into(kg, into)}, into)
 
 
 def _policies_around(kg, lang):
@@ -466,12 +466,12 @@ def _policies_around(kg, lang):
     around.fetch(policies)
     keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {r["target"] for p in policies for r in around.out[p] if _local(r["property"]) in keys}
-    return project_around(kg, lang, around, set(policies) | linked)
+    return _project_around(kg, lang, around, set(policies) | linked)
 
 
 def _construction_around(kg, lang):
     around = _new_around(kg)
-    return project_around(kg, lang, around, _seeds(kg, around, kind="ConstructionProject"))
+    return _project_around(kg, lang, around, _seeds(kg, around, kind="ConstructionProject"))
 
 
 def _services_around(kg, lang):
@@ -484,7 +484,7 @@ def _services_around(kg, lang):
     linked = {r["target"] for p in providers for r in around.out[p] if _local(r["property"]) in keys}
     gathered = [(p, HTO + "gatheredAt") for p in providers]
     cohorts = {r["source"] for r in _links_into(kg, gathered)}
-    return project_around(kg, lang, around, set(providers) | linked | cohorts, gathered)
+    return _project_around(kg, lang, around, set(providers) | linked | cohorts, gathered)
 
 
 def _asked(select, around):
