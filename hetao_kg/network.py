@@ -358,7 +358,8 @@ class Neighbourhood:
 
     def hub_attribute_links(self, nodes) -> list[dict]:
         """Links of a hub property into ``nodes`` from attribute nodes (folded into the node)."""
-        pairs = [(t, p) for (t, p), n in self.fan_in.items() if t in set(nodes) and n >= self.hub_min and t != self.centre]
+        wanted = set(nodes)
+        pairs = [(t, p) for (t, p), n in self.fan_in.items() if t in wanted and n >= self.hub_min and t != self.centre]
         rows = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
                 for r in select_values(self.kg, "network-links", "target property", pairs)]
         self._fetch_kinds({r["source"] for r in rows})

@@ -231,6 +231,63 @@ def test_ego_asked_from_the_store_draws_what_the_whole_projection_draws(kgapi, n
     assert all("VALUES" in q for q in asked if "network-" in q or "GRAPH ?graph { ?source ?property ?target }" in q)
 
 
+NAMED = ("hk-universities", "sectors", "policies", "construction", "services")
+
+
+def _no_whole_projection(monkeypatch):
+    """Make projecting the whole network fail, and record what the store is asked."""
+    import hetao_kg.network
+    import hetao_kg.views
+    from hetao_kg.api import KnowledgeGraph
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the whole network was projected")
+
+    monkeypatch.setattr(hetao_kg.network, "project", whole)
+    monkeypatch.setattr(KnowledgeGraph, "network", whole)
+    monkeypatch.setattr(hetao_kg.views, "_cached_view", lambda key: None)  # drawn now, not read back
+    fresh = open_graph()
+    asked = []
+    select = fresh.store.select
+    fresh.store.select = lambda sparql, *a, **k: asked.append(sparql) or select(sparql, *a, **k)
+    return fresh, asked
+
+
+def _whole_graph_asks(asked):
+    """The queries that read every link or entity of the graph (no VALUES to bound them)."""
+    from hetao_kg.queries import named_query
+
+    whole = {named_query(n).text for n in ("entity-links", "entity-kinds", "entity-quotes", "assertion-evidence")}
+    return [q for q in asked if q in whole or ("GRAPH ?graph { ?source ?property ?target }" in q and "VALUES" not in q)]
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_named_view_asked_from_the_store_draws_what_the_whole_projection_draws(kgapi, network, monkeypatch, name):
+    """Each named view finds its seeds by kind in the store and asks only for their links
+    (through VALUES): the drawing is the one made from the whole network, whose projection
+    is made to fail here, and no query reads every link."""
+    from hetao_kg.views.page import TEXT
+
+    expected = _drawn(VIEWS[name](kgapi, network, "en", [], 1, TEXT["en"]))
+    fresh, asked = _no_whole_projection(monkeypatch)
+    drawing = VIEWS[name](fresh, None, "en", [], 1, TEXT["en"])
+    assert _drawn(drawing) == expected
+    assert len(drawing.graph) > 3 and fresh._networks == {}
+    assert any("VALUES ?kind" in q for q in asked)  # the seeds, by kind
+    assert _whole_graph_asks(asked) == []
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_named_view_page_is_the_same_without_the_projection(kgapi, monkeypatch, name):
+    """Byte for byte, in every language, the page asked from the store is the page drawn
+    from the whole projection."""
+    whole = {lang: render(name, kg=kgapi, lang=lang, network=project(kgapi, lang=lang)).html
+             for lang in ("en", "zh-Hans", "zh-Hant")}
+    fresh, _ = _no_whole_projection(monkeypatch)
+    for lang, page in whole.items():
+        assert render(name, kg=fresh, lang=lang).html == page, lang
+
+
 def test_ego_page_is_the_same_without_the_projection(kgapi, network):
     for lang in ("en", "zh-Hant"):
         for depth in (1, 2):

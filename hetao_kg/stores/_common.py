@@ -106,7 +106,7 @@ def lang_case(sparql: str, rows: list[dict[str, Node | None]]) -> list[dict[str,
     >>> lang_case("SELECT (LANG(?l) AS ?t) WHERE { ?s ?p ?l }", [{"t": Literal("zh-hans")}])
     [{'t': rdflib.term.Literal('zh-Hans')}]
     """
-    columns = _lang_columns(sparql)
+    columns = _lang_columns(_VALUES_OF_IRIS.sub(_one_row, sparql))  # IRIs bind no LANG: parse each form once
     if not columns:
         return rows
     for row in rows:

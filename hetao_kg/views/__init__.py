@@ -71,7 +71,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Views that ask the store for just what they draw when no projection is at hand.
-AROUND = frozenset({"ego"})
+AROUND = frozenset({"ego", "hk-universities", "sectors", "policies", "construction", "services"})
 
 
 @dataclass(repr=False)

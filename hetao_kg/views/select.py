@@ -54,6 +54,12 @@ def hub_links(g: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
     return {e for links in incoming.values() if len(links) >= HUB_MIN_LINKS for e in links}
 
 
+def _hubs(g: nx.MultiDiGraph) -> set[tuple[str, str, str]]:
+    """The hub links of ``g``: counted by the store when ``g`` is only the part of the
+    network a view draws (see :func:`_project_around`), else counted in ``g``."""
+    return g.graph["hubs"] if "hubs" in g.graph else hub_links(g)
+
+
 def _attribute(g: nx.MultiDiGraph, u: str, v: str, d: dict, *, value_node: str, inverse: bool = False) -> dict:
     return {
         "property": d.get("label", ""),
@@ -184,7 +190,7 @@ def _policies(kg, g, lang, entities, depth, text) -> Drawing:
     policies = [p for p in policies if g.nodes[p]["kind"] not in {"ProgressReport", "ReportSeries"}]
     keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {v for u, v, k in g.edges(keys=True) if u in policies and k in keys}
-    sub, hubs = fold(g, set(policies) | linked, hubs=hub_links(g))
+    sub, hubs = fold(g, set(policies) | linked, hubs=_hubs(g))
     return Drawing(_only(sub, keys), layout="force", layout_edges=hubs)
 
 
@@ -211,7 +217,7 @@ def _services(kg, g, lang, entities, depth, text) -> Drawing:
     keys = {"offersService", "platformOf", "gatheredAt", "hasMember"}
     linked = {v for u, v, k in g.edges(keys=True) if u in providers and k in keys}
     cohorts = {u for u, v, k in g.edges(keys=True) if v in providers and k == "gatheredAt"}
-    sub, _ = fold(g, set(providers) | linked | cohorts, hubs=hub_links(g))
+    sub, _ = fold(g, set(providers) | linked | cohorts, hubs=_hubs(g))
     return Drawing(_only(sub, keys), layout="force")
 
 
@@ -385,12 +391,118 @@ def _full(kg, g, lang, entities, depth, text) -> Drawing:
     return Drawing(sub, layout="force", layout_edges=folded)
 
 
+# --- the named views asked from the store: their part of the network, never all of it ----
+
+
+def _project_around(kg, lang, around, nodes, into=()) -> nx.MultiDiGraph:
+    """The part of the network a named view draws, asked from the store through VALUES:
+    ``nodes`` with all their outgoing links and the links into them (those of a hub
+    property only from attributes, which fold into the node), plus every link into the
+    ``into`` pairs (target, property IRI). The store's hub links are in ``graph["hubs"]``.
+    ``around`` is the :class:`~hetao_kg.network.Neighbourhood` that asks (kinds reused)."""
+    from ..network import _local, project_links
+
+    nodes = sorted(set(nodes))
+    around.fetch(nodes)
+    rows = [r for n in nodes for r in around.out[n] + around.into[n]] + around.hub_attribute_links(nodes)
+    rows += _links_into(kg, into)
+    links = {(r["source"], r["property"], r["target"], r["graph"]): r for r in rows}
+    around._fetch_fan_in({r["target"] for r in links.values()})
+    g = project_links(kg, list(links.values()), lang=lang)
+    g.graph["hubs"] = {(r["source"], r["target"], _local(r["property"])) for r in links.values() if around.is_hub(r)}
+    return g
+
+
+def _links_into(kg, pairs) -> list[dict]:
+    from ..network import select_values
+
+    return [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
+            for r in select_values(kg, "network-links", "target property", pairs)]
+
+
+def _seeds(kg, around, *, family: str | None = None, kind: str | None = None) -> list[str]:
+    """The entities of a family (or of a primary kind), found by their classes in the store."""
+    from ..network import FAMILIES, _local, _primary, family_of, select_values
+
+    roots = set(dict(FAMILIES).get(family, ()))
+    kinds = set(roots) | ({HTO + kind} if kind else set())
+    for local, ancestors in around._ancestors.items():
+        if (family and family_of(ancestors) == family) or local == kind:
+            kinds |= {a for a in ancestors if _local(a) == local}
+    found = sorted({str(r["entity"]) for r in select_values(kg, "network-of-kinds", "kind", kinds)})
+    around._fetch_kinds(found)
+    if kind:
+        return [n for n in found if _primary(around.kinds[n]) == kind]
+    return [n for n in found if around.family(n) == family]
+
+
+def _new_around(kg):
+    from ..network import Neighbourhood
+
+    return Neighbourhood(kg, hub_min=HUB_MIN_LINKS)
+
+
+def _hk_universities_around(kg, lang):
+    around = _new_around(kg)
+    universities = _seeds(kg, around, family="university")
+    brought = [(u, HTO + "broughtInBy") for u in universities]
+    keep = set(universities) | {r["source"] for r in _links_into(kg, brought)}
+    return _project_around(kg, lang, around, keep, brought + [(n, HTO + "hasMember") for n in sorted(keep)])
+
+
+def _sectors_around(kg, lang):
+    around = _new_around(kg)
+    sectors = _seeds(kg, around, family="sector")
+    into = [(s, HTO + "inSector") for s in sectors]
+    return _project_around(kg, lang, around, set(sectors) | {r["source"] for r in _links_into(kg, into)}, into)
+
+
+def _policies_around(kg, lang):
+    from ..network import _local, _primary
+
+    around = _new_around(kg)
+    policies = [p for p in _seeds(kg, around, family="policy")
+                if _primary(around.kinds[p]) not in {"ProgressReport", "ReportSeries"}]
+    around.fetch(policies)
+    keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
+    linked = {r["target"] for p in policies for r in around.out[p] if _local(r["property"]) in keys}
+    return _project_around(kg, lang, around, set(policies) | linked)
+
+
+def _construction_around(kg, lang):
+    around = _new_around(kg)
+    return _project_around(kg, lang, around, _seeds(kg, around, kind="ConstructionProject"))
+
+
+def _services_around(kg, lang):
+    from ..network import _local
+
+    around = _new_around(kg)
+    providers = _seeds(kg, around, family="service")
+    around.fetch(providers)
+    keys = {"offersService", "platformOf", "gatheredAt", "hasMember"}
+    linked = {r["target"] for p in providers for r in around.out[p] if _local(r["property"]) in keys}
+    gathered = [(p, HTO + "gatheredAt") for p in providers]
+    cohorts = {r["source"] for r in _links_into(kg, gathered)}
+    return _project_around(kg, lang, around, set(providers) | linked | cohorts, gathered)
+
+
+def _asked(select, around):
+    """A named view that, given no projected network, asks the store for its part of it."""
+
+    def view(kg, g, lang, entities, depth, text) -> Drawing:
+        return select(kg, around(kg, lang) if g is None else g, lang, entities, depth, text)
+
+    view.__doc__, view.__name__ = select.__doc__, select.__name__
+    return view
+
+
 SELECTORS = {
-    "hk-universities": _hk_universities,
-    "sectors": _sectors,
-    "policies": _policies,
-    "construction": _construction,
-    "services": _services,
+    "hk-universities": _asked(_hk_universities, _hk_universities_around),
+    "sectors": _asked(_sectors, _sectors_around),
+    "policies": _asked(_policies, _policies_around),
+    "construction": _asked(_construction, _construction_around),
+    "services": _asked(_services, _services_around),
     "ego": _ego,
     "path": _path,
     "full": _full,
