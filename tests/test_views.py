@@ -312,9 +312,9 @@ def test_pages_are_the_same_whatever_the_hash_seed(tmp_path):
 
 
 def test_full_view_past_the_bound_draws_the_best_connected_and_says_so(network, monkeypatch):
-    from hetao_kg.views import select
+    from hetao_kg import views
 
-    monkeypatch.setattr(select, "FULL_MAX_NODES", 25)
+    monkeypatch.setattr(views, "FULL_MAX_NODES", 25)  # part of the page key: no cached page leaks
     kg = open_graph()
     view = render("full", kg=kg)
     assert kg._networks == {}  # the whole network was never projected
@@ -359,3 +359,15 @@ def test_view_names_are_the_selectors_and_cached_pages_come_back_the_same(tmp_pa
     again = render("ego", "HKU", kg=open_graph())
     assert (again.html, again.nodes, again.edges, again.legend, again.svg, again.title) == \
         (first.html, first.nodes, first.edges, first.legend, first.svg, first.title)
+
+
+def test_a_page_drawn_under_another_bound_is_never_served_from_the_cache(monkeypatch):
+    from hetao_kg import views
+
+    kg = open_graph()
+    monkeypatch.setattr(views, "FULL_MAX_NODES", 25)
+    bounded = render("full", kg=kg)
+    monkeypatch.setattr(views, "FULL_MAX_NODES", 600)
+    whole = render("full", kg=open_graph())
+    assert "best connected" in bounded.html and "best connected" not in whole.html
+    assert len(whole.nodes) > len(bounded.nodes)

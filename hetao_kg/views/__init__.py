@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FAMILY_STYLE",
+    "FULL_MAX_NODES",
     "VIEWS",
     "View",
     "build_view",
@@ -69,6 +70,9 @@ def __getattr__(name: str):
 
         return FAMILY_STYLE
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+#: The full view draws at most this many entities; past it, the best connected (the page says so).
+FULL_MAX_NODES = 600
 
 #: Views that ask the store for just what they draw when no projection is at hand.
 AROUND = frozenset({"ego", "hk-universities", "sectors", "policies", "construction", "services"})
@@ -185,7 +189,9 @@ def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
     if not data:
         return None
     resolved = [kg.resolve(e) for e in entities]
-    text = json.dumps(["view-v1", data, _code_key(), name, resolved, lang, depth], ensure_ascii=False)
+    # the full view's bound decides what it draws: a page drawn under another bound is another page
+    bound = FULL_MAX_NODES if name == "full" else None
+    text = json.dumps(["view-v1", data, _code_key(), name, resolved, lang, depth, bound], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 

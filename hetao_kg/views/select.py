@@ -357,17 +357,14 @@ def _path(kg, g, lang, entities, depth, text) -> Drawing:
     return Drawing(sub, layout="path", marks={a: "start", b: "end"}, paths=found)
 
 
-#: The full view draws at most this many entities; past it, the best connected (the page says so).
-FULL_MAX_NODES = 600
-
-
 def full_bounded(kg, lang) -> tuple[Drawing, int] | None:
-    """The full view of a network too big to draw whole: the :data:`FULL_MAX_NODES` best
+    """The full view of a network too big to draw whole: the :data:`hetao_kg.views.FULL_MAX_NODES` best
     connected entities (ranked by SPARQL GROUP BY in the store, never the whole network in
     Python) with their attributes and the links among them, and how many entities the
     network has; None when the whole network fits (then the full view is unchanged)."""
     from ..network import Neighbourhood, _local, project_links
     from ..queries import named_query
+    from . import FULL_MAX_NODES
 
     total = int(kg.store.select(named_query("network-size").text).rows[0]["entities"])
     if total <= FULL_MAX_NODES:
