@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import logging
 import time
@@ -26,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -35,11 +36,12 @@ from starlette.concurrency import run_in_threadpool
 from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
-from ..store import QueryError, QueryRefused, Rows, prepare
+from ..store import QueryError, QueryRefused, Rows
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
-from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
+from .edge import RequestGuard, host_names
+from .runner import QueryBusy, QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_form, query_stores
 
 __all__ = ["create_app", "CSP", "TEMPLATES", "STATIC", "render_ontology", "pick_lang"]
 
@@ -166,7 +168,8 @@ def render_ontology(*, lang: str = "en", base: str = "", root: str | Path | None
 
 def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = None, store: str | None = None,
                cors: str | None = None, mount_prefix: str = "", timeout: float = 10.0, max_rows: int = 10_000,
-               max_query_bytes: int = 65_536, pool: int = 2) -> Starlette:
+               max_query_bytes: int = 65_536, pool: int = 2, queue: int | None = None, host: str | None = None,
+               allow_hosts: tuple[str, ...] = ()) -> Starlette:
     """Build the web application (endpoint + explorer).
 
     ``store`` is any store :func:`hetao_kg.stores.open_store` knows (default: its
@@ -175,7 +178,12 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     SPARQL runs in a :class:`~hetao_kg.web.runner.QueryRunner` with ``timeout`` seconds,
     ``max_rows`` rows and queries of at most ``max_query_bytes``. ``mount_prefix`` (e.g.
     ``/hetao-kg``) is the path the app lives under, so that ``<prefix>/id/org/hku`` is
-    the page of ``https://w3id.org/hetao-kg/id/org/hku``.
+    the page of ``https://w3id.org/hetao-kg/id/org/hku``. At most ``queue`` queries
+    (default ``4 * pool``) wait for a worker; more get 503 with ``Retry-After`` at once.
+
+    ``host`` is the address the server is bound to: requests must then name it (or
+    one of ``allow_hosts``) in ``Host`` (:mod:`hetao_kg.web.edge`); ``None`` (an app
+    driven in process, e.g. by a test client) checks no Host.
     """
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     root_s = str(root) if root else None
@@ -185,7 +193,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         kg = page_graph(root_s, store)
     runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
                                       max_query_bytes=max_query_bytes, pool=pool),
-                         timeout=timeout, max_rows=max_rows)
+                         timeout=timeout, max_rows=max_rows, queue=queue)
     i18n = _i18n()
     env = _environment(i18n)
     # rdflib's SPARQL parser (pyparsing) is not thread-safe: in-process graph work runs
@@ -225,8 +233,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         html = env.get_template(template).render(
             base=prefix, static=f"{prefix}/static", lang=lang, t=i18n[lang], langs=LANGS,
             query_suffix=f"?lang={quote(lang)}" if explicit else "",
-            lang_links={l: f"{prefix}{request.url.path[len(prefix):] if request.url.path.startswith(prefix) else request.url.path}?"
-                        + urlencode({**here_params, "lang": l}) for l in LANGS},
+            lang_links={l: f"{prefix}{_local_path(request.url.path, prefix)}?" + urlencode({**here_params, "lang": l})
+                        for l in LANGS},
             **context,
         )
         return HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language",
@@ -255,20 +263,24 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 endpoint = str(request.url.replace(query="", fragment=""))
                 data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
-            # the guard, before any store sees the query (a verdict is remembered per text:
-            # parsing costs up to a third of a second)
-            kind = await memo(_query_kind, req.query)
+            # the guard runs with the query, in the runner's store, under its limits: nothing a
+            # client sends is parsed here, nor under a lock that pages need
             key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
                 answer = await runner.execute(req.query)
+                kind = query_form(req.query, answer)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)
             data, ctype, headers = cached
             return Response(data if request.method != "HEAD" else b"", media_type=ctype, headers=dict(headers))
+        except ClientDisconnect:  # gone, or its body was refused (hetao_kg.web.edge): nobody to answer
+            return Response(status_code=400)
         except ProtocolError as exc:
             return plain_error(str(exc), exc.status)
+        except QueryBusy as exc:
+            return plain_error(str(exc), 503, {"Retry-After": str(exc.retry_after)})
         except QueryTimeoutError as exc:
             return plain_error(str(exc), 503, {"Retry-After": "5"})
         except QueryRefused as exc:
@@ -311,6 +323,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     async def entity(request: Request) -> Response:
         local = request.path_params["path"]
         iri = str(KG) + local
+        if not _IRI_PATH.fullmatch(local):  # a space, a quote, a bracket: no IRI of ours
+            return plain_error(f"no such entity: {iri!r} is not an IRI", 404)
         media = negotiate(request.headers.get("accept"), _RDF_PAGE_TYPES, "text/html")
         if media is None:
             return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
@@ -447,7 +461,9 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                       exception_handlers={404: not_found, 500: server_error})
     app = Starlette(routes=[Mount(prefix, app=inner)], lifespan=lifespan) if prefix else inner
     app.state.kg, app.state.runner, app.state.prefix = kg, runner, prefix
-    return _Edge(app, prefix=prefix)  # type: ignore[return-value]
+    hosts, any_ip = host_names(host, allow_hosts) if host is not None else (None, False)
+    guarded = RequestGuard(app, max_body=3 * max_query_bytes + 1024, hosts=hosts, any_ip=any_ip, cors=cors)
+    return _Edge(guarded, prefix=prefix)  # type: ignore[return-value]
 
 
 class _ByteBudgetCache:
@@ -490,9 +506,15 @@ def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, lab
     return data, ctype, tuple(headers)
 
 
-def _query_kind(sparql: str) -> str:
-    """Check a query with the guard; its kind (``SelectQuery``, ``AskQuery``, …)."""
-    return prepare(sparql).algebra.name
+#: the characters an IRI path may hold (RFC 3987 ipath, percent-escapes decoded already)
+_IRI_PATH = re.compile(r'[^\x00-\x20<>"{}|\\^`\x7f-\x9f]*')
+
+
+def _local_path(path: str, prefix: str) -> str:
+    """The request path below the mount prefix, with one leading slash: ``//evil.example``
+    must not become a protocol-relative link to another site."""
+    local = path[len(prefix):] if prefix and path.startswith(prefix) else path
+    return "/" + local.lstrip("/\\")
 
 
 def _describe(kg: KnowledgeGraph, iri: str) -> Rows:

@@ -1,6 +1,12 @@
 """Run user queries within limits: a timeout that frees the worker, a row cap and
 a small pool so one slow query never blocks the others.
 
+The pool is fair under load: a query waits for a worker at most until its deadline
+(arrival + timeout; waiting counts, and the worker gets only the time left), and at
+most ``queue`` queries wait at all: the next one gets :class:`QueryBusy` (503 with
+``Retry-After``) at once rather than a 503 after the timeout. Workers run niced, so
+a long query yields the CPU to the process serving pages.
+
 Every pooled store is a :class:`~hetao_kg.limits.LimitedStore`: it evaluates in its
 own worker process, killed on timeout (the next query starts a fresh one), and
 answers repeated queries from the on-disk answer cache without a worker.
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 import time
 from pathlib import Path
 
@@ -19,11 +26,19 @@ from starlette.concurrency import run_in_threadpool
 from ..api import KnowledgeGraph
 from ..store import QueryError, QueryTimeout, RdflibStore, Rows, Store
 
-__all__ = ["QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
+__all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_form", "query_stores"]
 
 
 class QueryTimeoutError(QueryError):
     """The query ran past the server's time limit."""
+
+
+class QueryBusy(QueryError):
+    """Every worker is busy and the queue of waiting queries is full; ``retry_after`` in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _memory(store: str | Path | None) -> bool:
@@ -45,16 +60,56 @@ def query_stores(root: str | None, store: str | Path | None, *, timeout: float, 
         from ..stores import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
-    return [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
+    stores = [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
+    for s in stores:
+        if callable(getattr(s, "factory", None)):  # built in its worker: niced there
+            s.factory = functools.partial(_niced, s.factory)
+    return stores
 
 
-def _niced_memory_store(root: str | None) -> Store:
-    """Built inside the worker: a long query there yields the CPU to the process serving pages."""
+def _nice() -> None:
     try:
         os.nice(5)
     except OSError:
         pass
+
+
+def _niced(factory) -> Store:
+    """Built inside the worker: a long query there yields the CPU to the process serving pages."""
+    _nice()
+    return factory()
+
+
+def _niced_memory_store(root: str | None) -> Store:
+    """Built inside the worker: a long query there yields the CPU to the process serving pages."""
+    _nice()
     return RdflibStore.from_root(root)
+
+
+_COMMENT_STRING_IRI = re.compile(
+    r"#[^\n\r]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"|<[^<>\s]*>", re.S)
+_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
+_FORMS = {"SELECT": "SelectQuery", "CONSTRUCT": "ConstructQuery", "DESCRIBE": "DescribeQuery", "ASK": "AskQuery"}
+
+
+def query_form(sparql: str, answer: Rows | bool | None = None) -> str:
+    """The form of a query that the store has checked and answered (``SelectQuery``, …),
+    for choosing how to serialize its answer: read from the answer and the first form
+    keyword outside comments, strings and IRIs (never parsed here: the store's guard did).
+
+    >>> query_form("PREFIX a: <http://x/SELECT> # SELECT\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'ConstructQuery'
+    >>> query_form("SELECT * {}", True)
+    'AskQuery'
+    """
+    if isinstance(answer, bool):
+        return "AskQuery"
+    m = _FORM.search(_COMMENT_STRING_IRI.sub(" ", sparql))
+    form = _FORMS[m.group(1).upper()] if m else "SelectQuery"
+    graph = answer is None or not isinstance(answer, Rows) or answer.vars == ("subject", "predicate", "object")
+    if form == "AskQuery" or (form != "SelectQuery" and not graph):
+        return "SelectQuery"
+    return form
 
 
 def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
@@ -71,10 +126,12 @@ def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
 class QueryRunner:
     """Hands each user query to a free store of the pool, within the time limit."""
 
-    def __init__(self, stores: list[Store], *, timeout: float, max_rows: int):
+    def __init__(self, stores: list[Store], *, timeout: float, max_rows: int, queue: int | None = None):
         self.timeout, self.max_rows = timeout, max_rows
         self._stores = stores
         self._free: asyncio.Queue | None = None
+        self.queue = 4 * len(stores) if queue is None else max(0, queue)
+        self._waiting = 0
 
     def _queue(self) -> asyncio.Queue:
         if self._free is None:
@@ -88,11 +145,22 @@ class QueryRunner:
         (waiting for a free worker counts too)."""
         deadline = time.monotonic() + self.timeout
         queue = self._queue()
+        if queue.empty() and self._waiting >= self.queue:
+            raise QueryBusy(f"the server is busy: {len(self._stores)} queries are running and {self._waiting} are "
+                            "waiting; try again shortly", retry_after=max(1, round(self.timeout / 2)))
+        self._waiting += 1
         try:
             store = await asyncio.wait_for(queue.get(), max(0.01, deadline - time.monotonic()))
         except asyncio.TimeoutError:
             raise QueryTimeoutError(self._timeout_message()) from None
+        finally:
+            self._waiting -= 1
         try:
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                raise QueryTimeout("no time left")
+            if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
+                store.timeout = left
             answer = await run_in_threadpool(store.execute, sparql)
         except QueryTimeout:
             raise QueryTimeoutError(self._timeout_message()) from None
