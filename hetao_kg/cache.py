@@ -6,10 +6,18 @@ as its own directory). Every entry is keyed by a hash of the bytes it was built
 from, so changed data is never served stale, and every file entry starts with a
 checksum line::
 
-    # hetao-kg-cache 1 sha256=<hex of the rest of the file>
+    # hetao-kg-cache 2 code=<fingerprint of hetao-kg's code> sha256=<hex>
 
-so a damaged or planted file is dropped with a :class:`CacheWarning` and rebuilt,
-never loaded. The cache is a least-recently-used store bounded by
+where the checksum covers the entry's name, the code fingerprint and the rest of the
+file: an entry copied under another name, or written by other code, is never read,
+and a damaged or planted file is dropped with a :class:`CacheWarning` and rebuilt,
+never loaded.
+
+The cache belongs to its user, as SSH keys do: an entry (or a cache folder) owned by
+another user, or writable by others, is never read (:class:`CacheWarning`), and no
+cache folder may be a symbolic link: reading, eviction and ``cache clear`` never
+follow one out of the cache (``cache clear`` refuses such a cache with
+:class:`CacheError`). The cache is a least-recently-used store bounded by
 ``HETAO_KG_CACHE_SIZE`` (MB, default 200): reading an entry refreshes it, writing
 one evicts the oldest until the total fits.
 
@@ -34,6 +42,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import warnings
@@ -46,6 +55,7 @@ from rdflib.term import Node
 
 __all__ = [
     "AnswerCache",
+    "CacheError",
     "CacheInfo",
     "CacheWarning",
     "DEFAULT_CACHE_MB",
@@ -54,6 +64,7 @@ __all__ = [
     "cache_dir",
     "cache_info",
     "clear_cache",
+    "code_fingerprint",
     "entry_dir",
     "entry_path",
     "evict",
@@ -71,12 +82,91 @@ VERSION = "v1"
 #: built dataset), ``answers`` (SPARQL JSON), ``oxigraph`` (embedded store folders),
 #: ``search`` (search forms and indexes), ``views`` (rendered view pages, JSON).
 KINDS = ("graph", "answers", "oxigraph", "search", "views")
-_MAGIC = b"# hetao-kg-cache 1 sha256="
+_MAGIC = b"# hetao-kg-cache 2 code="
+_OLD_MAGIC = b"# hetao-kg-cache 1 "  # entries of older versions: stale, never read
 _LEGACY = ("graph-*.pickle", "answers/*.pickle")
 
 
 class CacheWarning(UserWarning):
     """A cache entry was damaged or foreign and has been dropped (it is rebuilt)."""
+
+
+class CacheError(OSError):
+    """The cache cannot be used safely (a folder of it is a link elsewhere, or not the user's)."""
+
+
+_FINGERPRINT: list[str] = []
+
+
+def code_fingerprint() -> str:
+    """A hash of hetao-kg's version and every module of the package: entries written by
+    other code are never read (computed once per process).
+
+    >>> len(code_fingerprint())
+    16
+    """
+    if not _FINGERPRINT:
+        from importlib import metadata
+
+        digest = hashlib.sha256()
+        try:
+            digest.update(metadata.version("hetao-kg").encode())
+        except metadata.PackageNotFoundError:
+            pass
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(str(path.relative_to(package)).encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                pass
+        _FINGERPRINT.append(digest.hexdigest()[:16])
+    return _FINGERPRINT[0]
+
+
+def _checksum(name: str, code: str, payload: bytes) -> str:
+    return hashlib.sha256(name.encode("utf-8") + b"\0" + code.encode("ascii") + b"\0" + payload).hexdigest()
+
+
+def _foreign(st: os.stat_result) -> str | None:
+    """Why a file or folder is not safely the user's own (``None`` when it is)."""
+    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        return f"is owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o022 and not (stat.S_ISDIR(st.st_mode) and st.st_mode & stat.S_ISVTX and st.st_uid == 0):
+        return "is writable by other users"
+    return None
+
+
+def check_folder(path: Path, *, create: bool = False) -> Path:
+    """``path`` (a cache folder) if it is safe to use: not a symbolic link, the user's own,
+    not writable by others; raises :class:`CacheError` otherwise. ``create`` makes it
+    (private to the user) when missing."""
+    if create:
+        try:
+            path.mkdir(exist_ok=True, mode=0o700)
+        except FileExistsError:
+            pass
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise CacheError(f"{path} is a symbolic link (to {os.readlink(path)}); hetao-kg never follows a link out "
+                         "of its cache: remove the link")
+    if not stat.S_ISDIR(st.st_mode):
+        raise CacheError(f"{path} is not a folder")
+    why = _foreign(st)
+    if why:
+        raise CacheError(f"cache folder {path} {why}; hetao-kg does not trust it (as SSH would not): "
+                         "use a cache of your own (HETAO_KG_CACHE)")
+    return path
+
+
+def _kind_folder(kind: str, *, create: bool = False) -> Path:
+    """The folder of a kind, each folder from the cache's down checked by :func:`check_folder`."""
+    root = cache_dir()
+    if create:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)  # private to the user
+    check_folder(root)
+    check_folder(root / VERSION, create=create)
+    return check_folder(_kind_dir(kind), create=create)
 
 
 def cache_dir() -> Path:
@@ -143,25 +233,63 @@ def _drop(path: Path, why: str) -> None:
 
 
 def read_entry(kind: str, key: str, suffix: str) -> bytes | None:
-    """The payload of an entry, or ``None`` when absent or damaged (then dropped, with a warning)."""
+    """The payload of an entry, or ``None`` when absent, damaged (then dropped, with a
+    warning), stale (written by other code) or not safely the user's (then left alone)."""
     path = entry_path(kind, key, suffix)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:  # a folder planted under the name: remove it
-        warnings.warn(f"cache entry {path} is a folder; removed it", CacheWarning, stacklevel=2)
-        _remove(path)
+        _kind_folder(kind)
+    except FileNotFoundError:
         return None
-    except OSError:  # absent or unreadable: never an error
+    except OSError as exc:
+        _untrusted(str(exc))
         return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if os.path.islink(path):  # a link planted under the name: never followed
+            _drop(path, "is a symbolic link")
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):  # a folder planted under the name: remove it
+            warnings.warn(f"cache entry {path} is a folder; removed it", CacheWarning, stacklevel=2)
+            _remove(path)
+        else:
+            _untrusted(f"cache entry {path} is not a regular file; not read")
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        why = _foreign(st)
+        if why:
+            _untrusted(f"cache entry {path} {why}; not read (as SSH would not read such a key)")
+            return None
+        try:
+            data = fh.read()
+        except OSError:
+            return None
     header, sep, payload = data.partition(b"\n")
+    if header.startswith(_OLD_MAGIC):
+        return None  # an older version's entry: rewritten when the answer is saved
     if not sep or not header.startswith(_MAGIC):
         _drop(path, "is not a hetao-kg cache file")
         return None
-    if header[len(_MAGIC):].decode("ascii", "replace") != hashlib.sha256(payload).hexdigest():
+    code, _, digest = header[len(_MAGIC):].decode("ascii", "replace").partition(" sha256=")
+    if code != code_fingerprint():
+        return None  # written by other code: stale, not damaged
+    if digest != _checksum(path.name, code, payload):
         _drop(path, "fails its checksum")
         return None
     touch(path)
     return payload
+
+
+_WARNED: set[str] = set()
+
+
+def _untrusted(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, CacheWarning, stacklevel=3)
 
 
 def write_entry(kind: str, key: str, suffix: str, payload: bytes) -> Path | None:
@@ -174,13 +302,18 @@ def write_entry(kind: str, key: str, suffix: str, payload: bytes) -> Path | None
         return None
     path = entry_path(kind, key, suffix)
     try:
-        cache_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # private to the user
-        for folder in (path.parent.parent, path.parent):
-            folder.mkdir(exist_ok=True, mode=0o700)
+        _kind_folder(kind, create=True)
+    except CacheError as exc:
+        _untrusted(str(exc))
+        return None
+    except OSError:
+        return None  # a read-only home is fine: we just do not cache
+    try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=suffix)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n")
+                code = code_fingerprint()
+                fh.write(_MAGIC + f"{code} sha256={_checksum(path.name, code, payload)}".encode("ascii") + b"\n")
                 fh.write(payload)
             os.replace(tmp, path)
             touch(path)
@@ -202,11 +335,22 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _entries() -> list[tuple[float, int, Path]]:
-    """(last use, size, path) of every entry, including unknown files in the kind folders."""
+def _entries(*, strict: bool = False) -> list[tuple[float, int, Path]]:
+    """(last use, size, path) of every entry, including unknown files in the kind folders.
+
+    A kind folder that is a symbolic link (or not the user's) is never listed: with
+    ``strict`` that raises :class:`CacheError`, else it is skipped with a warning."""
     out = []
     for kind in KINDS:
-        folder = cache_dir() / VERSION / kind
+        try:
+            folder = _kind_folder(kind)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            if strict:
+                raise
+            _untrusted(str(exc))
+            continue
         try:
             children = list(folder.iterdir())
         except OSError:
@@ -219,11 +363,22 @@ def _entries() -> list[tuple[float, int, Path]]:
     return out
 
 
-def _remove(path: Path) -> None:
+def _remove(path: Path, *, strict: bool = False) -> None:
+    """Remove an entry; a link is removed as a link (shutil.rmtree follows none inside a
+    folder). With ``strict`` a failure raises :class:`OSError` naming the file."""
+
+    def failed(function, name, exc_info):
+        if strict and not isinstance(exc_info[1], FileNotFoundError):
+            raise exc_info[1]
+
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, onerror=failed)
     else:
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            if strict:
+                raise
 
 
 def evict(bound: int | None = None, *, keep: Path | None = None) -> list[Path]:
@@ -291,18 +446,27 @@ def clear_cache() -> int:
     Only hetao-kg's own folders are touched, so a cache pointed at a shared folder
     loses nothing else.
     """
+    if not cache_dir().exists():
+        return 0
     removed = 0
-    for _, _, path in _entries():
-        _remove(path)
+    databases = cache_dir() / "oxigraph"
+    if databases.is_symlink():
+        raise CacheError(f"{databases} is a symbolic link (to {os.readlink(databases)}); hetao-kg never follows a "
+                         "link out of its cache: remove the link")
+    entries = _entries(strict=True)  # refuses a cache whose folders are links elsewhere, before removing anything
+    for _, _, path in entries:
+        _remove(path, strict=True)
         removed += 1
     for path in _legacy_files():
-        path.unlink(missing_ok=True)
-        removed += 1
+        if not path.is_symlink() and path.parent.resolve() in (cache_dir().resolve(), (cache_dir() / "answers").resolve()) \
+                and not (cache_dir() / "answers").is_symlink():
+            path.unlink(missing_ok=True)
+            removed += 1
     from .stores.oxigraph import remove_databases
 
     # the embedded store's default place (hetao_kg.stores); a database that a running
     # process (a server) has open is kept: removing it would break that process
-    removed += remove_databases(cache_dir() / "oxigraph")[0]
+    removed += remove_databases(databases)[0]
     return removed
 
 

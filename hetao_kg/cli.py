@@ -580,9 +580,19 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer.")
 @click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(64), help="Largest query accepted.")
 @click.option("--workers", "pool", default=2, show_default=True, type=click.IntRange(1, 16), help="Query worker processes.")
+@click.option("--queue", default=None, type=click.IntRange(0), help="Queries that may wait for a worker; more get 503 "
+              "with Retry-After at once (default: 4 per worker).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host is NAME (the name a reverse proxy or DNS gives the server; "
+                   "repeatable). Other names are refused: a DNS-rebinding page cannot reach the server.")
+@click.option("--client-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 600),
+              help="Seconds a client has to send one whole request (head and body); slower ones are closed.")
+@click.option("--max-connections", default=512, show_default=True, type=click.IntRange(8),
+              help="Open connections or requests at once; beyond it requests get 503.")
 @click.pass_context
 @handle_errors
-def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool):
+def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool, queue, allow_hosts,
+          client_timeout, max_connections):
     """Serve the read-only SPARQL endpoint (/sparql) and the explorer on one port.
 
     Pages: / (overview, search, named queries), /id/... (entities, also as RDF by
@@ -603,7 +613,8 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     store = store_name or (ctx.obj or {}).get("store") or DEFAULT_STORE
     try:
         app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
-                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)
+                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool, queue=queue,
+                         host=host, allow_hosts=allow_hosts)
     except ValueError as exc:
         _fail(str(exc))
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
@@ -611,8 +622,12 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     # uvicorn drains open requests on SIGTERM, then re-raises the signal to the handler
     # that was in place before it: make that one a clean exit (status 0).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    from .web.edge import TimedH11Protocol
+
+    TimedH11Protocol.client_timeout = client_timeout  # a fresh class per import of the attribute
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", timeout_graceful_shutdown=30,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", http=TimedH11Protocol,
+                limit_concurrency=max_connections, timeout_keep_alive=5)
 
 
 @main.command()
@@ -636,6 +651,7 @@ def cache() -> None:
 
 
 @cache.command("info")
+@handle_errors
 def cache_info() -> None:
     """Where the cache is, what it holds and its size bound, and the embedded store."""
     from .cache import cache_info as info
@@ -648,6 +664,7 @@ def cache_info() -> None:
 
 
 @cache.command("clear")
+@handle_errors
 def cache_clear() -> None:
     """Remove every cache entry (it is rebuilt when needed)."""
     from .cache import cache_dir, clear_cache

@@ -61,7 +61,7 @@ def test_entries_are_data_formats_with_a_checksum(cache_dir):
     assert first.returncode == 0, first.stderr
     (graph,) = (cache_dir / "v1" / "graph").iterdir()
     header, _, payload = graph.read_bytes().partition(b"\n")
-    assert header.startswith(b"# hetao-kg-cache 1 sha256=")
+    assert header.startswith(b"# hetao-kg-cache 2 code=" + cache.code_fingerprint().encode() + b" sha256=")
     ds = Dataset()
     ds.parse(data=payload.decode("utf-8"), format="nquads")  # plain N-Quads
     assert len(ds) > 1000
@@ -124,9 +124,7 @@ def test_three_changed_bytes_are_dropped_and_rebuilt(cache_dir, seed):
     assert warnings.count("dropped it and rebuilding") >= len(damaged) - 1  # each damaged entry that was read
     for path in entries(cache_dir):  # what is there now is whole again
         header, _, payload = path.read_bytes().partition(b"\n")
-        import hashlib
-
-        assert header.endswith(hashlib.sha256(payload).hexdigest().encode())
+        assert header.endswith(cache._checksum(path.name, cache.code_fingerprint(), payload).encode())
 
 
 HKUST_EN = re.compile(r'"((?:The )?Hong Kong University of Science and Technology)"@en')
