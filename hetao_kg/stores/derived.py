@@ -86,8 +86,16 @@ def _bulk_extend(store, quads) -> None:
         store.bulk_extend(chain((first,), islice(quads, CHUNK - 1)))
 
 
+#: characters that end a line for Python's str.splitlines besides \n and \r (a form feed,
+#: U+0085, U+2028 …): escaped, so that a label holding one stays on its N-Quads line
+_LINE_BREAKS = {c: f"\\u{ord(c):04X}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 def _esc(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if any(c in out for c in _LINE_BREAKS):
+        out = "".join(_LINE_BREAKS.get(c, c) for c in out)
+    return out
 
 
 def nt(term) -> str:
@@ -181,7 +189,7 @@ def _write(fh, lines: Iterable[str], union: bool) -> None:
         return
     for line in lines:
         fh.write(line)
-        for one in line.splitlines(keepends=True):
+        for one in line.split("\n")[:-1]:  # "\n" alone ends an N-Quads line here (see _esc)
             fh.write(one[:one.rindex(" <", 0, -2)] + " .\n")
 
 

@@ -411,12 +411,20 @@ class OxigraphStore(SelectAsk):
 
             _few_malloc_arenas()
             try:
-                for _ in range(3):  # the database could be removed between its build and our lock
-                    self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
-                    self._in_use = _hold(self.path)  # released when this process ends or closes the store
-                    if self._in_use is not None:
+                for attempt in range(2):
+                    for _ in range(3):  # the database could be removed between its build and our lock
+                        self.path = build(self.location, root=self.root, inference=self.inference,
+                                          stated_only=self.stated)
+                        self._in_use = _hold(self.path)  # released when this process ends or closes the store
+                        if self._in_use is not None:
+                            break
+                    try:
+                        self._db = ox.Store.read_only(str(self.path))
                         break
-                self._db = ox.Store.read_only(str(self.path))
+                    except (OSError, RuntimeError, ValueError) as exc:  # RocksDB: "Corruption: …", a missing file
+                        if attempt or (isinstance(exc, OSError) and not _under(exc.filename, self.path)):
+                            raise
+                        self._set_aside_damaged(exc)
             except OSError as exc:
                 if not _under(exc.filename, self.location):
                     raise
@@ -427,6 +435,21 @@ class OxigraphStore(SelectAsk):
                 raise _panic_error(exc, self.root, self.location) from None
             self.data_key = _answer_key(self.root, self.inference, self.stated)
         return self._db
+
+    def _set_aside_damaged(self, exc: BaseException) -> None:
+        """The finished database cannot be opened (a damaged file, e.g. an empty ``CURRENT``):
+        say so in one line, move it out of the way (the next build removes it) and build
+        afresh: it is derived from the data."""
+        import uuid
+        import warnings
+
+        said = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        warnings.warn(f"the embedded store {self.path} is damaged ({said}); rebuilding it from the data", stacklevel=3)
+        if self._in_use is not None:
+            self._in_use.close()
+            self._in_use = None
+        with contextlib.suppress(OSError):
+            os.rename(self.path, self.location / f".build-damaged-{uuid.uuid4().hex[:12]}")
 
     def info(self) -> dict:
         """What the build recorded: inputs hash, data root, number of quads, build seconds."""
