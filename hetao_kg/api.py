@@ -227,6 +227,12 @@ class KnowledgeGraph:
         """Bindings as RDF terms; a plain string in an entity position is resolved as a name."""
         if not bindings:
             return {}
+        for k, v in bindings.items():
+            iri = v[1:-1] if isinstance(v, str) and v.startswith("<") and v.endswith(">") else v
+            if isinstance(iri, str) and iri is not v or isinstance(v, URIRef):
+                if _NOT_IRI.intersection(iri) or any(ord(c) < 0x20 for c in iri):
+                    raise QueryError(f"the value given for ?{k} is not a valid IRI: <{iri}> "
+                                     "(no spaces, quotes or <>{}|^`\\ in an IRI; percent-encode them)")
         terms = {k: to_term(v) for k, v in bindings.items()}
         names = [k for k, v in bindings.items() if isinstance(v, str) and isinstance(terms[k], Literal)]
         if names:

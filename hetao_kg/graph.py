@@ -13,8 +13,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import re
 import stat
 from dataclasses import dataclass
@@ -145,12 +147,63 @@ def parse_file(
         raise DataError(path, f"{surrogate.group(0)} is a lone surrogate, not a character (write the character itself, or \\U for one outside the BMP)", line, column)
     ds = Dataset()
     target = ds.graph(graph) if graph is not None else ds
-    try:
-        target.parse(data=text, format=fmt, publicID=KG)
-    except Exception as exc:  # rdflib raises many types; report them uniformly
-        line, column, message = _error_position(exc, text)
-        raise DataError(path, f"{fmt} syntax error: {message}", line, column) from None
+    with _invalid_iris() as invalid:
+        try:
+            target.parse(data=text, format=fmt, publicID=KG)
+        except Exception as exc:  # rdflib raises many types; report them uniformly
+            line, column, message = _error_position(exc, text)
+            raise DataError(path, f"{fmt} syntax error: {message}", line, column) from None
+    if invalid:
+        _check_iris(ds, path, text)
     return ds
+
+
+class _InvalidIris(logging.Filter):
+    """Counts (and keeps from the user) rdflib's warnings about IRIs it accepted but cannot write."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "does not look like a valid URI" in record.getMessage():
+            self.seen += 1
+            return False
+        return True
+
+    def __bool__(self) -> bool:
+        return self.seen > 0
+
+
+@contextlib.contextmanager
+def _invalid_iris():
+    log = logging.getLogger("rdflib.term")
+    seen = _InvalidIris()
+    log.addFilter(seen)
+    try:
+        yield seen
+    finally:
+        log.removeFilter(seen)
+
+
+#: characters no IRI may hold (RFC 3987): rdflib only warns about them, Oxigraph refuses them
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+
+
+def _check_iris(ds: Dataset, path: Path, text: str) -> None:
+    """Refuse an IRI that rdflib accepted with a warning but no store can hold (a space
+    in ``<org/z z>``): :class:`DataError` naming the file and the line where it is written."""
+    for quad in ds.quads((None, None, None, None)):
+        for term in quad[:3]:
+            if isinstance(term, URIRef) and _BAD_IRI.search(term):
+                bad = _BAD_IRI.search(term)
+                start = max(term.rfind("/", 0, bad.start()), term.rfind("#", 0, bad.start()), term.rfind(":", 0, bad.start())) + 1
+                written = term[start:bad.end() + 1]
+                at = text.find(written) if written else -1
+                line = text.count("\n", 0, at) + 1 if at >= 0 else None
+                column = at - text.rfind("\n", 0, at) if at >= 0 else None
+                raise DataError(path, f"invalid IRI <{term}>: {bad.group(0)!r} is not allowed in an IRI "
+                                      "(percent-encode it, e.g. %20 for a space)", line, column)
 
 
 def _error_position(exc: Exception, text: str) -> tuple[int | None, int | None, str]:
