@@ -453,8 +453,8 @@ def _with_union(quads):
         yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
 
-def _ontology(paths):
-    """The ontology files' triples in ``<graph/ontology>``, parsed by Oxigraph."""
+def _ontology(paths, blobs=None):
+    """The ontology files' triples in ``<graph/ontology>``, parsed by Oxigraph (from ``blobs``, the bytes hashed, when given)."""
     import pyoxigraph as ox
 
     from .oxigraph import _BadFile, _format
@@ -462,17 +462,20 @@ def _ontology(paths):
     graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
     for path in paths:
         try:
-            for q in ox.parse(path=str(path), format=_format(path), base_iri=str(KG)):
+            source = {"input": blobs[path]} if blobs is not None and path in blobs else {"path": str(path)}
+            for q in ox.parse(**source, format=_format(path), base_iri=str(KG)):
                 yield ox.Quad(q.subject, q.predicate, q.object, graph)
         except (SyntaxError, ValueError, OSError) as exc:
             raise _BadFile(path, exc) from None
 
 
-def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stated_only: bool = False) -> None:
+def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stated_only: bool = False,
+         blobs: dict[Path, bytes] | None = None) -> None:
     """Load into an empty pyoxigraph ``store`` everything the memory store's dataset
     holds: the files, the derived graphs, the entailments (with ``inference``), without
     the curators' inferences (with ``stated_only``), and the union of all graphs,
-    deduplicated, as the default graph.
+    deduplicated, as the default graph. ``blobs``: the files' bytes as hashed (parsed
+    from them, not read again).
 
     The union is written along with each quad (one pass over the data), except with
     ``stated_only``: graphs are dropped after the load, so the union is taken at the end.
@@ -482,7 +485,7 @@ def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stat
     from .oxigraph import _BadFile, _data_error, _drop_curator_inferences, _load_files, _parsed
 
     if stated_only:
-        _load_files(store, files)
+        _load_files(store, files, blobs)
         add_derived(store, files, workdir)
         _drop_curator_inferences(store)
         add_inferred(store, workdir, inference=inference, stated_only=True)
@@ -492,8 +495,8 @@ def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stat
         union.unlink()
         return
     try:
-        _bulk_extend(store, _with_union(_ontology(files.ontology)))
-        _bulk_extend(store, _with_union(_parsed(files.data)))  # batches, not one per file (4x slower)
+        _bulk_extend(store, _with_union(_ontology(files.ontology, blobs)))
+        _bulk_extend(store, _with_union(_parsed(files.data, blobs)))  # batches, not one per file (4x slower)
     except _BadFile as bad:
         raise _data_error(bad.path, bad.error) from None
     add_derived(store, files, workdir, union=True)

@@ -45,7 +45,7 @@ from typing import Any, Mapping
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from ..graph import DataError, cache_dir, content_key, data_files, parse_file
+from ..graph import DataError, _digest, _read_inputs, _same_bytes, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
 from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
 from . import derived
@@ -88,10 +88,12 @@ def _few_malloc_arenas() -> None:
         pass
 
 
-def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False, *,
+                blobs: dict[Path, bytes] | None = None) -> str:
+    """The key of a database: its inputs' bytes (``blobs`` when read already), flags and code."""
     import pyoxigraph
 
-    digest = hashlib.sha256(content_key(root).encode())
+    digest = hashlib.sha256((content_key(root) if blobs is None else _digest(blobs)).encode())
     digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(pyoxigraph.__version__.encode())
     here = Path(__file__).resolve().parent
@@ -139,29 +141,34 @@ def _data_error(path: Path, error: Exception) -> DataError:
     return DataError(path, f"Oxigraph cannot load it: {error}")
 
 
-def _parsed(paths):
-    """The quads of every file, parsed by Oxigraph (blank nodes stay apart per file)."""
+def _parsed(paths, blobs: dict[Path, bytes] | None = None):
+    """The quads of every file, parsed by Oxigraph (blank nodes stay apart per file), from
+    ``blobs`` (the bytes that were hashed) when given."""
     import pyoxigraph as ox
 
     for path in paths:
         try:
-            yield from ox.parse(path=str(path), format=_format(path), base_iri=str(KG))
+            if blobs is not None and path in blobs:
+                yield from ox.parse(input=blobs[path], format=_format(path), base_iri=str(KG))
+            else:
+                yield from ox.parse(path=str(path), format=_format(path), base_iri=str(KG))
         except (SyntaxError, ValueError, OSError) as exc:
             raise _BadFile(path, exc) from None
 
 
-def _load_files(store, files) -> None:
+def _load_files(store, files, blobs: dict[Path, bytes] | None = None) -> None:
     """Ontology files into ``<graph/ontology>``, data files as they are: all in one bulk load."""
     import pyoxigraph as ox
 
     for path in files.ontology:
+        source = {"input": blobs[path]} if blobs is not None and path in blobs else {"path": str(path)}
         try:
-            store.bulk_load(path=str(path), format=_format(path), base_iri=str(KG),
+            store.bulk_load(**source, format=_format(path), base_iri=str(KG),
                             to_graph=ox.NamedNode(str(KG["graph/ontology"])))
         except (SyntaxError, ValueError, OSError) as exc:
             raise _data_error(path, exc) from None
     try:
-        store.bulk_extend(_parsed(files.data))  # one bulk load; one per file costs 4x more
+        store.bulk_extend(_parsed(files.data, blobs))  # one bulk load; one per file costs 4x more
     except _BadFile as bad:
         raise _data_error(bad.path, bad.error) from None
 
@@ -198,7 +205,9 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
     _few_malloc_arenas()
     location = Path(location) if location else default_location()
     location.mkdir(parents=True, exist_ok=True)
-    key = _inputs_key(root, inference, stated_only)
+    files = data_files(root)
+    blobs = _read_inputs(files)  # hashed, then parsed: the database holds exactly what its name says
+    key = _inputs_key(root, inference, stated_only, blobs=blobs)
     final = location / f"db-{key}"
     if _finished(final, key):
         return final
@@ -207,12 +216,16 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
         if _finished(final, key):
             return final
         _clean(location, keep=final)
-        files = data_files(root)
         started = time.monotonic()
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
         try:
             store = ox.Store(str(tmp / "db"))
-            derived.fill(store, files, tmp, inference=inference, stated_only=stated_only)
+            derived.fill(store, files, tmp, inference=inference, stated_only=stated_only, blobs=blobs)
+            parsed = {*files.ontology, *files.data}
+            changed = [p for p, data in blobs.items() if p not in parsed and not _same_bytes(p, data)]
+            if changed:  # the sources are read again to derive sentences: they must be what was hashed
+                raise DataError(changed[0], "changed while the embedded store was being built from it; "
+                                            "run the command again")
             store.optimize()
             store.flush()
             quads = len(store)
@@ -433,7 +446,7 @@ class OxigraphStore(SelectAsk):
                 if not _is_panic(exc):
                     raise
                 raise _panic_error(exc, self.root, self.location) from None
-            self.data_key = _answer_key(self.root, self.inference, self.stated)
+            self.data_key = f"oxigraph-{self.path.name[3:]}"  # the key of the bytes it was built from
         return self._db
 
     def _set_aside_damaged(self, exc: BaseException) -> None:
