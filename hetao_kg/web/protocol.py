@@ -103,9 +103,9 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
             params = {**params, "query": [text]}
         elif ctype == "application/x-www-form-urlencoded":
             try:
-                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-            except UnicodeDecodeError as exc:
-                raise ProtocolError(f"the form is not UTF-8 (byte {exc.start})") from None
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
+            except UnicodeDecodeError as exc:  # raw bytes, or percent-escapes (%FF, %ED%A0%80) that are not UTF-8
+                raise ProtocolError(f"the form is not UTF-8 once its percent-escapes are decoded (byte {exc.start})") from None
             params = {**params, **form}
         else:
             raise ProtocolError(

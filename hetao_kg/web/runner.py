@@ -161,14 +161,34 @@ class QueryRunner:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
                 store.timeout = left
-            answer = await run_in_threadpool(store.execute, sparql)
+            work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
         except QueryTimeout:
+            queue.put_nowait(store)
+            raise QueryTimeoutError(self._timeout_message()) from None
+        try:
+            # the client gets its answer or its 503 by the deadline, whatever the store does
+            # (anything before the worker's own timeout, e.g. parsing, is not killable here)
+            answer = await asyncio.wait_for(asyncio.shield(work), left + 0.5)
+        except (QueryTimeout, asyncio.TimeoutError):
             raise QueryTimeoutError(self._timeout_message()) from None
         finally:
-            queue.put_nowait(store)
+            # the store goes back once it is free again, its worker restarted if it was killed:
+            # a fresh worker's start-up is no later query's time
+            work.add_done_callback(functools.partial(self._done, store))
         if isinstance(answer, Rows) and len(answer.rows) > self.max_rows:
             answer = Rows(answer.vars, answer.rows[: self.max_rows], truncated=True)
         return answer
+
+    def _done(self, store: Store, work: asyncio.Future) -> None:
+        if not work.cancelled():
+            work.exception()  # retrieved (a late failure was answered as a timeout already)
+        asyncio.ensure_future(self._release(store))
+
+    async def _release(self, store: Store) -> None:
+        try:
+            await run_in_threadpool(_warm, store)
+        finally:
+            self._queue().put_nowait(store)
 
     def _timeout_message(self) -> str:
         return (f"the query ran longer than the server's limit of {self.timeout:g} s and was stopped; "
@@ -180,6 +200,20 @@ class QueryRunner:
             close = getattr(store, "close", None)
             if callable(close):
                 close()
+
+
+def _warm(store: Store) -> None:
+    """Start the worker of a :class:`~hetao_kg.limits.LimitedStore` that has none (it was
+    killed at a timeout), so that the next query does not wait for it to load."""
+    start, lock = getattr(store, "start", None) or getattr(store, "_start", None), getattr(store, "_lock", None)
+    if start is None or lock is None or getattr(store, "_process", True) is not None:
+        return
+    with lock:
+        if getattr(store, "_process", True) is None:
+            try:
+                start()
+            except Exception:  # reported by the next query that needs the worker
+                pass
 
 
 def is_truncated(answer) -> bool:
