@@ -7,12 +7,22 @@ Starts the server as a real process on 127.0.0.1 (a free port), then:
    seconds: every named query through /sparql (GET, POST form, POST direct, some
    with labels=LANG) and page loads (home, entities, search, source reader, ontology);
 3. with --hostile: the same load while one more client keeps sending a cartesian
-   product that can only end by the server's timeout.
+   product that can only end by the server's timeout;
+4. with --attack (issue 16): --clients clients for --duration seconds, half of them
+   sending named query texts (answered from the caches) and half new texts (every
+   one evaluated: a named query with a fresh comment, so no cache can answer it),
+   plus one runaway query every 5 s and --slow clients that trickle their requests
+   (slowloris, a body sent a byte at a time). Reports, besides the figures above,
+   the 503s (with Retry-After: the bounded queue) apart from errors, the longest
+   wait for an answer or a 503 against the target (the server's timeout + 1 s), the
+   slow sockets the server closed, and the peak memory of the server and its
+   query workers (RSS, sampled every 0.2 s).
 
 Prints requests, errors, throughput and p50/p95/p99 per phase, and the ratios of
 the load phases to the baseline. Exits 1 if any request of the mix failed.
 
     .venv/bin/python benchmarks/serve_load.py --clients 50 --duration 30 --hostile
+    .venv/bin/python benchmarks/serve_load.py --clients 50 --duration 30 --attack --slow 20
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import socket
 import statistics
 import sys
 import time
@@ -130,6 +142,157 @@ def summarize(samples, errors, wall, clients, hostile) -> dict:
     return out
 
 
+# --- the attack phase (issue 16) -------------------------------------------------------------
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+async def memory_sampler(pid: int, until: float, peak: list[int]) -> None:
+    while time.perf_counter() < until:
+        peak[0] = max(peak[0], _tree_rss(pid))
+        await asyncio.sleep(0.2)
+
+
+def attack_mix(fresh: bool) -> list[tuple[str, str, dict]]:
+    """Named query texts (``fresh``: each sent with a new comment, so never cached) and pages."""
+    mix = [m for m in request_mix() if not fresh or m[0] == "query"]
+    return mix
+
+
+async def attack_client(base: str, mix, offset: int, until: float, fresh: bool, out: list) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        i = offset
+        while time.perf_counter() < until:
+            kind, path, kw = mix[i % len(mix)]
+            kw = dict(kw)
+            method = kw.pop("method")
+            if fresh:  # the same query, a text no cache has seen
+                tag = f"\n# fresh {offset}-{i}-{time.perf_counter_ns()}"
+                if "params" in kw:
+                    kw["params"] = {"query": kw["params"]["query"] + tag}
+                elif "data" in kw:
+                    kw["data"] = {**kw["data"], "query": kw["data"]["query"] + tag}
+                else:
+                    kw["content"] = kw["content"] + tag.encode("utf-8")
+            start = time.perf_counter()
+            try:
+                r = await http.request(method, path, **kw)
+                status, retry = r.status_code, r.headers.get("retry-after")
+            except httpx.HTTPError as exc:
+                status, retry = type(exc).__name__, None
+            out.append(("fresh" if fresh else kind, status, retry, time.perf_counter() - start))
+            i += 1
+            if status == 503:
+                await asyncio.sleep(0.2)  # a polite client backs off a little (not the full Retry-After)
+
+
+async def runaway_client(base: str, until: float, every: float, out: list) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        tasks = []
+        while time.perf_counter() < until:
+            async def one(n=len(tasks)):
+                start = time.perf_counter()
+                try:
+                    r = await http.post("/sparql", data={"query": HOSTILE + f" # runaway {n}"})
+                    status = r.status_code
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                out.append(("runaway", status, None, time.perf_counter() - start))
+            tasks.append(asyncio.ensure_future(one()))
+            await asyncio.sleep(every)
+        await asyncio.gather(*tasks)
+
+
+async def slow_client(address: tuple[str, int], until: float, closed: list) -> None:
+    """Open a connection and trickle a request (headers or a body) until the server closes it."""
+    loop = asyncio.get_running_loop()
+    k = 0
+    while time.perf_counter() < until:
+        reader, writer = await asyncio.open_connection(*address)
+        started = time.perf_counter()
+        body = k % 2 == 1
+        k += 1
+        writer.write(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 1000\r\n\r\n" if body else b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        try:
+            while time.perf_counter() < until + 30:
+                await asyncio.sleep(0.5)
+                writer.write(b" " if body else b"X-Slow: 1\r\n")
+                await writer.drain()
+                if reader.at_eof():
+                    break
+                try:
+                    data = await asyncio.wait_for(reader.read(1), 0.01)
+                    if not data:
+                        break
+                except asyncio.TimeoutError:
+                    pass
+        except (ConnectionError, OSError):
+            pass
+        closed.append(time.perf_counter() - started)
+        writer.close()
+
+
+async def attack(base: str, pid: int, clients: int, seconds: float, slow: int, timeout: float) -> dict:
+    named, fresh = attack_mix(False), attack_mix(True)
+    samples: list = []
+    closed: list[float] = []
+    peak = [0]
+    start = time.perf_counter()
+    until = start + seconds
+    host, port = base.split("//", 1)[1].split(":")
+    tasks = [attack_client(base, fresh if k % 2 else named, k * 7, until, bool(k % 2), samples) for k in range(clients)]
+    tasks.append(runaway_client(base, until, 5.0, samples))
+    tasks += [slow_client((host, int(port)), until, closed) for _ in range(slow)]
+    tasks.append(memory_sampler(pid, until + 5, peak))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - start
+    lat = [t for *_, t in samples]
+    ok = [s for s in samples if s[1] == 200]
+    busy = [s for s in samples if s[1] == 503]
+    errors = [s for s in samples if s[1] not in (200, 503)]
+    runaway = [s for s in samples if s[0] == "runaway"]
+    longest = max(lat, default=0.0)
+    by_kind = {}
+    for kind in ("query", "page", "fresh", "runaway"):
+        k = [s for s in samples if s[0] == kind]
+        by_kind[kind] = {"sent": len(k), "ok": sum(1 for s in k if s[1] == 200), "503": sum(1 for s in k if s[1] == 503),
+                         "p50_ms": round(_pct([s[3] for s in k], 50) * 1000, 1) if k else None,
+                         "max_s": round(max((s[3] for s in k), default=0), 2)}
+    return {
+        "clients": clients, "seconds": round(wall, 1), "requests": len(samples), "ok": len(ok), "busy_503": len(busy),
+        "busy_without_retry_after": sum(1 for s in busy if not s[2] and s[0] != "runaway"),
+        "errors": len(errors), "first_errors": [f"{s[0]}: {s[1]}" for s in errors[:5]],
+        "throughput_rps": round(len(samples) / wall, 1),
+        "p50_ms": round(_pct(lat, 50) * 1000, 1), "p95_ms": round(_pct(lat, 95) * 1000, 1),
+        "p99_ms": round(_pct(lat, 99) * 1000, 1), "longest_s": round(longest, 2),
+        "target_s": timeout + 1, "within_target": longest <= timeout + 1,
+        "runaway_statuses": sorted({str(s[1]) for s in runaway}),
+        "slow_sockets_closed": len(closed), "slow_longest_open_s": round(max(closed, default=0), 1),
+        "peak_memory_mb": round(peak[0] / 2**20), "by_kind": by_kind,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=50)
@@ -137,10 +300,45 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", type=float, default=5.0, help="seconds of the one-client baseline")
     ap.add_argument("--hostile", action="store_true", help="also run the load with a hostile query client")
     ap.add_argument("--timeout", type=float, default=10.0, help="the server's per-query timeout")
+    ap.add_argument("--attack", action="store_true", help="only the attack phase (issue 16), after a warm-up")
+    ap.add_argument("--slow", type=int, default=20, help="slow (trickling) clients in the attack phase")
+    ap.add_argument("--store", default=None, help="the server's --store (default: the default store)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
 
-    with running_server("--timeout", str(args.timeout)) as server:
+    extra = ("--store", args.store) if args.store else ()
+    if args.attack:
+        with running_server("--timeout", str(args.timeout), *extra) as server:
+            asyncio.run(warm_up(server.url))
+            result = asyncio.run(attack(server.url, server.process.pid, args.clients, args.duration, args.slow,
+                                        args.timeout))
+            result["alive_after"] = httpx.get(server.url + "/healthz").status_code == 200
+            result["exit_code_on_sigterm"] = server.stop()
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(f"attack: {result['clients']} clients (half new texts) + a runaway every 5 s + {args.slow} slow "
+                  f"clients, {result['seconds']} s, server --timeout {args.timeout:g}")
+            print(f"{'requests':>9}{'200':>7}{'503':>7}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+                  f"{'longest s':>11}{'peak MB':>9}")
+            print(f"{result['requests']:>9}{result['ok']:>7}{result['busy_503']:>7}{result['errors']:>8}"
+                  f"{result['throughput_rps']:>8}{result['p50_ms']:>9}{result['p95_ms']:>9}{result['p99_ms']:>9}"
+                  f"{result['longest_s']:>11}{result['peak_memory_mb']:>9}")
+            for kind, k in result["by_kind"].items():
+                print(f"    {kind:<8} sent {k['sent']:>6}, 200 {k['ok']:>6}, 503 {k['503']:>5}, p50 {k['p50_ms']} ms, "
+                      f"longest {k['max_s']} s")
+            print(f"longest wait for an answer or a 503: {result['longest_s']} s (target <= {result['target_s']:g} s: "
+                  f"{'met' if result['within_target'] else 'MISSED'}); 503 without Retry-After: "
+                  f"{result['busy_without_retry_after']}; runaway answered {result['runaway_statuses']}")
+            print(f"slow clients: {result['slow_sockets_closed']} sockets closed by the server, the longest open "
+                  f"{result['slow_longest_open_s']} s")
+            for e in result["first_errors"]:
+                print(f"    error: {e}")
+            print(f"server alive after: {result['alive_after']}; exit code on SIGTERM: {result['exit_code_on_sigterm']}")
+        good = not result["errors"] and result["alive_after"] and result["exit_code_on_sigterm"] == 0
+        return 0 if good and result["within_target"] else 1
+
+    with running_server("--timeout", str(args.timeout), *extra) as server:
         asyncio.run(warm_up(server.url))  # every request of the mix once: fills the caches
         results = {"baseline": asyncio.run(phase(server.url, 1, args.baseline)),
                    "load": asyncio.run(phase(server.url, args.clients, args.duration))}
