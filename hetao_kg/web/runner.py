@@ -18,6 +18,7 @@ import asyncio
 import functools
 import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -161,7 +162,7 @@ class QueryRunner:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
                 store.timeout = left
-            work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
+            work = asyncio.ensure_future(run_in_threadpool(_execute, store, sparql, deadline))
         except QueryTimeout:
             queue.put_nowait(store)
             raise QueryTimeoutError(self._timeout_message()) from None
@@ -200,6 +201,32 @@ class QueryRunner:
             close = getattr(store, "close", None)
             if callable(close):
                 close()
+
+
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: a store that runs the guard in
+#: this process (the embedded Oxigraph store) parses one user query at a time. The lock
+#: is the user queries' own (pages never wait for it) and is waited for only until the
+#: query's deadline.
+_USER_PARSE = threading.Lock()
+
+
+def _parses_here(store: Store) -> bool:
+    from ..limits import LimitedStore
+
+    return isinstance(store, LimitedStore) and type(store).execute is not LimitedStore.execute
+
+
+def _execute(store: Store, sparql: str, deadline: float) -> Rows | bool:
+    if _parses_here(store):
+        if not _USER_PARSE.acquire(timeout=max(0.01, deadline - time.monotonic())):
+            raise QueryTimeout("waited for the parser until the deadline")
+        try:
+            from ..stores._common import check
+
+            check(sparql)  # remembered: the store's own check finds the verdict
+        finally:
+            _USER_PARSE.release()
+    return store.execute(sparql)
 
 
 def _warm(store: Store) -> None:
