@@ -213,7 +213,8 @@ async def runaway_client(base: str, until: float, every: float, out: list) -> No
             async def one(n=len(tasks)):
                 start = time.perf_counter()
                 try:
-                    r = await http.post("/sparql", data={"query": HOSTILE + f" # runaway {n}"})
+                    r = await http.post("/sparql", data={"query": HOSTILE + f" # runaway {n}"},
+                                        headers={"Connection": "close"})  # no reuse racing the keep-alive timeout
                     status = r.status_code
                 except httpx.HTTPError as exc:
                     status = type(exc).__name__

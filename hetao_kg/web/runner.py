@@ -146,16 +146,20 @@ class QueryRunner:
         (waiting for a free worker counts too)."""
         deadline = time.monotonic() + self.timeout
         queue = self._queue()
-        if queue.empty() and self._waiting >= self.queue:
-            raise QueryBusy(f"the server is busy: {len(self._stores)} queries are running and {self._waiting} are "
+        if self._waiting >= len(self._stores) + self.queue:
+            raise QueryBusy(f"the server is busy: {len(self._stores)} queries are running and {self.queue} are "
                             "waiting; try again shortly", retry_after=max(1, round(self.timeout / 2)))
-        self._waiting += 1
+        self._waiting += 1  # admitted: running or waiting for a store
+        try:
+            return await self._execute(queue, sparql, deadline)
+        finally:
+            self._waiting -= 1
+
+    async def _execute(self, queue: asyncio.Queue, sparql: str, deadline: float) -> Rows | bool:
         try:
             store = await asyncio.wait_for(queue.get(), max(0.01, deadline - time.monotonic()))
         except asyncio.TimeoutError:
             raise QueryTimeoutError(self._timeout_message()) from None
-        finally:
-            self._waiting -= 1
         try:
             left = deadline - time.monotonic()
             if left <= 0.05:

@@ -1,0 +1,152 @@
+"""The server's outer wall (hetao_kg.web.edge) and the fair query pool (hetao_kg.web.runner),
+in process: Host and Origin checks with --allow-host, early 413s, strict UTF-8; a bounded
+queue that answers 503 with Retry-After at once, and every answer or 503 by the deadline
+even from a store that cannot be stopped. The same attacks over real sockets on a real
+server are cases in tests/hostile/ (endpoint-*.json)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from hetao_kg.cli import main
+from hetao_kg.store import QueryTimeout, Rows
+from hetao_kg.web import create_app
+from hetao_kg.web.runner import QueryBusy, QueryRunner, QueryTimeoutError
+
+
+@pytest.fixture(scope="module")
+def bound():
+    """The app as `serve --allow-host kg.example.org` builds it, bound to 127.0.0.1."""
+    return TestClient(create_app(host="127.0.0.1", allow_hosts=("kg.example.org",), max_query_bytes=1000))
+
+
+@pytest.mark.parametrize("host, status", [("127.0.0.1:8000", 200), ("localhost", 200), ("[::1]:8000", 200),
+                                          ("kg.example.org", 200), ("KG.example.org.:443", 200),
+                                          ("evil.example", 421), ("127.0.0.1.evil.example", 421),
+                                          ("kg.example.org.evil.example", 421), ("192.168.1.5", 421)])
+def test_host_must_name_this_server(bound, host, status):
+    assert bound.get("/healthz", headers={"Host": host}).status_code == status
+
+
+def test_every_interface_takes_ip_literals_but_not_names():
+    app = TestClient(create_app(host="0.0.0.0"))
+    assert app.get("/healthz", headers={"Host": "192.168.1.5:8000"}).status_code == 200
+    assert app.get("/healthz", headers={"Host": "rebind.evil.example"}).status_code == 421
+
+
+@pytest.mark.parametrize("headers, status", [
+    ({"Origin": "http://kg.example.org"}, 200),
+    ({"Origin": "http://127.0.0.1:8000"}, 200),
+    ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "null"}, 403),
+    ({"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}, 403),  # <img src=…/sparql?query=…>
+    ({"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}, 200),  # a link from another site
+])
+def test_origin_of_another_site_is_refused(bound, headers, status):
+    r = bound.get("/sparql", params={"query": "ASK {}"}, headers={"Host": "127.0.0.1:8000", **headers})
+    assert r.status_code == status, r.text
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(bound):
+    big = b"ASK {}" + b" " * 5000  # the limit: 3 x 1000 + 1024 bytes
+    r = bound.post("/sparql", content=big, headers={"Host": "127.0.0.1", "Content-Type": "application/sparql-query"})
+    assert r.status_code == 413 and r.headers["connection"] == "close"
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(100):
+            yield b" " * 1000
+
+    r = bound.post("/sparql", content=chunks(), headers={"Host": "127.0.0.1", "Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize("query_string", ["query=ASK%20%7B%7D%23%FF", "query=ASK%20%7B%7D%23%ED%A0%80", "q=%C3"])
+def test_percent_escapes_that_are_not_utf8_are_a_400(bound, query_string):
+    r = bound.get(f"/sparql?{query_string}", headers={"Host": "127.0.0.1"})
+    assert r.status_code == 400 and "UTF-8" in r.text
+    assert bound.get("/sparql?query=ASK%20%7B%7D%23%E9%A6%99", headers={"Host": "127.0.0.1"}).status_code == 200
+
+
+def test_no_off_site_links_and_no_500_for_odd_paths(bound):
+    page = bound.get("//evil.example/x", headers={"Host": "127.0.0.1", "Accept": "text/html"})
+    assert page.status_code == 404 and 'href="//' not in page.text
+    for accept in ("text/html", "text/turtle"):
+        assert bound.get("/id/org/hku%20x", headers={"Host": "127.0.0.1", "Accept": accept}).status_code == 404
+
+
+def test_serve_passes_the_allowed_hosts_and_the_timed_protocol(monkeypatch):
+    import uvicorn
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(kw, app=app))
+    result = CliRunner().invoke(main, ["serve", "--allow-host", "kg.example.org", "--client-timeout", "3",
+                                       "--queue", "5", "--max-connections", "100"])
+    assert result.exit_code == 0, result.output
+    assert calls["http"].__name__ == "TimedH11Protocol" and calls["http"].client_timeout == 3
+    assert calls["limit_concurrency"] == 100
+    app = TestClient(calls["app"])
+    assert app.get("/healthz", headers={"Host": "kg.example.org"}).status_code == 200
+    assert app.get("/healthz", headers={"Host": "evil.example"}).status_code == 421
+
+
+# --- the query pool ----------------------------------------------------------------------------
+
+
+class SlowStore:
+    """A store that takes ``seconds`` per query and cannot be stopped (like a parse in process)."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.timeout = seconds, None
+        self.running = threading.Semaphore(1)
+
+    def execute(self, sparql, bindings=None):
+        assert self.running.acquire(blocking=False), "two queries at once on one store"
+        try:
+            time.sleep(self.seconds)
+            if self.timeout is not None and self.seconds > self.timeout:
+                raise QueryTimeout("late")
+            return True
+        finally:
+            self.running.release()
+
+
+def _run(runner: QueryRunner, n: int, settle: float = 0.0) -> list[tuple[str, float]]:
+    async def one():
+        start = time.monotonic()
+        try:
+            await runner.execute("ASK {}")
+            return "ok", time.monotonic() - start
+        except QueryBusy as exc:
+            assert exc.retry_after >= 1
+            return "busy", time.monotonic() - start
+        except QueryTimeoutError:
+            return "timeout", time.monotonic() - start
+
+    async def all_of_them():
+        results = await asyncio.gather(*(one() for _ in range(n)))
+        await asyncio.sleep(settle)  # the store finishes what it could not stop, and rejoins the pool
+        assert runner._queue().qsize() == len(runner._stores)
+        return results
+
+    return asyncio.run(all_of_them())
+
+
+def test_a_full_queue_answers_busy_at_once():
+    runner = QueryRunner([SlowStore(0.5)], timeout=5, max_rows=10, queue=2)
+    results = _run(runner, 6, settle=0.3)
+    kinds = sorted(k for k, _ in results)
+    assert kinds == ["busy", "busy", "busy", "ok", "ok", "ok"]  # one running, two waiting, three refused
+    assert all(t < 0.2 for k, t in results if k == "busy")  # at once, not after the timeout
+
+
+def test_every_answer_or_timeout_comes_by_the_deadline():
+    runner = QueryRunner([SlowStore(3.0)], timeout=1.0, max_rows=10, queue=10)
+    results = _run(runner, 4, settle=3.5)
+    assert {k for k, _ in results} == {"timeout"}
+    assert max(t for _, t in results) <= 1.0 + 1.0  # the target: the timeout + 1 s (the store ignored its timeout)
