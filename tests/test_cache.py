@@ -248,3 +248,58 @@ def test_embedded_store_holds_what_was_hashed_when_a_file_is_swapped_after_hashi
     labels = {str(r["l"]) for r in again.select(
         "SELECT ?l WHERE { ?s rdfs:label ?l FILTER(LANG(?l) = 'en') }").rows}
     assert "Swapped" in labels and again.path != first.path
+
+
+@pytest.mark.parametrize("how", ["writable by others", "owned by another user", "copied under another name"])
+def test_a_forged_answer_with_a_valid_checksum_is_not_served(cache_dir, how):
+    """Another user plants an answer (a valid checksum) in a shared cache: never read."""
+    forged = b'{"head": {}, "boolean": false}'
+    path = cache.write_entry("answers", "k1", ".srj", forged)
+    assert cache.read_entry("answers", "k1", ".srj") == forged  # the owner's own entry is read
+    if how == "writable by others":
+        os.chmod(path, 0o666)
+    elif how == "owned by another user":
+        os.chown(path, 65534, 65534)  # the tests run as root (as in CI)
+    else:
+        path.rename(path.with_name("k2.srj"))  # an entry under another key: its checksum binds its name
+        path = path.with_name("k2.srj")
+    with pytest.warns(cache.CacheWarning):
+        assert cache.read_entry("answers", path.stem, ".srj") is None
+
+
+def test_entries_written_by_other_code_are_stale_not_read(cache_dir, monkeypatch):
+    cache.write_entry("answers", "k1", ".srj", b'{"head": {}, "boolean": true}')
+    monkeypatch.setattr(cache, "_FINGERPRINT", ["0123456789abcdef"])  # another version of hetao-kg
+    assert cache.read_entry("answers", "k1", ".srj") is None
+
+
+def test_a_symlinked_cache_folder_is_never_followed(cache_dir, tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.srj").write_text("not yours", encoding="utf-8")
+    (cache_dir / "v1").mkdir(parents=True)
+    (cache_dir / "v1" / "answers").symlink_to(victim)
+    with pytest.warns(cache.CacheWarning, match="symbolic link"):
+        assert cache.write_entry("answers", "k1", ".srj", b"{}") is None
+    cache.evict(0)  # evicting everything (a 0-byte bound) skips the linked folder (warned once already)
+    with pytest.raises(cache.CacheError, match="symbolic link"):
+        cache.clear_cache()
+    assert (victim / "precious.srj").read_text(encoding="utf-8") == "not yours"
+
+
+def test_cache_clear_that_cannot_remove_says_so_in_one_line(cache_dir, monkeypatch):
+    """A read-only cache folder (made so here by failing every removal: the tests run as root)."""
+    from click.testing import CliRunner
+
+    from hetao_kg.cli import main
+
+    cache.write_entry("answers", "k1", ".srj", b"{}")
+
+    def read_only(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    result = CliRunner().invoke(main, ["cache", "clear"])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if "error" in line]
+    assert len(errors) == 1 and "k1.srj: Permission denied" in errors[0] and "Traceback" not in result.output
