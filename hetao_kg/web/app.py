@@ -37,11 +37,12 @@ from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows
+from ..stores.guard import checked
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .edge import RequestGuard, host_names
-from .runner import QueryBusy, QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_form, query_stores
+from .runner import QueryBusy, QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
 
 __all__ = ["create_app", "CSP", "TEMPLATES", "STATIC", "render_ontology", "pick_lang"]
 
@@ -268,8 +269,9 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
+                # the guard's lexer (no parse, no lock; remembered per text): a refusal costs no worker
+                kind = (await run_in_threadpool(checked, req.query)).form
                 answer = await runner.execute(req.query)
-                kind = query_form(req.query, answer)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)

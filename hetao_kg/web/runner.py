@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import re
-import threading
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ..api import KnowledgeGraph
 from ..store import QueryError, QueryTimeout, RdflibStore, Rows, Store
 
-__all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_form", "query_stores"]
+__all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
 
 class QueryTimeoutError(QueryError):
@@ -87,32 +85,6 @@ def _niced_memory_store(root: str | None) -> Store:
     return RdflibStore.from_root(root)
 
 
-_COMMENT_STRING_IRI = re.compile(
-    r"#[^\n\r]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"|<[^<>\s]*>", re.S)
-_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
-_FORMS = {"SELECT": "SelectQuery", "CONSTRUCT": "ConstructQuery", "DESCRIBE": "DescribeQuery", "ASK": "AskQuery"}
-
-
-def query_form(sparql: str, answer: Rows | bool | None = None) -> str:
-    """The form of a query that the store has checked and answered (``SelectQuery``, …),
-    for choosing how to serialize its answer: read from the answer and the first form
-    keyword outside comments, strings and IRIs (never parsed here: the store's guard did).
-
-    >>> query_form("PREFIX a: <http://x/SELECT> # SELECT\\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    'ConstructQuery'
-    >>> query_form("SELECT * {}", True)
-    'AskQuery'
-    """
-    if isinstance(answer, bool):
-        return "AskQuery"
-    m = _FORM.search(_COMMENT_STRING_IRI.sub(" ", sparql))
-    form = _FORMS[m.group(1).upper()] if m else "SelectQuery"
-    graph = answer is None or not isinstance(answer, Rows) or answer.vars == ("subject", "predicate", "object")
-    if form == "AskQuery" or (form != "SelectQuery" and not graph):
-        return "SelectQuery"
-    return form
-
-
 def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
     """The graph behind the explorer pages (the server's own, trusted queries)."""
     if _memory(store):
@@ -166,7 +138,7 @@ class QueryRunner:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
                 store.timeout = left
-            work = asyncio.ensure_future(run_in_threadpool(_execute, store, sparql, deadline))
+            work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
         except QueryTimeout:
             queue.put_nowait(store)
             raise QueryTimeoutError(self._timeout_message()) from None
@@ -205,32 +177,6 @@ class QueryRunner:
             close = getattr(store, "close", None)
             if callable(close):
                 close()
-
-
-#: rdflib's SPARQL parser (pyparsing) is not thread-safe: a store that runs the guard in
-#: this process (the embedded Oxigraph store) parses one user query at a time. The lock
-#: is the user queries' own (pages never wait for it) and is waited for only until the
-#: query's deadline.
-_USER_PARSE = threading.Lock()
-
-
-def _parses_here(store: Store) -> bool:
-    from ..limits import LimitedStore
-
-    return isinstance(store, LimitedStore) and type(store).execute is not LimitedStore.execute
-
-
-def _execute(store: Store, sparql: str, deadline: float) -> Rows | bool:
-    if _parses_here(store):
-        if not _USER_PARSE.acquire(timeout=max(0.01, deadline - time.monotonic())):
-            raise QueryTimeout("waited for the parser until the deadline")
-        try:
-            from ..stores._common import check
-
-            check(sparql)  # remembered: the store's own check finds the verdict
-        finally:
-            _USER_PARSE.release()
-    return store.execute(sparql)
 
 
 def _warm(store: Store) -> None:
