@@ -145,6 +145,17 @@ def summarize(samples, errors, wall, clients, hostile) -> dict:
 # --- the attack phase (issue 16) -------------------------------------------------------------
 
 
+def server_side(log: str) -> dict:
+    """The server's own view, from its access log (one line per request with its duration):
+    the longest time a /sparql request spent in the server, apart from client-side delays."""
+    import re
+
+    found = [(int(m.group(1)), float(m.group(2)) / 1000) for m in
+             re.finditer(r'"(?:GET|POST) /sparql[^"]*" (\d{3}) ([\d.]+)ms', log)]
+    return {"server_longest_s": round(max((t for _, t in found), default=0.0), 2),
+            "server_statuses": {str(k): sum(1 for c, _ in found if c == k) for k in sorted({c for c, _ in found})}}
+
+
 def _tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
@@ -314,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             result = asyncio.run(attack(server.url, server.process.pid, args.clients, args.duration, args.slow,
                                         args.timeout))
             result["alive_after"] = httpx.get(server.url + "/healthz").status_code == 200
+            result.update(server_side(server.log_text()))
             result["exit_code_on_sigterm"] = server.stop()
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -331,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"longest wait for an answer or a 503: {result['longest_s']} s (target <= {result['target_s']:g} s: "
                   f"{'met' if result['within_target'] else 'MISSED'}); 503 without Retry-After: "
                   f"{result['busy_without_retry_after']}; runaway answered {result['runaway_statuses']}")
+            print(f"longest in the server (its access log): {result['server_longest_s']} s; /sparql statuses "
+                  f"{result['server_statuses']}")
             print(f"slow clients: {result['slow_sockets_closed']} sockets closed by the server, the longest open "
                   f"{result['slow_longest_open_s']} s")
             for e in result["first_errors"]:
