@@ -23,7 +23,8 @@ from hetao_kg.web.runner import QueryBusy, QueryRunner, QueryTimeoutError
 @pytest.fixture(scope="module")
 def bound():
     """The app as `serve --allow-host kg.example.org` builds it, bound to 127.0.0.1."""
-    return TestClient(create_app(host="127.0.0.1", allow_hosts=("kg.example.org",), max_query_bytes=1000))
+    with TestClient(create_app(host="127.0.0.1", allow_hosts=("kg.example.org",), max_query_bytes=1000)) as client:
+        yield client  # started (its workers up) and stopped as the server is
 
 
 @pytest.mark.parametrize("host, status", [("127.0.0.1:8000", 200), ("localhost", 200), ("[::1]:8000", 200),

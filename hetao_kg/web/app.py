@@ -454,6 +454,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await in_graph(warm)  # healthy only once labels and the search index are ready
+        await runner.warm()  # … and the query workers are up
         try:
             yield
         finally:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -105,6 +106,8 @@ class QueryRunner:
         self._free: asyncio.Queue | None = None
         self.queue = 4 * len(stores) if queue is None else max(0, queue)
         self._waiting = 0
+        self._closing = False
+        self._warming: set[int] = set()
 
     def _queue(self) -> asyncio.Queue:
         if self._free is None:
@@ -159,31 +162,59 @@ class QueryRunner:
     def _done(self, store: Store, work: asyncio.Future) -> None:
         if not work.cancelled():
             work.exception()  # retrieved (a late failure was answered as a timeout already)
-        asyncio.ensure_future(self._release(store))
-
-    async def _release(self, store: Store) -> None:
-        try:
-            await run_in_threadpool(_warm, store)
-        finally:
+        if self._closing or not _needs_start(store):
             self._queue().put_nowait(store)
+            return
+        # a daemon thread, not the server's pool: a start-up never holds up a shutdown
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._restart, args=(store, loop), daemon=True, name="hetao-kg-restart").start()
+
+    def _restart(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+        self._warming.add(id(store))
+        try:
+            if not self._closing:
+                _warm(store)
+        finally:
+            self._warming.discard(id(store))
+            if self._closing:
+                _close(store)
+            try:
+                loop.call_soon_threadsafe(self._queue().put_nowait, store)
+            except RuntimeError:  # the loop is gone: the server has stopped
+                pass
+
+    async def warm(self) -> None:
+        """Start every worker (the server is healthy once they are up): a first query
+        does not wait for a store to load."""
+        await asyncio.gather(*(run_in_threadpool(_warm, store) for store in self._stores))
 
     def _timeout_message(self) -> str:
         return (f"the query ran longer than the server's limit of {self.timeout:g} s and was stopped; "
                 "narrow it (add patterns, a LIMIT) or run it locally with hetao-kg query --timeout")
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes (one being restarted is stopped once it is up)."""
+        self._closing = True
         for store in self._stores:
-            close = getattr(store, "close", None)
-            if callable(close):
-                close()
+            if id(store) not in self._warming:
+                _close(store)
+
+
+def _close(store: Store) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+def _needs_start(store: Store) -> bool:
+    return getattr(store, "_lock", None) is not None and getattr(store, "_process", True) is None
 
 
 def _warm(store: Store) -> None:
     """Start the worker of a :class:`~hetao_kg.limits.LimitedStore` that has none (it was
     killed at a timeout), so that the next query does not wait for it to load."""
     start, lock = getattr(store, "start", None) or getattr(store, "_start", None), getattr(store, "_lock", None)
-    if start is None or lock is None or getattr(store, "_process", True) is not None:
+    if start is None or not _needs_start(store):
         return
     with lock:
         if getattr(store, "_process", True) is None:
