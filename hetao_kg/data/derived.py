@@ -1,6 +1,6 @@
 """The derived graphs of the embedded store, computed next to Oxigraph, not in rdflib.
 
-:func:`hetao_kg.graph.load` derives three things from the loaded files: the sentence
+:func:`hetao_kg.data.graph.load` derives three things from the loaded files: the sentence
 nodes of every source text, zh-Hant labels of the zh-Hans ones and (with inference)
 the OWL 2 RL entailments. The memory store computes them in an rdflib ``Dataset``;
 at 3.5M triples that costs minutes and gigabytes (owlrl walks every triple, many
@@ -35,11 +35,11 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ..graph import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, DataFiles, record_machine_conversion, to_traditional, zh_hant_overrides
-from ..inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments
+from .graph import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, DataFiles, record_machine_conversion, to_traditional, zh_hant_overrides
+from .inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments
 from ..namespaces import HTO, KG
 
-__all__ = ["add_derived", "add_inferred", "fill", "single_premise"]
+__all__ = ["add_derived", "add_inferred", "single_premise"]
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _RDF_TYPE = str(RDF.type)
@@ -123,8 +123,8 @@ SELECT DISTINCT ?s ?p ?o WHERE {
 
 
 def _source_lines(files: DataFiles, hans: list[tuple[str, str, str]]) -> Iterable[str]:
-    """What :func:`hetao_kg.sources.source_text_graph` adds for every source, as N-Quads lines."""
-    from ..sources import source_documents
+    """What :func:`hetao_kg.source.sources.source_text_graph` adds for every source, as N-Quads lines."""
+    from ..source.sources import source_documents
 
     rdf, hto, oa, dct = _RDF_NS, str(HTO._NS), "http://www.w3.org/ns/oa#", "http://purl.org/dc/terms/"
     label = f"<{_RDFS_NS}label>"
@@ -165,7 +165,7 @@ def _source_lines(files: DataFiles, hans: list[tuple[str, str, str]]) -> Iterabl
 
 
 def _traditional(texts: list[str], overrides) -> list[str]:
-    """:func:`hetao_kg.graph.to_traditional` of every text, in one OpenCC call when no
+    """:func:`hetao_kg.data.graph.to_traditional` of every text, in one OpenCC call when no
     text or override phrase holds a line break (OpenCC's phrases never span one)."""
     if texts and not any("\n" in t for t in (*texts, *overrides[0])):
         out = to_traditional("\n".join(texts), overrides).split("\n")
@@ -186,7 +186,7 @@ def _write(fh, lines: Iterable[str], union: bool) -> None:
 
 
 def add_derived(store, files: DataFiles, workdir: Path, *, union: bool = False) -> None:
-    """Bulk-load into ``store`` (pyoxigraph) what :func:`hetao_kg.graph._add_derived`
+    """Bulk-load into ``store`` (pyoxigraph) what :func:`hetao_kg.data.graph._add_derived`
     adds: the source texts' sentence graphs and the zh-Hant labels, with their provenance
     (and, with ``union``, each of those triples in the default graph too)."""
     import pyoxigraph as ox
@@ -233,7 +233,6 @@ def _sparql(term) -> str:
     return f"<{term}>"
 
 
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _KINDS = "SELECT DISTINCT ?p ?lit WHERE { GRAPH ?g { ?s ?p ?o } BIND (isLiteral(?o) AS ?lit) }"
 _TYPES = f"SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s <{_RDF_TYPE}> ?o }} FILTER (isIRI(?o)) }}"
 
@@ -289,7 +288,7 @@ _INDIVIDUAL_TYPES = {OWL.Thing, OWL.NamedIndividual, RDFS.Resource}
 
 
 def _keep(s, p, o, twins: set) -> bool:
-    """The filter of :func:`hetao_kg.inference.entailments` on the terms that are known."""
+    """The filter of :func:`hetao_kg.data.inference.entailments` on the terms that are known."""
     if s is not None and (not isinstance(s, URIRef) or not str(s).startswith(_OWN)):
         return False
     if o is not None and (o in twins or isinstance(o, BNode)):
@@ -396,10 +395,10 @@ def _twins(store) -> set:
 
 def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: bool = False,
                  union: bool = False) -> None:
-    """Bulk-load into ``store`` what :func:`hetao_kg.inference.add_inferred` adds: the
+    """Bulk-load into ``store`` what :func:`hetao_kg.data.inference.add_inferred` adds: the
     entailments as ``<graph/inferred>`` (only with ``inference``) and its provenance.
 
-    ``stated_only``: the store holds what :func:`hetao_kg.graph.stated_only` keeps, which
+    ``stated_only``: the store holds what :func:`hetao_kg.data.graph.stated_only` keeps, which
     still has the provenance record of ``<graph/inferred>`` when the entailments are computed.
     ``union``: each triple also goes into the default graph.
     """
@@ -434,59 +433,3 @@ def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: b
     if not stated_only:
         store.bulk_load(path=str(prov), format=ox.RdfFormat.N_QUADS)
     prov.unlink()
-
-
-def _with_union(quads):
-    import pyoxigraph as ox
-
-    default = ox.DefaultGraph()
-    for quad in quads:
-        yield quad
-        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
-
-
-def _ontology(paths):
-    """The ontology files' triples in ``<graph/ontology>``, parsed by Oxigraph."""
-    import pyoxigraph as ox
-
-    from .oxigraph import _BadFile, _format
-
-    graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
-    for path in paths:
-        try:
-            for q in ox.parse(path=str(path), format=_format(path), base_iri=str(KG)):
-                yield ox.Quad(q.subject, q.predicate, q.object, graph)
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise _BadFile(path, exc) from None
-
-
-def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stated_only: bool = False) -> None:
-    """Load into an empty pyoxigraph ``store`` everything the memory store's dataset
-    holds: the files, the derived graphs, the entailments (with ``inference``), without
-    the curators' inferences (with ``stated_only``), and the union of all graphs,
-    deduplicated, as the default graph.
-
-    The union is written along with each quad (one pass over the data), except with
-    ``stated_only``: graphs are dropped after the load, so the union is taken at the end.
-    """
-    import pyoxigraph as ox
-
-    from .oxigraph import _BadFile, _data_error, _drop_curator_inferences, _load_files, _parsed
-
-    if stated_only:
-        _load_files(store, files)
-        add_derived(store, files, workdir)
-        _drop_curator_inferences(store)
-        add_inferred(store, workdir, inference=inference, stated_only=True)
-        union = workdir / "union.nt"  # a set: loading deduplicates
-        store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
-        store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)  # one document: blank nodes kept together
-        union.unlink()
-        return
-    try:
-        _bulk_extend(store, _with_union(_ontology(files.ontology)))
-        _bulk_extend(store, _with_union(_parsed(files.data)))  # batches, not one per file (4x slower)
-    except _BadFile as bad:
-        raise _data_error(bad.path, bad.error) from None
-    add_derived(store, files, workdir, union=True)
-    add_inferred(store, workdir, inference=inference, union=True)

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph
 
+from ..errors import OutputError
 from .graph import flatten, load
-from .namespaces import bind_prefixes
+from ..namespaces import bind_prefixes
 
 __all__ = ["FORMATS", "OutputError", "canonical", "serialize", "write", "write_bytes", "xml_safe"]
 
@@ -38,13 +39,6 @@ FORMATS: dict[str, tuple[str, bool]] = {
     "nquads": ("nquads", True),
     "jsonld": ("json-ld", True),
 }
-
-
-class OutputError(OSError):
-    """An output file cannot be written (not a regular file, no permission, …)."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 def _canonical_graph(graph: Graph) -> Graph:
@@ -142,7 +136,7 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     >>> write_bytes(folder, b"x")
     Traceback (most recent call last):
     ...
-    hetao_kg.export.OutputError: ... is not a regular file (a folder); refusing to replace it
+    hetao_kg.errors.OutputError: ... is not a regular file (a folder); refusing to replace it
     """
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path

@@ -23,11 +23,13 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
-from . import cache as _cache
-from .namespaces import HTO, KG, bind_prefixes
-from .normalize import SourceError, opencc_converter
-from .paths import data_root
-from .sources import source_documents, source_text_graph
+from .. import cache as _cache
+from ..errors import DataError
+from .dataset import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, flatten, record_machine_conversion
+from ..namespaces import HTO, KG, bind_prefixes
+from ..source.normalize import SourceError, opencc_converter
+from ..paths import data_root
+from ..source.sources import source_documents, source_text_graph
 
 __all__ = [
     "DataError",
@@ -48,19 +50,7 @@ __all__ = [
     "zh_hant_overrides",
 ]
 
-GRAPH_ONTOLOGY = KG["graph/ontology"]
-GRAPH_PROVENANCE = KG["graph/provenance"]
-GRAPH_ZH_HANT = KG["graph/zh-hant-labels"]
 _LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
-
-
-class DataError(ValueError):
-    """A data file is missing or malformed; ``str()`` reads ``file:line:column: message``."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None, column: int | None = None):
-        self.path, self.line, self.column, self.message = Path(path), line, column, message
-        where = f"{path}:{line}:{column}" if line is not None else str(path)
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -223,23 +213,6 @@ def _add_derived(ds: Dataset, files: DataFiles) -> None:
         "then graph_data/zh-hant-overrides.json (official names, variant characters).")
 
 
-def record_machine_conversion(prov: Graph, graph: URIRef, agent: str, comment: str) -> None:
-    """Record in ``prov`` that ``graph`` is an assertion made by a program (``agent/{agent}``)."""
-    prov.add((graph, RDF.type, HTO.Assertion))
-    prov.add((graph, HTO.evidence, HTO.MachineConversion))
-    prov.add((graph, PROV.wasAttributedTo, KG[f"agent/{agent}"]))
-    prov.add((graph, RDFS.comment, Literal(comment, lang="en")))
-
-
-def flatten(ds: Dataset) -> Graph:
-    """Every triple of every graph of ``ds`` in one plain graph (prefixes bound)."""
-    flat = Graph()
-    bind_prefixes(flat)
-    for s, p, o, _ in ds.quads((None, None, None, None)):
-        flat.add((s, p, o))
-    return flat
-
-
 def inferred_graphs(ds: Dataset) -> set[URIRef]:
     """The assertion graphs whose evidence is a curator's inference (a kind with
     ``skos:broader hto:CuratorInference``, directly or further up).
@@ -314,7 +287,9 @@ def build(
     return ds
 
 
-_CODE = ("graph.py", "sources.py", "normalize.py", "store.py", "cache.py", "inference.py")
+# paths below the hetao_kg package
+_CODE = ("data/graph.py", "data/dataset.py", "source/sources.py", "source/normalize.py", "store/base.py", "cache.py",
+         "data/inference.py")
 
 
 def _read_inputs(files: DataFiles) -> dict[Path, bytes]:
@@ -334,7 +309,7 @@ def _digest(blobs: dict[Path, bytes]) -> str:
     import rdflib
 
     digest = hashlib.sha256()
-    code = Path(__file__).resolve().parent
+    code = Path(__file__).resolve().parent.parent
     parts = [*((p.name, b) for p, b in blobs.items()), *((m, (code / m).read_bytes()) for m in _CODE)]
     for name, data in parts:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -405,7 +380,7 @@ def load(root: str | Path | None = None, *, cache: bool = True, inference: bool 
     keyed by the bytes of every input file (the very bytes that are parsed) and of
     the code that builds it, so a changed file is always picked up. ``cache=False``
     builds afresh. With ``inference`` the RDFS/OWL RL entailments are included as the
-    graph ``<graph/inferred>`` (:mod:`hetao_kg.inference`).
+    graph ``<graph/inferred>`` (:mod:`hetao_kg.data.inference`).
 
     >>> len(load()) > 1000
     True

@@ -10,7 +10,7 @@ exactly as stated. It is marked as machine-derived in ``<graph/provenance>``
 ``hetao-kg --no-inference`` / ``open(inference=False)`` leave it out, and
 validation always checks the asserted data alone.
 
->>> from hetao_kg.graph import load
+>>> from hetao_kg.data.graph import load
 >>> from hetao_kg.namespaces import HTO, KG
 >>> from rdflib.namespace import RDF
 >>> ds = load()
@@ -23,12 +23,12 @@ from __future__ import annotations
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .namespaces import HTO, KG
+from ..namespaces import HTO, KG
+from .dataset import GRAPH_PROVENANCE, flatten, record_machine_conversion
 
 __all__ = ["GRAPH_INFERRED", "entailments", "add_inferred"]
 
 GRAPH_INFERRED = KG["graph/inferred"]
-_GRAPH_PROVENANCE = KG["graph/provenance"]
 
 # Entailments that say nothing a reader wants (every thing is an owl:Thing) or that
 # restate the ontology's own axioms.
@@ -65,13 +65,11 @@ def entailments(asserted: Graph) -> set[tuple]:
 def add_inferred(ds: Dataset) -> int:
     """Materialize the entailments of every graph of ``ds`` into :data:`GRAPH_INFERRED`
     and mark that graph in the provenance graph; returns how many triples were added."""
-    from .graph import flatten, record_machine_conversion
-
     triples = entailments(flatten(ds))
     graph = ds.graph(GRAPH_INFERRED)
     for triple in sorted(triples):
         graph.add(triple)
-    prov = ds.graph(_GRAPH_PROVENANCE)
+    prov = ds.graph(GRAPH_PROVENANCE)
     record_machine_conversion(prov, GRAPH_INFERRED, "owlrl",
         "RDFS / OWL 2 RL entailments of the asserted graphs, materialized by owlrl "
         "(inferred, not stated in any source).")

@@ -7,7 +7,7 @@ a thousand times slower (see ``BENCHMARKS.md``, scale). 13 of the 14 named queri
 ``stats`` and the provenance check use the pattern.
 
 :func:`eval_graph`, registered in rdflib's ``CUSTOM_EVALS`` by :func:`install` (which
-:func:`hetao_kg.graph.load` and the query guard call, so that a process that never
+:func:`hetao_kg.data.graph.load` and the query guard call, so that a process that never
 evaluates SPARQL never imports rdflib's SPARQL engine; call it yourself before querying
 a dataset you built otherwise),
 evaluates ``P`` once over the union of the graphs (rdflib's indexes do the work) and
@@ -21,7 +21,7 @@ blank nodes in the pattern, nested ``GRAPH``, a default graph that is not the un
 ``tests/test_rdflib_eval.py`` runs every named query and check both ways and
 requires identical answers.
 
->>> from hetao_kg.graph import load
+>>> from hetao_kg.data.graph import load
 >>> install()
 >>> ds = load()
 >>> q = "SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/hetao-kg/id/org/siqa> a ?k } }"

@@ -29,7 +29,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from .graph import DataError, DataFiles, build, data_files, parse_file
-from .namespaces import bind_prefixes
+from ..namespaces import bind_prefixes
 
 __all__ = ["CHECKS", "Violation", "ValidationReport", "validate", "check_files", "written_tags"]
 
@@ -229,7 +229,7 @@ def written_tags(ds: Dataset) -> dict[str, str]:
     >>> written_tags(ds)
     {'zh-hans': 'zh-Hans'}
     """
-    from .stores._common import canonical_lang
+    from ..namespaces import canonical_lang
 
     seen: dict[str, set[str]] = {}
     for _, _, o, _ in ds.quads((None, None, None, None)):
@@ -285,7 +285,7 @@ def _flat(ds: Dataset) -> _ParsedOnce:
 def validate(root: str | Path | None = None, *, checks: Iterable[str] = CHECKS) -> ValidationReport:
     """Validate the graph built from ``root`` (default: the installed data).
 
-    Raises :class:`~hetao_kg.graph.DataError` on unusable input (missing file,
+    Raises :class:`~hetao_kg.data.graph.DataError` on unusable input (missing file,
     syntax error, no Java for HermiT); returns the violations otherwise.
     """
     checks = tuple(checks)

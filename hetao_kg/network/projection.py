@@ -5,7 +5,7 @@ that introduces them; edges carry the property, its label and the quote behind
 the link. Ontology terms, literals and provenance bookkeeping stay out of the
 drawing but stay reachable as attributes.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> g = project(open_graph())
 >>> g.nodes["https://w3id.org/hetao-kg/id/org/hku"]["kind"]
 'University'
@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from .namespaces import HTO
+from ..namespaces import HTO
+from ..query.api import PathStep, _check_lang
+from ..query.queries import VALUES_CHUNK, select_values, with_values  # noqa: F401 (hetao_kg.network.with_values)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import KnowledgeGraph
+    from ..query.api import KnowledgeGraph
 
 __all__ = [
     "ATTRIBUTE_KINDS",
@@ -34,12 +36,15 @@ __all__ = [
     "centrality",
     "communities",
     "Neighbourhood",
+    "PathStep",
     "ego",
     "export",
     "family_of",
     "path_between",
+    "path_steps",
     "project",
     "project_links",
+    "projected",
     "shortest_paths",
 ]
 
@@ -134,51 +139,6 @@ def _stage_orders(kg: "KnowledgeGraph") -> dict[str, int]:
 
 # --- asking for just what a view draws: named queries bound through VALUES ---------------
 
-#: IRIs per VALUES block (keeps each query text small enough for any endpoint).
-VALUES_CHUNK = 400
-_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
-
-
-def _iri(term: str) -> str:
-    if _NOT_IRI.intersection(term):
-        raise ValueError(f"not an IRI: {term!r}")
-    return f"<{term}>"
-
-
-def with_values(sparql: str, variables: str, rows) -> str:
-    r"""``sparql`` with its ``# VALUES ?var`` placeholder line replaced by a VALUES block.
-
-    ``variables`` is one variable (``"entity"``, ``rows`` IRIs) or several separated by
-    spaces (``"target property"``, ``rows`` tuples of IRIs).
-
-    >>> with_values("SELECT * WHERE {\n  # VALUES ?s\n  ?s ?p ?o }", "s", ["https://example.org/a"])
-    'SELECT * WHERE {\n  VALUES ?s { <https://example.org/a> }\n  ?s ?p ?o }'
-    """
-    names = variables.split()
-    marker = f"# VALUES ?{names[0]}"
-    if marker not in sparql:
-        raise ValueError(f"the query has no {marker!r} placeholder")
-    if len(names) == 1:
-        block = f"VALUES ?{names[0]} {{ {' '.join(_iri(r) for r in rows)} }}"
-    else:
-        heads = " ".join(f"?{n}" for n in names)
-        block = f"VALUES ({heads}) {{ {' '.join('(' + ' '.join(_iri(t) for t in r) + ')' for r in rows)} }}"
-    return sparql.replace(marker, block, 1)
-
-
-def select_values(kg: "KnowledgeGraph", name: str, variables: str, rows) -> list[dict]:
-    """The rows of named query ``name`` for these values (IRIs, or tuples of IRIs), asked in
-    chunks of :data:`VALUES_CHUNK`; no values, no rows (and no query)."""
-    from .queries import named_query
-
-    text = named_query(name).text
-    values = sorted(set(rows))
-    out: list[dict] = []
-    for i in range(0, len(values), VALUES_CHUNK):
-        out.extend(kg.store.select(with_values(text, variables, values[i:i + VALUES_CHUNK])).rows)
-    return out
-
-
 def _ancestors(kg: "KnowledgeGraph") -> dict[str, set[str]]:
     """Kind (local name) -> its classes and every superclass (IRIs), from the ontology."""
     ancestors: dict[str, set[str]] = {}
@@ -237,6 +197,14 @@ def project_links(kg: "KnowledgeGraph", links: list[dict], *, lang: str = "en") 
     intro_evidence = _evidence(kg, lang, select_values(kg, "network-evidence", "graph", quoted)) if quoted else {}
     kg._prefetch_labels(nodes | {r["property"] for r in links} | {str(r["kind"]) for r in kind_rows})
     return _assemble(kg, lang, links, kind_rows, intro, evidence, intro_evidence)
+
+
+def projected(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
+    """The entity network of ``kg`` (:func:`project`), projected once per language and
+    kept on ``kg``; treat it as read-only (views copy what they draw). ``kg.network()``."""
+    if lang not in kg._networks:
+        kg._networks[lang] = project(kg, lang=_check_lang(lang))
+    return kg._networks[lang]
 
 
 def _assemble(kg: "KnowledgeGraph", lang: str, links, kind_rows, intro, evidence, intro_evidence) -> nx.MultiDiGraph:
@@ -461,6 +429,40 @@ def path_between(kg: "KnowledgeGraph", source: str, target: str) -> list[str]:
     return path
 
 
+_INFERRED = """
+PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind . OPTIONAL { ?g rdfs:comment ?c } }
+  ?kind skos:broader+ hto:CuratorInference .
+} GROUP BY ?g
+"""
+
+
+def path_steps(kg: "KnowledgeGraph", a: str, b: str, *, lang: str = "en") -> list[PathStep]:
+    """A shortest chain of links between two entities (any names), with quotes: the
+    nodes :func:`path_between` finds, each link projected with its label and quote.
+    ``kg.path(a, b)``."""
+    source, target = kg.resolve(a), kg.resolve(b)
+    nodes = path_between(kg, source, target)
+    if len(nodes) < 2:
+        return []
+    pairs = {frozenset(pair) for pair in zip(nodes, nodes[1:])}
+    links = [r for r in _links_touching(kg, nodes) if frozenset((r["source"], r["target"])) in pairs]
+    graph = project_links(kg, links, lang=_check_lang(lang))
+    reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in kg.store.select(_INFERRED).rows}
+    steps = []
+    for u, v in zip(nodes, nodes[1:]):
+        forward = graph.has_edge(u, v)
+        edges = graph.get_edge_data(u, v) if forward else graph.get_edge_data(v, u)
+        data = edges[min(edges, key=lambda k: (edges[k]["property"], str(k)))]  # the same link every run
+        steps.append(PathStep(u, data["property"], v, kg.label(u, lang), data["label"],
+                              kg.label(v, lang), data.get("quote", ""), forward,
+                              reasons.get(str(data.get("graph", "")), "")))
+    return steps
+
+
 def _things(g: nx.MultiDiGraph, include_concepts: bool) -> nx.Graph:
     keep = [n for n, d in g.nodes(data=True) if include_concepts or d["kind"] not in CONCEPT_KINDS]
     return nx.Graph(g.subgraph(keep))
@@ -532,13 +534,13 @@ def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -
 
     The format defaults to the file's suffix. Returns the files written (UTF-8).
     """
-    from .export import write
+    from ..data.export import write
 
     path = Path(path)
     fmt = format or path.suffix.lstrip(".")
     flat = _flat(g)
     if fmt in ("graphml", "gexf"):  # XML cannot hold control characters: keep the files well-formed
-        from .export import xml_safe
+        from ..data.export import xml_safe
 
         for *_, data in [*flat.nodes(data=True), *flat.edges(data=True)]:
             data.update({k: xml_safe(v) for k, v in data.items() if isinstance(v, str)})

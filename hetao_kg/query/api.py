@@ -27,11 +27,12 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from .namespaces import compact
-from .queries import UnknownName, entity_params, named_query
+from ..errors import AmbiguousEntity
+from ..namespaces import compact
+from .queries import _NOT_IRI, UnknownName, entity_params, named_query, select_values
 from .results import QueryResult
 from .search import DiskSearchIndex, SearchHit, SearchIndex
-from .store import QueryError, RdflibStore, Store, entity_variables, to_term
+from ..store.base import QueryError, RdflibStore, Store, entity_variables, to_term
 
 __all__ = [
     "LANGS",
@@ -63,16 +64,6 @@ SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
 } GROUP BY ?s ?text
 """
 _EXISTS = "ASK { { ?entity ?p ?o } UNION { ?s ?p ?entity } }"
-_INFERRED = """
-PREFIX hto: <https://w3id.org/hetao-kg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?g (SAMPLE(?c) AS ?reason) WHERE {
-  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind . OPTIONAL { ?g rdfs:comment ?c } }
-  ?kind skos:broader+ hto:CuratorInference .
-} GROUP BY ?g
-"""
-_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
 _LITERAL_PROPERTIES = """
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT DISTINCT ?p WHERE { { ?p a owl:DatatypeProperty } UNION { ?p a owl:AnnotationProperty } }
@@ -91,15 +82,6 @@ _TEXT_PROPERTIES = {
     "https://schema.org/value",
     "https://schema.org/name",
 }
-
-
-class AmbiguousEntity(ValueError):
-    """A name matches several entities; ``candidates`` lists them (IRI, label)."""
-
-    def __init__(self, name: str, candidates: list[tuple[str, str]]):
-        self.name, self.candidates = name, candidates
-        listing = "; ".join(f"{label} ({iri})" for iri, label in candidates)
-        super().__init__(f"{name!r} is ambiguous; candidates: {listing}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +139,7 @@ class KnowledgeGraph:
         self._some_labels: dict[str, dict[str, str]] = {}  # labels asked for by IRI (views), until labels() runs
         self._literal_properties: set[str] | None = None
         self._index: SearchIndex | None = None
-        self._networks: dict[str, Any] = {}
+        self._networks: dict[str, Any] = {}  # lang -> the projected network, kept by hetao_kg.network
         self._stated: Store | None = None
 
     def _store(self, stated_only: bool) -> Store:
@@ -278,8 +260,6 @@ class KnowledgeGraph:
         todo = {i for i in todo if not _NOT_IRI.intersection(i)}
         if not todo:
             return
-        from .network import select_values
-
         found: dict[str, dict[str, str]] = {i: {} for i in todo}
         for row in select_values(self, "network-labels", "s", todo):
             lit = row["label"]
@@ -323,7 +303,7 @@ class KnowledgeGraph:
         key = _data_key(self.store)
         path = None
         if key:
-            from . import cache
+            from .. import cache
 
             path = cache.entry_path("search", f"{DiskSearchIndex.VERSION}-{key[:40]}", ".sqlite")
             if path.is_file():
@@ -342,7 +322,7 @@ class KnowledgeGraph:
             except OSError:  # a read-only cache: search from memory
                 pass
             else:
-                from . import cache
+                from .. import cache
 
                 cache.evict(keep=path)
                 return index
@@ -353,7 +333,7 @@ class KnowledgeGraph:
         ``kg:org/hku`` too) or any label or alias, exactly (in either script, any case,
         or in pinyin). A name that only partly matches is not guessed at.
 
-        Raises :class:`~hetao_kg.queries.UnknownName` (with suggestions) or
+        Raises :class:`~hetao_kg.query.queries.UnknownName` (with suggestions) or
         :class:`AmbiguousEntity` (with candidates, when exact matches tie).
 
         >>> kg = open_graph()
@@ -362,7 +342,7 @@ class KnowledgeGraph:
         >>> kg.resolve("Hong Kong University")
         Traceback (most recent call last):
         ...
-        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
+        hetao_kg.errors.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
         """
         entity = str(entity).strip()
         term = to_term(entity)
@@ -389,66 +369,6 @@ class KnowledgeGraph:
         ['生物医药方面,晶泰科技总部等已落地']
         """
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
-
-    def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
-        """A shortest chain of links between two entities, with quotes: a breadth-first
-        search from both ends that asks the store one level at a time (see
-        :func:`hetao_kg.network.path_between`), never projecting the whole network.
-
-        >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
-        >>> step.property_label, step.quote
-        ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
-        """
-        from .network import _links_touching, path_between, project_links
-
-        source, target = self.resolve(a), self.resolve(b)
-        nodes = path_between(self, source, target)
-        if len(nodes) < 2:
-            return []
-        pairs = {frozenset(pair) for pair in zip(nodes, nodes[1:])}
-        links = [r for r in _links_touching(self, nodes) if frozenset((r["source"], r["target"])) in pairs]
-        graph = project_links(self, links, lang=_check_lang(lang))
-        reasons = {str(r["g"]): str(r["reason"] or "inferred") for r in self.store.select(_INFERRED).rows}
-        steps = []
-        for u, v in zip(nodes, nodes[1:]):
-            forward = graph.has_edge(u, v)
-            edges = graph.get_edge_data(u, v) if forward else graph.get_edge_data(v, u)
-            data = edges[min(edges, key=lambda k: (edges[k]["property"], str(k)))]  # the same link every run
-            steps.append(PathStep(u, data["property"], v, self.label(u, lang), data["label"],
-                                  self.label(v, lang), data.get("quote", ""), forward,
-                                  reasons.get(str(data.get("graph", "")), "")))
-        return steps
-
-    def cite(self, target: str, *, stated_only: bool = False) -> list:
-        """Citations for an assertion (``kg:assertion/…``) or every quoted fact about
-        an entity: see :mod:`hetao_kg.cite` (``format_citations`` renders them).
-
-        >>> [c.sources for c in open_graph().cite("kg:assertion/context/cuhk")]
-        [('https://cuhk.edu.hk',)]
-        """
-        from .cite import citations
-
-        return citations(self, target, stated_only=stated_only)
-
-    # --- networks and views ---------------------------------------------------------
-
-    def network(self, *, lang: str = "en"):
-        """The entity network as a :class:`networkx.MultiDiGraph` (see :mod:`hetao_kg.network`).
-
-        Projected once per language and kept; treat it as read-only (views copy what they draw).
-        """
-        from .network import project
-
-        if lang not in self._networks:
-            self._networks[lang] = project(self, lang=_check_lang(lang))
-        return self._networks[lang]
-
-    def render(self, view: str, *entities: str, lang: str = "en", depth: int = 1):
-        """A named view (``hk-universities``, ``sectors``, …) as a :class:`~hetao_kg.views.View`;
-        it displays inline in Jupyter and ``.save(path)`` writes the offline HTML page."""
-        from .views import render
-
-        return render(view, *entities, kg=self, lang=lang, depth=depth)
 
     # --- helpers for the questions users come with ---------------------------------
 
@@ -530,13 +450,13 @@ def open_graph(
     """Open the knowledge graph (loaded lazily, cached by content).
 
     ``store`` is ``"oxigraph"`` (the default: embedded, persistent, in the per-user
-    cache; see :mod:`hetao_kg.stores`), ``"memory"`` (rdflib in process), a directory
+    cache; see :mod:`hetao_kg.store`), ``"memory"`` (rdflib in process), a directory
     for an Oxigraph store there, or a :class:`~hetao_kg.store.Store`; ``endpoint`` a
     SPARQL endpoint URL instead. Answers are rdflib terms on every store.
     With ``inference`` (the default) the default graph includes the RDFS/OWL RL
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone. Queries run
-    under limits (:mod:`hetao_kg.limits`) in a worker process: ``timeout`` in seconds
+    under limits (:mod:`hetao_kg.store.limits`) in a worker process: ``timeout`` in seconds
     (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
 
     >>> kg = open_graph()
@@ -548,7 +468,7 @@ def open_graph(
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
     (10, 0)
     """
-    from .stores import open_store
+    from ..store.backends import open_store
 
     store = open_store(store, endpoint=endpoint, root=root, inference=inference,
                        **({} if timeout is None else {"timeout": timeout}))

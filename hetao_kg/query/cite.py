@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from rdflib import URIRef
 
 from .queries import UnknownName, named_query
-from .store import to_term
+from ..store.base import to_term
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import KnowledgeGraph

@@ -16,21 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NamedQuery", "UnknownName", "entity_params", "named_queries", "named_query", "suggest"]
+from ..errors import UnknownName
+
+__all__ = ["VALUES_CHUNK", "NamedQuery", "UnknownName", "entity_params", "named_queries", "named_query",
+           "select_values", "suggest", "with_values"]
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
-
-
-class UnknownName(KeyError):
-    """An unknown named query, view or entity; the message suggests the closest names."""
-
-    def __init__(self, kind: str, name: str, candidates: list[str]):
-        self.kind, self.name, self.candidates = kind, name, candidates
-        hint = f"; did you mean: {', '.join(candidates)}?" if candidates else ""
-        super().__init__(f"unknown {kind} {name!r}{hint}")
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 def suggest(name: str, options: list[str], n: int = 3) -> list[str]:
@@ -94,3 +85,46 @@ def named_query(name: str) -> NamedQuery:
     if name not in queries:
         raise UnknownName("named query", name, suggest(name, list(queries)))
     return queries[name]
+
+
+#: IRIs per VALUES block (keeps each query text small enough for any endpoint).
+VALUES_CHUNK = 400
+_NOT_IRI = set('<>"{}|^`\\ \n\r\t')
+
+
+def _iri(term: str) -> str:
+    if _NOT_IRI.intersection(term):
+        raise ValueError(f"not an IRI: {term!r}")
+    return f"<{term}>"
+
+
+def with_values(sparql: str, variables: str, rows) -> str:
+    r"""``sparql`` with its ``# VALUES ?var`` placeholder line replaced by a VALUES block.
+
+    ``variables`` is one variable (``"entity"``, ``rows`` IRIs) or several separated by
+    spaces (``"target property"``, ``rows`` tuples of IRIs).
+
+    >>> with_values("SELECT * WHERE {\n  # VALUES ?s\n  ?s ?p ?o }", "s", ["https://example.org/a"])
+    'SELECT * WHERE {\n  VALUES ?s { <https://example.org/a> }\n  ?s ?p ?o }'
+    """
+    names = variables.split()
+    marker = f"# VALUES ?{names[0]}"
+    if marker not in sparql:
+        raise ValueError(f"the query has no {marker!r} placeholder")
+    if len(names) == 1:
+        block = f"VALUES ?{names[0]} {{ {' '.join(_iri(r) for r in rows)} }}"
+    else:
+        heads = " ".join(f"?{n}" for n in names)
+        block = f"VALUES ({heads}) {{ {' '.join('(' + ' '.join(_iri(t) for t in r) + ')' for r in rows)} }}"
+    return sparql.replace(marker, block, 1)
+
+
+def select_values(kg, name: str, variables: str, rows) -> list[dict]:
+    """The rows of named query ``name`` for these values (IRIs, or tuples of IRIs), asked in
+    chunks of :data:`VALUES_CHUNK`; no values, no rows (and no query)."""
+    text = named_query(name).text
+    values = sorted(set(rows))
+    out: list[dict] = []
+    for i in range(0, len(values), VALUES_CHUNK):
+        out.extend(kg.store.select(with_values(text, variables, values[i:i + VALUES_CHUNK])).rows)
+    return out

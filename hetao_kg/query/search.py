@@ -1,7 +1,7 @@
 """Find an entity however a person types it: Simplified or Traditional Chinese,
 English, pinyin with or without tones, partial names and recorded abbreviations.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> hit = open_graph().search("HKU")[0]
 >>> hit.iri.endswith("org/hku"), hit.matched
 (True, 'HKU')
@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .normalize import opencc_converter
+from ..source.normalize import opencc_converter
 
 __all__ = ["DiskSearchIndex", "SearchHit", "SearchIndex", "normalize_query", "to_pinyin"]
 
@@ -269,7 +269,7 @@ def _forms(labels: list[tuple[str, str, str]], *, cache: bool) -> list[tuple[str
     import hashlib
     import json
 
-    from . import cache as _cache
+    from .. import cache as _cache
 
     texts = [text for _, text, _ in labels]
     key = hashlib.sha256(json.dumps(["search-v1", texts], ensure_ascii=False).encode("utf-8")).hexdigest()[:40]

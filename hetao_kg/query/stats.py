@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from rdflib import Dataset
 
-from .graph import load
+from ..data.graph import load
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store.base import Store
 
 __all__ = ["Coverage", "Statistics", "statistics", "format_statistics"]
 
@@ -87,7 +87,7 @@ def statistics(ds: Dataset | None = None, *, store: "Store | None" = None) -> St
     """Compute :class:`Statistics` for a loaded graph, or through a store (whose
     answers are cached by content, so a repeated ``hetao-kg stats`` evaluates nothing).
 
-    >>> from hetao_kg.api import open_graph
+    >>> from hetao_kg.query.api import open_graph
     >>> statistics(store=open_graph().store).triples == len(load())
     True
     """
@@ -99,7 +99,7 @@ def statistics(ds: Dataset | None = None, *, store: "Store | None" = None) -> St
         triples = int(select(_TRIPLES)[0][0])
     else:
         ds = ds if ds is not None else load()
-        from .rdflib_eval import install
+        from ..data.rdflib_eval import install
 
         install()
 

@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..errors import SourceError
+
 __all__ = [
     "Correction",
     "NormalizedText",
@@ -50,10 +52,6 @@ _TOKEN = re.compile(
     rf"|(?P<lost>(?:\?(?:[{_PINYIN}]+\))?)+)"  # ?gòu)?qiáng) or a lone ?: unrecoverable
 )
 _SENTENCE_END = "。！？!"
-
-
-class SourceError(ValueError):
-    """A source file cannot be read or normalized; the message names file and position."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from .namespaces import HTO, KG, OA
+from ..namespaces import HTO, KG, OA
 from .normalize import (
     Correction,
     NormalizedText,
@@ -31,7 +31,7 @@ from .normalize import (
     read_utf8,
     split_sentences,
 )
-from .paths import data_path
+from ..paths import data_path
 
 __all__ = [
     "SourceDocument",

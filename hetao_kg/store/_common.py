@@ -17,8 +17,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from ..namespaces import PREFIXES
-from ..store import QueryError, prepare
+from ..namespaces import PREFIXES, canonical_lang
+from .base import QueryError, prepare
 
 __all__ = ["bind_values", "canonical_lang", "check", "lang_case", "literal", "prefix_block"]
 
@@ -65,23 +65,6 @@ def _check(sparql: str) -> str:
 def prefix_block() -> str:
     """``PREFIX`` lines for hetao-kg's prefixes, for engines that do not know them."""
     return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-
-
-@lru_cache(maxsize=4096)
-def canonical_lang(tag: str) -> str:
-    """BCP 47 case conventions (RFC 5646 §2.1.1): engines that lowercase tags get them back as written."""
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    for i, part in enumerate(parts[1:], 1):
-        if len(parts[i - 1]) == 1:  # after a singleton (x-, u-): leave as is, lowercased
-            out.append(part.lower())
-        elif len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
 
 
 @lru_cache(maxsize=512)

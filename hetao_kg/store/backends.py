@@ -2,12 +2,12 @@
 
 * ``memory``: rdflib in process (:class:`~hetao_kg.store.RdflibStore`);
 * ``oxigraph``: an embedded, persistent pyoxigraph database in a directory
-  (:class:`~hetao_kg.stores.oxigraph.OxigraphStore`);
-* ``sparql``: any SPARQL 1.1 endpoint by URL (:class:`~hetao_kg.stores.sparql.SparqlStore`).
+  (:class:`~hetao_kg.store.oxigraph.OxigraphStore`);
+* ``sparql``: any SPARQL 1.1 endpoint by URL (:class:`~hetao_kg.store.sparql.SparqlStore`).
 
 Every store runs the guard (:func:`hetao_kg.store.prepare`) on a query before it
 evaluates anything, so updates, ``FROM``/``FROM NAMED`` and ``SERVICE`` are refused
-on all of them. The embedded stores run behind :class:`~hetao_kg.limits.LimitedStore`
+on all of them. The embedded stores run behind :class:`~hetao_kg.store.limits.LimitedStore`
 (built inside its worker process); the remote store has a client timeout and a row cut.
 
 >>> type(open_store("memory")).__name__, type(open_store()).__name__
@@ -22,7 +22,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from ..store import RdflibStore, Store
+from .base import RdflibStore, Store
 
 __all__ = ["DEFAULT", "OxigraphStore", "RdflibStore", "SparqlStore", "open_store", "oxigraph_store"]
 
@@ -35,7 +35,7 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        return getattr(importlib.import_module(_LAZY[name], __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: The store used when none is named: the embedded Oxigraph store in the per-user
@@ -45,8 +45,8 @@ DEFAULT = "oxigraph"
 
 
 def _guarded_class():
-    from ..limits import LimitedStore
-    from ..store import QueryError, QueryMemoryExceeded
+    from .limits import LimitedStore
+    from .base import QueryError, QueryMemoryExceeded
     from ._common import check
 
     class GuardedLimitedStore(LimitedStore):
@@ -132,7 +132,7 @@ def oxigraph_store(location: str | Path | None = None, *, root: str | Path | Non
 def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | None = None,
                root: str | Path | None = None, inference: bool = True, **limits: Any) -> Store:
     """A store by name, with the query limits (``timeout``, ``max_rows``, … as for
-    :class:`~hetao_kg.limits.LimitedStore`):
+    :class:`~hetao_kg.store.limits.LimitedStore`):
 
     ``"memory"``, ``"oxigraph"`` (in the per-user cache), a directory (an Oxigraph
     store there), a :class:`~hetao_kg.store.Store` (used as is), or ``endpoint=URL``
@@ -148,7 +148,7 @@ def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | Non
     if not isinstance(store, (str, Path)):
         return store
     if str(store) == "memory":
-        from ..limits import memory_store
+        from .limits import memory_store
 
         return memory_store(root, inference=inference, **limits)
     if str(store) == "oxigraph":

@@ -29,8 +29,10 @@ from typing import Any, Iterator, Mapping, Protocol
 from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Node
 
-from .graph import load
-from .namespaces import PREFIXES, expand
+from ..data.graph import load
+from .answers import Rows
+from ..errors import QueryError, QueryLimitExceeded, QueryMemoryExceeded, QueryRefused, QueryTimeout, QueryTooLarge
+from ..namespaces import PREFIXES, expand
 
 __all__ = [
     "QueryError",
@@ -49,48 +51,6 @@ __all__ = [
     "prepare",
     "to_term",
 ]
-
-
-class QueryError(ValueError):
-    """A query cannot be parsed; carries the 1-based line and column when known."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        self.line, self.column = line, column
-        if line is not None:
-            message = f"SPARQL syntax error: line {line}, column {column}: {message}"
-        super().__init__(message)
-
-
-class QueryLimitExceeded(QueryError):
-    """A query hit one of the limits (:mod:`hetao_kg.limits`): time, memory or size."""
-
-
-class QueryTimeout(QueryLimitExceeded):
-    """A query ran longer than its timeout and was stopped."""
-
-
-class QueryMemoryExceeded(QueryLimitExceeded):
-    """A query needed more memory than its ceiling and was stopped."""
-
-
-class QueryTooLarge(QueryLimitExceeded):
-    """The query text is larger than the cap on query size."""
-
-
-class QueryRefused(PermissionError):
-    """A query asked for something hetao-kg never does: update, network or file access."""
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Raw answer of a SELECT: variable names and rows of RDF terms (None = unbound).
-
-    ``truncated`` is true when the answer was cut at a row limit.
-    """
-
-    vars: tuple[str, ...]
-    rows: list[dict[str, Node | None]] = field(default_factory=list)
-    truncated: bool = False
 
 
 class Store(Protocol):
@@ -142,7 +102,7 @@ def guard() -> Iterator[None]:
     ...     urllib.request.urlopen("http://127.0.0.1:9/")
     Traceback (most recent call last):
     ...
-    hetao_kg.store.QueryRefused: a query may not reach the network (urllib.Request ('http://127.0.0.1:9/',) blocked)
+    hetao_kg.errors.QueryRefused: a query may not reach the network (urllib.Request ('http://127.0.0.1:9/',) blocked)
     """
     global _HOOKED
     if not _HOOKED:
@@ -184,7 +144,7 @@ def prepare(sparql: str):
     >>> prepare("DROP ALL")
     Traceback (most recent call last):
     ...
-    hetao_kg.store.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
+    hetao_kg.errors.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
     """
     try:
         return _prepare(sparql)
@@ -199,7 +159,7 @@ def _prepare(sparql: str):
 
     from .diagnose import check_terms, syntax_error
 
-    from .rdflib_eval import install
+    from ..data.rdflib_eval import install
 
     install()  # rdflib's SPARQL is loaded now: GRAPH ?g in linear time (same answers)
 
@@ -337,7 +297,7 @@ class RdflibStore(SelectAsk):
         self.data_key: str | None = None
         self.stated = stated_only
         if dataset is not None and stated_only:
-            from .graph import stated_only as _restrict
+            from ..data.graph import stated_only as _restrict
 
             self._dataset = _restrict(dataset)
 
@@ -357,16 +317,16 @@ class RdflibStore(SelectAsk):
         return store
 
     def _load(self, *, cache: bool = True) -> None:
-        from .graph import load_keyed
+        from ..data.graph import load_keyed
 
         self._dataset, key = load_keyed(self._root, cache=cache)
         self.data_key = data_key(key, inference=self._inference, stated_only=self.stated)
         if not self._inference:
-            from .inference import GRAPH_INFERRED
+            from ..data.inference import GRAPH_INFERRED
 
             self._dataset.remove_graph(GRAPH_INFERRED)
         if self.stated:
-            from .graph import stated_only
+            from ..data.graph import stated_only
 
             self._dataset = stated_only(self._dataset)
 
@@ -377,10 +337,10 @@ class RdflibStore(SelectAsk):
 
         With ``max_rows``, evaluation stops after that many rows (``Rows.truncated``).
         """
-        from .cache import answers
+        from .answers import answers
 
         if self._cache and self._lookup_key is None:
-            from .graph import content_key
+            from ..data.graph import content_key
 
             try:
                 self._lookup_key = data_key(content_key(self._root), inference=self._inference, stated_only=self.stated)

@@ -6,11 +6,11 @@ ontology terms that do not exist ("did you mean hto:broughtInBy?").
 >>> prepare("SELECT ?p WHERE { ?p hto:brougtInBy ?u }")
 Traceback (most recent call last):
 ...
-hetao_kg.store.QueryError: hto:brougtInBy is not in the ontology; did you mean hto:broughtInBy?
+hetao_kg.errors.QueryError: hto:brougtInBy is not in the ontology; did you mean hto:broughtInBy?
 >>> prepare("SELECT ?x WHERE {\\n  ?x a hto:University\\n  ?x hto:broughtIn ?p }")
 Traceback (most recent call last):
 ...
-hetao_kg.store.QueryError: SPARQL syntax error: line 3, column 3: cannot parse from '?x hto:broughtIn ?p }'; hint: is a '.' missing at the end of line 2?
+hetao_kg.errors.QueryError: SPARQL syntax error: line 3, column 3: cannot parse from '?x hto:broughtIn ?p }'; hint: is a '.' missing at the end of line 2?
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Iterable
 
 from rdflib import URIRef
 
-from .namespaces import FAMILIES, HTO, PREFIXES
+from ..errors import QueryError
+from ..namespaces import FAMILIES, HTO, PREFIXES
 
 __all__ = ["check_terms", "ontology_terms", "syntax_error"]
 
@@ -36,8 +37,6 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 
 def _old_form(sparql: str):
-    from .store import QueryError
-
     m = _OLD_FORM.search(sparql)
     if not m:
         return None
@@ -52,8 +51,6 @@ def _old_form(sparql: str):
 def syntax_error(sparql: str, exc: Exception):
     """A :class:`~hetao_kg.store.QueryError` for ``exc`` raised while parsing or
     translating ``sparql``, at the real position, with a hint where one helps."""
-    from .store import QueryError
-
     old = _old_form(sparql)
     if old is not None:
         return old
@@ -98,7 +95,7 @@ def _hint(sparql: str, loc: int) -> str:
 @lru_cache(maxsize=8)
 def ontology_terms(root: str | None = None) -> frozenset[str]:
     """Local names of every ``hto:`` term the ontology files mention (and :class:`HTO` lists)."""
-    from .paths import data_root
+    from ..paths import data_root
     from pathlib import Path
 
     folder = Path(root) / "ontology" if root else data_root() / "ontology"
@@ -115,8 +112,6 @@ def ontology_terms(root: str | None = None) -> frozenset[str]:
 def check_terms(nodes: Iterable[object]) -> None:
     """Raise :class:`~hetao_kg.store.QueryError` for the first ``hto:`` IRI among
     ``nodes`` that the ontology does not define, suggesting the closest term."""
-    from .store import QueryError
-
     ns = str(HTO._NS)
     terms = ontology_terms()
     for node in nodes:

@@ -38,7 +38,7 @@ from typing import Any, Callable, Mapping
 
 from rdflib.term import Node
 
-from .store import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, SelectAsk, Store
+from .base import QueryError, QueryMemoryExceeded, QueryTimeout, QueryTooLarge, Rows, SelectAsk, Store
 
 __all__ = [
     "DEFAULT_MAX_MEMORY",
@@ -400,7 +400,7 @@ class LimitedStore(SelectAsk):
     def _cached(self, sparql: str, bindings: Mapping[str, Node] | None) -> Rows | bool | None:
         if self._answer_key is None:
             return None
-        from .cache import answers
+        from .answers import answers
 
         if self._lookup_key is None:
             try:
@@ -412,7 +412,7 @@ class LimitedStore(SelectAsk):
     def _save(self, sparql: str, bindings: Mapping[str, Node] | None, answer: Rows | bool) -> None:
         if self._answer_key is None or self.data_key is None:
             return
-        from .cache import answers
+        from .answers import answers
 
         answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
@@ -426,7 +426,7 @@ def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool 
     """
     import functools
 
-    from .store import RdflibStore
+    from .base import RdflibStore
 
     store = LimitedStore(
         functools.partial(RdflibStore.from_root, root, inference=inference, stated_only=stated_only),
@@ -439,7 +439,7 @@ def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool 
 
 
 def _answer_key(root: Any, inference: bool, stated_only: bool = False) -> str:
-    from .graph import content_key
-    from .store import data_key
+    from ..data.graph import content_key
+    from .base import data_key
 
     return data_key(content_key(root), inference=inference, stated_only=stated_only)

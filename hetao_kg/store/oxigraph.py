@@ -45,10 +45,10 @@ from typing import Any, Mapping
 from rdflib import BNode, URIRef
 from rdflib.term import Node
 
-from ..graph import DataError, cache_dir, content_key, data_files, parse_file
+from ..data.graph import GRAPH_ONTOLOGY, DataError, DataFiles, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
-from . import derived
+from .base import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
+from ..data import derived
 from ._common import bind_values, check, lang_case, literal
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
@@ -94,9 +94,9 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     digest = hashlib.sha256(content_key(root).encode())
     digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(pyoxigraph.__version__.encode())
-    here = Path(__file__).resolve().parent
-    for name in ("oxigraph.py", "_common.py", "derived.py"):
-        digest.update((here / name).read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for name in ("store/oxigraph.py", "store/_common.py", "data/derived.py"):
+        digest.update((package / name).read_bytes())
     return digest.hexdigest()[:24]
 
 
@@ -183,6 +183,61 @@ def _drop_curator_inferences(store) -> None:
         store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
 
 
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _with_union(quads):
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+
+
+def _ontology(paths):
+    """The ontology files' triples in ``<graph/ontology>``, parsed by Oxigraph."""
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
+    for path in paths:
+        try:
+            for q in ox.parse(path=str(path), format=_format(path), base_iri=str(KG)):
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _BadFile(path, exc) from None
+
+
+def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stated_only: bool = False) -> None:
+    """Load into an empty pyoxigraph ``store`` everything the memory store's dataset
+    holds: the files, the derived graphs, the entailments (with ``inference``), without
+    the curators' inferences (with ``stated_only``), and the union of all graphs,
+    deduplicated, as the default graph.
+
+    The union is written along with each quad (one pass over the data), except with
+    ``stated_only``: graphs are dropped after the load, so the union is taken at the end.
+    """
+    import pyoxigraph as ox
+
+    if stated_only:
+        _load_files(store, files)
+        derived.add_derived(store, files, workdir)
+        _drop_curator_inferences(store)
+        derived.add_inferred(store, workdir, inference=inference, stated_only=True)
+        union = workdir / "union.nt"  # a set: loading deduplicates
+        store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)  # one document: blank nodes kept together
+        union.unlink()
+        return
+    try:
+        derived._bulk_extend(store, _with_union(_ontology(files.ontology)))
+        derived._bulk_extend(store, _with_union(_parsed(files.data)))  # batches, not one per file (4x slower)
+    except _BadFile as bad:
+        raise _data_error(bad.path, bad.error) from None
+    derived.add_derived(store, files, workdir, union=True)
+    derived.add_inferred(store, workdir, inference=inference, union=True)
+
+
 def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
           stated_only: bool = False) -> Path:
     """Build (if needed) the database for the current inputs below ``location``; return its path.
@@ -212,7 +267,7 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
         try:
             store = ox.Store(str(tmp / "db"))
-            derived.fill(store, files, tmp, inference=inference, stated_only=stated_only)
+            fill(store, files, tmp, inference=inference, stated_only=stated_only)
             store.optimize()
             store.flush()
             quads = len(store)

@@ -38,7 +38,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from ..namespaces import KG
-from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
+from .base import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
 from ._common import bind_values, check, lang_case, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]

@@ -12,7 +12,7 @@ style, by hash) and treats every label and quote as data. Same data, same page,
 byte for byte. ``templates/still.svg.j2`` draws the same view as a still image for
 notebooks whose output is not trusted.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> view = render("hk-universities", kg=open_graph())
 >>> import re
 >>> re.search(r'(?:src|href)="https?://|@import', view.html) is None
@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..queries import UnknownName, suggest
+from ...query.queries import UnknownName, suggest
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx
 
-    from ..api import KnowledgeGraph
+    from ...query.api import KnowledgeGraph
     from .select import Drawing
 
 __all__ = [
@@ -96,7 +96,7 @@ class View:
 
     def save(self, path: str | Path) -> Path:
         """Write the page as UTF-8 (atomically, honouring the umask) and return its path."""
-        from ..export import write
+        from ...data.export import write
 
         write(path, self.html)
         return Path(path)
@@ -142,7 +142,7 @@ def render(
     ``network`` reuses a projection made by :func:`hetao_kg.network.project` in the
     same language.
     """
-    from ..api import _check_lang, open_graph
+    from ...query.api import _check_lang, open_graph
 
     if name not in NAMES:
         raise UnknownName("view", name, suggest(name, list(NAMES)))
@@ -168,8 +168,10 @@ def _code_key() -> str:
 
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    files = [here.parent / f for f in ("network.py", "api.py", "search.py", "namespaces.py", "store.py")]
-    files += sorted((here.parent / "queries").glob("*.rq"))
+    package = here.parent.parent
+    files = [package / f for f in ("network/projection.py", "query/api.py", "query/queries.py", "query/search.py",
+                                   "namespaces.py", "store/base.py")]
+    files += sorted((package / "query" / "queries").glob("*.rq"))
     for name in _SOURCES:
         files += sorted(p for p in (here / name).rglob("*") if p.is_file()) if (here / name).is_dir() else [here / name]
     for path in files:
@@ -183,7 +185,7 @@ def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
     import hashlib
     import json
 
-    from ..api import _data_key
+    from ...query.api import _data_key
 
     data = _data_key(kg.store)
     if not data:
@@ -198,7 +200,7 @@ def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
 def _cached_view(key: str) -> "View | None":
     import json
 
-    from .. import cache
+    from ... import cache
 
     data = cache.read_entry("views", key, ".json")
     if data is None:
@@ -220,7 +222,7 @@ def _restored(d: dict) -> dict:
 def _cache_view(key: str, view: "View") -> None:
     import json
 
-    from .. import cache
+    from ... import cache
 
     payload = {"name": view.name, "title": view.title, "lang": view.lang, "nodes": view.nodes, "edges": view.edges,
                "legend": view.legend, "html": view.html, "svg": view.svg}
@@ -234,10 +236,11 @@ def _cache_view(key: str, view: "View") -> None:
 
 def _render(name, entities, kg, lang, depth, network) -> View:
     from .page import TEXT, TITLES
+    from ..projection import projected
     from .select import SELECTORS, full_bounded
 
     if name == "full" and network is None and lang not in kg._networks:
-        bounded = full_bounded(kg, lang)
+        bounded = full_bounded(kg, lang, FULL_MAX_NODES)
         if bounded is not None:  # too big to draw whole: the best connected, and the page says so
             drawing, total = bounded
             shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
@@ -248,7 +251,7 @@ def _render(name, entities, kg, lang, depth, network) -> View:
     elif name in AROUND or lang in kg._networks:
         g = kg._networks.get(lang)  # None: the view asks the store for what it draws
     else:
-        g = kg.network(lang=lang)
+        g = projected(kg, lang=lang)
     drawing = SELECTORS[name](kg, g, lang, list(entities), depth, TEXT[lang])
     if kg._index is None:  # the labels' pinyin for the page's search, stored once per data
         kg._index = kg._search_index()

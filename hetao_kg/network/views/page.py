@@ -16,7 +16,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..network import FAMILIES
+from ..projection import FAMILIES
 from .layout import along_paths, force, layers, node_radius
 from .select import Drawing
 
@@ -115,7 +115,7 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _pinyin(text: str) -> str:
-    from ..search import known_pinyin, to_pinyin
+    from ...query.search import known_pinyin, to_pinyin
 
     found = known_pinyin(text)  # from the search index on disk when it holds the label
     return found if found is not None else to_pinyin(text)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..api import KnowledgeGraph
+    from ...query.api import KnowledgeGraph
 
 __all__ = ["Drawing", "HUB_MIN_LINKS", "MAX_DEPTH1", "MAX_DEPTH2_PER_NODE", "SELECTORS", "fold", "hub_links"]
 
@@ -291,7 +291,7 @@ def _ego_drawing(g, centre, keep, extra, hubs, text) -> Drawing:
 def _ego_around(kg, centre, name, lang, depth, text) -> Drawing:
     """The ego view asked from the store: the links around the centre, level by level
     (each level a few queries bound through VALUES), never the whole network."""
-    from ..network import Neighbourhood, _local, project_links
+    from ..projection import Neighbourhood, _local, project_links
 
     around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS, centre=centre)
     around.fetch([centre])
@@ -357,19 +357,19 @@ def _path(kg, g, lang, entities, depth, text) -> Drawing:
     return Drawing(sub, layout="path", marks={a: "start", b: "end"}, paths=found)
 
 
-def full_bounded(kg, lang) -> tuple[Drawing, int] | None:
-    """The full view of a network too big to draw whole: the :data:`hetao_kg.views.FULL_MAX_NODES` best
+def full_bounded(kg, lang, max_nodes: int) -> tuple[Drawing, int] | None:
+    """The full view of a network too big to draw whole: the ``max_nodes``
+    (:data:`hetao_kg.network.views.FULL_MAX_NODES`) best
     connected entities (ranked by SPARQL GROUP BY in the store, never the whole network in
     Python) with their attributes and the links among them, and how many entities the
     network has; None when the whole network fits (then the full view is unchanged)."""
-    from ..network import Neighbourhood, _local, project_links
-    from ..queries import named_query
-    from . import FULL_MAX_NODES
+    from ..projection import Neighbourhood, _local, project_links
+    from ...query.queries import named_query
 
     total = int(kg.store.select(named_query("network-size").text).rows[0]["entities"])
-    if total <= FULL_MAX_NODES:
+    if total <= max_nodes:
         return None
-    ranked = kg.store.select(named_query("network-degree").text + f"\nLIMIT {FULL_MAX_NODES}").rows
+    ranked = kg.store.select(named_query("network-degree").text + f"\nLIMIT {max_nodes}").rows
     keep = {str(r["node"]) for r in ranked}
     around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS)
     around.fetch(keep)
@@ -397,7 +397,7 @@ def _project_around(kg, lang, around, nodes, into=()) -> nx.MultiDiGraph:
     property only from attributes, which fold into the node), plus every link into the
     ``into`` pairs (target, property IRI). The store's hub links are in ``graph["hubs"]``.
     ``around`` is the :class:`~hetao_kg.network.Neighbourhood` that asks (kinds reused)."""
-    from ..network import _local, project_links
+    from ..projection import _local, project_links
 
     nodes = sorted(set(nodes))
     around.fetch(nodes)
@@ -411,7 +411,7 @@ def _project_around(kg, lang, around, nodes, into=()) -> nx.MultiDiGraph:
 
 
 def _links_into(kg, pairs) -> list[dict]:
-    from ..network import select_values
+    from ..projection import select_values
 
     return [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
             for r in select_values(kg, "network-links", "target property", pairs)]
@@ -419,7 +419,7 @@ def _links_into(kg, pairs) -> list[dict]:
 
 def _seeds(kg, around, *, family: str | None = None, kind: str | None = None) -> list[str]:
     """The entities of a family (or of a primary kind), found by their classes in the store."""
-    from ..network import FAMILIES, _local, _primary, family_of, select_values
+    from ..projection import FAMILIES, _local, _primary, family_of, select_values
 
     roots = set(dict(FAMILIES).get(family, ()))
     kinds = set(roots) | ({HTO + kind} if kind else set())
@@ -434,7 +434,7 @@ def _seeds(kg, around, *, family: str | None = None, kind: str | None = None) ->
 
 
 def _new_around(kg):
-    from ..network import Neighbourhood
+    from ..projection import Neighbourhood
 
     return Neighbourhood(kg, hub_min=HUB_MIN_LINKS)
 
@@ -455,7 +455,7 @@ def _sectors_around(kg, lang):
 
 
 def _policies_around(kg, lang):
-    from ..network import _local, _primary
+    from ..projection import _local, _primary
 
     around = _new_around(kg)
     policies = [p for p in _seeds(kg, around, family="policy")
@@ -472,7 +472,7 @@ def _construction_around(kg, lang):
 
 
 def _services_around(kg, lang):
-    from ..network import _local
+    from ..projection import _local
 
     around = _new_around(kg)
     providers = _seeds(kg, around, family="service")
