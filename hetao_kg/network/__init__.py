@@ -1,4 +1,4 @@
-"""Layer 5, network projection: RDF -> networkx (:mod:`.projection`: entities as nodes,
+"""The network layer, network projection: RDF -> networkx (:mod:`.projection`: entities as nodes,
 links as labelled edges with their quotes, paths, analytics, GraphML/GEXF/CSV export),
 and the named views drawn from it (:mod:`.views`). Every function takes the query
 facade (``kg``) as an argument.

@@ -1,4 +1,4 @@
-"""Layer 4, query: the facade over any store (:mod:`.api`: SPARQL with safe bindings,
+"""The query layer: the facade over any store (:mod:`.api`: SPARQL with safe bindings,
 labels in three languages, name resolution), the named queries (:mod:`.queries`,
 ``queries/*.rq``), results (:mod:`.results`), search (:mod:`.search`), citations
 (:mod:`.cite`) and statistics (:mod:`.stats`). Speaks to :mod:`hetao_kg.store` only

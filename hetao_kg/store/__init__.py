@@ -1,4 +1,4 @@
-"""Layer 3, store: where every query is answered. The :class:`Store` protocol and the
+"""The store layer: where every query is answered. The :class:`Store` protocol and the
 in-process rdflib store with the query guard (:mod:`.base`: read-only, no ``SERVICE``
 or ``FROM``, parsed before any store sees it; :mod:`.diagnose` explains errors), the
 answers and their cache (:mod:`.answers`), the limits (:mod:`.limits`: every query in a
