@@ -43,9 +43,14 @@ MOVED = {
 }
 
 
+_LONGEST_FIRST = sorted(MOVED, key=len, reverse=True)
+
+
 def new_name(old: str) -> str | None:
     """Where the module ``old`` is now (None: it did not move)."""
-    for prefix in sorted(MOVED, key=len, reverse=True):
+    if not old.startswith("hetao_kg."):
+        return None
+    for prefix in _LONGEST_FIRST:
         if old == prefix or old.startswith(prefix + "."):
             return MOVED[prefix] + old[len(prefix):]
     return None
