@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import AmbiguousEntity
 from .query import api as _api
-from .query.api import LANGS, PathStep, _check_lang, _data_key  # noqa: F401 (the old hetao_kg.api names)
+from .query.api import LANGS, PathStep
 from .store.base import Store
 
 __all__ = ["LANGS", "AmbiguousEntity", "KnowledgeGraph", "PathStep", "open_graph"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextvars
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Protocol
 
@@ -30,9 +29,9 @@ from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Node
 
 from ..data.graph import load
-from .answers import Rows
 from ..errors import QueryError, QueryLimitExceeded, QueryMemoryExceeded, QueryRefused, QueryTimeout, QueryTooLarge
 from ..namespaces import PREFIXES, expand
+from .answers import Rows
 
 __all__ = [
     "QueryError",
