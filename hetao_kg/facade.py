@@ -94,3 +94,11 @@ def open_graph(
     """
     store = _api.open_graph(root, store=store, endpoint=endpoint, inference=inference, timeout=timeout).store
     return KnowledgeGraph(store, root=root, inference=inference)
+
+
+def __getattr__(name: str):
+    """The rest of the query facade's module (``hetao_kg.api`` was one module; see :mod:`hetao_kg._moved`)."""
+    try:
+        return getattr(_api, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
