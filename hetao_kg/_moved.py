@@ -38,6 +38,7 @@ MOVED = {
     "hetao_kg.stats": "hetao_kg.query.stats",
     "hetao_kg.stores": "hetao_kg.store",
     "hetao_kg.stores.derived": "hetao_kg.data.derived",
+    "hetao_kg.stores.guard": "hetao_kg.store.sparql_guard",
     "hetao_kg.validate": "hetao_kg.data.validate",
     "hetao_kg.views": "hetao_kg.network.views",
 }
