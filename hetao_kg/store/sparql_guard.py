@@ -97,9 +97,10 @@ _TERMINALS = [
 ]
 _LEXER = re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(_TERMINALS)))
 _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
+_MULTILINE = {"WS", "STRING"}  # the only terminals that may hold a line break
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
-_WRITE = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_WRITE_TABLE = {ord(k): v for k, v in {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.items()}
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,13 @@ def _expand_codepoints(sparql: str) -> str:
 
 def _string_value(raw: str) -> str:
     body = raw[3:-3] if raw[:3] in ("'''", '"""') and len(raw) >= 6 else raw[1:-1]
+    if "\\" not in body:
+        return body
     return re.sub(r"\\(.)", lambda m: _ESCAPES[m.group(1)], body, flags=re.S)
 
 
 def _write_string(value: str) -> str:
-    return '"' + "".join(_WRITE.get(c, c) for c in value) + '"'
+    return '"' + value.translate(_WRITE_TABLE) + '"'
 
 
 def _lex(sparql: str) -> tuple[list[Token], list[str]]:
@@ -161,10 +164,10 @@ def _lex(sparql: str) -> tuple[list[Token], list[str]]:
             value = _string_value(text) if kind == "STRING" else text
             out.append(Token(kind, value, line, pos - line_start + 1))
             carry = text.count("\n") + text.count("\r") - text.count("\r\n") if kind == "STRING" else 0
-        newlines = [i for i, c in enumerate(text) if c in "\r\n" and not (c == "\n" and i and text[i - 1] == "\r")]
-        if newlines:
-            line += len(newlines)
-            line_start = pos + newlines[-1] + 1
+        if kind in _MULTILINE and ("\n" in text or "\r" in text):
+            breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+            line += breaks
+            line_start = pos + max(text.rfind("\n"), text.rfind("\r")) + 1
         pos = m.end()
     if carry:
         gap.insert(0, "\n" * carry)
