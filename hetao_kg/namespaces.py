@@ -122,7 +122,9 @@ class HTO(DefinedNamespace):
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
+    CuratorSupplied: URIRef
     MachineConversion: URIRef
+    MachineProposal: URIRef
     NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
@@ -166,11 +168,14 @@ class HTO(DefinedNamespace):
     championedBy: URIRef
     claimAbout: URIRef
     concerns: URIRef
+    confidence: URIRef
     counts: URIRef
     designatesPlatform: URIRef
+    dependsOn: URIRef
     developmentStatus: URIRef
     documentNumber: URIRef
     evidence: URIRef
+    foundIn: URIRef
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
@@ -181,6 +186,7 @@ class HTO(DefinedNamespace):
     inSeries: URIRef
     keySector: URIRef
     locatedIn: URIRef
+    mentions: URIRef
     milestone: URIRef
     offersService: URIRef
     paragraphNumber: URIRef
@@ -189,6 +195,8 @@ class HTO(DefinedNamespace):
     platformOf: URIRef
     publishedBy: URIRef
     purpose: URIRef
+    proposalKind: URIRef
+    proposalRule: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
     ruleDocument: URIRef
@@ -198,6 +206,7 @@ class HTO(DefinedNamespace):
     stageOrder: URIRef
     statedCount: URIRef
     statusWords: URIRef
+    suggestedEvidence: URIRef
     unitOf: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {
