@@ -181,6 +181,14 @@ def source_locate(ctx: click.Context, quote: str, doc: str) -> None:
         click.echo(f"{sid}\toa:start {start} ; oa:end {end}")
 
 
+# --- ingest, review (the curation assistant: hetao_kg/ingest/) -------------------
+
+from .cli_ingest import ingest as _ingest, review as _review  # noqa: E402
+
+main.add_command(_ingest)
+main.add_command(_review)
+
+
 # --- validate, stats, export ----------------------------------------------------
 
 

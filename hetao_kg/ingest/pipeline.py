@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from ..graph import load
 from ..graph import data_files
-from ..normalize import Problem, normalize, split_sentences
+from ..normalize import Problem, load_corrections, normalize, opencc_converter, split_sentences
 from ..sources import source_documents
 from .draft import PREAMBLE, draft_blocks, proposal_to_json
 from .extract import Extractor, Proposal
@@ -120,11 +120,14 @@ def ingest_file(
     lexicon: Lexicon | None = None,
     progress: Callable[[int, int], None] | None = None,
     block_bytes: int | None = None,
+    corrections: str | Path | None = None,
 ) -> IngestResult:
     """Ingest a report into ``review_dir/<doc_id>/`` and return what was found.
 
     Nothing is written outside ``review_dir``; the report's folder appears only once
     complete (written aside, then renamed). ``progress(bytes_done, bytes_total)``.
+    ``corrections``: a correction table for the normalizer (JSON, see
+    :func:`hetao_kg.normalize.load_corrections`), registered with the source.
     """
     path = Path(path)
     review_dir = Path(review_dir)
@@ -140,6 +143,7 @@ def ingest_file(
     if (folder / "decisions.json").is_file() and json.loads((folder / "decisions.json").read_text(encoding="utf-8")):
         raise IngestError(f"{folder}: already ingested and under review; finish it with `hetao-kg review` "
                           "or remove the folder to start again")
+    table = tuple(load_corrections(corrections)) if corrections else ()
     lex = lexicon or lexicon_for(Path(root) if root else None)
     rejected = load_rejections(review_dir)
     review_dir.mkdir(parents=True, exist_ok=True)
@@ -165,9 +169,9 @@ def ingest_file(
                 raw_out.write(raw)
                 stripped = _PINYIN_TOKEN.sub(lambda m: m.group(0)[0], raw)
                 result.pinyin_stripped += len(_PINYIN_TOKEN.findall(raw))
-                norm = normalize(raw)
-                result.traditional_converted += sum(1 for a, b in zip(stripped, norm.text) if a != b) \
-                    if len(stripped) == len(norm.text) else 0
+                norm = normalize(raw, corrections=table)
+                simplified = opencc_converter("t2s").convert(stripped)
+                result.traditional_converted += sum(1 for a, b in zip(stripped, simplified) if a != b)
                 result.problems += [_shift(p, lines, raw_offset, offset) for p in norm.problems]
                 norm_out.write(norm.text)
                 for s in split_sentences(norm.text):
@@ -198,6 +202,8 @@ def ingest_file(
                               "about": str(about) if about else None}}
         (work / "source.json").write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         (work / "decisions.json").write_text("{}\n", encoding="utf-8")
+        if corrections:
+            shutil.copyfile(corrections, work / "corrections.json")
         if folder.exists():
             shutil.rmtree(folder)
         work.rename(folder)
