@@ -42,6 +42,27 @@ PREAMBLE = "@base <https://w3id.org/hetao-kg/id/> .\n" + "".join(
     f"@prefix {p}:{' ' * (8 - len(p))}<{ns}> .\n" for p, ns in _PREFIXES) + "\n"
 
 
+_KG = str(KG)
+_PREFIX_STRS = [(p, str(ns)) for p, ns in _PREFIXES]
+_RDF_TYPE = str(RDF.type)
+_XSD = str(XSD)
+_NUMERIC = (XSD.integer, XSD.decimal)
+_IRI_CACHE: dict[str, str] = {}
+
+
+def _iri_term(s: str) -> str:
+    if s == _RDF_TYPE:
+        return "a"
+    if s.startswith(_KG):
+        return f"<{s[len(_KG):]}>"
+    for p, ns in _PREFIX_STRS:
+        if s.startswith(ns):
+            local = s[len(ns):]
+            if local and all(c.isalnum() or c in "_-" for c in local):
+                return f"{p}:{local}"
+    return URIRef(s).n3()
+
+
 def term(t) -> str:
     """A term as the curated files write it: ``<org/hku>``, ``hto:locatedIn``, ``"…"@zh-Hans``.
 
@@ -50,20 +71,17 @@ def term(t) -> str:
     """
     if isinstance(t, URIRef):
         s = str(t)
-        if t == RDF.type:
-            return "a"
-        if s.startswith(str(KG)):
-            return f"<{s[len(str(KG)):]}>"
-        for p, ns in _PREFIXES:
-            local = s[len(str(ns)):]
-            if s.startswith(str(ns)) and local and all(c.isalnum() or c in "_-" for c in local):
-                return f"{p}:{local}"
-        return t.n3()
+        out = _IRI_CACHE.get(s)
+        if out is None:
+            out = _iri_term(s)
+            if len(_IRI_CACHE) < 100_000:
+                _IRI_CACHE[s] = out
+        return out
     if isinstance(t, Literal):
-        if t.datatype in (XSD.integer, XSD.decimal) and t.language is None:
+        if t.datatype in _NUMERIC and t.language is None:
             return str(t)
-        if t.datatype is not None and str(t.datatype).startswith(str(XSD)):
-            return f"{Literal(str(t)).n3()}^^xsd:{str(t.datatype)[len(str(XSD)):]}"
+        if t.datatype is not None and str(t.datatype).startswith(_XSD):
+            return f"{Literal(str(t)).n3()}^^xsd:{str(t.datatype)[len(_XSD):]}"
         return t.n3()
     if isinstance(t, BNode):  # pragma: no cover - proposals never hold blank nodes
         raise ValueError("blank nodes are not written")

@@ -22,6 +22,8 @@ from .extract import Extractor, Proposal
 from .lexicon import Lexicon, build_lexicon
 from .reading import IngestError, check_readable, read_blocks
 
+_MAX_PROBLEMS = 1000
+
 __all__ = ["IngestResult", "ingest_file", "lexicon_for", "doc_id_for", "load_rejections", "SourceMeta"]
 
 _PINYIN_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]\([a-zA-ZüÜvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]+\)")
@@ -47,7 +49,8 @@ class IngestResult:
     paragraphs: int = 0
     pinyin_stripped: int = 0
     traditional_converted: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first 1000
+    problem_count: int = 0
     counts: Counter = field(default_factory=Counter)
     known_entities: set = field(default_factory=set)
     skipped_rejected: int = 0
@@ -57,10 +60,10 @@ class IngestResult:
         lines = [f"{self.doc_id}: {self.characters} characters, {self.paragraphs} paragraphs, {self.sentences} sentences",
                  f"repaired: {self.pinyin_stripped} pinyin annotations stripped, "
                  f"{self.traditional_converted} Traditional characters converted to Simplified, "
-                 f"{len(self.problems)} lost-character spans reported (left in the text)"]
+                 f"{self.problem_count} lost-character spans reported"]
         lines += [f"  {p.describe()}" for p in self.problems[:20]]
-        if len(self.problems) > 20:
-            lines.append(f"  … and {len(self.problems) - 20} more")
+        if self.problem_count > 20:
+            lines.append(f"  … and {self.problem_count - 20} more")
         kinds = ("mention", "new-entity", "status", "figure", "date", "link")
         lines.append("proposed: " + ", ".join(f"{self.counts.get(k, 0)} {k}" for k in kinds)
                      + f" ({len(self.known_entities)} known entities named)")
@@ -146,6 +149,7 @@ def ingest_file(
     table = tuple(load_corrections(corrections)) if corrections else ()
     lex = lexicon or lexicon_for(Path(root) if root else None)
     rejected = load_rejections(review_dir)
+    created = not review_dir.exists()
     review_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=review_dir, prefix=f".{doc_id}."))
     result = IngestResult(doc_id, folder)
@@ -172,7 +176,9 @@ def ingest_file(
                 norm = normalize(raw, corrections=table)
                 simplified = opencc_converter("t2s").convert(stripped)
                 result.traditional_converted += sum(1 for a, b in zip(stripped, simplified) if a != b)
-                result.problems += [_shift(p, lines, raw_offset, offset) for p in norm.problems]
+                result.problem_count += len(norm.problems)
+                room = _MAX_PROBLEMS - len(result.problems)
+                result.problems += [_shift(p, lines, raw_offset, offset) for p in norm.problems[:max(0, room)]]
                 norm_out.write(norm.text)
                 for s in split_sentences(norm.text):
                     para = s.paragraph + paragraphs
@@ -209,5 +215,7 @@ def ingest_file(
         work.rename(folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
+        if created and not any(review_dir.iterdir()):
+            review_dir.rmdir()  # leave no trace of a failed ingest
         raise
     return result
