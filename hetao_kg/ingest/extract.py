@@ -40,6 +40,7 @@ from .lexicon import Lexicon
 __all__ = ["Proposal", "Extractor", "clauses", "parse_figure", "parse_date"]
 
 _DELIMS = "，,；;：:。！？!?"
+_FIGURE_NS = str(KG["figure/"])
 _HAN = r"\u3400-\u9fff"
 
 
@@ -68,9 +69,13 @@ class Proposal:
     depends: tuple[str, ...] = ()
 
     def signature(self) -> str:
-        """What is proposed, independent of ids: kind, quote text and triples (for remembering rejections)."""
-        parts = sorted(" ".join(t.n3() for t in triple) for triple in self.triples)
-        return "\t".join([self.kind, self.quote, self.text, str(self.entity or ""), *parts])
+        """What is proposed, independent of ids and of the document: kind, quote, words and what the
+        triples say (for remembering rejections across reports)."""
+        def obj(o) -> str:
+            return "figure" if str(o).startswith(_FIGURE_NS) else o.n3()
+
+        parts = sorted(f"{p.n3()} {obj(o)}" for _, p, o in self.triples)
+        return "\t".join([self.kind, self.quote, self.text, self.label or "", *parts])
 
 
 @dataclass
@@ -282,6 +287,8 @@ class Extractor:
             self.by_first.setdefault(name[0], []).append(name)
         for names in self.by_first.values():
             names.sort(key=len, reverse=True)
+        han = sorted((n for names in self.by_first.values() for n in names), key=lambda n: (-len(n), n))
+        self.han_re = re.compile("|".join(re.escape(n) for n in han)) if han else None
         self.latin = sorted((n for n in lexicon.names if re.match(r"[A-Za-z0-9]", n)), key=len, reverse=True)
         self.latin_re = (re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(n) for n in self.latin) + r")(?![A-Za-z0-9])")
                          if self.latin else None)
@@ -310,20 +317,11 @@ class Extractor:
     # -- mentions ----------------------------------------------------------------------------
     def _known(self, text: str) -> list[_Mention]:
         out: list[_Mention] = []
-        i = 0
-        while i < len(text):
-            hit = None
-            for name in self.by_first.get(text[i], ()):
-                if text.startswith(name, i):
-                    hit = name
-                    break
-            if hit:
-                entry = self.lex.names[hit][0]
-                out.append(_Mention(i, i + len(hit), entry.entity, self.lex.labels.get(entry.entity, hit),
-                                    self.lex.classes.get(entry.entity), False, entry.how))
-                i += len(hit)
-            else:
-                i += 1
+        for m in self.han_re.finditer(text) if self.han_re else ():
+            hit = m.group(0)  # leftmost, and longest: the alternatives are sorted longest first
+            entry = self.lex.names[hit][0]
+            out.append(_Mention(m.start(), m.end(), entry.entity, self.lex.labels.get(entry.entity, hit),
+                                self.lex.classes.get(entry.entity), False, entry.how))
         if self.latin_re:
             for m in self.latin_re.finditer(text):
                 entry = self.lex.names[m.group(0)][0]
@@ -596,6 +594,10 @@ class Extractor:
                 continue
             qa, qb = clause_of(m.start())
             near = [o for o in outer if qa <= o.start < qb]
+            if not near and text[qb:qb + 1] in "，,":  # "2025年3月,X投入使用": the date opens the next clause
+                _, nb = clause_of(qb + 1)
+                near = [o for o in outer if qb < o.start < nb]
+                qb = nb if near else qb
             subject = near[0].entity if near else KG[f"doc/{self.doc_id}"]
             out.append(self._proposal("date", s, (m.start(), m.end()), (qa, qb),
                                       f"date:{value.datatype.split('#')[1]}", 0.6 if near else 0.4,
