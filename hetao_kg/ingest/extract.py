@@ -215,7 +215,8 @@ _ENDINGS = [
     ("生活区改造", "ConstructionProject", "project"), ("中心", "ResearchInstitute", "org"),
     ("局", "GovernmentAgency", "org"), ("合作安排", "CooperationArrangement", "policy"),
     ("框架协议", "FrameworkAgreement", "policy"), ("政策包", "JointPolicyPackage", "policy"),
-    ("实施细则", "ImplementingRules", "policy"),
+    ("实施细则", "ImplementingRules", "policy"), ("公寓", "Facility", "facility"), ("大厦", "Facility", "facility"),
+    ("科创园", "ConstructionProject", "project"), ("科技", "Company", "org"),
 ]
 _ENDING_RE = re.compile("|".join(re.escape(e) for e, _, _ in sorted(_ENDINGS, key=lambda x: -len(x[0]))))
 _ENDING = {e: (c, f) for e, c, f in _ENDINGS}
@@ -236,7 +237,7 @@ _FOLDER = {"DevelopmentPlan": "policy", "InvestmentFinancingPlan": "policy", "Im
 _GENERIC = set("重大 重点 优质 一批 相关 各类 高品质 国家级 特色 科研 创新 投资 一系列 这些 有关 多个 首批 港澳 "
                "国际组织 新 该 本 其 各 多 等 项目 中心 平台 基地 空间 服务".split())
 # leading words of a clause that are not part of a name (verbs and adverbs before it)
-_LEAD_FLAGS = {"v", "p", "c", "d", "u", "r", "m", "q", "f", "ad", "t", "y", "e", "z", "vn", "uj", "ul", "ud", "ug",
+_LEAD_FLAGS = {"v", "p", "c", "d", "u", "r", "m", "q", "ad", "t", "y", "e", "z", "vn", "uj", "ul", "ud", "ug",
                "uz", "uv", "vd", "vg", "dg", "mq", "tg", "rr", "rz"}
 # verbs that end the words before a name inside what looks like one ("广东省携手港澳推进…平台")
 _STRONG_VERBS = re.compile("推进|携手|打造|坚持|坚守|明确|出台|引进|建立|实现|推出|聚焦|发挥|加快|拓展|推动|引领|带动|促进|"
@@ -384,14 +385,20 @@ class Extractor:
             end, ending = m.end(), m.group(0)
             if end < len(text) and text[end] in "》":
                 continue
+            if ending == "科技" and re.match(r"[\u4e00-\u9fff]", text[end:end + 1]) \
+                    and text[end] not in "等、和及与已正" and text[end:end + 2] not in ("总部", "公司", "集团", "有限"):
+                continue  # 深港科技创新合作区: 科技 inside a longer name, not a company's
             start = m.start()
             while start > 0 and text[start - 1] not in bounds:
                 start -= 1
             start = self._name_start(text, start, m.start(), known)
+            number = re.match(r"\d{1,3}号(?![\u4e00-\u9fff]{0,2}(?:线|楼|院))", text[end:])
+            if number:
+                end += number.end()  # 光明人才公寓5号: a numbered name
             if text.count("“", start, end) > text.count("”", start, end) and text[end:end + 1] == "”":
                 end += 1  # 深港“联合政策包”: the closing quote belongs to the name
             name = text[start:end]
-            if len(name) > 40 or len(name) < 3 or self._generic(name, ending) or _garbled(name):
+            if len(name) > 40 or len(name) < 3 or self._generic(text[start:m.end()], ending) or _garbled(name):
                 continue
             if any(k.start == start and k.end == end and not k.new for k in known):
                 continue  # already a known entity
