@@ -448,10 +448,13 @@ class Extractor:
         props: list[Proposal] = []
         cls_ = clauses(text)
 
+        aspect = re.match(rf"[^{_DELIMS}]{{2,12}}方面[，,]", text)
+
         def clause_of(pos: int) -> tuple[int, int]:
             for a, b in cls_:
                 if a <= pos < b:
-                    return a, b
+                    # "量子信息方面,X等已落地": the clause after the aspect is quoted with it
+                    return (0, b) if aspect and a == aspect.end() else (a, b)
             return 0, len(text)
 
         known = self._known(text)
