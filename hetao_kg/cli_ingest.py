@@ -16,7 +16,7 @@ from .graph import DataError
 from .normalize import SourceError
 from .results import terminal_safe
 
-__all__ = ["ingest", "review"]
+__all__ = ["ingest", "review", "serve_review"]
 
 _REVIEW_DIR = click.option(
     "--review-dir", type=click.Path(file_okay=False, path_type=Path), envvar="HETAO_KG_REVIEW", default="review",
@@ -225,3 +225,22 @@ def review_source(ctx, doc, review_dir, title, title_en, publisher, date, langua
                                                      language=language)
     click.echo(terminal_safe(str(entry.get("ingested"))))
 
+
+
+def serve_review(ctx, *, host: str, port: int, doc: str, review_dir: Path, curator: str | None, loopback) -> None:
+    """`hetao-kg serve --review DOC`: the review page alone, on loopback only."""
+    import uvicorn
+
+    from .ingest import IngestError
+    from .web.review import create_review_app
+
+    if host not in loopback:
+        _fail(f"--review serves a page that writes curated data: it binds to loopback only, not {host}")
+    if not curator:
+        _fail("--review needs the curator's name (--curator NAME or $HETAO_KG_CURATOR)")
+    try:
+        app = create_review_app(review_dir, doc, curator=curator, root=_root(ctx))
+    except IngestError as exc:
+        _fail(str(exc))
+    click.echo(f"hetao-kg: review page of {doc} at http://{host}:{port}/ (loopback only); Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

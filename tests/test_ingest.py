@@ -308,3 +308,35 @@ def test_cli_ingest_and_review(tmp_path, data_root):
     bad = runner.invoke(main, ["--data-root", str(data_root), "ingest", str(src), "--date", "March"], env=env)
     assert bad.exit_code == 2 and "a date is YYYY" in bad.output
     assert not (data_root / "graph_data" / "ingested-next.trig").exists()
+
+
+# --- the review page (hetao-kg serve --review) ------------------------------------------
+
+
+def test_review_page_escapes_highlights_and_needs_its_token(tmp_path, data_root):
+    from starlette.testclient import TestClient
+
+    from hetao_kg.web.review import create_review_app
+
+    src = tmp_path / "next.txt"
+    src.write_text(NEXT + "<script>alert(1)</script>深港量子计算联合实验室等已落地。\n", encoding="utf-8")
+    ingest_file(src, review_dir=tmp_path / "review", root=data_root, doc_id="next")
+    app = create_review_app(tmp_path / "review", "next", curator="Test Curator", root=data_root, token="t0ken")
+    client = TestClient(app, base_url="http://127.0.0.1")
+    page = client.get("/")
+    assert page.status_code == 200 and "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+    assert "<mark>已落地</mark>" in page.text and 'content="t0ken"' in page.text
+    assert client.get("/static/review.js").status_code == 200
+    figure = next(r.id for r in Review(tmp_path / "review", "next", root=data_root).rows(kind="figure"))
+    assert client.post("/decide", json={"id": figure, "action": "reject"}).status_code == 403
+    ok = client.post("/decide", json={"id": figure, "action": "reject"}, headers={"X-Review-Token": "t0ken"})
+    assert ok.json() == {"id": figure, "state": "rejected"}
+    mention = next(r.id for r in Review(tmp_path / "review", "next", root=data_root).rows(kind="mention"))
+    refused = client.post("/decide", json={"id": mention, "action": "accept"}, headers={"X-Review-Token": "t0ken"})
+    assert refused.status_code == 409 and "states no fact" in refused.json()["error"]
+
+
+def test_serve_review_is_loopback_only(tmp_path):
+    out = CliRunner().invoke(main, ["serve", "--review", "next", "--host", "0.0.0.0", "--curator", "X",
+                                    "--review-dir", str(tmp_path)])
+    assert out.exit_code == 2 and "loopback only" in out.output
