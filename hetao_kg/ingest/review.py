@@ -145,8 +145,6 @@ class Review:
             a, b = edit["quote"]
             text = self._text()
             p = replace(p, quote_start=a, quote_end=b, quote=text[a:b], sentence=_sentence_for(text, a, b).id)
-        if "en" in edit:
-            p = replace(p, comment=p.comment)
         if "evidence" in edit:
             p = replace(p, evidence=_EVIDENCE[edit["evidence"]], comment=edit.get("comment", p.comment))
         return p
@@ -182,12 +180,12 @@ class Review:
         rejected_file = self.review_dir / "rejected.json"
         remembered = set(json.loads(rejected_file.read_text(encoding="utf-8"))) if rejected_file.is_file() else set()
         for pid in ids:
-            p = self.current(pid)
+            self.current(pid)  # an unknown id is an error before anything is written
             if self.state(pid) == "accepted":
                 raise ReviewError(f"{pid}: already accepted; remove its graph from the curated file to undo")
+        for pid in ids:
             remembered.add(self.proposals[pid].signature())
             self.decisions["state"][pid] = "rejected"
-            del p
         atomic_write(rejected_file, json.dumps(sorted(remembered), ensure_ascii=False, indent=0) + "\n")
         self._save()
         return ids
