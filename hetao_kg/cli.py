@@ -181,6 +181,14 @@ def source_locate(ctx: click.Context, quote: str, doc: str) -> None:
         click.echo(f"{sid}\toa:start {start} ; oa:end {end}")
 
 
+# --- ingest, review (the curation assistant: hetao_kg/ingest/) -------------------
+
+from .cli_ingest import ingest as _ingest, review as _review  # noqa: E402
+
+main.add_command(_ingest)
+main.add_command(_review)
+
+
 # --- validate, stats, export ----------------------------------------------------
 
 
@@ -580,9 +588,15 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer.")
 @click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(64), help="Largest query accepted.")
 @click.option("--workers", "pool", default=2, show_default=True, type=click.IntRange(1, 16), help="Query worker processes.")
+@click.option("--review", "review_doc", metavar="DOC", help="Serve only the review page of the ingested report DOC "
+              "(loopback only; see `hetao-kg review`).")
+@click.option("--review-dir", type=click.Path(file_okay=False, path_type=Path), envvar="HETAO_KG_REVIEW",
+              default="review", show_default=True, help="With --review: the folder of drafts.")
+@click.option("--curator", envvar="HETAO_KG_CURATOR", help="With --review: your name, recorded as PROV.")
 @click.pass_context
 @handle_errors
-def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool):
+def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool, review_doc,
+          review_dir, curator):
     """Serve the read-only SPARQL endpoint (/sparql) and the explorer on one port.
 
     Pages: / (overview, search, named queries), /id/... (entities, also as RDF by
@@ -594,6 +608,12 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     import uvicorn
 
     from .web import create_app
+
+    if review_doc:
+        from .cli_ingest import serve_review
+
+        return serve_review(ctx, host=host, port=port, doc=review_doc, review_dir=review_dir, curator=curator,
+                            loopback=_LOOPBACK)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if host not in _LOOPBACK:

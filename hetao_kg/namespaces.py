@@ -124,7 +124,9 @@ class HTO(DefinedNamespace):
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
+    CuratorSupplied: URIRef
     MachineConversion: URIRef
+    MachineProposal: URIRef
     NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
@@ -168,11 +170,14 @@ class HTO(DefinedNamespace):
     championedBy: URIRef
     claimAbout: URIRef
     concerns: URIRef
+    confidence: URIRef
     counts: URIRef
     designatesPlatform: URIRef
+    dependsOn: URIRef
     developmentStatus: URIRef
     documentNumber: URIRef
     evidence: URIRef
+    foundIn: URIRef
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
@@ -183,6 +188,7 @@ class HTO(DefinedNamespace):
     inSeries: URIRef
     keySector: URIRef
     locatedIn: URIRef
+    mentions: URIRef
     milestone: URIRef
     offersService: URIRef
     paragraphNumber: URIRef
@@ -191,6 +197,8 @@ class HTO(DefinedNamespace):
     platformOf: URIRef
     publishedBy: URIRef
     purpose: URIRef
+    proposalKind: URIRef
+    proposalRule: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
     ruleDocument: URIRef
@@ -200,6 +208,7 @@ class HTO(DefinedNamespace):
     stageOrder: URIRef
     statedCount: URIRef
     statusWords: URIRef
+    suggestedEvidence: URIRef
     unitOf: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {
