@@ -226,7 +226,7 @@ def score(gold: Gold, proposals, text: str, lexicon_entities: set) -> dict:
 
 
 def eval_report(work: Path) -> dict:
-    from hetao_kg.sources import source_documents
+    from hetao_kg.source.sources import source_documents
 
     root = eval_root(work / "root")
     review = work / "review"
@@ -257,7 +257,7 @@ def garble(text: str, rng: random.Random) -> str:
     followed by their pinyin with tone marks (``標(biāo)``)."""
     from pypinyin import Style, pinyin
 
-    from hetao_kg.normalize import opencc_converter
+    from hetao_kg.source.normalize import opencc_converter
 
     trad = opencc_converter("s2t").convert(text)
     marks = pinyin(text, style=Style.TONE, errors=lambda chars: [None] * len(chars), heteronym=False)
@@ -272,7 +272,7 @@ def garble(text: str, rng: random.Random) -> str:
 def eval_synthetic(work: Path, counts: list[int], seed: int = 7) -> list[dict]:
     from corpus import generate
 
-    from hetao_kg.normalize import normalize
+    from hetao_kg.source.normalize import normalize
 
     most = max(counts)
     corpus = work / "corpus"

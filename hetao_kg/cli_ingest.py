@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from .graph import DataError
-from .normalize import SourceError
-from .results import terminal_safe
+from .errors import DataError
+from .errors import SourceError
+from .query.results import terminal_safe
 
 __all__ = ["ingest", "review", "serve_review"]
 

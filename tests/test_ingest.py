@@ -18,14 +18,14 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
 from rdflib.namespace import SDO as SCHEMA
 
 from hetao_kg.cli import main
-from hetao_kg.graph import load
+from hetao_kg.data.graph import load
 from hetao_kg.ingest import IngestError, SourceMeta, ingest_file, lexicon_for
 from hetao_kg.ingest.draft import read_jsonl
 from hetao_kg.ingest.extract import _DATE, _FIGURE, parse_date, parse_figure
 from hetao_kg.ingest.review import Review, ReviewError
 from hetao_kg.namespaces import HTO, KG
-from hetao_kg.normalize import opencc_converter
-from hetao_kg.validate import validate
+from hetao_kg.source.normalize import opencc_converter
+from hetao_kg.data.validate import validate
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -113,7 +113,7 @@ def test_lexicon_knows_every_kind_of_name(tmp_path):
 def test_every_proposal_quotes_the_normalized_text(report_run):
     work, _, result, proposals = report_run
     text = (work / "review" / "next" / "normalized.txt").read_text(encoding="utf-8")
-    from hetao_kg.sources import source_documents
+    from hetao_kg.source.sources import source_documents
 
     assert text == source_documents()["hetao-progress-report"].text  # same offsets as the registered report
     assert proposals and result.pinyin_stripped == 291 and result.problem_count == 2

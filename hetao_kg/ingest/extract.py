@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.namespace import SDO as SCHEMA
 
 from ..namespaces import HTO, KG
-from ..normalize import Sentence
+from ..source.normalize import Sentence
 from .lexicon import Lexicon
 
 __all__ = ["Proposal", "Extractor", "clauses", "parse_figure", "parse_date"]

@@ -13,10 +13,10 @@ from typing import Callable
 
 from rdflib import URIRef
 
-from ..graph import load
-from ..graph import data_files
-from ..normalize import Problem, load_corrections, normalize, opencc_converter, split_sentences
-from ..sources import source_documents
+from ..data.graph import load
+from ..data.graph import data_files
+from ..source.normalize import Problem, load_corrections, normalize, opencc_converter, split_sentences
+from ..source.sources import source_documents
 from .draft import PREAMBLE, draft_blocks, proposal_to_json
 from .extract import Extractor, Proposal
 from .lexicon import Lexicon, build_lexicon
@@ -88,7 +88,7 @@ _LEXICONS: dict[str, Lexicon] = {}
 
 def lexicon_for(root: Path | None) -> Lexicon:
     """The lexicon of the graph built from ``root`` (cached per data root and content)."""
-    from ..graph import content_key
+    from ..data.graph import content_key
 
     key = f"{root}:{content_key(root)}"
     if key not in _LEXICONS:

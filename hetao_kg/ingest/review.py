@@ -30,7 +30,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.namespace import SDO as SCHEMA
 
-from ..graph import data_files
+from ..data.graph import data_files
 from ..namespaces import HTO, KG, expand
 from .draft import PREAMBLE, atomic_write, block, quote_triples, quote_iri, read_jsonl
 from .extract import Proposal
@@ -221,7 +221,7 @@ class Review:
         if p is None or p.kind != "new-entity":
             raise ReviewError(f"{pid}: only a new-entity proposal can be merged into an existing entity")
         target = _iri(into)
-        from ..graph import load
+        from ..data.graph import load
 
         ds = load(self.root)
         if (target, RDF.type, None) not in ds:
@@ -350,7 +350,7 @@ class Review:
         return block(graph, triples) + block(KG["graph/provenance"], prov) + "\n"
 
     def _validate(self, files, target: Path, text: str, registered: bool, entries: list, checks) -> None:
-        from ..validate import validate
+        from ..data.validate import validate
 
         with tempfile.TemporaryDirectory(prefix="hetao-review-") as tmp:
             root = Path(tmp)
@@ -384,8 +384,8 @@ _BASELINES: dict[tuple, set] = {}
 
 def _baseline(root: Path, checks: tuple[str, ...]) -> set:
     """The violations the data root has already (an accept must add none)."""
-    from ..graph import content_key
-    from ..validate import validate
+    from ..data.graph import content_key
+    from ..data.validate import validate
 
     key = (str(root), content_key(root), checks)
     if key not in _BASELINES:
@@ -395,7 +395,7 @@ def _baseline(root: Path, checks: tuple[str, ...]) -> set:
 
 
 def _sentence_for(text: str, a: int, b: int, *, pid: str = ""):
-    from ..normalize import split_sentences
+    from ..source.normalize import split_sentences
 
     for s in split_sentences(text):
         if s.start <= a < b <= s.end:

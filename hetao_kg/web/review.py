@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..ingest.review import Review, ReviewError
-from ..normalize import split_sentences
+from ..source.normalize import split_sentences
 
 __all__ = ["create_review_app"]
 
