@@ -7,7 +7,7 @@ most ``queue`` queries wait at all: the next one gets :class:`QueryBusy` (503 wi
 ``Retry-After``) at once rather than a 503 after the timeout. Workers run niced, so
 a long query yields the CPU to the process serving pages.
 
-Every pooled store is a :class:`~hetao_kg.limits.LimitedStore`: it evaluates in its
+Every pooled store is a :class:`~hetao_kg.store.limits.LimitedStore`: it evaluates in its
 own worker process, killed on timeout (the next query starts a fresh one), and
 answers repeated queries from the on-disk answer cache without a worker.
 """
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from ..api import KnowledgeGraph
-from ..store import QueryError, QueryTimeout, RdflibStore, Rows, Store
+from ..query.api import KnowledgeGraph
+from ..store.base import QueryError, QueryTimeout, RdflibStore, Rows, Store
 
 __all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
@@ -48,16 +48,16 @@ def _memory(store: str | Path | None) -> bool:
 def query_stores(root: str | None, store: str | Path | None, *, timeout: float, max_rows: int,
                  max_query_bytes: int, pool: int) -> list[Store]:
     """``pool`` limited stores for user queries: rdflib in memory, or any store
-    :func:`hetao_kg.stores.open_store` knows (``oxigraph``, a directory)."""
+    :func:`hetao_kg.store.open_store` knows (``oxigraph``, a directory)."""
     limits = {"timeout": timeout, "max_rows": max_rows, "max_query_bytes": max_query_bytes}
     if _memory(store):
-        from ..graph import content_key
-        from ..limits import LimitedStore
+        from ..data.graph import content_key
+        from ..store.limits import LimitedStore
 
         return [LimitedStore(functools.partial(_niced_memory_store, root), answer_key=functools.partial(content_key, root),
                              **limits) for _ in range(max(1, pool))]
     try:
-        from ..stores import open_store  # type: ignore[import-not-found]
+        from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
     stores = [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
@@ -91,7 +91,7 @@ def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
     if _memory(store):
         return KnowledgeGraph(RdflibStore.from_root(root), root=root)
     try:
-        from ..stores import open_store  # type: ignore[import-not-found]
+        from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
     return KnowledgeGraph(open_store(store, root=root), root=root)
@@ -211,7 +211,7 @@ def _needs_start(store: Store) -> bool:
 
 
 def _warm(store: Store) -> None:
-    """Start the worker of a :class:`~hetao_kg.limits.LimitedStore` that has none (it was
+    """Start the worker of a :class:`~hetao_kg.store.limits.LimitedStore` that has none (it was
     killed at a timeout), so that the next query does not wait for it to load."""
     start, lock = getattr(store, "start", None) or getattr(store, "_start", None), getattr(store, "_lock", None)
     if start is None or not _needs_start(store):
