@@ -49,6 +49,8 @@ FAMILY_STYLE: dict[str, tuple[str, str]] = {
 }
 assert [f for f, _ in FAMILIES] and {f for f, _ in FAMILIES} <= set(FAMILY_STYLE)
 _QUOTE_LANG = "zh-Hans"  # the sources are Chinese
+_KG = "https://w3id.org/hetao-kg/id/"
+_DOCS = _KG + "doc/"
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -131,7 +133,8 @@ def _search_terms(d: dict) -> list[str]:
 
 
 def _evidence(d: dict) -> dict:
-    keys = ("evidence_label", "inferred", "quote", "sentence_text", "span", "paragraph", "sentence_number", "document_label")
+    keys = ("evidence_label", "inferred", "quote", "sentence_text", "span", "paragraph", "sentence_number", "document_label",
+            "graph", "sentence", "document")
     return {k: d[k] for k in keys if d.get(k) not in (None, "", [])}
 
 
@@ -300,7 +303,7 @@ def _vis_network(nodes: list[dict], edges: list[dict]) -> dict:
     options = {
         "physics": {"enabled": False},
         "layout": {"randomSeed": 7, "improvedLayout": False},
-        "interaction": {"hover": True, "dragNodes": False, "dragView": True, "zoomView": True, "keyboard": False,
+        "interaction": {"hover": True, "dragNodes": True, "dragView": True, "zoomView": True, "keyboard": False,
                         "selectConnectedEdges": False, "tooltipDelay": 3600000, "hoverConnectedEdges": False},
         "edges": {"arrowStrikethrough": False, "selectionWidth": 1.5, "hoverWidth": 1},
         "nodes": {"font": {"size": 0}},
@@ -314,6 +317,7 @@ def _share_texts(payload: dict) -> None:
     index, and the quote is the span of its sentence."""
     sentences: dict[str, int] = {}
     documents: dict[str, int] = {}
+    doc_ids: dict[int, str] = {}
     holders = payload["nodes"] + payload["edges"] + payload["groups"] + payload["group_links"]
     for holder in holders:
         ev = dict(holder["evidence"])  # a copy: the View's own records keep every field
@@ -324,11 +328,20 @@ def _share_texts(payload: dict) -> None:
             if sentence[span[0]:span[1]] == ev.get("quote"):
                 ev.pop("quote", None)
         doc = ev.pop("document_label", None)
+        doc_iri = ev.pop("document", "")
         if doc:
             ev["d"] = documents.setdefault(doc, len(documents))
+            doc_ids.setdefault(ev["d"], doc_iri[len(_DOCS):] if doc_iri.startswith(_DOCS) else "")
+        graph = ev.pop("graph", "")  # the statement's page in the explorer: /id/assertion/...
+        if graph.startswith(_KG):
+            ev["g"] = graph[len(_KG):]
+        sentence_iri = ev.pop("sentence", "")  # the sentence's anchor in the source reader
+        if sentence_iri.startswith(_DOCS):
+            ev["sid"] = sentence_iri.rsplit("/", 1)[-1]
         holder["evidence"] = ev
     payload["sentences"] = list(sentences)
     payload["documents"] = list(documents)
+    payload["document_ids"] = [doc_ids.get(i, "") for i in range(len(documents))]
 
 
 def _json_island(value) -> str:
@@ -344,8 +357,9 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str = ""):
-    """Nodes, links, legend, the page and the still SVG image for one view."""
+def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "", base: str = ""):
+    """Nodes, links, legend, the page and the still SVG image for one view; ``base`` is the
+    explorer's address (``hetao-kg serve``) the page's nodes, links and quotes lead to."""
     text = TEXT[lang]
     nodes, edges, pos, radius, index = _records(drawing, lang, text)
     boxes, group_links = _groups(drawing, pos, radius, index, text)
@@ -373,6 +387,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
         "counts": text["counts"].format(nodes=sum(1 for n in nodes if n["family"] != "more"), links=len(edges) + len(group_links), inferred=inferred),
         "source": text["source_line"].format(source="; ".join(d for d, _ in documents.most_common())) if documents else "",
         "steps": steps, "quote_lang": _QUOTE_LANG, "has_inferred": inferred > 0,
+        "link_types": sorted(Counter(e["label"] for e in edges if e["label"] and not e["more"]).items(), key=lambda kv: (-kv[1], kv[0])),
     }
     static_font, static_shown = _static_labels(nodes, bounds, text)
     env = _environment()
@@ -389,7 +404,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
                "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
                "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
-               "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG}
+               "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG, "base": base}
     _share_texts(payload)
     island = _json_island(payload)
     vis_js, vis_packed = _vis_library()

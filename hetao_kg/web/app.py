@@ -381,7 +381,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         html = views_cache.get(key)
         if html is None:
             try:
-                rendered = await in_graph(lambda: kg.render(name, *entities, lang=lang, depth=depth))
+                rendered = await in_graph(lambda: kg.render(name, *entities, lang=lang, depth=depth, base_url=prefix or "/"))
             except (UnknownName, ValueError, TypeError) as exc:
                 return page(request, "error.html", status=400, lang=lang, here="error",
                             message=i18n[lang]["bad_view"], detail=str(exc))
