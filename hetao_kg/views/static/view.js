@@ -607,11 +607,12 @@
       edges: function () {
         return data.edges.map(function (e) {
           var a = toPage(byId[e.source].x, byId[e.source].y), b = toPage(byId[e.target].x, byId[e.target].y);
-          return { id: e.id, source: e.source, target: e.target, inferred: e.inferred, more: e.more,
+          return { id: e.id, source: e.source, target: e.target, label: e.label, inferred: e.inferred, more: e.more,
                    dashed: !!edges.get(e.id).dashes, hidden: !!hiddenEdges[e.id], mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
         });
       },
       active: function () { return current.active; },
+      priority: function (id) { return byId[id].priority; },
       boxes: function () {
         return (data.boxes || []).map(function (b) {
           var a = toPage(b.x, b.y), c = toPage(b.x + b.w, b.y + b.h);
