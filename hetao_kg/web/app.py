@@ -36,7 +36,7 @@ from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows, prepare
-from .explorer import entity_page, home_counts, source_documents, source_page, term_path
+from .explorer import NAMED_VIEWS, entity_page, home_counts, source_documents, source_page, term_path, view_members, view_titles
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
@@ -298,7 +298,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
         queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
         return page(request, "home.html", lang=lang, counts=counts, docs=docs, queries=queries,
-                    views=[v for v in VIEWS if v not in ("ego", "path")], here="home",
+                    views=[v for v in VIEWS if v not in ("ego", "path")], here="home", titles=view_titles(lang),
                     zone=kg.label(str(KG["zone/hetao"]), lang), park=kg.label(str(KG["park/shenzhen-park"]), lang))
 
     async def search(request: Request) -> Response:
@@ -327,7 +327,11 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_entity"], detail=iri)
         alternates = [(m, f"{prefix}/id/{local}") for m in ("text/turtle", "application/ld+json", "application/n-triples")]
-        return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local)
+        members = await memo(view_members, kg)
+        titles = view_titles(lang)
+        in_views = [(name, titles[name][0]) for name in NAMED_VIEWS if iri in members.get(name, ())]
+        return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local,
+                    in_views=in_views, ego_title=titles["ego"][0].format(name=data.label))
 
     async def sources(request: Request) -> Response:
         lang = _lang_of(request)
@@ -362,7 +366,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         from ..views import VIEWS
 
         lang = _lang_of(request)
-        return page(request, "views.html", lang=lang, views=list(VIEWS), here="views")
+        return page(request, "views.html", lang=lang, views=list(VIEWS), here="views", titles=view_titles(lang))
 
     async def view(request: Request) -> Response:
         from ..views import VIEWS

@@ -361,3 +361,22 @@ def source_documents(kg: "KnowledgeGraph", *, lang: str = "en") -> list[tuple[st
 def home_counts(kg: "KnowledgeGraph") -> dict[str, int]:
     """Counts for the home page: entities, assertions, quotes, figures, graphs."""
     return {str(r["what"]): int(r["n"]) for r in kg.store.select(_COUNTS).rows}
+
+
+#: The named views an entity page points to ("see it in the network"); ego and path are drawn for it.
+NAMED_VIEWS = ("hk-universities", "sectors", "policies", "construction", "services", "full")
+
+
+def view_titles(lang: str) -> dict[str, tuple[str, str]]:
+    """Each view's title and one-line description in ``lang`` (ego and path: their templates)."""
+    from ..views.page import TITLES
+
+    return {name: (t["title"][lang], t["about"][lang]) for name, t in TITLES.items()}
+
+
+def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
+    """The entities each named view draws (its pages are cached, so this is cheap after the first)."""
+    from ..views import render
+
+    return {name: frozenset(n["iri"] for n in render(name, kg=kg).nodes if n.get("iri")) for name in NAMED_VIEWS}
+
