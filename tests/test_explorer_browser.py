@@ -185,3 +185,30 @@ def test_axe_finds_no_critical_or_serious_violation_on_any_page_type(chromium, s
         assert page.evaluate("document.documentElement.scrollWidth") <= size[0], path
     assert {p: v for p, v in found.items() if v} == {}
     assert record["outside"] == []
+
+
+def test_entity_pages_read_like_wikidata_items(chromium, server):
+    page, record = _page(chromium, server)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page.goto(server.url + "/id/org/hku")
+    assert page.locator("p.description").inner_text() == "university · Hong Kong"  # one line: what and where
+    kinds = page.locator("p.kinds a, p.kinds").first.inner_text().split(":", 1)[1].split(",")
+    kinds = [k.strip() for k in kinds]
+    assert len(kinds) == len(set(kinds)) and "university" in kinds
+    rows = page.evaluate("[...document.querySelectorAll('table.labels tbody tr')].map(tr => [...tr.cells].map(c => c.textContent))")
+    assert ["English", "The University of Hong Kong", "HKU"] in rows  # the alias apart from the label
+    assert page.locator("section[aria-labelledby=ids-h] a[href='https://www.wikidata.org/wiki/Q15568']").inner_text() == "Q15568"
+    groups = page.evaluate("[...document.querySelectorAll('section[aria-labelledby=st-h] h3')].map(h => h.textContent)")
+    assert groups and not {"label", "rdfs:label", "owl:sameAs", "skos:altLabel", "alternative label", "same as"} & set(groups)
+    incoming = page.locator("ul.incoming").inner_text()
+    assert "assertion" not in incoming and "https://" not in incoming  # no plumbing among the links in
+    for statement in page.locator("li.statement").all():  # each sentence once, its references folded
+        quotes = statement.locator("blockquote.quote").all_inner_texts()
+        assert len(quotes) == len(set(quotes))
+        summary = statement.locator("details.refs summary").inner_text()
+        assert re.match(r"\d+ references?", summary)
+        assert statement.locator("details.refs li.support").count() == int(summary.split()[0])
+    page.click("button.copy")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "paragraph" in copied and copied == page.locator("#citation-text").text_content()
+    assert record["outside"] == [] and record["errors"] == []

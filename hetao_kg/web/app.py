@@ -36,7 +36,7 @@ from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows, prepare
-from .explorer import NAMED_VIEWS, entity_page, home_counts, source_documents, source_page, term_path, view_members, view_titles
+from .explorer import NAMED_VIEWS, citation_text, entity_page, home_counts, source_documents, source_page, term_path, view_members, view_titles
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
@@ -330,8 +330,9 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         members = await memo(view_members, kg)
         titles = view_titles(lang)
         in_views = [(name, titles[name][0]) for name in NAMED_VIEWS if iri in members.get(name, ())]
+        citation = await memo(citation_text, kg, iri)
         return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local,
-                    in_views=in_views, ego_title=titles["ego"][0].format(name=data.label))
+                    in_views=in_views, ego_title=titles["ego"][0].format(name=data.label), citation=citation)
 
     async def sources(request: Request) -> Response:
         lang = _lang_of(request)

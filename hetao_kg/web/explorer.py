@@ -92,6 +92,11 @@ GROUP BY ?doc ORDER BY ?doc"""
 
 _HIDDEN_PROPS = {str(RDF.type)}
 _LABEL_PROPS = (str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel))
+_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_PLUMBING = set(_LABEL_PROPS) | {_SAME_AS}  # shown as labels, aliases and identifiers, not as statements
+_WIKIDATA = "http://www.wikidata.org/entity/"
+_ASSERTIONS = str(KG) + "assertion/"
+_LOCATED_IN = str(HTO._NS) + "locatedIn"
 
 
 def term_path(iri: str) -> str | None:
@@ -136,6 +141,11 @@ class Support:
     source: str | None
     quotes: list[Quote] = field(default_factory=list)
 
+    @property
+    def path(self) -> str | None:
+        """The assertion's own page in the explorer."""
+        return term_path(self.graph)
+
 
 @dataclass
 class Statement:
@@ -147,6 +157,17 @@ class Statement:
     lang: str | None
     is_iri: bool
     supports: list[Support] = field(default_factory=list)
+
+    @property
+    def quotes(self) -> list[Quote]:
+        """Each quoted span once, whichever assertions cite it (their references are listed apart)."""
+        seen, out = set(), []
+        for sup in self.supports:
+            for q in sup.quotes:
+                if (q.doc, q.start, q.end) not in seen:
+                    seen.add((q.doc, q.start, q.end))
+                    out.append(q)
+        return out
 
 
 @dataclass
@@ -175,6 +196,68 @@ class EntityPage:
     @property
     def exists(self) -> bool:
         return bool(self.groups or self.incoming or self.kinds)
+
+    # --- as Wikidata lays out an item: labels, aliases and identifiers apart from the statements ---
+
+    @property
+    def statements(self) -> list[Group]:
+        """The groups that say something about the entity (not its names or identifiers)."""
+        return [g for g in self.groups if g.property not in _PLUMBING]
+
+    @property
+    def aliases(self) -> dict[str, list[str]]:
+        """Language tag -> other names (``skos:altLabel``), apart from the labels."""
+        out: dict[str, list[str]] = {}
+        for g in self.groups:
+            if g.property == str(SKOS.altLabel):
+                for st in g.statements:
+                    out.setdefault(st.lang or "", []).append(st.label)
+        return out
+
+    @property
+    def names(self) -> dict[str, list[str]]:
+        """Language tag -> labels, aliases left out."""
+        aliases = self.aliases
+        return {tag: [l for l in ls if l not in aliases.get(tag, ())] for tag, ls in self.labels.items()}
+
+    @property
+    def identifiers(self) -> list[tuple[str, str, str | None]]:
+        """External identifiers (``owl:sameAs``): (scheme, identifier, public URL or None)."""
+        out = []
+        for g in self.groups:
+            if g.property == _SAME_AS:
+                for st in g.statements:
+                    iri = st.value.strip("<>")
+                    if iri.startswith(_WIKIDATA):
+                        qid = iri[len(_WIKIDATA):]
+                        out.append(("Wikidata", qid, "https://www.wikidata.org/wiki/" + qid))
+                    else:
+                        out.append(("", iri, iri if iri.startswith(("http://", "https://")) else None))
+        return sorted(out)
+
+    @property
+    def kind_list(self) -> list[tuple[str, str, str | None]]:
+        """Kinds without repeated names (``org:Organization`` and ``hto:Organization`` read the same)."""
+        best: dict[str, tuple[str, str, str | None]] = {}
+        for iri, label, path in self.kinds:
+            if label not in best or (path and not best[label][2]):
+                best[label] = (iri, label, path)
+        return sorted(best.values(), key=lambda k: k[1])
+
+    @property
+    def description(self) -> str:
+        """One line: the most specific kind and where it is (``university · Hong Kong``)."""
+        kinds = [k for k in self.kind_list if k[2]] or self.kind_list
+        parts = [kinds[-1][1]] if kinds else []
+        for g in self.statements:
+            if g.property == _LOCATED_IN:
+                parts.append(", ".join(st.label for st in g.statements[:2]))
+        return " · ".join(parts)
+
+    @property
+    def links_in(self) -> list[tuple[str, str, str | None, str]]:
+        """Incoming links from entities (not from the assertions that record them)."""
+        return [i for i in self.incoming if not i[0].startswith(_ASSERTIONS)]
 
 
 def _doc_id(doc_iri: str) -> str:
@@ -270,7 +353,7 @@ def _neighbours(groups: list[Group], incoming) -> list[dict]:
                 seen.add(s.value)
                 items.append((s.label, g.label, s.path, True))
     for iri, label, path, prop in incoming:
-        if path and path.startswith("/id/") and iri not in seen:
+        if path and path.startswith("/id/") and not path.startswith("/id/assertion/") and iri not in seen:
             seen.add(iri)
             items.append((label, prop, path, False))
     items = items[:16]
@@ -380,3 +463,11 @@ def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
 
     return {name: frozenset(n["iri"] for n in render(name, kg=kg).nodes if n.get("iri")) for name in NAMED_VIEWS}
 
+
+
+def citation_text(kg: "KnowledgeGraph", iri: str, *, limit: int = 3) -> str:
+    """A citation a reader can paste for the entity: its first quoted facts, as plain text."""
+    from ..cite import citations, format_citations
+
+    found = citations(kg, iri)
+    return format_citations(found[:limit], format="text") if found else ""
