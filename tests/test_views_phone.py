@@ -44,6 +44,7 @@ def pages(kgapi, tmp_path_factory):
     saved = {name: render(name, kg=kgapi, network=g).save(out / f"{name}.html")
              for name in ("full", "policies", "hk-universities", "sectors", "construction", "services")}
     saved["full-zh-Hant"] = render("full", kg=kgapi, lang="zh-Hant").save(out / "full-zh-Hant.html")
+    saved["sectors-zh-Hant"] = render("sectors", kg=kgapi, lang="zh-Hant").save(out / "sectors-zh-Hant.html")
     saved["ego"] = render("ego", "HKU", kg=kgapi, network=g).save(out / "ego.html")
     saved["path"] = render("path", "HKU", "HKUST", kg=kgapi, network=g).save(out / "path.html")
     saved["linked"] = render("hk-universities", kg=kgapi, base_url=BASE).save(out / "linked.html")
@@ -143,9 +144,24 @@ def test_a_tap_opens_details_that_scroll_and_keep_quote_and_source(handles, page
         const metas = [...t.querySelectorAll('.meta')]; const m = metas[metas.length - 1].getBoundingClientRect();
         return [m.top >= r.top - 0.5, m.bottom <= r.bottom + 0.5]; }""")
     assert last == [True, True]  # the last line (the source) is reachable
+    page.wait_for_timeout(450)  # (the click a touch sends just after it is not taken for a tap on the sheet)
     page.click("#tooltip .close")
     assert tip.is_hidden()
     assert handle.errors == []
+
+
+def test_the_sheet_a_tap_opens_under_the_finger_stays_open(handles, pages):
+    """The click a browser sends after a touch lands where the sheet now is: it must not close it."""
+    page = _open(handles["phone"], pages["sectors-zh-Hant"])
+    siqa = next(n for n in page.evaluate(NODES_JS) if n["iri"] == KG + "org/siqa")
+    page.touchscreen.tap(siqa["x"], siqa["y"])
+    page.wait_for_timeout(600)
+    box = page.evaluate("() => { const r = document.getElementById('tooltip').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
+    assert box[1] <= siqa["y"] <= box[3]  # the sheet does cover the finger's place
+    assert page.locator("#tooltip").is_visible() and "深圳國際量子研究院" in page.locator("#tooltip").inner_text()
+    page.wait_for_timeout(200)
+    page.click("#tooltip .close")  # a deliberate tap on the close button still closes it
+    assert page.locator("#tooltip").is_hidden()
 
 
 def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(handles, pages, kgapi):

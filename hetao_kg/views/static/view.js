@@ -419,12 +419,19 @@
     function showTip(target, pinned) {
       if (current.pinned && !pinned) { return; }
       fill(target, pinned);
+      if (pinned) { pinnedAt = Date.now(); }
       tip.hidden = false;
       tip.classList.toggle("pinned", !!pinned);
       tip.scrollTop = 0;
       current.tipFor = target; current.pinned = !!pinned;
       place(target);
     }
+    // a tap opens the details under the finger: the click the browser sends after that touch
+    // must not land on the sheet's close button or links
+    var pinnedAt = 0;
+    tip.addEventListener("click", function (ev) {
+      if (Date.now() - pinnedAt < 400) { ev.preventDefault(); ev.stopPropagation(); }
+    }, true);
     function hideTip(force) {
       if (current.pinned && !force) { return; }
       tip.hidden = true; current.tipFor = null; current.pinned = false;
