@@ -162,6 +162,25 @@ def test_render_cli_writes_a_page(tmp_path):
     assert "香港高校及其引进的项目" in out.read_text(encoding="utf-8")
 
 
+def test_render_cli_base_url_leads_into_the_explorer_same_bytes_every_time(tmp_path, kgapi):
+    pages = []
+    for i in range(2):
+        out = tmp_path / f"hk{i}.html"
+        result = run_cli("render", "hk-universities", "--base-url", "http://127.0.0.1:8000/kg", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        pages.append(out.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1]  # the base is data: the same page byte for byte
+    island = json.loads(re.search(r'<script type="application/json" id="hetao-data">(.*?)</script>', pages[0], re.S).group(1))
+    assert island["base"] == "http://127.0.0.1:8000/kg" and island["document_ids"]
+    assert any(e["evidence"].get("g", "").startswith("assertion/") for e in island["edges"])  # each link's statement
+    assert all(e["evidence"].get("sid") for e in island["edges"] if e["evidence"].get("s") is not None)  # its sentence
+    plain = render("hk-universities", kg=kgapi)
+    assert json.loads(re.search(r'id="hetao-data">(.*?)</script>', plain.html, re.S).group(1))["base"] == ""
+    # aliases reach the page's search: HKU is a term of The University of Hong Kong
+    hku = next(n for n in island["nodes"] if n["iri"] == KG + "org/hku")
+    assert "hku" in hku["search"]
+
+
 def test_analytics(network):
     top = centrality(network, top=3)
     assert top[0]["node"] == KG + "park/shenzhen-park"

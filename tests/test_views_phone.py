@@ -266,3 +266,17 @@ def test_axe_finds_no_critical_or_serious_violation(handles, pages, name, size):
     page.keyboard.press("Escape")
     page.click("#table-toggle")
     assert violations(page) == [], "table"
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone-landscape"])
+def test_construction_columns_have_stage_headings(handles, pages, kgapi, size):
+    page = _open(handles[size], pages["construction"])
+    lanes = page.evaluate("window.hetaoView.lanes()")
+    view = render("construction", kg=kgapi)
+    stages = {n["status"] for n in view.nodes if n["status"]}
+    assert lanes and {l["label"] for l in lanes} == stages  # one heading per stage drawn
+    assert [l["x"] for l in lanes] == sorted(l["x"] for l in lanes)
+    shown = {l["text"] for l in page.evaluate(LABELS_JS)}
+    assert {l["label"] for l in lanes} <= shown  # drawn, not hidden by level of detail
+    nodes = [n for n in page.evaluate(NODES_JS) if n["family"] == "project"]
+    assert all(l["y"] < min(n["y"] - n["r"] for n in nodes) for l in lanes)  # above the columns

@@ -239,6 +239,19 @@ def _groups(drawing: Drawing, pos, radius, index, text) -> tuple[list[dict], lis
     return boxes, links
 
 
+def _lanes(drawing: Drawing, pos, radius) -> list[dict]:
+    """Column headings of a layered view (construction: one stage per column), above its nodes."""
+    out = []
+    if not drawing.lanes or not pos:
+        return out
+    top = min(pos[n][1] - radius[n] for n in pos)
+    for column, heading in drawing.lanes:
+        xs = [pos[n][0] for n, level in drawing.levels.items() if level == column and n in pos]
+        if xs:
+            out.append({"id": f"lane{column}", "label": heading, "x": round(sum(xs) / len(xs), 1), "y": round(top - 40.0, 1)})
+    return out
+
+
 @lru_cache(maxsize=1)
 def _environment():
     import jinja2
@@ -363,6 +376,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     text = TEXT[lang]
     nodes, edges, pos, radius, index = _records(drawing, lang, text)
     boxes, group_links = _groups(drawing, pos, radius, index, text)
+    lanes = _lanes(drawing, pos, radius)
     by_id = {n["id"]: n for n in nodes}
     for e in edges:
         e["source_label"], e["target_label"] = by_id[e["source"]]["label"], by_id[e["target"]]["label"]
@@ -404,6 +418,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
                "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
                "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
+               "lanes": lanes,
                "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG, "base": base}
     _share_texts(payload)
     island = _json_island(payload)

@@ -144,7 +144,7 @@
         ctx.globalAlpha = alpha; ctx.textAlign = align; ctx.textBaseline = "top";
         ctx.strokeText(t, cx, top); ctx.fillStyle = colour || "#eeeeee"; ctx.fillText(t, cx, top);
         placed.push(px);
-        shownLabels.push({ id: id, text: t, px: parseFloat(ctx.font) * k, box: px });
+        shownLabels.push({ id: id, text: t, px: parseFloat(/([\d.]+)px/.exec(ctx.font)[1]) * k, box: px });
       }
       function place(id, t, cx, top, align, alpha) {  // a box label: where it is, or not at all
         var w = measure(ctx, id, t), p = toPage(cx, top);
@@ -177,6 +177,16 @@
           draw("edge:" + e.id, t, w, box, at.x, at.y, "left", 1, "#ffd166");
         }
       }
+      (data.lanes || []).forEach(function (l) {  // column headings (construction: the stages, in lifecycle order), kept on screen
+        var w = measure(ctx, l.id, l.label) * 1.06, p = toPage(l.x, l.y);
+        var left = Math.max(r.left + 2, Math.min(r.right - w - 2, p.x - w / 2));
+        var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
+        if (hits(box, null)) { return; }
+        var at = network.DOMtoCanvas({ x: left - r.left, y: p.y - r.top });
+        ctx.font = "bold " + (labelPx / k) + "px " + FONT;
+        draw(l.id, l.label, w, box, at.x, at.y, "left", 1, "#ffd9a0");
+        ctx.font = (labelPx / k) + "px " + FONT;
+      });
       (data.boxes || []).forEach(function (b) {
         place(b.id + "#label", b.label, b.x + 12 / k, b.y + 8 / k, "left", 1);
         place(b.id + "#info", b.info, b.x + 12 / k, b.y + 8 / k + labelPx * 1.6 / k, "left", 1);
@@ -221,6 +231,7 @@
           x0 = Math.min(x0, n.x - rr); x1 = Math.max(x1, n.x + rr); y0 = Math.min(y0, n.y - rr); y1 = Math.max(y1, n.y + rr);
         });
         (data.boxes || []).forEach(function (b) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); });
+        (data.lanes || []).forEach(function (l) { y0 = Math.min(y0, l.y); });
         k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
       }
       // centre of the drawing at the centre of the free area (left of an open legend, above the last labels)
@@ -620,6 +631,7 @@
       },
       active: function () { return current.active; },
       priority: function (id) { return byId[id].priority; },
+      lanes: function () { return (data.lanes || []).map(function (l) { var p = toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; }); },
       boxes: function () {
         return (data.boxes || []).map(function (b) {
           var a = toPage(b.x, b.y), c = toPage(b.x + b.w, b.y + b.h);
