@@ -280,3 +280,21 @@ def test_construction_columns_have_stage_headings(handles, pages, kgapi, size):
     assert {l["label"] for l in lanes} <= shown  # drawn, not hidden by level of detail
     nodes = [n for n in page.evaluate(NODES_JS) if n["family"] == "project"]
     assert all(l["y"] < min(n["y"] - n["r"] for n in nodes) for l in lanes)  # above the columns
+
+
+def test_sectors_draw_each_institutions_stage_as_a_ring(handles, pages, kgapi):
+    page = _open(handles["desktop"], pages["sectors"])
+    rings = page.evaluate("[...document.querySelectorAll('#status-rings li')].map(li => [li.textContent.trim(), li.querySelector('circle').getAttribute('stroke')])")
+    view = render("sectors", kg=kgapi)
+    stages = sorted({(n["status_order"], n["status"]) for n in view.nodes if n["status"]})
+    assert [r[0] for r in rings] == [label for _, label in stages]  # lifecycle order
+    assert len({r[1] for r in rings}) == len(rings)  # a colour each
+    colour = dict(rings)
+    for n in (m for m in view.nodes if m["status"]):  # the ring's colour is on the canvas round the node
+        drawn = page.evaluate("""(id) => {
+            const n = window.hetaoView.nodes().find(m => m.id === id), k = window.hetaoView.scale();
+            const c = document.querySelector('#network canvas'), r = c.getBoundingClientRect(), ctx = c.getContext('2d');
+            const px = ctx.getImageData(Math.round(n.x - r.left), Math.round(n.y - r.top - n.r - 3.5), 1, 1).data;
+            return '#' + [px[0], px[1], px[2]].map(v => v.toString(16).padStart(2, '0')).join(''); }""", n["id"])
+        want = colour[n["status"]].lower()
+        assert sum(abs(int(drawn[i:i + 2], 16) - int(want[i:i + 2], 16)) for i in (1, 3, 5)) < 60, (n["label"], drawn, want)

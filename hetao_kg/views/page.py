@@ -32,6 +32,8 @@ BACKGROUND = "#16191d"
 #: Labels are drawn at this many CSS pixels whatever the zoom (level of detail hides
 #: the ones that would overlap).
 LABEL_PX = 13
+#: The ring drawn round a node for its development stage, in lifecycle order (each >= 3:1 on the background).
+STATUS_RINGS = ("#ffffff", "#ff8c69", "#7fe0a8", "#8ec9ff", "#e0a8ff", "#ffd166")
 #: vis-network's shape for each of our shapes ("custom" ones are drawn by view.js).
 VIS_SHAPES = {"triangle": "triangle", "circle": "dot", "square": "square", "diamond": "diamond", "hexagon": "hexagon",
               "triangle-down": "triangleDown", "star": "star", "square-round": "custom", "circle-open": "dot"}
@@ -391,13 +393,14 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     legend = [{"family": f, "label": text["families"][f], "colour": FAMILY_STYLE[f][1], "shape": FAMILY_STYLE[f][0],
                "count": families[f], "icon": _shape(FAMILY_STYLE[f][0], 7)} for f in order if families[f]]
     statuses = sorted({(n["status_order"], n["status_iri"], n["status"]) for n in nodes if n["status"]})
+    rings = {iri: STATUS_RINGS[i % len(STATUS_RINGS)] for i, (_, iri, _) in enumerate(statuses)}
     documents = Counter(e["evidence"].get("document_label") for e in edges + nodes if e["evidence"].get("document_label"))
     inferred = sum(e["inferred"] for e in edges)
     steps = _steps(drawing, index, by_id, edges)
     context = {
         "name": name, "title": title, "lang": lang, "about": about, "text": text,
         "nodes": nodes, "edges": edges, "boxes": boxes, "group_links": group_links, "legend": legend,
-        "statuses": statuses, "bounds": bounds, "background": BACKGROUND, "label_px": LABEL_PX,
+        "statuses": statuses, "rings": rings, "bounds": bounds, "background": BACKGROUND, "label_px": LABEL_PX,
         "counts": text["counts"].format(nodes=sum(1 for n in nodes if n["family"] != "more"), links=len(edges) + len(group_links), inferred=inferred),
         "source": text["source_line"].format(source="; ".join(d for d, _ in documents.most_common())) if documents else "",
         "steps": steps, "quote_lang": _QUOTE_LANG, "has_inferred": inferred > 0,
@@ -418,7 +421,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
                "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
                "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
-               "lanes": lanes,
+               "lanes": lanes, "rings": rings,
                "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG, "base": base}
     _share_texts(payload)
     island = _json_island(payload)

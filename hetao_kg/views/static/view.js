@@ -155,7 +155,8 @@
       function placeNode(n, alpha) {  // below the node, else above, right or left of it
         var t = elide(ctx, n.id, labelText(n), n.mark ? Math.max(maxW, rect().width * 0.45) : maxW), w = measure(ctx, n.id + "@" + t, t), c = toPage(n.x, n.y);
         var rr = disp(n) * k, hgt = labelPx * 1.3;
-        var spots = [[c.x - w / 2, c.y + rr + 4], [c.x - w / 2, c.y - rr - 4 - hgt], [c.x + rr + 5, c.y - hgt / 2], [c.x - rr - 5 - w, c.y - hgt / 2]];
+        var gap = data.rings && n.status_iri ? 8 : 4;  // clear of the stage ring
+        var spots = [[c.x - w / 2, c.y + rr + gap], [c.x - w / 2, c.y - rr - gap - hgt], [c.x + rr + gap + 1, c.y - hgt / 2], [c.x - rr - gap - 1 - w, c.y - hgt / 2]];
         // the selection and the most important node are labelled even over other nodes when nowhere else is free
         var must = n.id === current.selected || n.priority === 0;
         for (var i = 0; i < (must ? 2 * spots.length : spots.length); i++) {
@@ -204,6 +205,15 @@
         order.forEach(function (n) { placeNode(n, 1); });
       }
       ctx.globalAlpha = 1;
+      if (data.rings) {  // the development stage: a ring in the stage's colour (legend: Status)
+        visible().forEach(function (n) {
+          var colour = n.status_iri && data.rings[n.status_iri];
+          if (!colour) { return; }
+          ctx.globalAlpha = current.near && !current.near[n.id] ? 0.15 : 1;
+          ctx.beginPath(); ctx.arc(n.x, n.y, disp(n) + 3.5 / k, 0, 2 * Math.PI); ctx.strokeStyle = colour; ctx.lineWidth = 2.5 / k; ctx.stroke();
+        });
+        ctx.globalAlpha = 1;
+      }
       data.nodes.forEach(function (n) {
         if (n.mark && !hidden[n.id]) {
           ctx.beginPath(); ctx.arc(n.x, n.y, disp(n) + 6 / k, 0, 2 * Math.PI); ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 3 / k; ctx.stroke();
