@@ -129,7 +129,8 @@ def test_the_source_reader_highlights_only_the_chosen_quote(chromium, server):
 def test_entity_pages_point_to_the_views_that_draw_the_entity(chromium, server):
     page, record = _page(chromium, server)
     page.goto(server.url + "/id/org/hku")
-    links = page.evaluate("[...document.querySelectorAll('#net-h ~ ul a')].map(a => [a.textContent, a.getAttribute('href')])")
+    page.wait_for_selector("ul.in-views[data-ready=true]", state="attached", timeout=120_000)  # asked after the page loads
+    links = page.evaluate("[...document.querySelectorAll('ul.in-views a:not([href$=\"/views/\"])')].map(a => [a.textContent, a.getAttribute('href')])")
     texts = [t for t, _ in links]
     assert TITLES["hk-universities"]["title"]["en"] in texts and TITLES["full"]["title"]["en"] in texts
     assert TITLES["construction"]["title"]["en"] not in texts  # HKU is no construction project

@@ -329,12 +329,20 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_entity"], detail=iri)
         alternates = [(m, f"{prefix}/id/{local}") for m in ("text/turtle", "application/ld+json", "application/n-triples")]
-        members = await memo(view_members, kg)
-        titles = view_titles(lang)
-        in_views = [(name, titles[name][0]) for name in NAMED_VIEWS if iri in members.get(name, ())]
         citation = await memo(citation_text, kg, iri)
         return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local,
-                    in_views=in_views, ego_title=titles["ego"][0].format(name=data.label), citation=citation)
+                    ego_title=view_titles(lang)["ego"][0].format(name=data.label), citation=citation)
+
+    async def views_of(request: Request) -> Response:
+        """The named views that draw an entity, as JSON (the entity page asks after it has loaded:
+        the first answer renders every named view once)."""
+        iri = request.query_params.get("entity", "")
+        lang = _lang_of(request)
+        members = await memo(view_members, kg)
+        titles = view_titles(lang)
+        found = [{"name": name, "title": titles[name][0], "href": f"{prefix}/views/{name}?lang={quote(lang)}"}
+                 for name in NAMED_VIEWS if iri in members.get(name, ())]
+        return JSONResponse({"entity": iri, "views": found})
 
     async def sources(request: Request) -> Response:
         lang = _lang_of(request)
@@ -427,6 +435,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         Route("/source/", sources),
         Route("/source/{doc}", source),
         Route("/query", editor),
+        Route("/views.json", views_of),
         Route("/views/", views_index),
         Route("/views/{name}", view),
         Route("/ontology", ontology),

@@ -440,7 +440,7 @@
     function showTip(target, pinned) {
       if (current.pinned && !pinned) { return; }
       fill(target, pinned);
-      if (pinned) { pinnedAt = Date.now(); }
+      pinnedAt = pinned && lastPointer === "touch" ? Date.now() : 0;
       tip.hidden = false;
       tip.classList.toggle("pinned", !!pinned);
       tip.scrollTop = 0;
@@ -449,7 +449,9 @@
     }
     // a tap opens the details under the finger: the click the browser sends after that touch
     // must not land on the sheet's close button or links
-    var pinnedAt = 0;
+    var pinnedAt = 0, lastPointer = "";
+    container.addEventListener("pointerdown", function (ev) { lastPointer = ev.pointerType; }, true);
+    container.addEventListener("keydown", function () { lastPointer = ""; }, true);
     tip.addEventListener("click", function (ev) {
       if (Date.now() - pinnedAt < 400) { ev.preventDefault(); ev.stopPropagation(); }
     }, true);
