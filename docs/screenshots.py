@@ -99,8 +99,10 @@ def shoot_served(out: Path) -> list[Path]:
             page.wait_for_selector(".yasqe .CodeMirror")
             page.click(".yasqe_queryButton")
             page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+            page.wait_for_load_state("networkidle")
             page.evaluate("document.activeElement.blur()")
             page.locator("#yasgui").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)  # the table settles (column widths, the editor's caret gone)
             changing = [page.locator(".yasr_response_chip"), page.locator("input.autocomplete")]
             page.screenshot(path=str(written[1]), full_page=True, mask=changing, mask_color="#d0d7de")
             assert not outside, outside
