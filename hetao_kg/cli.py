@@ -504,7 +504,8 @@ def render(ctx, view, entities, depth, output, base_url, lang):
     except ValueError as exc:
         _fail(str(exc))
     page.save(output)
-    click.echo(f"wrote {output}: {len(page.nodes)} nodes, {len(page.edges)} links", err=True)
+    counts = page.counts  # the page header's own figures
+    click.echo(f"wrote {output}: {counts['nodes']} nodes, {counts['links']} links ({counts['inferred']} inferred)", err=True)
 
 
 @main.command()

@@ -16,7 +16,7 @@ from hetao_kg.api import open_graph
 from hetao_kg.network import centrality, communities, ego, export, project, shortest_paths
 from hetao_kg.queries import UnknownName
 from hetao_kg.views import FAMILY_STYLE, VIEWS, render
-from hetao_kg.views.page import BACKGROUND, contrast
+from hetao_kg.views.page import BACKGROUND, TEXT, contrast
 
 from .conftest import run_cli
 
@@ -179,6 +179,23 @@ def test_render_cli_base_url_leads_into_the_explorer_same_bytes_every_time(tmp_p
     # aliases reach the page's search: HKU is a term of The University of Hong Kong
     hku = next(n for n in island["nodes"] if n["iri"] == KG + "org/hku")
     assert "hku" in hku["search"]
+
+
+@pytest.mark.parametrize("name", ["hk-universities", "policies"])
+def test_header_counts_match_the_cli_and_its_example_arrow_is_drawn(tmp_path, kgapi, name):
+    out = tmp_path / f"{name}.html"
+    result = run_cli("render", name, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    said = re.search(r"(\d+) nodes, (\d+) links \((\d+) inferred\)", result.stderr).groups()
+    page = out.read_text(encoding="utf-8")
+    header = re.search(r'id="about">[^<]*?(\d+) nodes, (\d+) links \((\d+) inferred\)', page).groups()
+    assert said == header
+    example = re.search(r"“([^”]+)”", re.search(r'id="meaning"[^>]*>([^<]*)', page).group(1)).group(1)
+    a, link, b = example.split(" → ")
+    view = render(name, kg=kgapi)
+    kinds = {n["id"]: n["family"] for n in view.nodes}
+    families = TEXT["en"]["families"]
+    assert any(e["label"] == link and families[kinds[e["source"]]] == a and families[kinds[e["target"]]] == b for e in view.edges)
 
 
 def test_analytics(network):

@@ -90,6 +90,8 @@ class View:
     legend: list[dict]
     html: str = ""
     svg: str = field(default="", repr=False)
+    #: what the page's header counts: entities drawn (not the "+N" entries), links (box-to-box ones too), inferred links
+    counts: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<View {self.name!r} ({self.lang}): {len(self.nodes)} nodes, {len(self.edges)} links>"
@@ -125,8 +127,8 @@ def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     """Lay out a :class:`~.select.Drawing` and render its page."""
     from .page import build_page
 
-    nodes, edges, legend, page, svg = build_page(drawing, name=name, title=title, lang=lang, about=about, base=base)
-    return View(name, title, lang, nodes, edges, legend, page, svg)
+    nodes, edges, legend, page, svg, counts = build_page(drawing, name=name, title=title, lang=lang, about=about, base=base)
+    return View(name, title, lang, nodes, edges, legend, page, svg, counts)
 
 
 def render(
@@ -208,7 +210,7 @@ def _cached_view(key: str) -> "View | None":
         return None
     try:
         d = _restored(json.loads(data.decode("utf-8")))
-        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"])
+        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"], d["counts"])
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -226,7 +228,7 @@ def _cache_view(key: str, view: "View") -> None:
     from .. import cache
 
     payload = {"name": view.name, "title": view.title, "lang": view.lang, "nodes": view.nodes, "edges": view.edges,
-               "legend": view.legend, "html": view.html, "svg": view.svg}
+               "legend": view.legend, "html": view.html, "svg": view.svg, "counts": view.counts}
     try:
         text = json.dumps(payload, ensure_ascii=False)
     except (TypeError, ValueError):  # not plain data: do not cache

@@ -397,13 +397,15 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     documents = Counter(e["evidence"].get("document_label") for e in edges + nodes if e["evidence"].get("document_label"))
     inferred = sum(e["inferred"] for e in edges)
     steps = _steps(drawing, index, by_id, edges)
+    counts = {"nodes": sum(1 for n in nodes if n["family"] != "more"), "links": len(edges) + len(group_links), "inferred": inferred}
     context = {
         "name": name, "title": title, "lang": lang, "about": about, "text": text,
         "nodes": nodes, "edges": edges, "boxes": boxes, "group_links": group_links, "legend": legend,
         "statuses": statuses, "rings": rings, "bounds": bounds, "background": BACKGROUND, "label_px": LABEL_PX,
-        "counts": text["counts"].format(nodes=sum(1 for n in nodes if n["family"] != "more"), links=len(edges) + len(group_links), inferred=inferred),
+        "counts": text["counts"].format(**counts),
         "source": text["source_line"].format(source="; ".join(d for d, _ in documents.most_common())) if documents else "",
         "steps": steps, "quote_lang": _QUOTE_LANG, "has_inferred": inferred > 0,
+        "example": _example(edges, by_id, text),
         "link_types": sorted(Counter(e["label"] for e in edges if e["label"] and not e["more"]).items(), key=lambda kv: (-kv[1], kv[0])),
     }
     static_font, static_shown = _static_labels(nodes, bounds, text)
@@ -429,7 +431,18 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     page = env.get_template("view.html.j2").render(
         **context, css=css, js=js, island=island, vis_packed=vis_packed,
         csp_script=" ".join((_sha256(js), _sha256(vis_js))), csp_style=_sha256(css))
-    return nodes, edges, legend, page, svg
+    return nodes, edges, legend, page, svg, counts
+
+
+def _example(edges: list[dict], by_id: dict, text: dict) -> str:
+    """The header's example arrow, taken from the drawing: its most common link type between
+    the kinds it most often joins (``university → brought in → project``)."""
+    pairs = Counter((e["label"], by_id[e["source"]]["family"], by_id[e["target"]]["family"])
+                    for e in edges if e["label"] and not e["more"])
+    if not pairs:
+        return ""
+    (label, a, b), _ = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    return text["example"].format(a=text["families"][a], link=label, b=text["families"][b])
 
 
 def _text_width(label: str, font: float) -> float:
