@@ -15,7 +15,7 @@ import pytest
 
 from hetao_kg.api import open_graph
 from hetao_kg.browser import CHROMIUM_ARGS, chromium_path
-from hetao_kg.views.page import TITLES
+from hetao_kg.views.page import FAMILY_STYLE, TITLES
 from hetao_kg.web.launch import running_server
 
 from .a11y import violations
@@ -209,6 +209,13 @@ def test_entity_pages_read_like_wikidata_items(chromium, server):
         summary = statement.locator("details.refs summary").inner_text()
         assert re.match(r"\d+ references?", summary)
         assert statement.locator("details.refs li.support").count() == int(summary.split()[0])
+    # the neighbourhood in the views' shapes and colours
+    drawn = page.evaluate("""[...document.querySelectorAll('svg.neighbourhood a')].map(a =>
+        [a.getAttribute('href'), a.querySelector('g').firstElementChild.tagName, a.querySelector('g').firstElementChild.getAttribute('fill')])""")
+    place = next(d for d in drawn if d[0].startswith("/id/place/hong-kong"))
+    assert place[1:] == ["polygon", FAMILY_STYLE["place"][1]]  # a green hexagon, as in every view
+    centre = page.evaluate("document.querySelector('svg.neighbourhood g.centre').firstElementChild.getAttribute('fill')")
+    assert centre == FAMILY_STYLE["university"][1]
     page.click("button.copy")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "paragraph" in copied and copied == page.locator("#citation-text").text_content()

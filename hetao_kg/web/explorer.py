@@ -340,7 +340,22 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
     figures.sort(key=lambda f: (f["property"], f["figure"]))
     ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
-                      incoming, figures, _neighbours(ordered, incoming))
+                      incoming, figures, _with_shapes(kg, iri, _neighbours(ordered, incoming)))
+
+
+def _with_shapes(kg: "KnowledgeGraph", iri: str, neighbours: list[dict]) -> list[dict]:
+    """The neighbourhood drawn in the views' shapes and colours (the centre first)."""
+    if not neighbours:
+        return neighbours
+    shapes = drawn_as(kg, [iri] + [n["iri"] for n in neighbours])
+    centre = {**shapes[iri], "attrs": _scaled(shapes[iri], 1.5)}
+    return [{**n, "shape": shapes[n["iri"]], "centre": centre} for n in neighbours]
+
+
+def _scaled(shape: dict, factor: float) -> dict:
+    from ..views.page import _shape, FAMILY_STYLE
+
+    return _shape(FAMILY_STYLE[shape["family"]][0], 7.0 * factor)[1]
 
 
 def _neighbours(groups: list[Group], incoming) -> list[dict]:
@@ -360,8 +375,41 @@ def _neighbours(groups: list[Group], incoming) -> list[dict]:
     out = []
     for i, (label, prop, path, outgoing) in enumerate(items):
         angle = 2 * math.pi * i / max(1, len(items)) - math.pi / 2
-        out.append({"label": label, "property": prop, "path": path, "outgoing": outgoing,
+        out.append({"label": label, "property": prop, "path": path, "outgoing": outgoing, "iri": str(KG) + path[len("/id/"):],
                     "x": round(300 + 210 * math.cos(angle), 1), "y": round(200 + 150 * math.sin(angle), 1)})
+    return out
+
+
+_FAMILY_ROOTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?n ?root WHERE { ?n a ?k . ?k rdfs:subClassOf* ?root }
+"""
+
+
+def drawn_as(kg: "KnowledgeGraph", iris: list[str]) -> dict[str, dict]:
+    """Each entity's shape and colour as the network views draw it (its kind family)."""
+    from ..network import FAMILIES
+    from ..views.page import FAMILY_STYLE, _shape
+
+    if not iris:
+        return {}
+    roots = {r: f for f, rs in reversed(FAMILIES) for r in rs}  # the first family listed wins
+    values = " ".join(f"<{i}>" for i in sorted(set(iris)))
+    root_values = " ".join(f"<{r}>" for r in sorted(roots))
+    text = _FAMILY_ROOTS.replace("WHERE {", f"WHERE {{ VALUES ?n {{ {values} }} VALUES ?root {{ {root_values} }}")
+    order = [f for f, _ in FAMILIES]
+    found: dict[str, str] = {}
+    for row in kg.store.select(text).rows:
+        f = roots[str(row["root"])]
+        n = str(row["n"])
+        if n not in found or order.index(f) < order.index(found[n]):
+            found[n] = f
+    out = {}
+    for iri in iris:
+        family = found.get(iri, "organization")
+        shape, colour = FAMILY_STYLE[family]
+        tag, attrs = _shape(shape, 7.0)
+        out[iri] = {"family": family, "colour": colour, "tag": tag, "attrs": attrs}
     return out
 
 
