@@ -42,6 +42,8 @@ def _tap(browser) -> None:
     x, y = browser.node_point(KG + "org/siqa")
     browser.page.touchscreen.tap(x, y)
     browser.page.wait_for_selector("#tooltip.pinned")
+    browser.page.mouse.move(0, 0)  # the sheet opened under the finger: no button of it stays hovered
+    browser.page.wait_for_timeout(500)
 
 
 PHONE = (390, 844)
