@@ -147,6 +147,8 @@ def test_home_and_views_speak_to_users(chromium, server):
     first = page.locator("main p").first.inner_text()
     assert "香港高校" in first  # the headline question first
     assert "网络视图只画" in page.locator("main").inner_text()  # entities vs nodes, explained
+    queries = page.evaluate("[...document.querySelectorAll('dl.gallery dt a')].map(a => a.textContent)")
+    assert "香港高校及其本校" in queries and not [q for q in queries if re.fullmatch(r"[a-z-]+", q)]  # titles, not slugs
     page.goto(server.url + "/views/?lang=zh-Hant")
     shown = page.evaluate("[...document.querySelectorAll('ul.views a')].map(a => a.textContent)")
     assert TITLES["sectors"]["title"]["zh-Hant"] in shown and not [s for s in shown if re.fullmatch(r"[a-z-]+", s)]

@@ -37,8 +37,8 @@ from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows
 from ..stores.guard import checked
-from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, source_documents, source_page, term_path,
-                       view_members, view_titles)
+from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_documents, source_page,
+                       term_path, view_members, view_titles)
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
@@ -298,7 +298,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         docs = await memo(source_documents, kg, lang=lang)
         from ..views import VIEWS
 
-        queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
+        queries = [(q.name, *query_title(q.summary_zh if lang != "en" and q.summary_zh else q.summary))
+                   for q in named_queries().values() if not q.name.startswith("network-")]  # (the views' own queries: on /query)
         return page(request, "home.html", lang=lang, counts=counts, docs=docs, queries=queries,
                     views=[v for v in VIEWS if v not in ("ego", "path")], here="home", titles=view_titles(lang),
                     zone=kg.label(str(KG["zone/hetao"]), lang), park=kg.label(str(KG["park/shenzhen-park"]), lang))

@@ -519,3 +519,19 @@ def citation_text(kg: "KnowledgeGraph", iri: str, *, limit: int = 3) -> str:
 
     found = citations(kg, iri)
     return format_citations(found[:limit], format="text") if found else ""
+
+
+def query_title(summary: str) -> tuple[str, str]:
+    """A named query's summary as a title and the rest (split at its first ": ", " (" or "；"/"：").
+
+    >>> query_title("Counted groups: the number the report gives")
+    ('Counted groups', 'the number the report gives')
+    """
+    # a bracket only ends the title when enough comes before it ("The quote (exact words) …" keeps going)
+    cuts = [i for i, shortest in ((summary.find(": "), 1), (summary.find(" ("), 20), (summary.find("："), 1),
+                                  (summary.find("（"), 8), (summary.find("；"), 1)) if i >= shortest]
+    if not cuts:
+        return summary.rstrip("."), ""
+    i = min(cuts)
+    return summary[:i], summary[i:].lstrip(":：； ").rstrip("）)") if summary[i] in ":：；" else summary[i:].strip()
+
