@@ -60,6 +60,13 @@ SHOTS = [
 ]
 
 
+def _settle(page) -> None:
+    """Fonts loaded and the drawing redrawn after them, however busy the machine is."""
+    page.evaluate("() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    page.evaluate("() => { if (window.hetaoNetwork) { window.hetaoNetwork.redraw(); } }")
+    page.wait_for_timeout(250)
+
+
 def shoot(out: Path) -> list[Path]:
     kg = open_graph()
     written = []
@@ -69,11 +76,13 @@ def shoot(out: Path) -> list[Path]:
             browser = phone if screen == PHONE else desktop
             page = render(name, *entities, kg=kg, lang=lang).save(Path(tmp) / f"{stem}.html")
             browser.open(page)
+            _settle(browser.page)
             if screen is None:
                 browser.page.mouse.move(0, 0)
             if action:
                 action(browser)
             target = out / f"{stem}.png"
+            _settle(browser.page)
             browser.page.screenshot(path=str(target))
             assert not browser.requests and not browser.errors, (browser.requests, browser.errors)
             written.append(target)
@@ -104,7 +113,8 @@ def shoot_served(out: Path) -> list[Path]:
             page.wait_for_load_state("networkidle")
             page.evaluate("document.activeElement.blur()")
             page.locator("#yasgui").scroll_into_view_if_needed()
-            page.wait_for_timeout(500)  # the table settles (column widths, the editor's caret gone)
+            page.wait_for_timeout(1000)  # the table settles (column widths, the editor's caret gone)
+            _settle(page)
             changing = [page.locator(".yasr_response_chip"), page.locator("input.autocomplete")]
             page.screenshot(path=str(written[1]), full_page=True, mask=changing, mask_color="#d0d7de")
             assert not outside, outside
