@@ -198,8 +198,11 @@ def test_entity_pages_read_like_wikidata_items(chromium, server):
     kinds = page.locator("p.kinds a, p.kinds").first.inner_text().split(":", 1)[1].split(",")
     kinds = [k.strip() for k in kinds]
     assert len(kinds) == len(set(kinds)) and "university" in kinds
-    rows = page.evaluate("[...document.querySelectorAll('table.labels tbody tr')].map(tr => [...tr.cells].map(c => c.textContent))")
+    rows = page.evaluate("[...document.querySelectorAll('table.labels tbody tr')].map(tr => [...tr.cells].map(c => c.firstChild.textContent.trim()))")
     assert ["English", "The University of Hong Kong", "HKU"] in rows  # the alias apart from the label
+    # where each name comes from stays on the page: the zh-Hans name is stated in the source, with its quote
+    zh = page.locator("table.labels tbody tr").first
+    assert "stated in the source" in zh.inner_text() and zh.locator("a.quote-link").count() >= 1
     assert page.locator("section[aria-labelledby=ids-h] a[href='https://www.wikidata.org/wiki/Q15568']").inner_text() == "Q15568"
     groups = page.evaluate("[...document.querySelectorAll('section[aria-labelledby=st-h] h3')].map(h => h.textContent)")
     assert groups and not {"label", "rdfs:label", "owl:sameAs", "skos:altLabel", "alternative label", "same as"} & set(groups)

@@ -214,6 +214,11 @@ class EntityPage:
                     out.setdefault(st.lang or "", []).append(st.label)
         return out
 
+    def name_statements(self, tag: str, aliases: bool = False) -> list[Statement]:
+        """The label (or alias) statements in one language, each with the assertions behind it."""
+        props = {str(SKOS.altLabel)} if aliases else {str(RDFS.label), str(SKOS.prefLabel)}
+        return [st for g in self.groups if g.property in props for st in g.statements if (st.lang or "") == tag]
+
     @property
     def names(self) -> dict[str, list[str]]:
         """Language tag -> labels, aliases left out."""
