@@ -64,6 +64,7 @@ def _settle(page) -> None:
     """Fonts loaded and the drawing redrawn after them, however busy the machine is."""
     page.evaluate("() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))")
     page.evaluate("() => { if (window.hetaoNetwork) { window.hetaoNetwork.redraw(); } }")
+    page.evaluate("() => { if (document.activeElement) { document.activeElement.blur(); } }")  # no blinking caret
     page.wait_for_timeout(250)
 
 
