@@ -13,9 +13,9 @@ import re
 
 import pytest
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.browser import CHROMIUM_ARGS, chromium_path
-from hetao_kg.views.page import FAMILY_STYLE, TITLES
+from hetao_kg.network.views.page import FAMILY_STYLE, TITLES
 from hetao_kg.web.launch import running_server
 
 from .a11y import violations

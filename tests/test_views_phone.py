@@ -12,9 +12,9 @@ import os
 
 import pytest
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.browser import chromium_path, offline_browser
-from hetao_kg.views import render
+from hetao_kg.network.views import render
 
 from .a11y import violations
 

@@ -4,7 +4,7 @@ Evidence kinds, labels and property names are read from the graph itself, so new
 kinds (e.g. the curator inferences, ``skos:broader hto:CuratorInference``) show
 without code changes.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
 >>> sector = next(g for g in page.groups if g.label == "in sector")
 >>> page.label, sector.statements[0].label
@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from ..namespaces import HTO, KG, PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..api import KnowledgeGraph
+    from ..query.api import KnowledgeGraph
 
 __all__ = [
     "EntityPage",
@@ -358,7 +358,7 @@ def _with_shapes(kg: "KnowledgeGraph", iri: str, neighbours: list[dict]) -> list
 
 
 def _scaled(shape: dict, factor: float) -> dict:
-    from ..views.page import _shape, FAMILY_STYLE
+    from ..network.views.page import FAMILY_STYLE, _shape
 
     return _shape(FAMILY_STYLE[shape["family"]][0], 7.0 * factor)[1]
 
@@ -393,8 +393,8 @@ SELECT DISTINCT ?n ?root WHERE { ?n a ?k . ?k rdfs:subClassOf* ?root }
 
 def drawn_as(kg: "KnowledgeGraph", iris: list[str]) -> dict[str, dict]:
     """Each entity's shape and colour as the network views draw it (its kind family)."""
-    from ..network import FAMILIES
-    from ..views.page import FAMILY_STYLE, _shape
+    from ..network.projection import FAMILIES
+    from ..network.views.page import FAMILY_STYLE, _shape
 
     if not iris:
         return {}
@@ -505,14 +505,14 @@ NAMED_VIEWS = ("hk-universities", "sectors", "policies", "construction", "servic
 
 def view_titles(lang: str) -> dict[str, tuple[str, str]]:
     """Each view's title and one-line description in ``lang`` (ego and path: their templates)."""
-    from ..views.page import TITLES
+    from ..network.views.page import TITLES
 
     return {name: (t["title"][lang], t["about"][lang]) for name, t in TITLES.items()}
 
 
 def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
     """The entities each named view draws (its pages are cached, so this is cheap after the first)."""
-    from ..views import render
+    from ..network.views import render
 
     return {name: frozenset(n["iri"] for n in render(name, kg=kg).nodes if n.get("iri")) for name in NAMED_VIEWS}
 
@@ -520,7 +520,7 @@ def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
 
 def citation_text(kg: "KnowledgeGraph", iri: str, *, limit: int = 3) -> str:
     """A citation a reader can paste for the entity: its first quoted facts, as plain text."""
-    from ..cite import citations, format_citations
+    from ..query.cite import citations, format_citations
 
     found = citations(kg, iri)
     return format_citations(found[:limit], format="text") if found else ""
