@@ -1,10 +1,13 @@
-"""Render views and screenshot them in headless Chromium for the README.
+"""Every screenshot in the README, taken in headless Chromium: the views (desktop and
+phone) from files, and the explorer (entity page, SPARQL editor) from `hetao-kg serve`
+on 127.0.0.1.
 
     python docs/screenshots.py           # writes docs/*.png (needs chromium + fonts-noto-cjk)
-    python docs/screenshots.py --check   # renders again and fails if any image differs
+    python docs/screenshots.py --check   # takes them again and fails if any image differs
 
 Same data, same pages, same pictures: positions are computed in Python with a seed,
-so a rerun reproduces every image byte for byte.
+so a rerun reproduces every image byte for byte (the editor's free port and its query
+time are masked, the only parts that change from run to run).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from hetao_kg.facade import open_graph
-from hetao_kg.browser import offline_browser
+from hetao_kg.browser import CHROMIUM_ARGS, chromium_path, offline_browser
 from hetao_kg.network.views import render
 
 DOCS = Path(__file__).resolve().parent
@@ -35,31 +38,89 @@ def _tooltip(browser) -> None:
     browser.page.wait_for_selector("#tooltip:not([hidden])")
 
 
-# (file name, view, entities, language, what to do before the picture)
+def _tap(browser) -> None:
+    x, y = browser.node_point(KG + "org/siqa")
+    browser.page.touchscreen.tap(x, y)
+    browser.page.wait_for_selector("#tooltip.pinned")
+    browser.page.mouse.move(0, 0)  # the sheet opened under the finger: no button of it stays hovered
+    browser.page.wait_for_timeout(500)
+
+
+PHONE = (390, 844)
+# (file name, view, entities, language, what to do before the picture, screen: None = 1440x900)
 SHOTS = [
-    ("hk-universities-en", "hk-universities", (), "en", None),
-    ("hk-universities-zh-Hans", "hk-universities", (), "zh-Hans", None),
-    ("sectors-en", "sectors", (), "en", None),
-    ("sectors-zh-Hans", "sectors", (), "zh-Hans", None),
-    ("full-search-focus-en", "full", (), "en", _search_and_focus),
-    ("sectors-tooltip-zh-Hans", "sectors", (), "zh-Hans", _tooltip),
+    ("hk-universities-en", "hk-universities", (), "en", None, None),
+    ("hk-universities-zh-Hans", "hk-universities", (), "zh-Hans", None, None),
+    ("sectors-en", "sectors", (), "en", None, None),
+    ("sectors-zh-Hans", "sectors", (), "zh-Hans", None, None),
+    ("full-search-focus-en", "full", (), "en", _search_and_focus, None),
+    ("sectors-tooltip-zh-Hans", "sectors", (), "zh-Hans", _tooltip, None),
+    ("full-phone-en", "full", (), "en", None, PHONE),
+    ("sectors-phone-tap-zh-Hant", "sectors", (), "zh-Hant", _tap, PHONE),
 ]
+
+
+def _settle(page) -> None:
+    """Fonts loaded and the drawing redrawn after them, however busy the machine is."""
+    page.evaluate("() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    page.evaluate("() => { if (window.hetaoNetwork) { window.hetaoNetwork.redraw(); } }")
+    page.evaluate("() => { if (document.activeElement) { document.activeElement.blur(); } }")  # no blinking caret
+    page.wait_for_timeout(250)
 
 
 def shoot(out: Path) -> list[Path]:
     kg = open_graph()
     written = []
-    with tempfile.TemporaryDirectory() as tmp, offline_browser(width=1440, height=900) as browser:
-        for stem, name, entities, lang, action in SHOTS:
+    with tempfile.TemporaryDirectory() as tmp, offline_browser(width=1440, height=900) as desktop:
+        phone = desktop.sibling(width=PHONE[0], height=PHONE[1], touch=True)
+        for stem, name, entities, lang, action, screen in SHOTS:
+            browser = phone if screen == PHONE else desktop
             page = render(name, *entities, kg=kg, lang=lang).save(Path(tmp) / f"{stem}.html")
             browser.open(page)
-            browser.page.mouse.move(0, 0)
+            _settle(browser.page)
+            if screen is None:
+                browser.page.mouse.move(0, 0)
             if action:
                 action(browser)
             target = out / f"{stem}.png"
+            _settle(browser.page)
             browser.page.screenshot(path=str(target))
             assert not browser.requests and not browser.errors, (browser.requests, browser.errors)
             written.append(target)
+    return written + shoot_served(out)
+
+
+def shoot_served(out: Path) -> list[Path]:
+    """The explorer: an entity page and the SPARQL editor with a named query run."""
+    from playwright.sync_api import sync_playwright
+
+    from hetao_kg.web.launch import running_server
+
+    written = [out / "serve-entity.png", out / "serve-editor.png"]
+    with running_server() as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+            outside: list[str] = []
+            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url)
+                          else (outside.append(r.request.url), r.abort()))
+            page = context.new_page()
+            page.goto(server.url + "/id/org/hku?lang=en")
+            page.screenshot(path=str(written[0]))
+            page.goto(server.url + "/query?named=hk-university-projects&lang=en")
+            page.wait_for_selector(".yasqe .CodeMirror")
+            page.click(".yasqe_queryButton")
+            page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            page.evaluate("document.activeElement.blur()")
+            page.locator("#yasgui").scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)  # the table settles (column widths, the editor's caret gone)
+            _settle(page)
+            changing = [page.locator(".yasr_response_chip"), page.locator("input.autocomplete")]
+            page.screenshot(path=str(written[1]), full_page=True, mask=changing, mask_color="#d0d7de")
+            assert not outside, outside
+        finally:
+            browser.close()
     return written
 
 

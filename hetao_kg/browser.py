@@ -40,9 +40,11 @@ class OfflinePage:
     dialogs: list[str] = field(default_factory=list)
     browser: object = None
 
-    def sibling(self, *, width: int = 1400, height: int = 900, touch: bool = False, allow: tuple[str, ...] = ()) -> "OfflinePage":
-        """Another page in the same browser, with its own viewport (e.g. a phone)."""
-        return _new_page(self.browser, width=width, height=height, touch=touch, allow=allow)
+    def sibling(self, *, width: int = 1400, height: int = 900, touch: bool = False, allow: tuple[str, ...] = (),
+                bypass_csp: bool = False) -> "OfflinePage":
+        """Another page in the same browser, with its own viewport (e.g. a phone); ``bypass_csp``
+        lets a test inject a checker (axe-core) into a page whose CSP forbids other scripts."""
+        return _new_page(self.browser, width=width, height=height, touch=touch, allow=allow, bypass_csp=bypass_csp)
 
     def open(self, path: str | Path, *, timeout: float = 15.0) -> float:
         """Load a view from ``file://`` and wait until its network is laid out; returns seconds."""
@@ -77,9 +79,9 @@ def offline_browser(*, width: int = 1400, height: int = 900, touch: bool = False
             browser.close()
 
 
-def _new_page(browser, *, width: int, height: int, touch: bool, allow: tuple[str, ...]) -> OfflinePage:
+def _new_page(browser, *, width: int, height: int, touch: bool, allow: tuple[str, ...], bypass_csp: bool = False) -> OfflinePage:
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                  has_touch=touch, is_mobile=touch)
+                                  has_touch=touch, is_mobile=touch, bypass_csp=bypass_csp)
     page = context.new_page()
     handle = OfflinePage(page)
     handle.browser = browser

@@ -494,10 +494,12 @@ def path(ctx, a, b, lang):
 @click.argument("entities", nargs=-1)
 @click.option("--depth", default=1, show_default=True, help="Links away from ENTITY (ego view).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
+@click.option("--base-url", default="", metavar="URL",
+              help="Where `hetao-kg serve` answers (e.g. http://127.0.0.1:8000): nodes, links and quotes then open its pages.")
 @_lang_option
 @click.pass_context
 @handle_errors
-def render(ctx, view, entities, depth, output, lang):
+def render(ctx, view, entities, depth, output, base_url, lang):
     """Render a network VIEW as a self-contained, offline HTML page.
 
     Views: hk-universities, sectors, policies, construction, services,
@@ -506,11 +508,12 @@ def render(ctx, view, entities, depth, output, lang):
     from .network.views import render as render_view
 
     try:
-        page = render_view(view, *entities, kg=_kg(ctx), lang=lang, depth=depth)
+        page = render_view(view, *entities, kg=_kg(ctx), lang=lang, depth=depth, base_url=base_url)
     except ValueError as exc:
         _fail(str(exc))
     page.save(output)
-    click.echo(f"wrote {output}: {len(page.nodes)} nodes, {len(page.edges)} links", err=True)
+    counts = page.counts  # the page header's own figures
+    click.echo(f"wrote {output}: {counts['nodes']} nodes, {counts['links']} links ({counts['inferred']} inferred)", err=True)
 
 
 @main.command()

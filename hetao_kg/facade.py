@@ -69,12 +69,13 @@ class KnowledgeGraph(_api.KnowledgeGraph):
 
         return projected(self, lang=lang)
 
-    def render(self, view: str, *entities: str, lang: str = "en", depth: int = 1):
+    def render(self, view: str, *entities: str, lang: str = "en", depth: int = 1, base_url: str = ""):
         """A named view (``hk-universities``, ``sectors``, …) as a :class:`~hetao_kg.network.views.View`;
-        it displays inline in Jupyter and ``.save(path)`` writes the offline HTML page."""
+        it displays inline in Jupyter and ``.save(path)`` writes the offline HTML page
+        (``base_url``: where ``hetao-kg serve`` answers, for links into the explorer)."""
         from .network.views import render
 
-        return render(view, *entities, kg=self, lang=lang, depth=depth)
+        return render(view, *entities, kg=self, lang=lang, depth=depth, base_url=base_url)
 
 
 def open_graph(

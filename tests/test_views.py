@@ -16,7 +16,7 @@ from hetao_kg.facade import open_graph
 from hetao_kg.network import centrality, communities, ego, export, project, shortest_paths
 from hetao_kg.query.queries import UnknownName
 from hetao_kg.network.views import FAMILY_STYLE, VIEWS, render
-from hetao_kg.network.views.page import BACKGROUND, contrast
+from hetao_kg.network.views.page import BACKGROUND, TEXT, contrast
 
 from .conftest import run_cli
 
@@ -160,6 +160,42 @@ def test_render_cli_writes_a_page(tmp_path):
     result = run_cli("render", "hk-universities", "--lang", "zh-Hans", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert "香港高校及其引进的项目" in out.read_text(encoding="utf-8")
+
+
+def test_render_cli_base_url_leads_into_the_explorer_same_bytes_every_time(tmp_path, kgapi):
+    pages = []
+    for i in range(2):
+        out = tmp_path / f"hk{i}.html"
+        result = run_cli("render", "hk-universities", "--base-url", "http://127.0.0.1:8000/kg", "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        pages.append(out.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1]  # the base is data: the same page byte for byte
+    island = json.loads(re.search(r'<script type="application/json" id="hetao-data">(.*?)</script>', pages[0], re.S).group(1))
+    assert island["base"] == "http://127.0.0.1:8000/kg" and island["document_ids"]
+    assert any(e["evidence"].get("g", "").startswith("assertion/") for e in island["edges"])  # each link's statement
+    assert all(e["evidence"].get("sid") for e in island["edges"] if e["evidence"].get("s") is not None)  # its sentence
+    plain = render("hk-universities", kg=kgapi)
+    assert json.loads(re.search(r'id="hetao-data">(.*?)</script>', plain.html, re.S).group(1))["base"] == ""
+    # aliases reach the page's search: HKU is a term of The University of Hong Kong
+    hku = next(n for n in island["nodes"] if n["iri"] == KG + "org/hku")
+    assert "hku" in hku["search"]
+
+
+@pytest.mark.parametrize("name", ["hk-universities", "policies"])
+def test_header_counts_match_the_cli_and_its_example_arrow_is_drawn(tmp_path, kgapi, name):
+    out = tmp_path / f"{name}.html"
+    result = run_cli("render", name, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    said = re.search(r"(\d+) nodes, (\d+) links \((\d+) inferred\)", result.stderr).groups()
+    page = out.read_text(encoding="utf-8")
+    header = re.search(r'id="about">[^<]*?(\d+) nodes, (\d+) links \((\d+) inferred\)', page).groups()
+    assert said == header
+    example = re.search(r"“([^”]+)”", re.search(r'id="meaning"[^>]*>([^<]*)', page).group(1)).group(1)
+    a, link, b = example.split(" → ")
+    view = render(name, kg=kgapi)
+    kinds = {n["id"]: n["family"] for n in view.nodes}
+    families = TEXT["en"]["families"]
+    assert any(e["label"] == link and families[kinds[e["source"]]] == a and families[kinds[e["target"]]] == b for e in view.edges)
 
 
 def test_analytics(network):

@@ -393,7 +393,7 @@ def test_phone_layout_collapsible_legend_and_tap(phone, pages):
     canvas = page.evaluate("() => { const r = document.getElementById('network').getBoundingClientRect(); return [r.top, r.height, r.width]; }")
     header = page.evaluate("document.querySelector('#toolbar').getBoundingClientRect().bottom")
     assert canvas[0] >= header - 0.5 and canvas[1] >= 400 and canvas[2] == 390
-    assert "Tap" in page.locator("#hint").inner_text()
+    assert "Tap" in page.locator("#hint").text_content()  # under "How to read and use this view"
     page.click("#legend summary")
     assert page.evaluate("document.getElementById('legend').open") is True
     box = page.evaluate("() => { const r = document.getElementById('legend').getBoundingClientRect(); return [r.left, r.right, r.bottom]; }")
@@ -451,6 +451,7 @@ def test_hk_universities_reads_as_five_universities_and_ten_projects(browser, pa
     page = _open(browser, pages["hk-universities"])
     about = page.locator("#about").inner_text()
     assert "nodes" in about and "links" in about and "Source:" in about
+    page.click("#info summary")  # how to read the drawing: one click away, so the drawing keeps the screen
     assert "Node size" in page.locator("#meaning").inner_text() and "Arrows" in page.locator("#meaning").inner_text()
     shown = {l["text"] for l in page.evaluate(LABELS_JS)}
     assert "The report counts 5; it names 2." in shown and "The report counts 10; it names 2." in shown

@@ -38,7 +38,8 @@ from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..query.queries import UnknownName, named_queries
 from ..store.base import QueryError, QueryRefused, Rows
 from ..store.sparql_guard import checked
-from .explorer import entity_page, home_counts, source_documents, source_page, term_path
+from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_documents, source_page,
+                       term_path, view_members, view_titles)
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .edge import RequestGuard, host_names
@@ -310,9 +311,10 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         docs = await memo(source_documents, kg, lang=lang)
         from ..network.views import VIEWS
 
-        queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
+        queries = [(q.name, *query_title(q.summary_zh if lang != "en" and q.summary_zh else q.summary))
+                   for q in named_queries().values() if not q.name.startswith("network-")]  # (the views' own queries: on /query)
         return page(request, "home.html", lang=lang, counts=counts, docs=docs, queries=queries,
-                    views=[v for v in VIEWS if v not in ("ego", "path")], here="home",
+                    views=[v for v in VIEWS if v not in ("ego", "path")], here="home", titles=view_titles(lang),
                     zone=kg.label(str(KG["zone/hetao"]), lang), park=kg.label(str(KG["park/shenzhen-park"]), lang))
 
     async def search(request: Request) -> Response:
@@ -343,7 +345,20 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return page(request, "error.html", status=404, lang=lang, here="error",
                         message=i18n[lang]["no_entity"], detail=iri)
         alternates = [(m, f"{prefix}/id/{local}") for m in ("text/turtle", "application/ld+json", "application/n-triples")]
-        return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local)
+        citation = await memo(citation_text, kg, iri)
+        return page(request, "entity.html", lang=lang, e=data, here="entity", alternates=alternates, local=local,
+                    ego_title=view_titles(lang)["ego"][0].format(name=data.label), citation=citation)
+
+    async def views_of(request: Request) -> Response:
+        """The named views that draw an entity, as JSON (the entity page asks after it has loaded:
+        the first answer renders every named view once)."""
+        iri = request.query_params.get("entity", "")
+        lang = _lang_of(request)
+        members = await memo(view_members, kg)
+        titles = view_titles(lang)
+        found = [{"name": name, "title": titles[name][0], "href": f"{prefix}/views/{name}?lang={quote(lang)}"}
+                 for name in NAMED_VIEWS if iri in members.get(name, ())]
+        return JSONResponse({"entity": iri, "views": found})
 
     async def sources(request: Request) -> Response:
         lang = _lang_of(request)
@@ -378,7 +393,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         from ..network.views import VIEWS
 
         lang = _lang_of(request)
-        return page(request, "views.html", lang=lang, views=list(VIEWS), here="views")
+        return page(request, "views.html", lang=lang, views=list(VIEWS), here="views", titles=view_titles(lang))
 
     async def view(request: Request) -> Response:
         from ..network.views import VIEWS
@@ -398,7 +413,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         html = views_cache.get(key)
         if html is None:
             try:
-                rendered = await in_graph(lambda: render_view(name, *entities, kg=kg, lang=lang, depth=depth))
+                rendered = await in_graph(lambda: render_view(name, *entities, kg=kg, lang=lang, depth=depth, base_url=prefix or "/"))
             except (UnknownName, ValueError, TypeError) as exc:
                 return page(request, "error.html", status=400, lang=lang, here="error",
                             message=i18n[lang]["bad_view"], detail=str(exc))
@@ -437,6 +452,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         Route("/source/", sources),
         Route("/source/{doc}", source),
         Route("/query", editor),
+        Route("/views.json", views_of),
         Route("/views/", views_index),
         Route("/views/{name}", view),
         Route("/ontology", ontology),

@@ -92,6 +92,11 @@ GROUP BY ?doc ORDER BY ?doc"""
 
 _HIDDEN_PROPS = {str(RDF.type)}
 _LABEL_PROPS = (str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel))
+_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_PLUMBING = set(_LABEL_PROPS) | {_SAME_AS}  # shown as labels, aliases and identifiers, not as statements
+_WIKIDATA = "http://www.wikidata.org/entity/"
+_ASSERTIONS = str(KG) + "assertion/"
+_LOCATED_IN = str(HTO._NS) + "locatedIn"
 
 
 def term_path(iri: str) -> str | None:
@@ -136,6 +141,11 @@ class Support:
     source: str | None
     quotes: list[Quote] = field(default_factory=list)
 
+    @property
+    def path(self) -> str | None:
+        """The assertion's own page in the explorer."""
+        return term_path(self.graph)
+
 
 @dataclass
 class Statement:
@@ -147,6 +157,17 @@ class Statement:
     lang: str | None
     is_iri: bool
     supports: list[Support] = field(default_factory=list)
+
+    @property
+    def quotes(self) -> list[Quote]:
+        """Each quoted span once, whichever assertions cite it (their references are listed apart)."""
+        seen, out = set(), []
+        for sup in self.supports:
+            for q in sup.quotes:
+                if (q.doc, q.start, q.end) not in seen:
+                    seen.add((q.doc, q.start, q.end))
+                    out.append(q)
+        return out
 
 
 @dataclass
@@ -175,6 +196,73 @@ class EntityPage:
     @property
     def exists(self) -> bool:
         return bool(self.groups or self.incoming or self.kinds)
+
+    # --- as Wikidata lays out an item: labels, aliases and identifiers apart from the statements ---
+
+    @property
+    def statements(self) -> list[Group]:
+        """The groups that say something about the entity (not its names or identifiers)."""
+        return [g for g in self.groups if g.property not in _PLUMBING]
+
+    @property
+    def aliases(self) -> dict[str, list[str]]:
+        """Language tag -> other names (``skos:altLabel``), apart from the labels."""
+        out: dict[str, list[str]] = {}
+        for g in self.groups:
+            if g.property == str(SKOS.altLabel):
+                for st in g.statements:
+                    out.setdefault(st.lang or "", []).append(st.label)
+        return out
+
+    def name_statements(self, tag: str, aliases: bool = False) -> list[Statement]:
+        """The label (or alias) statements in one language, each with the assertions behind it."""
+        props = {str(SKOS.altLabel)} if aliases else {str(RDFS.label), str(SKOS.prefLabel)}
+        return [st for g in self.groups if g.property in props for st in g.statements if (st.lang or "") == tag]
+
+    @property
+    def names(self) -> dict[str, list[str]]:
+        """Language tag -> labels, aliases left out."""
+        aliases = self.aliases
+        return {tag: [l for l in ls if l not in aliases.get(tag, ())] for tag, ls in self.labels.items()}
+
+    @property
+    def identifiers(self) -> list[tuple[str, str, str | None]]:
+        """External identifiers (``owl:sameAs``): (scheme, identifier, public URL or None)."""
+        out = []
+        for g in self.groups:
+            if g.property == _SAME_AS:
+                for st in g.statements:
+                    iri = st.value.strip("<>")
+                    if iri.startswith(_WIKIDATA):
+                        qid = iri[len(_WIKIDATA):]
+                        out.append(("Wikidata", qid, "https://www.wikidata.org/wiki/" + qid))
+                    else:
+                        out.append(("", iri, iri if iri.startswith(("http://", "https://")) else None))
+        return sorted(out)
+
+    @property
+    def kind_list(self) -> list[tuple[str, str, str | None]]:
+        """Kinds without repeated names (``org:Organization`` and ``hto:Organization`` read the same)."""
+        best: dict[str, tuple[str, str, str | None]] = {}
+        for iri, label, path in self.kinds:
+            if label not in best or (path and not best[label][2]):
+                best[label] = (iri, label, path)
+        return sorted(best.values(), key=lambda k: k[1])
+
+    @property
+    def description(self) -> str:
+        """One line: the most specific kind and where it is (``university · Hong Kong``)."""
+        kinds = [k for k in self.kind_list if k[2]] or self.kind_list
+        parts = [kinds[-1][1]] if kinds else []
+        for g in self.statements:
+            if g.property == _LOCATED_IN:
+                parts.append(", ".join(st.label for st in g.statements[:2]))
+        return " · ".join(parts)
+
+    @property
+    def links_in(self) -> list[tuple[str, str, str | None, str]]:
+        """Incoming links from entities (not from the assertions that record them)."""
+        return [i for i in self.incoming if not i[0].startswith(_ASSERTIONS)]
 
 
 def _doc_id(doc_iri: str) -> str:
@@ -257,7 +345,22 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
     figures.sort(key=lambda f: (f["property"], f["figure"]))
     ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
-                      incoming, figures, _neighbours(ordered, incoming))
+                      incoming, figures, _with_shapes(kg, iri, _neighbours(ordered, incoming)))
+
+
+def _with_shapes(kg: "KnowledgeGraph", iri: str, neighbours: list[dict]) -> list[dict]:
+    """The neighbourhood drawn in the views' shapes and colours (the centre first)."""
+    if not neighbours:
+        return neighbours
+    shapes = drawn_as(kg, [iri] + [n["iri"] for n in neighbours])
+    centre = {**shapes[iri], "attrs": _scaled(shapes[iri], 1.5)}
+    return [{**n, "shape": shapes[n["iri"]], "centre": centre} for n in neighbours]
+
+
+def _scaled(shape: dict, factor: float) -> dict:
+    from ..network.views.page import FAMILY_STYLE, _shape
+
+    return _shape(FAMILY_STYLE[shape["family"]][0], 7.0 * factor)[1]
 
 
 def _neighbours(groups: list[Group], incoming) -> list[dict]:
@@ -270,15 +373,48 @@ def _neighbours(groups: list[Group], incoming) -> list[dict]:
                 seen.add(s.value)
                 items.append((s.label, g.label, s.path, True))
     for iri, label, path, prop in incoming:
-        if path and path.startswith("/id/") and iri not in seen:
+        if path and path.startswith("/id/") and not path.startswith("/id/assertion/") and iri not in seen:
             seen.add(iri)
             items.append((label, prop, path, False))
     items = items[:16]
     out = []
     for i, (label, prop, path, outgoing) in enumerate(items):
         angle = 2 * math.pi * i / max(1, len(items)) - math.pi / 2
-        out.append({"label": label, "property": prop, "path": path, "outgoing": outgoing,
+        out.append({"label": label, "property": prop, "path": path, "outgoing": outgoing, "iri": str(KG) + path[len("/id/"):],
                     "x": round(300 + 210 * math.cos(angle), 1), "y": round(200 + 150 * math.sin(angle), 1)})
+    return out
+
+
+_FAMILY_ROOTS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?n ?root WHERE { ?n a ?k . ?k rdfs:subClassOf* ?root }
+"""
+
+
+def drawn_as(kg: "KnowledgeGraph", iris: list[str]) -> dict[str, dict]:
+    """Each entity's shape and colour as the network views draw it (its kind family)."""
+    from ..network.projection import FAMILIES
+    from ..network.views.page import FAMILY_STYLE, _shape
+
+    if not iris:
+        return {}
+    roots = {r: f for f, rs in reversed(FAMILIES) for r in rs}  # the first family listed wins
+    values = " ".join(f"<{i}>" for i in sorted(set(iris)))
+    root_values = " ".join(f"<{r}>" for r in sorted(roots))
+    text = _FAMILY_ROOTS.replace("WHERE {", f"WHERE {{ VALUES ?n {{ {values} }} VALUES ?root {{ {root_values} }}")
+    order = [f for f, _ in FAMILIES]
+    found: dict[str, str] = {}
+    for row in kg.store.select(text).rows:
+        f = roots[str(row["root"])]
+        n = str(row["n"])
+        if n not in found or order.index(f) < order.index(found[n]):
+            found[n] = f
+    out = {}
+    for iri in iris:
+        family = found.get(iri, "organization")
+        shape, colour = FAMILY_STYLE[family]
+        tag, attrs = _shape(shape, 7.0)
+        out[iri] = {"family": family, "colour": colour, "tag": tag, "attrs": attrs}
     return out
 
 
@@ -361,3 +497,46 @@ def source_documents(kg: "KnowledgeGraph", *, lang: str = "en") -> list[tuple[st
 def home_counts(kg: "KnowledgeGraph") -> dict[str, int]:
     """Counts for the home page: entities, assertions, quotes, figures, graphs."""
     return {str(r["what"]): int(r["n"]) for r in kg.store.select(_COUNTS).rows}
+
+
+#: The named views an entity page points to ("see it in the network"); ego and path are drawn for it.
+NAMED_VIEWS = ("hk-universities", "sectors", "policies", "construction", "services", "full")
+
+
+def view_titles(lang: str) -> dict[str, tuple[str, str]]:
+    """Each view's title and one-line description in ``lang`` (ego and path: their templates)."""
+    from ..network.views.page import TITLES
+
+    return {name: (t["title"][lang], t["about"][lang]) for name, t in TITLES.items()}
+
+
+def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
+    """The entities each named view draws (its pages are cached, so this is cheap after the first)."""
+    from ..network.views import render
+
+    return {name: frozenset(n["iri"] for n in render(name, kg=kg).nodes if n.get("iri")) for name in NAMED_VIEWS}
+
+
+
+def citation_text(kg: "KnowledgeGraph", iri: str, *, limit: int = 3) -> str:
+    """A citation a reader can paste for the entity: its first quoted facts, as plain text."""
+    from ..query.cite import citations, format_citations
+
+    found = citations(kg, iri)
+    return format_citations(found[:limit], format="text") if found else ""
+
+
+def query_title(summary: str) -> tuple[str, str]:
+    """A named query's summary as a title and the rest (split at its first ": ", " (" or "；"/"：").
+
+    >>> query_title("Counted groups: the number the report gives")
+    ('Counted groups', 'the number the report gives')
+    """
+    # a bracket only ends the title when enough comes before it ("The quote (exact words) …" keeps going)
+    cuts = [i for i, shortest in ((summary.find(": "), 1), (summary.find(" ("), 20), (summary.find("："), 1),
+                                  (summary.find("（"), 8), (summary.find("；"), 1)) if i >= shortest]
+    if not cuts:
+        return summary.rstrip("."), ""
+    i = min(cuts)
+    return summary[:i], summary[i:].lstrip(":：； ").rstrip("）)") if summary[i] in ":：；" else summary[i:].strip()
+

@@ -90,6 +90,8 @@ class View:
     legend: list[dict]
     html: str = ""
     svg: str = field(default="", repr=False)
+    #: what the page's header counts: entities drawn (not the "+N" entries), links (box-to-box ones too), inferred links
+    counts: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<View {self.name!r} ({self.lang}): {len(self.nodes)} nodes, {len(self.edges)} links>"
@@ -121,12 +123,12 @@ class View:
         )
 
 
-def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "") -> View:
+def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "", base: str = "") -> View:
     """Lay out a :class:`~.select.Drawing` and render its page."""
     from .page import build_page
 
-    nodes, edges, legend, page, svg = build_page(drawing, name=name, title=title, lang=lang, about=about)
-    return View(name, title, lang, nodes, edges, legend, page, svg)
+    nodes, edges, legend, page, svg, counts = build_page(drawing, name=name, title=title, lang=lang, about=about, base=base)
+    return View(name, title, lang, nodes, edges, legend, page, svg, counts)
 
 
 def render(
@@ -136,11 +138,14 @@ def render(
     lang: str = "en",
     depth: int = 1,
     network: nx.MultiDiGraph | None = None,
+    base_url: str = "",
 ) -> View:
     """Render a named view (see :data:`VIEWS`) in ``lang``; ``entities`` for ego and path.
 
     ``network`` reuses a projection made by :func:`hetao_kg.network.project` in the
-    same language.
+    same language. ``base_url`` is where ``hetao-kg serve`` answers (``http://127.0.0.1:8000``):
+    the page's nodes then open their entity pages, links their statements and quotes
+    their sentence in the source reader.
     """
     from ...query.api import _check_lang, open_graph
 
@@ -148,12 +153,12 @@ def render(
         raise UnknownName("view", name, suggest(name, list(NAMES)))
     _check_lang(lang)
     kg = kg or open_graph()
-    key = _page_key(kg, name, entities, lang, depth) if network is None else None
+    key = _page_key(kg, name, entities, lang, depth, base_url) if network is None else None
     if key is not None:
         found = _cached_view(key)
         if found is not None:
             return found
-    view = _render(name, entities, kg, lang, depth, network)
+    view = _render(name, entities, kg, lang, depth, network, base_url)
     if key is not None:
         _cache_view(key, view)
     return view
@@ -179,7 +184,7 @@ def _code_key() -> str:
     return digest.hexdigest()
 
 
-def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
+def _page_key(kg, name: str, entities, lang: str, depth: int, base_url: str = "") -> str | None:
     """The cache key of a page: the data, the code, the view and its arguments (names
     resolved to IRIs); None when the store has no content key (a remote endpoint)."""
     import hashlib
@@ -193,7 +198,7 @@ def _page_key(kg, name: str, entities, lang: str, depth: int) -> str | None:
     resolved = [kg.resolve(e) for e in entities]
     # the full view's bound decides what it draws: a page drawn under another bound is another page
     bound = FULL_MAX_NODES if name == "full" else None
-    text = json.dumps(["view-v1", data, _code_key(), name, resolved, lang, depth, bound], ensure_ascii=False)
+    text = json.dumps(["view-v1", data, _code_key(), name, resolved, lang, depth, bound, base_url], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
@@ -207,7 +212,7 @@ def _cached_view(key: str) -> "View | None":
         return None
     try:
         d = _restored(json.loads(data.decode("utf-8")))
-        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"])
+        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"], d["counts"])
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -225,7 +230,7 @@ def _cache_view(key: str, view: "View") -> None:
     from ... import cache
 
     payload = {"name": view.name, "title": view.title, "lang": view.lang, "nodes": view.nodes, "edges": view.edges,
-               "legend": view.legend, "html": view.html, "svg": view.svg}
+               "legend": view.legend, "html": view.html, "svg": view.svg, "counts": view.counts}
     try:
         text = json.dumps(payload, ensure_ascii=False)
     except (TypeError, ValueError):  # not plain data: do not cache
@@ -234,7 +239,7 @@ def _cache_view(key: str, view: "View") -> None:
         cache.write_entry("views", key, ".json", text.encode("utf-8"))
 
 
-def _render(name, entities, kg, lang, depth, network) -> View:
+def _render(name, entities, kg, lang, depth, network, base_url="") -> View:
     from .page import TEXT, TITLES
     from ..projection import projected
     from .select import SELECTORS, full_bounded
@@ -245,7 +250,8 @@ def _render(name, entities, kg, lang, depth, network) -> View:
             drawing, total = bounded
             shown = sum(1 for _, d in drawing.graph.nodes(data=True) if d.get("family") != "more")
             about = TITLES[name]["about"][lang] + " " + TITLES[name]["showing"][lang].format(n=shown, m=total)
-            return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about)
+            _add_aliases(kg, drawing)
+            return build_view(drawing, name=name, title=TITLES[name]["title"][lang], lang=lang, about=about, base=base_url)
     if network is not None:
         g = network
     elif name in AROUND or lang in kg._networks:
@@ -262,7 +268,20 @@ def _render(name, entities, kg, lang, depth, network) -> View:
         parts = {"a": kg.label(kg.resolve(entities[0]), lang), "b": kg.label(kg.resolve(entities[1]), lang)}
     title = TITLES[name]["title"][lang].format(**parts)
     about = TITLES[name]["about"][lang].format(**parts)
-    return build_view(drawing, name=name, title=title, lang=lang, about=about)
+    _add_aliases(kg, drawing)
+    return build_view(drawing, name=name, title=title, lang=lang, about=about, base=base_url)
+
+
+def _add_aliases(kg, drawing) -> None:
+    """Each drawn entity's aliases (``skos:altLabel``: HKU, CUHK, HKUST, ...), for the page's search."""
+    from ...query.queries import select_values
+
+    iris = {n for n in drawing.graph if n.startswith("https://w3id.org/hetao-kg/id/")}
+    found: dict[str, set[str]] = {}
+    for row in select_values(kg, "network-aliases", "s", iris):
+        found.setdefault(str(row["s"]), set()).add(str(row["alias"]))
+    for n, aliases in found.items():
+        drawing.graph.nodes[n]["aliases"] = sorted(aliases)
 
 
 # --- one public function per view (the same as render(NAME, ...)) ------------------

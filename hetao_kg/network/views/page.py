@@ -32,6 +32,8 @@ BACKGROUND = "#16191d"
 #: Labels are drawn at this many CSS pixels whatever the zoom (level of detail hides
 #: the ones that would overlap).
 LABEL_PX = 13
+#: The ring drawn round a node for its development stage, in lifecycle order (each >= 3:1 on the background).
+STATUS_RINGS = ("#ffffff", "#ff8c69", "#7fe0a8", "#8ec9ff", "#e0a8ff", "#ffd166")
 #: vis-network's shape for each of our shapes ("custom" ones are drawn by view.js).
 VIS_SHAPES = {"triangle": "triangle", "circle": "dot", "square": "square", "diamond": "diamond", "hexagon": "hexagon",
               "triangle-down": "triangleDown", "star": "star", "square-round": "custom", "circle-open": "dot"}
@@ -49,6 +51,8 @@ FAMILY_STYLE: dict[str, tuple[str, str]] = {
 }
 assert [f for f, _ in FAMILIES] and {f for f, _ in FAMILIES} <= set(FAMILY_STYLE)
 _QUOTE_LANG = "zh-Hans"  # the sources are Chinese
+_KG = "https://w3id.org/hetao-kg/id/"
+_DOCS = _KG + "doc/"
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -131,7 +135,8 @@ def _search_terms(d: dict) -> list[str]:
 
 
 def _evidence(d: dict) -> dict:
-    keys = ("evidence_label", "inferred", "quote", "sentence_text", "span", "paragraph", "sentence_number", "document_label")
+    keys = ("evidence_label", "inferred", "quote", "sentence_text", "span", "paragraph", "sentence_number", "document_label",
+            "graph", "sentence", "document")
     return {k: d[k] for k in keys if d.get(k) not in (None, "", [])}
 
 
@@ -236,6 +241,19 @@ def _groups(drawing: Drawing, pos, radius, index, text) -> tuple[list[dict], lis
     return boxes, links
 
 
+def _lanes(drawing: Drawing, pos, radius) -> list[dict]:
+    """Column headings of a layered view (construction: one stage per column), above its nodes."""
+    out = []
+    if not drawing.lanes or not pos:
+        return out
+    top = min(pos[n][1] - radius[n] for n in pos)
+    for column, heading in drawing.lanes:
+        xs = [pos[n][0] for n, level in drawing.levels.items() if level == column and n in pos]
+        if xs:
+            out.append({"id": f"lane{column}", "label": heading, "x": round(sum(xs) / len(xs), 1), "y": round(top - 40.0, 1)})
+    return out
+
+
 @lru_cache(maxsize=1)
 def _environment():
     import jinja2
@@ -300,7 +318,7 @@ def _vis_network(nodes: list[dict], edges: list[dict]) -> dict:
     options = {
         "physics": {"enabled": False},
         "layout": {"randomSeed": 7, "improvedLayout": False},
-        "interaction": {"hover": True, "dragNodes": False, "dragView": True, "zoomView": True, "keyboard": False,
+        "interaction": {"hover": True, "dragNodes": True, "dragView": True, "zoomView": True, "keyboard": False,
                         "selectConnectedEdges": False, "tooltipDelay": 3600000, "hoverConnectedEdges": False},
         "edges": {"arrowStrikethrough": False, "selectionWidth": 1.5, "hoverWidth": 1},
         "nodes": {"font": {"size": 0}},
@@ -314,6 +332,7 @@ def _share_texts(payload: dict) -> None:
     index, and the quote is the span of its sentence."""
     sentences: dict[str, int] = {}
     documents: dict[str, int] = {}
+    doc_ids: dict[int, str] = {}
     holders = payload["nodes"] + payload["edges"] + payload["groups"] + payload["group_links"]
     for holder in holders:
         ev = dict(holder["evidence"])  # a copy: the View's own records keep every field
@@ -324,11 +343,20 @@ def _share_texts(payload: dict) -> None:
             if sentence[span[0]:span[1]] == ev.get("quote"):
                 ev.pop("quote", None)
         doc = ev.pop("document_label", None)
+        doc_iri = ev.pop("document", "")
         if doc:
             ev["d"] = documents.setdefault(doc, len(documents))
+            doc_ids.setdefault(ev["d"], doc_iri[len(_DOCS):] if doc_iri.startswith(_DOCS) else "")
+        graph = ev.pop("graph", "")  # the statement's page in the explorer: /id/assertion/...
+        if graph.startswith(_KG):
+            ev["g"] = graph[len(_KG):]
+        sentence_iri = ev.pop("sentence", "")  # the sentence's anchor in the source reader
+        if sentence_iri.startswith(_DOCS):
+            ev["sid"] = sentence_iri.rsplit("/", 1)[-1]
         holder["evidence"] = ev
     payload["sentences"] = list(sentences)
     payload["documents"] = list(documents)
+    payload["document_ids"] = [doc_ids.get(i, "") for i in range(len(documents))]
 
 
 def _json_island(value) -> str:
@@ -344,11 +372,13 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str = ""):
-    """Nodes, links, legend, the page and the still SVG image for one view."""
+def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str = "", base: str = ""):
+    """Nodes, links, legend, the page and the still SVG image for one view; ``base`` is the
+    explorer's address (``hetao-kg serve``) the page's nodes, links and quotes lead to."""
     text = TEXT[lang]
     nodes, edges, pos, radius, index = _records(drawing, lang, text)
     boxes, group_links = _groups(drawing, pos, radius, index, text)
+    lanes = _lanes(drawing, pos, radius)
     by_id = {n["id"]: n for n in nodes}
     for e in edges:
         e["source_label"], e["target_label"] = by_id[e["source"]]["label"], by_id[e["target"]]["label"]
@@ -363,16 +393,20 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     legend = [{"family": f, "label": text["families"][f], "colour": FAMILY_STYLE[f][1], "shape": FAMILY_STYLE[f][0],
                "count": families[f], "icon": _shape(FAMILY_STYLE[f][0], 7)} for f in order if families[f]]
     statuses = sorted({(n["status_order"], n["status_iri"], n["status"]) for n in nodes if n["status"]})
+    rings = {iri: STATUS_RINGS[i % len(STATUS_RINGS)] for i, (_, iri, _) in enumerate(statuses)}
     documents = Counter(e["evidence"].get("document_label") for e in edges + nodes if e["evidence"].get("document_label"))
     inferred = sum(e["inferred"] for e in edges)
     steps = _steps(drawing, index, by_id, edges)
+    counts = {"nodes": sum(1 for n in nodes if n["family"] != "more"), "links": len(edges) + len(group_links), "inferred": inferred}
     context = {
         "name": name, "title": title, "lang": lang, "about": about, "text": text,
         "nodes": nodes, "edges": edges, "boxes": boxes, "group_links": group_links, "legend": legend,
-        "statuses": statuses, "bounds": bounds, "background": BACKGROUND, "label_px": LABEL_PX,
-        "counts": text["counts"].format(nodes=sum(1 for n in nodes if n["family"] != "more"), links=len(edges) + len(group_links), inferred=inferred),
+        "statuses": statuses, "rings": rings, "bounds": bounds, "background": BACKGROUND, "label_px": LABEL_PX,
+        "counts": text["counts"].format(**counts),
         "source": text["source_line"].format(source="; ".join(d for d, _ in documents.most_common())) if documents else "",
         "steps": steps, "quote_lang": _QUOTE_LANG, "has_inferred": inferred > 0,
+        "example": _example(edges, by_id, text),
+        "link_types": sorted(Counter(e["label"] for e in edges if e["label"] and not e["more"]).items(), key=lambda kv: (-kv[1], kv[0])),
     }
     static_font, static_shown = _static_labels(nodes, bounds, text)
     env = _environment()
@@ -389,14 +423,26 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
                "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
                "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
-               "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG}
+               "lanes": lanes, "rings": rings,
+               "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG, "base": base}
     _share_texts(payload)
     island = _json_island(payload)
     vis_js, vis_packed = _vis_library()
     page = env.get_template("view.html.j2").render(
         **context, css=css, js=js, island=island, vis_packed=vis_packed,
         csp_script=" ".join((_sha256(js), _sha256(vis_js))), csp_style=_sha256(css))
-    return nodes, edges, legend, page, svg
+    return nodes, edges, legend, page, svg, counts
+
+
+def _example(edges: list[dict], by_id: dict, text: dict) -> str:
+    """The header's example arrow, taken from the drawing: its most common link type between
+    the kinds it most often joins (``university → brought in → project``)."""
+    pairs = Counter((e["label"], by_id[e["source"]]["family"], by_id[e["target"]]["family"])
+                    for e in edges if e["label"] and not e["more"])
+    if not pairs:
+        return ""
+    (label, a, b), _ = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    return text["example"].format(a=text["families"][a], link=label, b=text["families"][b])
 
 
 def _text_width(label: str, font: float) -> float:

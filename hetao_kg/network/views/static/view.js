@@ -11,6 +11,9 @@
   var container = document.getElementById("network");
   var tip = document.getElementById("tooltip"), live = document.getElementById("live");
   var FONT = getComputedStyle(document.body).fontFamily;
+  var coarse = !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+  var MIN_R = coarse ? 7 : 5;
+  var base = typeof data.base === "string" && data.base ? data.base.replace(/\/+$/, "") : null;  // the explorer, when known
 
   function unpackVis() {  // vis-network, gzip + base64 in the page; its hash is in the CSP
     if (window.vis) { return Promise.resolve(); }
@@ -70,10 +73,40 @@
     function rect() { return container.getBoundingClientRect(); }
     function toPage(x, y) { var p = network.canvasToDOM({ x: x, y: y }), r = rect(); return { x: p.x + r.left, y: p.y + r.top }; }
     function labelText(n) { return (n.mark ? text[n.mark] + ": " : "") + n.label; }
+    // nodes keep at least MIN_R CSS pixels of radius however far out the drawing is zoomed
+    // (a phone shows the whole drawing at a tenth of its size), and a finger can hit them
+    function disp(n) { return Math.max(n.r, MIN_R / scale()); }
+    var sizedFor = null;
+    function resize() {
+      var k = scale(), step = Math.round(Math.log(k) * 25);
+      if (step === sizedFor) { return; }
+      sizedFor = step;
+      nodes.update(data.nodes.map(function (n) { return { id: n.id, size: Math.max(n.r, MIN_R / k) }; }));
+    }
+    // a label is at most this wide (CSS pixels); longer ones end in "…" (the whole name is in the details)
+    function labelMax() { return Math.max(90, Math.min(260, rect().width * 0.42)); }
+    var elided = {};
+    function elide(ctx, id, t, maxW) {
+      var key = id + "|" + maxW;
+      if (elided[key] !== undefined) { return elided[key]; }
+      ctx.save(); ctx.font = labelPx + "px " + FONT;
+      var out = t;
+      if (ctx.measureText(t).width > maxW) {
+        var chars = Array.from(t), lo = 1, hi = chars.length;
+        while (lo < hi) {  // the longest start that fits with its ellipsis
+          var mid = (lo + hi + 1) >> 1;
+          if (ctx.measureText(chars.slice(0, mid).join("").trimEnd() + text.elided).width <= maxW) { lo = mid; } else { hi = mid - 1; }
+        }
+        out = chars.slice(0, lo).join("").trimEnd() + text.elided;
+      }
+      ctx.restore();
+      elided[key] = out;
+      return out;
+    }
 
     // --- drawing: group boxes, labels by level of detail, marks and the focus ring ------
     function measure(ctx, id, t) {
-      if (widths[id] === undefined) { ctx.font = labelPx + "px " + FONT; widths[id] = ctx.measureText(t).width; }
+      if (widths[id] === undefined) { ctx.save(); ctx.font = labelPx + "px " + FONT; widths[id] = ctx.measureText(t).width; ctx.restore(); }
       return widths[id];
     }
     network.on("beforeDrawing", function (ctx) {
@@ -90,71 +123,140 @@
       ctx.restore();
     });
     network.on("afterDrawing", function (ctx) {
-      var k = scale(), r = rect(), placed = [];
+      var k = scale(), r = rect(), placed = [], discs = [];
+      var maxW = labelMax();
       shownLabels = [];
       ctx.save();
       ctx.font = (labelPx / k) + "px " + FONT;
       ctx.lineJoin = "round"; ctx.lineWidth = 3 / k; ctx.strokeStyle = "#16191d";
-      function place(id, t, cx, top, align, alpha) {  // cx, top in canvas units; boxes in page pixels
+      visible().forEach(function (n) {  // the drawn nodes on screen: no label may sit on one
+        var p = toPage(n.x, n.y), rr = disp(n) * k + 2;
+        if (p.x + rr >= r.left && p.x - rr <= r.right && p.y + rr >= r.top && p.y - rr <= r.bottom) {
+          discs.push([p.x - rr, p.y - rr, p.x + rr, p.y + rr, n.id]);
+        }
+      });
+      function hits(box, own, overNodes) {
+        if (box[0] < r.left || box[2] > r.right || box[1] < r.top || box[3] > r.bottom) { return true; }
+        if (placed.some(function (q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) { return true; }
+        return !overNodes && discs.some(function (q) { return q[4] !== own && box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; });
+      }
+      function draw(id, t, w, px, cx, top, align, alpha, colour) {  // px: the label's box in page pixels
+        ctx.globalAlpha = alpha; ctx.textAlign = align; ctx.textBaseline = "top";
+        ctx.strokeText(t, cx, top); ctx.fillStyle = colour || "#eeeeee"; ctx.fillText(t, cx, top);
+        placed.push(px);
+        shownLabels.push({ id: id, text: t, px: parseFloat(/([\d.]+)px/.exec(ctx.font)[1]) * k, box: px });
+      }
+      function place(id, t, cx, top, align, alpha) {  // a box label: where it is, or not at all
         var w = measure(ctx, id, t), p = toPage(cx, top);
         var left = align === "left" ? p.x : p.x - w / 2;
         var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
-        if (box[0] < r.left || box[2] > r.right || box[1] < r.top || box[3] > r.bottom) { return; }
-        if (placed.some(function (q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) { return; }
-        placed.push(box);
-        ctx.globalAlpha = alpha; ctx.textAlign = align === "left" ? "left" : "center"; ctx.textBaseline = "top";
-        ctx.strokeText(t, cx, top); ctx.fillStyle = "#eeeeee"; ctx.fillText(t, cx, top);
-        shownLabels.push({ id: id, text: t, px: parseFloat(ctx.font) * k, box: box });
+        if (!hits(box, null)) { draw(id, t, w, box, cx, top, align === "left" ? "left" : "center", alpha); }
       }
+      function placeNode(n, alpha) {  // below the node, else above, right or left of it
+        var t = elide(ctx, n.id, labelText(n), n.mark ? Math.max(maxW, rect().width * 0.45) : maxW), w = measure(ctx, n.id + "@" + t, t), c = toPage(n.x, n.y);
+        var rr = disp(n) * k, hgt = labelPx * 1.3;
+        var gap = data.rings && n.status_iri ? 8 : 4;  // clear of the stage ring
+        var spots = [[c.x - w / 2, c.y + rr + gap], [c.x - w / 2, c.y - rr - gap - hgt], [c.x + rr + gap + 1, c.y - hgt / 2], [c.x - rr - gap - 1 - w, c.y - hgt / 2]];
+        // the selection and the most important node are labelled even over other nodes when nowhere else is free
+        var must = n.id === current.selected || n.priority === 0;
+        for (var i = 0; i < (must ? 2 * spots.length : spots.length); i++) {
+          var s = spots[i % spots.length], box = [s[0] - 1, s[1] - 1, s[0] + w + 1, s[1] + hgt + 1];
+          if (!hits(box, n.id, i >= spots.length)) {
+            var at = network.DOMtoCanvas({ x: s[0] - r.left, y: s[1] - r.top });
+            draw(n.id, t, w, box, at.x, at.y, "left", alpha);
+            return;
+          }
+        }
+      }
+      function placeEdge(e) {  // the link type, at the middle of a selected node's link
+        var a = byId[e.source], b = byId[e.target], t = e.label;
+        if (!t || hiddenEdges[e.id]) { return; }
+        var w = measure(ctx, "edge:" + t, t), m = toPage((a.x + b.x) / 2, (a.y + b.y) / 2), hgt = labelPx * 1.3;
+        var box = [m.x - w / 2 - 1, m.y - hgt / 2 - 1, m.x + w / 2 + 1, m.y + hgt / 2 + 1];
+        if (!hits(box, null)) {
+          var at = network.DOMtoCanvas({ x: m.x - w / 2 - r.left, y: m.y - hgt / 2 - r.top });
+          draw("edge:" + e.id, t, w, box, at.x, at.y, "left", 1, "#ffd166");
+        }
+      }
+      (data.lanes || []).forEach(function (l) {  // column headings (construction: the stages, in lifecycle order), kept on screen
+        var w = measure(ctx, l.id, l.label) * 1.06, p = toPage(l.x, l.y);
+        var left = Math.max(r.left + 2, Math.min(r.right - w - 2, p.x - w / 2));
+        var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
+        if (hits(box, null)) { return; }
+        var at = network.DOMtoCanvas({ x: left - r.left, y: p.y - r.top });
+        ctx.font = "bold " + (labelPx / k) + "px " + FONT;
+        draw(l.id, l.label, w, box, at.x, at.y, "left", 1, "#ffd9a0");
+        ctx.font = (labelPx / k) + "px " + FONT;
+      });
       (data.boxes || []).forEach(function (b) {
         place(b.id + "#label", b.label, b.x + 12 / k, b.y + 8 / k, "left", 1);
         place(b.id + "#info", b.info, b.x + 12 / k, b.y + 8 / k + labelPx * 1.6 / k, "left", 1);
       });
-      visible().slice().sort(function (a, b) { return a.priority - b.priority; }).forEach(function (n) {
-        var alpha = current.near && !current.near[n.id] ? 0.15 : 1;
-        place(n.id, labelText(n), n.x, n.y + n.r + 4 / k, "center", alpha);
-      });
+      // where the eye goes: the selection, then its neighbours and its links' types, then the rest by importance
+      var order = visible().slice().sort(function (a, b) { return a.priority - b.priority; });
+      if (current.near) {
+        var sel = current.selected;
+        order.sort(function (a, b) { return (a.id !== sel) - (b.id !== sel) || !current.near[a.id] - !current.near[b.id] || a.priority - b.priority; });
+        var nearCount = order.filter(function (n) { return current.near[n.id]; }).length;
+        order.slice(0, nearCount).forEach(function (n) { placeNode(n, 1); });
+        edgesOf[sel].forEach(function (id) { placeEdge(edgeById[id]); });
+        order.slice(nearCount).forEach(function (n) { placeNode(n, 0.15); });
+      } else {
+        order.forEach(function (n) { placeNode(n, 1); });
+      }
       ctx.globalAlpha = 1;
+      if (data.rings) {  // the development stage: a ring in the stage's colour (legend: Status)
+        visible().forEach(function (n) {
+          var colour = n.status_iri && data.rings[n.status_iri];
+          if (!colour) { return; }
+          ctx.globalAlpha = current.near && !current.near[n.id] ? 0.15 : 1;
+          ctx.beginPath(); ctx.arc(n.x, n.y, disp(n) + 3.5 / k, 0, 2 * Math.PI); ctx.strokeStyle = colour; ctx.lineWidth = 2.5 / k; ctx.stroke();
+        });
+        ctx.globalAlpha = 1;
+      }
       data.nodes.forEach(function (n) {
         if (n.mark && !hidden[n.id]) {
-          ctx.beginPath(); ctx.arc(n.x, n.y, n.r + 7, 0, 2 * Math.PI); ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 3; ctx.stroke();
+          ctx.beginPath(); ctx.arc(n.x, n.y, disp(n) + 6 / k, 0, 2 * Math.PI); ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 3 / k; ctx.stroke();
         }
       });
       if (current.active && document.activeElement === container) {
         var a = byId[current.active];
-        ctx.beginPath(); ctx.arc(a.x, a.y, a.r + 11, 0, 2 * Math.PI); ctx.strokeStyle = "#ffd166"; ctx.lineWidth = 3 / k; ctx.stroke();
+        ctx.beginPath(); ctx.arc(a.x, a.y, disp(a) + 11 / k, 0, 2 * Math.PI); ctx.strokeStyle = "#ffd166"; ctx.lineWidth = 3 / k; ctx.stroke();
       }
       ctx.restore();
     });
 
-    // --- fit and zoom ------------------------------------------------------------------
+    // --- fit and zoom: to the nodes (labels keep their pixel size and give way) ------------------
     function fit() {
       var r = rect(), ns = visible().length ? visible() : data.nodes;
       var legend = document.getElementById("legend");
-      var right = legend && legend.open && window.innerWidth > 700 ? legend.getBoundingClientRect().width + 16 : 0;
-      var pad = 16, w = Math.max(40, r.width - 2 * pad - right), h = Math.max(40, r.height - 2 * pad);
+      var right = legend && legend.open && window.innerWidth > 700 && window.innerHeight > 500 ? legend.getBoundingClientRect().width + 16 : 0;
+      var padX = 20, padTop = 14, padBottom = 14 + labelPx * 1.4;  // room for the lowest row's labels
+      var w = Math.max(40, r.width - 2 * padX - right), h = Math.max(40, r.height - padTop - padBottom);
       var k = 1, x0, y0, x1, y1;
-      var ctx = document.createElement("canvas").getContext("2d");
-      for (var round = 0; round < 3; round++) {  // labels keep their pixel size, so the bounds depend on k
+      for (var round = 0; round < 3; round++) {  // small nodes keep a minimum size on screen, so the bounds depend on k
         x0 = Infinity; y0 = Infinity; x1 = -Infinity; y1 = -Infinity;
         ns.forEach(function (n) {
-          var half = Math.max(n.r, measure(ctx, n.id, labelText(n)) / 2 / k);
-          x0 = Math.min(x0, n.x - half); x1 = Math.max(x1, n.x + half);
-          y0 = Math.min(y0, n.y - n.r); y1 = Math.max(y1, n.y + n.r + (4 + labelPx * 1.4) / k);
+          var rr = Math.max(n.r, MIN_R / k);
+          x0 = Math.min(x0, n.x - rr); x1 = Math.max(x1, n.x + rr); y0 = Math.min(y0, n.y - rr); y1 = Math.max(y1, n.y + rr);
         });
         (data.boxes || []).forEach(function (b) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); });
+        (data.lanes || []).forEach(function (l) { y0 = Math.min(y0, l.y); });
         k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
       }
-      // centre of the drawing at the centre of the free area (left of an open legend)
-      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2;
+      // centre of the drawing at the centre of the free area (left of an open legend, above the last labels)
+      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2 + ((padBottom - padTop) / 2) / k;
       network.moveTo({ position: { x: cx, y: cy }, scale: k, animation: false });
+      resize();
     }
     function zoomBy(f) {
-      var k = Math.max(0.05, Math.min(8, scale() * f));
+      var k = Math.max(0.02, Math.min(8, scale() * f));
       network.moveTo({ position: network.getViewPosition(), scale: k, animation: false });
+      resize();
     }
     function centreOn(id) {
       network.moveTo({ position: { x: byId[id].x, y: byId[id].y }, scale: Math.max(1, scale()), animation: false });
+      resize();
     }
 
     // --- filters -------------------------------------------------------------------------
@@ -231,12 +333,17 @@
         out.appendChild(m);
       }
       var sentence = ev.s !== undefined ? data.sentences[ev.s] : ev.quote;
+      var reader = sourceHref(ev);
       if (sentence) {
         var q = el("div", "quote", null, data.quote_lang);
+        var holder = q;
+        if (reader && pinnedNow) {  // the quote leads to its sentence in the source reader
+          holder = el("a"); holder.href = reader; holder.title = text.in_source; q.appendChild(holder);
+        }
         var span = ev.quote !== undefined && ev.s === undefined ? [0, sentence.length] : (ev.span || [0, sentence.length]);
-        q.appendChild(document.createTextNode("\u201c" + sentence.slice(0, span[0])));
-        q.appendChild(el("mark", null, sentence.slice(span[0], span[1])));
-        q.appendChild(document.createTextNode(sentence.slice(span[1]) + "\u201d"));
+        holder.appendChild(document.createTextNode("\u201c" + sentence.slice(0, span[0])));
+        holder.appendChild(el("mark", null, sentence.slice(span[0], span[1])));
+        holder.appendChild(document.createTextNode(sentence.slice(span[1]) + "\u201d"));
         out.appendChild(q);
       }
       if (ev.d !== undefined) {
@@ -245,8 +352,28 @@
       }
       return out;
     }
-    function fill(target) {
+    // --- into the explorer (when the page knows where it is: served by `hetao-kg serve`, or a base given) ---
+    var KG = "https://w3id.org/hetao-kg/id/";
+    function entityHref(iri) { return base !== null && iri && iri.indexOf(KG) === 0 ? base + "/id/" + iri.slice(KG.length) : null; }
+    function sourceHref(ev) {
+      if (base === null || !ev || ev.d === undefined || !data.document_ids[ev.d]) { return null; }
+      return base + "/source/" + data.document_ids[ev.d] + (ev.sid ? "#" + ev.sid : "");
+    }
+    function actions(links) {
+      var box = el("div", "actions");
+      links.forEach(function (l) { if (l[0]) { var a = el("a", null, l[1]); a.href = l[0]; box.appendChild(a); } });
+      return box.childNodes.length ? box : document.createDocumentFragment();
+    }
+    var pinnedNow = false;
+    function fill(target, pinned) {
       while (tip.firstChild) { tip.removeChild(tip.firstChild); }
+      pinnedNow = !!pinned;
+      if (pinned) {
+        var close = el("button", "close", "\u00d7");
+        close.type = "button"; close.setAttribute("aria-label", text.close);
+        close.addEventListener("click", function () { hideTip(true); container.focus({ preventScroll: true }); });
+        tip.appendChild(close);
+      }
       if (target.type === "node") {
         var n = byId[target.id];
         tip.appendChild(el("div", "title", n.label, n.lang));
@@ -267,6 +394,7 @@
         });
         n.hub.forEach(function (h) { tip.appendChild(el("div", "meta", h)); });
         tip.appendChild(evidenceBlock(n.evidence));
+        if (pinned) { tip.appendChild(actions([[entityHref(n.iri), text.open_page], [sourceHref(n.evidence), text.in_source]])); }
       } else {
         var e = edgeById[target.id];
         var t = el("div", "title");
@@ -275,11 +403,15 @@
         t.appendChild(el("span", null, e.target_label, byId[e.target].lang));
         tip.appendChild(t);
         tip.appendChild(evidenceBlock(e.evidence));
+        if (pinned) {
+          tip.appendChild(actions([[e.evidence.g ? entityHref(KG + e.evidence.g) : null, text.open_assertion], [sourceHref(e.evidence), text.in_source],
+                                   [entityHref(byId[e.source].iri), e.source_label], [entityHref(byId[e.target].iri), e.target_label]]));
+        }
       }
     }
     function anchorOf(target) {
       if (target.type === "node") {
-        var n = byId[target.id], k = scale(), c = toPage(n.x, n.y), rr = n.r * k * 1.3;
+        var n = byId[target.id], k = scale(), c = toPage(n.x, n.y), rr = disp(n) * k * 1.3;
         var box = { left: c.x - rr, top: c.y - rr, right: c.x + rr, bottom: c.y + rr };
         shownLabels.forEach(function (l) {
           if (l.id === n.id) {
@@ -290,7 +422,9 @@
       }
       return { left: target.x - 6, top: target.y - 6, right: target.x + 6, bottom: target.y + 6 };
     }
+    function sheet() { return current.pinned && (window.innerWidth <= 700 || window.innerHeight <= 500); }
     function place(target) {
+      if (sheet()) { tip.style.left = ""; tip.style.top = ""; return; }  // a bottom sheet (view.css)
       var a = anchorOf(target), W = window.innerWidth, H = window.innerHeight, gap = 10;
       tip.style.left = "0px"; tip.style.top = "0px";
       var w = tip.offsetWidth, h = tip.offsetHeight;
@@ -305,14 +439,26 @@
     }
     function showTip(target, pinned) {
       if (current.pinned && !pinned) { return; }
-      fill(target);
+      fill(target, pinned);
+      pinnedAt = pinned && lastPointer === "touch" ? Date.now() : 0;
       tip.hidden = false;
+      tip.classList.toggle("pinned", !!pinned);
+      tip.scrollTop = 0;
       current.tipFor = target; current.pinned = !!pinned;
       place(target);
     }
+    // a tap opens the details under the finger: the click the browser sends after that touch
+    // must not land on the sheet's close button or links
+    var pinnedAt = 0, lastPointer = "";
+    container.addEventListener("pointerdown", function (ev) { lastPointer = ev.pointerType; }, true);
+    container.addEventListener("keydown", function () { lastPointer = ""; }, true);
+    tip.addEventListener("click", function (ev) {
+      if (Date.now() - pinnedAt < 400) { ev.preventDefault(); ev.stopPropagation(); }
+    }, true);
     function hideTip(force) {
       if (current.pinned && !force) { return; }
       tip.hidden = true; current.tipFor = null; current.pinned = false;
+      tip.classList.remove("pinned");
     }
     function pagePoint(params) { var r = rect(); return { x: params.pointer.DOM.x + r.left, y: params.pointer.DOM.y + r.top }; }
 
@@ -322,7 +468,19 @@
     network.on("hoverEdge", function (p) { var q = pagePoint(p); showTip({ type: "edge", id: p.edge, x: q.x, y: q.y }, false); });
     network.on("blurEdge", function () { hideTip(false); });
     network.on("dragStart", function () { hideTip(true); });
-    network.on("zoom", function () { if (current.tipFor) { place(current.tipFor); } });
+    network.on("zoom", function () { resize(); if (current.tipFor) { place(current.tipFor); } });
+    function moved(p) {  // a node dragged by the user: it stays where it is put (the page's layout is unchanged)
+      if (!p.nodes || !p.nodes.length) { return; }
+      var at = network.getPositions(p.nodes);
+      p.nodes.forEach(function (id) { byId[id].x = at[id].x; byId[id].y = at[id].y; });
+    }
+    network.on("dragging", moved);
+    network.on("dragEnd", moved);
+    network.on("doubleClick", function (p) {  // straight to the explorer's page of a node or a link's statement
+      var href = p.nodes.length ? entityHref(byId[p.nodes[0]].iri)
+        : p.edges.length && edgeById[p.edges[0]] && edgeById[p.edges[0]].evidence.g ? entityHref(KG + edgeById[p.edges[0]].evidence.g) : null;
+      if (href) { window.location.href = href; }
+    });
     network.on("click", function (p) {
       if (p.nodes.length) { activate(p.nodes[0]); select(p.nodes[0]); showTip({ type: "node", id: p.nodes[0] }, true); }
       else if (p.edges.length) { var q = pagePoint(p); current.pinned = false; showTip({ type: "edge", id: p.edges[0], x: q.x, y: q.y }, true); }
@@ -332,7 +490,9 @@
     document.getElementById("fit").addEventListener("click", fit);
     document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.4); });
     document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(1 / 1.4); });
-    window.addEventListener("resize", function () { fit(); });
+    window.addEventListener("resize", function () {  // a turned phone, an opened keyboard: keep the selection in view
+      if (current.selected) { centreOn(current.selected); if (current.tipFor) { place(current.tipFor); } } else { fit(); }
+    });
 
     // --- keyboard: Tab into the drawing, arrows move between nodes, Enter opens details -----
     function activate(id) {
@@ -403,23 +563,43 @@
       centreOn(id); activate(id); select(id);
       showTip({ type: "node", id: id }, true);
     }
+    var hitList = [], chosen = 0;
+    function choose(i) {  // the highlighted hit: arrow keys move it, Enter opens it
+      var items = results.querySelectorAll("li[role=option]");
+      if (!items.length) { input.removeAttribute("aria-activedescendant"); return; }
+      chosen = (i + items.length) % items.length;
+      items.forEach(function (li, j) { li.setAttribute("aria-selected", j === chosen ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[chosen].id);
+      items[chosen].scrollIntoView({ block: "nearest" });
+    }
     function showResults() {
       while (results.firstChild) { results.removeChild(results.firstChild); }
-      if (!input.value) { results.hidden = true; return; }
-      var hits = search(input.value);
-      if (!hits.length) { results.appendChild(el("li", "none", text.no_match)); }
-      hits.forEach(function (n, i) {
+      hitList = [];
+      if (!input.value) { results.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); return; }
+      hitList = search(input.value);
+      if (!hitList.length) { results.appendChild(el("li", "none", text.no_match)); }
+      hitList.forEach(function (n, i) {
         var li = el("li", null, n.label, n.lang);
+        li.id = "hit-" + i;
         li.setAttribute("role", "option");
-        if (i === 0) { li.setAttribute("aria-selected", "true"); }
         li.addEventListener("pointerdown", function (ev) { ev.preventDefault(); results.hidden = true; focusNode(n.id); });
         results.appendChild(li);
       });
       results.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      choose(0);
     }
     input.addEventListener("input", showResults);
     input.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter") { var first = search(input.value)[0]; if (first) { results.hidden = true; focusNode(first.id); } }
+      if ((ev.key === "ArrowDown" || ev.key === "ArrowUp") && hitList.length) {
+        ev.preventDefault();
+        if (results.hidden) { results.hidden = false; }
+        choose(chosen + (ev.key === "ArrowDown" ? 1 : -1));
+      } else if (ev.key === "Enter") {
+        if (!hitList.length && input.value) { hitList = search(input.value); chosen = 0; }
+        var hit = hitList[chosen];
+        if (hit) { ev.preventDefault(); results.hidden = true; input.setAttribute("aria-expanded", "false"); focusNode(hit.id); }
+      }
     });
 
     // --- table alternative -----------------------------------------------------------------------
@@ -438,7 +618,7 @@
       var hint = document.getElementById("hint"); hint.textContent = hint.getAttribute("data-touch");
     }
     var legend = document.getElementById("legend");
-    if (window.innerWidth <= 700) { legend.open = false; }
+    if (window.innerWidth <= 700 || window.innerHeight <= 500) { legend.open = false; }
     legend.addEventListener("toggle", function () { network.redraw(); });
     fit();
     window.hetaoView = {
@@ -450,18 +630,20 @@
         return data.nodes.map(function (n) {
           var p = toPage(n.x, n.y);
           return { id: n.id, iri: n.iri, label: n.label, family: n.family, mark: n.mark, hidden: !!hidden[n.id], x: p.x, y: p.y,
-                   r: n.r * scale(), colour: network.body.nodes[n.id].options.color.background, shape: network.body.nodes[n.id].options.shape,
+                   r: disp(n) * scale(), colour: network.body.nodes[n.id].options.color.background, shape: network.body.nodes[n.id].options.shape,
                    opacity: nodes.get(n.id).opacity === undefined ? 1 : nodes.get(n.id).opacity };
         });
       },
       edges: function () {
         return data.edges.map(function (e) {
           var a = toPage(byId[e.source].x, byId[e.source].y), b = toPage(byId[e.target].x, byId[e.target].y);
-          return { id: e.id, source: e.source, target: e.target, inferred: e.inferred, more: e.more,
+          return { id: e.id, source: e.source, target: e.target, label: e.label, inferred: e.inferred, more: e.more,
                    dashed: !!edges.get(e.id).dashes, hidden: !!hiddenEdges[e.id], mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
         });
       },
       active: function () { return current.active; },
+      priority: function (id) { return byId[id].priority; },
+      lanes: function () { return (data.lanes || []).map(function (l) { var p = toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; }); },
       boxes: function () {
         return (data.boxes || []).map(function (b) {
           var a = toPage(b.x, b.y), c = toPage(b.x + b.w, b.y + b.h);
