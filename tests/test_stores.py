@@ -176,7 +176,7 @@ def test_the_store_is_read_only_and_opens_after_fork(tmp_path, store):
         # this process opened pyoxigraph (RocksDB threads, invisible to threading):
         # forking now could deadlock the worker, so it must be started afresh
         assert len(os.listdir("/proc/self/task")) > 1
-        assert limited._context().get_start_method() != "fork"
+        assert limited.start_method() != "fork"
         assert limited.ask("ASK { ?u a hto:University }")
     finally:
         limited.close()
@@ -190,7 +190,7 @@ def test_the_worker_builds_its_own_store_when_threads_run(store):
     thread.start()
     limited = oxigraph_store(store.location, timeout=120)
     try:
-        assert limited._context().get_start_method() != "fork"
+        assert limited.start_method() != "fork"
         found = {r["u"] for r in limited.select("SELECT ?u WHERE { ?u a hto:University }").rows}
         assert {URIRef(KG + "org/hku"), URIRef(KG + "org/hkust")} <= found
     finally:
@@ -264,7 +264,7 @@ def test_the_cli_serve_and_open_use_the_default_store(tmp_path):
                                text=True, timeout=120).stdout
     assert "default: oxigraph" in " ".join(help_text.split())
     app = create_app()
-    state = app.app.state
+    state = app.state
     try:
         assert all("OxigraphStore" in repr(s.factory) for s in state.runner._stores)
         assert "OxigraphStore" in repr(state.kg.store.factory)

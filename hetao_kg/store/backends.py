@@ -18,6 +18,7 @@ SparqlStore('http://127.0.0.1:9/sparql')
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,20 @@ def _guarded_class():
                     or "worker crashed" in str(exc)
                 if not died:
                     raise
-                raise QueryError(_startup_failure(self.location, self.native_log)) from None
+                raise QueryError(_startup_failure(self.location, self._said)) from None
+
+        _said = ""
+
+        def _kill(self):
+            super()._kill()
+            if self.native_log is not None:  # the worker's log lives as long as the worker
+                with contextlib.suppress(OSError):
+                    self.native_log.unlink()
 
         def _death(self, code):
             """Rust says why it aborted (in ``native_log``): an allocation failure is the
             memory ceiling, anything else (a stack overflow) a crash, in its own words."""
-            said = _native_said(self.native_log)
+            said = self._said = _native_said(self.native_log)
             if "memory allocation" in said:
                 return self._memory_error()
             error = super()._death(code)
@@ -95,21 +104,19 @@ def _GuardedLimitedStore(*args, **kwargs):
 
 
 def _native_said(log: Path | None) -> str:
-    """The first line Rust wrote to a dead worker's log (the log is then removed)."""
+    """The first line Rust wrote to a dead worker's log."""
     if log is None:
         return ""
     try:
         lines = [l.strip() for l in log.read_text(encoding="utf-8", errors="replace").splitlines()]
-        log.unlink()
     except OSError:
         return ""
     return next((l for l in lines if l and not l.startswith(("stack backtrace", "note:"))), "")
 
 
-def _startup_failure(location: Path | None, log: Path | None) -> str:
+def _startup_failure(location: Path | None, said: str) -> str:
     """One line for a worker that died building or opening the store: Rust's first line
     (``memory allocation of … bytes failed``, ``… panicked at …``) and the likely cause."""
-    said = _native_said(log)
     where = f" in {location}" if location else ""
     message = f"the Oxigraph store{where} could not be built or opened: its process was aborted"
     if said:

@@ -433,8 +433,9 @@ class LimitedStore(SelectAsk):
                 raise QueryError(f"the query worker sent an answer that cannot be read ({exc})") from None
             process.join(5)
             code = process.exitcode
+            error = self._death(code)  # before _kill: a store may read what the dead worker left
             self._kill()
-            raise self._death(code) from None
+            raise error from None
         if kind == "memory":
             self._kill()
             raise self._memory_error()

@@ -109,6 +109,14 @@ class _Edge:
     def __init__(self, app, *, prefix: str):
         self.app, self.prefix = app, prefix
 
+    @property
+    def state(self):
+        """The Starlette app's state (``kg``, ``runner``, ``prefix``) through the edge's wrappers."""
+        app = self.app
+        while not hasattr(app, "router"):
+            app = app.app
+        return app.state
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
