@@ -44,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
                                 capture_output=True, text=True, encoding="utf-8", check=True,
                                 cwd=Path(__file__).resolve().parent).stdout
 
-    import hetao_kg.queries as queries
-    import hetao_kg.views as views
-    from hetao_kg.api import KnowledgeGraph
-    from hetao_kg.stores import OxigraphStore
+    import hetao_kg.network.views as views
+    import hetao_kg.query.queries as queries
+    from hetao_kg.facade import KnowledgeGraph
+    from hetao_kg.store import OxigraphStore
 
     views._cached_view = lambda key: None  # every run draws its page
     named_query = queries.named_query

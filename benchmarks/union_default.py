@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyoxigraph as ox
 
     from hetao_kg.namespaces import PREFIXES
-    from hetao_kg.queries import named_queries
+    from hetao_kg.query.queries import named_queries
 
     db = sorted(args.location.glob("db-*"))[-1]
     full = ox.Store.read_only(str(db))

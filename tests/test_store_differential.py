@@ -23,13 +23,13 @@ from rdflib import BNode, Literal
 from rdflib.namespace import XSD
 
 import hetao_kg
-from hetao_kg.api import KnowledgeGraph
-from hetao_kg.graph import load
-from hetao_kg.queries import named_queries
+from hetao_kg.facade import KnowledgeGraph
+from hetao_kg.data.graph import load
+from hetao_kg.query.queries import named_queries
 from hetao_kg.store import QueryError, QueryRefused, QueryTimeout, RdflibStore, to_term
-from hetao_kg.stores import OxigraphStore, SparqlStore
-from hetao_kg.stores.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
-from hetao_kg.stores.sparql import load_endpoint, load_virtuoso
+from hetao_kg.store import OxigraphStore, SparqlStore
+from hetao_kg.store.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
+from hetao_kg.store.sparql import load_endpoint, load_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ("memory", "oxigraph", "oxigraph-server", "virtuoso")
@@ -132,7 +132,7 @@ def test_network_evidence_bounded_inside_its_optionals_answers_as_bounded_once(s
     that quotes and sentences are looked up for the asked graphs only): on every store its
     answer for some graphs equals the query bound only at the top (the form before), on the
     memory store, and includes rows with and without quotes."""
-    from hetao_kg.network import with_values
+    from hetao_kg.query.queries import with_values
 
     text = named_queries()["network-evidence"].text
     assert text.count("# VALUES ?graph") == 3
