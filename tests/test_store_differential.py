@@ -126,6 +126,27 @@ def test_every_named_query_answers_alike(stores, store_name, name, params):
     assert as_set(got.rows) == as_set(expected.rows)
 
 
+@pytest.mark.parametrize("store_name", STORES)
+def test_network_evidence_bounded_inside_its_optionals_answers_as_bounded_once(stores, store_name):
+    """``network-evidence`` repeats its ``# VALUES ?graph`` inside the OPTIONAL blocks (so
+    that quotes and sentences are looked up for the asked graphs only): on every store its
+    answer for some graphs equals the query bound only at the top (the form before), on the
+    memory store, and includes rows with and without quotes."""
+    from hetao_kg.query.queries import with_values
+
+    text = named_queries()["network-evidence"].text
+    assert text.count("# VALUES ?graph") == 3
+    graphs = sorted(str(r["graph"]) for r in stores("memory").select(
+        "SELECT DISTINCT ?graph WHERE { GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?graph a hto:Assertion } }").rows)
+    graphs = graphs[::max(1, len(graphs) // 40)][:40] + [str(r["graph"]) for r in stores("memory").select(
+        "SELECT ?graph WHERE { ?graph prov:wasDerivedFrom ?q } LIMIT 3").rows]
+    once = text.replace("# VALUES ?graph", "VALUES ?graph { " + " ".join(f"<{g}>" for g in sorted(set(graphs))) + " }", 1)
+    expected = stores("memory").select(once).rows
+    got = stores(store_name).select(with_values(text, "graph", sorted(set(graphs)))).rows
+    assert any(r.get("quote") is not None for r in expected) and any(r.get("quote") is None for r in expected)
+    assert as_set(got) == as_set(expected)
+
+
 def helper_answers(kg: KnowledgeGraph) -> dict[str, object]:
     out: dict[str, object] = {}
     for lang in ("en", "zh-Hans", "zh-Hant"):

@@ -20,13 +20,13 @@ import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from ..namespaces import HTO
 from ..query.api import PathStep, _check_lang
 from ..query.queries import VALUES_CHUNK, select_values, with_values  # noqa: F401 (hetao_kg.network.with_values)
 
 if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx  # imported where a graph is built: resolving a name or a label needs none
+
     from ..query.api import KnowledgeGraph
 
 __all__ = [
@@ -208,6 +208,8 @@ def projected(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
 
 
 def _assemble(kg: "KnowledgeGraph", lang: str, links, kind_rows, intro, evidence, intro_evidence) -> nx.MultiDiGraph:
+    import networkx as nx
+
     ancestors = _ancestors(kg)
     kinds: dict[str, list[str]] = {}
     kind_iris: dict[str, str] = {}
@@ -464,6 +466,8 @@ def path_steps(kg: "KnowledgeGraph", a: str, b: str, *, lang: str = "en") -> lis
 
 
 def _things(g: nx.MultiDiGraph, include_concepts: bool) -> nx.Graph:
+    import networkx as nx
+
     keep = [n for n, d in g.nodes(data=True) if include_concepts or d["kind"] not in CONCEPT_KINDS]
     return nx.Graph(g.subgraph(keep))
 
@@ -474,6 +478,8 @@ def centrality(g: nx.MultiDiGraph, *, include_concepts: bool = False, top: int |
     Sector and status concepts are left out unless ``include_concepts`` (they are
     hubs of the vocabulary, not actors in the zone).
     """
+    import networkx as nx
+
     simple = _things(g, include_concepts)
     degree = nx.degree_centrality(simple)
     between = nx.betweenness_centrality(simple)
@@ -488,6 +494,8 @@ def centrality(g: nx.MultiDiGraph, *, include_concepts: bool = False, top: int |
 
 def communities(g: nx.MultiDiGraph, *, include_concepts: bool = False, seed: int = 7) -> list[list[str]]:
     """Communities (Louvain, seeded so runs agree), largest first, as lists of nodes."""
+    import networkx as nx
+
     simple = _things(g, include_concepts)
     found = nx.community.louvain_communities(simple, seed=seed)
     return [sorted(c) for c in sorted(found, key=lambda c: (-len(c), sorted(c)[0]))]
@@ -495,6 +503,8 @@ def communities(g: nx.MultiDiGraph, *, include_concepts: bool = False, seed: int
 
 def ego(g: nx.MultiDiGraph, center: str, *, depth: int = 1) -> nx.MultiDiGraph:
     """The neighbourhood of ``center`` up to ``depth`` links away, either direction."""
+    import networkx as nx
+
     if center not in g:
         raise KeyError(f"{center} is not a node of the network")
     reach = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), center, cutoff=depth)
@@ -503,6 +513,8 @@ def ego(g: nx.MultiDiGraph, center: str, *, depth: int = 1) -> nx.MultiDiGraph:
 
 def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, limit: int = 5) -> list[list[str]]:
     """Up to ``limit`` shortest node paths between two nodes, ignoring direction."""
+    import networkx as nx
+
     undirected = g.to_undirected(as_view=True)
     try:
         out = []
@@ -517,6 +529,8 @@ def shortest_paths(g: nx.MultiDiGraph, source: str, target: str, *, limit: int =
 
 def _flat(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are plain strings (GraphML and GEXF take no dicts)."""
+    import networkx as nx
+
     flat = nx.MultiDiGraph()
     for n, d in g.nodes(data=True):
         attrs = {k: v for k, v in d.items() if isinstance(v, (str, int, float))}
@@ -534,6 +548,8 @@ def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -
 
     The format defaults to the file's suffix. Returns the files written (UTF-8).
     """
+    import networkx as nx
+
     from ..data.export import write
 
     path = Path(path)

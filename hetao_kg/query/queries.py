@@ -99,7 +99,9 @@ def _iri(term: str) -> str:
 
 
 def with_values(sparql: str, variables: str, rows) -> str:
-    r"""``sparql`` with its ``# VALUES ?var`` placeholder line replaced by a VALUES block.
+    r"""``sparql`` with each ``# VALUES ?var`` placeholder line replaced by a VALUES block
+    (a query repeats the placeholder where a block must be bounded too, e.g. inside an
+    OPTIONAL that would otherwise be evaluated over the whole corpus).
 
     ``variables`` is one variable (``"entity"``, ``rows`` IRIs) or several separated by
     spaces (``"target property"``, ``rows`` tuples of IRIs).
@@ -116,7 +118,7 @@ def with_values(sparql: str, variables: str, rows) -> str:
     else:
         heads = " ".join(f"?{n}" for n in names)
         block = f"VALUES ({heads}) {{ {' '.join('(' + ' '.join(_iri(t) for t in r) + ')' for r in rows)} }}"
-    return sparql.replace(marker, block, 1)
+    return sparql.replace(marker, block)
 
 
 def select_values(kg, name: str, variables: str, rows) -> list[dict]:
