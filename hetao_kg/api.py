@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from rdflib import Literal, URIRef
 
@@ -198,10 +198,21 @@ class KnowledgeGraph:
         return self._store(stated_only).ask(sparql, self._bind(sparql, bindings))
 
     def run(
-        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False,
+        default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), **bindings: Any
     ) -> QueryResult | bool:
-        """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self._store(stated_only).execute(sparql, self._bind(sparql, bindings))
+        """Run any read-only query: a :class:`QueryResult`, or a bool for ASK.
+
+        ``default_graphs`` and ``named_graphs`` (IRIs of graphs of the dataset) set the
+        query's dataset as the protocol's ``default-graph-uri`` / ``named-graph-uri``
+        do, replacing its ``FROM`` clauses; a graph the dataset does not hold is refused
+        (:class:`~hetao_kg.store.QueryRefused`), never fetched.
+        """
+        store = self._store(stated_only)
+        from .stores.dataset import apply_dataset
+
+        sparql = apply_dataset(sparql, store, default_graphs, named_graphs)
+        answer = store.execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)

@@ -36,6 +36,7 @@ from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows, prepare
+from ..stores.dataset import apply_dataset
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
@@ -255,13 +256,16 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 endpoint = str(request.url.replace(query="", fragment=""))
                 data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
-            # the guard, before any store sees the query (a verdict is remembered per text:
-            # parsing costs up to a third of a second)
-            kind = await memo(_query_kind, req.query)
-            key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
+            # the dataset (the protocol's parameters, or FROM in the query) names graphs the
+            # dataset holds, or is refused naming the IRI; then the guard, before any store
+            # sees the query (a verdict is remembered per text: parsing costs up to a third
+            # of a second)
+            text = await memo(apply_dataset, req.query, kg.store, req.default_graphs, req.named_graphs)
+            kind = await memo(_query_kind, text)
+            key = (text, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
-                answer = await runner.execute(req.query)
+                answer = await runner.execute(text)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)
