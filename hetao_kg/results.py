@@ -298,6 +298,8 @@ def _csv_field(term: Node | None) -> str:
         return ""
     if isinstance(term, BNode):
         return _bnode_label(term)
+    if isinstance(term, Literal) and str(term.datatype) == _XSD + "double":
+        return _with_exponent(str(term))  # a double keeps its exponent (rdflib writes 1.0E6 as 1000000.0)
     return str(term)
 
 

@@ -187,8 +187,8 @@ def refuse_missing(dataset: tuple[Iterable[str], Iterable[str]], names: Iterable
     if iri is not None:
         from ..store import QueryRefused
 
-        raise QueryRefused(f"<{iri}> is not a graph of the hetao-kg dataset; graphs are never fetched "
-                           "(FROM, FROM NAMED, default-graph-uri and named-graph-uri select graphs it holds)")
+        raise QueryRefused(f"<{iri}> is refused: it is not a graph of the hetao-kg dataset, and graphs are never "
+                           "fetched (FROM, FROM NAMED, default-graph-uri and named-graph-uri select graphs it holds)")
 
 
 _GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -1,0 +1,271 @@
+"""The W3C SPARQL 1.1 test suites (tests/w3c/, imported unchanged) run through every
+surface (the API, the CLI, a real `hetao-kg serve` process) on both stores (embedded
+Oxigraph, the default, and rdflib in memory).
+
+Verdicts: a positive syntax test must be answered, a negative one rejected (a syntax
+error) or refused; a result-format test must give the expected results document; a
+protocol test's HTTP exchange must get the expected status and answer. The only
+departures are the documented ones in ``DEPARTURES``: hetao-kg is read-only and never
+reaches the network, so it refuses SERVICE, FROM / FROM NAMED naming a graph its dataset
+does not hold (it would need fetching), and every update, before anything runs.
+
+Tests that wait for the lead's rewrite of the query guard (one strict parser for every
+store, FROM allowed for graphs of the dataset, relative IRIs) are marked
+``xfail(reason="guard-rewrite", strict=True)``: they flip visibly when it lands.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+import hetao_kg
+from hetao_kg.cli import main
+from hetao_kg.paths import data_root
+from hetao_kg.store import QueryError, QueryRefused
+from hetao_kg.stores.dataset import dataset_iris
+from hetao_kg.web.launch import running_server
+
+from .w3c_suite import DATA0, Case, cases, data_graphs, make_data_root, result_format, same_results
+
+STORES = ("oxigraph", "memory")
+SURFACES = ("api", "cli", "serve")
+ALL = cases()
+IN_DATASET = set(data_graphs())
+
+#: the intended departures from the suites, each with its reason (README "SPARQL conformance")
+DEPARTURES = {
+    "service": "SERVICE is refused: queries never call other endpoints",
+    "fetch": "FROM / FROM NAMED naming a graph the dataset does not hold is refused: it would need fetching",
+    "update": "SPARQL Update is refused: hetao-kg is read-only",
+}
+#: (test id, surface, store) waiting for the guard rewrite; surface/store "*" = all
+GUARD_REWRITE: set[tuple[str, str, str]] = {
+    # FROM naming a graph of the dataset (how the result-format tests select their data)
+    *((c.id, "*", "*") for c in ALL if c.kind == "result"),
+    # the protocol's dataset and FROM select graphs of the dataset (hetao_kg.stores.dataset)
+    *((c.id, "serve", "*") for c in ALL if c.kind == "protocol" and c.name.startswith("query_")
+      and c.name != "query_post_direct"),
+    # a relative IRI (<x>) needs a base: resolved against one on every store
+    ("syntax-query/test_33", "*", "oxigraph"),
+    # rdflib's parser (the memory store) accepts what the grammar forbids ...
+    *((f"syntax-query/{n}", "*", "memory") for n in (
+        "test_43", "test_44", "test_45", "test_60", "test_61a", "test_62a", "test_65",
+        "test_codepoint_invalid_escaped_bad_06", "test_bad_values_too_few", "test_bad_values_too_many")),
+    # ... and fails on valid queries: aggregates over an empty group, VALUES () { () }
+    *((f"syntax-query/{n}", "*", "memory") for n in ("test_11", "test_17", "test_19", "test_36a")),
+}
+#: failures of a store's evaluator, not of hetao-kg's handling: (test id, store) -> reason
+STORE_LIMITS = {
+    ("csv-tsv-res/tsv03", "memory"): "memory-tsv03: with FROM allowed (the guard rewrite) the memory store's TSV "
+                                     "for data2.ttl still differs from the expected document; not yet explained",
+    ("syntax-query/test_4", "oxigraph"): "oxigraph-unknown-function: Oxigraph stops at a function it does not "
+                                         "know instead of leaving the value unbound (SPARQL 1.1 §17.6)",
+}
+
+
+def departure(case: Case) -> str | None:
+    """Which documented departure applies to ``case`` (None: it must pass as the suite says)."""
+    if case.kind in ("positive-update", "negative-update") or (case.kind == "protocol" and "update" in case.name):
+        return "update"
+    if case.kind in ("positive", "negative"):
+        text = case.text()
+        if re.search(r"\bSERVICE\b", re.sub(r"#[^\n]*", "", text), re.IGNORECASE):
+            return "service"
+        try:
+            default, named = dataset_iris(text)
+        except Exception:
+            return None
+        if any(iri not in IN_DATASET for iri in (*default, *named)):
+            return "fetch"
+    return None
+
+
+def _marks(case: Case, surface: str, store: str):
+    if (case.id, store) in STORE_LIMITS:
+        return [pytest.mark.xfail(reason=STORE_LIMITS[case.id, store], strict=True)]
+    for key in ((case.id, surface, store), (case.id, "*", store), (case.id, surface, "*"), (case.id, "*", "*")):
+        if key in GUARD_REWRITE:
+            return [pytest.mark.xfail(reason="guard-rewrite", strict=True)]
+    return []
+
+
+def _params(kinds, surfaces=SURFACES):
+    return [pytest.param(c, surface, store, id=f"{c.id}-{surface}-{store}", marks=_marks(c, surface, store))
+            for c in ALL if c.kind in kinds for surface in surfaces for store in STORES]
+
+
+# --- the three surfaces ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def w3c_root(tmp_path_factory):
+    return make_data_root(tmp_path_factory.mktemp("w3c-root"), data_root())
+
+
+_graphs: dict = {}
+
+
+@pytest.fixture(scope="session")
+def api(w3c_root):
+    def get(store: str):
+        if store not in _graphs:
+            _graphs[store] = hetao_kg.open(w3c_root, store=store, timeout=60)
+        return _graphs[store]
+
+    yield get
+    for kg in _graphs.values():
+        close = getattr(kg.store, "close", None)
+        if close:
+            close()
+    _graphs.clear()
+
+
+_servers: dict = {}
+
+
+@pytest.fixture(scope="session")
+def serve(w3c_root):
+    """A `hetao-kg serve` process per store, started on first use, stopped by PID at the end."""
+    stack = []
+
+    def get(store: str):
+        if store not in _servers:
+            ctx = running_server("--store", store, "--timeout", "60", "--workers", "1", data_root=w3c_root)
+            _servers[store] = ctx.__enter__()
+            stack.append(ctx)
+        return _servers[store]
+
+    yield get
+    for ctx in reversed(stack):
+        ctx.__exit__(None, None, None)
+    _servers.clear()
+
+
+def _verdict_api(kg, text: str, **dataset) -> tuple[str, object]:
+    try:
+        return "answered", kg.run(text, **dataset)
+    except QueryRefused as exc:
+        return "refused", str(exc)
+    except QueryError as exc:
+        return "rejected", str(exc)
+
+
+def _cli(root, store: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--data-root", str(root), "--store", store, "--timeout", "60", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _verdict_text(code_ok: bool, message: str, answer) -> tuple[str, object]:
+    if code_ok:
+        return "answered", answer
+    if "Traceback" in message:
+        return "error", message
+    return ("refused" if "refused" in message.lower() else "rejected"), message
+
+
+def verdict(surface: str, store: str, case: Case, *, root=None, api=None, serve=None, fmt: str = "json",
+            default_graphs=()) -> tuple[str, object]:
+    """Run ``case``'s query on a surface: ("answered", answer) or ("refused" | "rejected", message)."""
+    text = case.text()
+    if surface == "api":
+        return _verdict_api(api(store), text, default_graphs=default_graphs)
+    if surface == "cli":
+        args = ["query", "-f", str(case.query), "--format", f"sparql-{fmt}"]
+        for g in default_graphs:
+            args += ["--default-graph", g]
+        code, out, err = _cli(root, store, *args)
+        return _verdict_text(code == 0, err, out.encode("utf-8"))
+    server = serve(store)
+    accept = {"json": "application/sparql-results+json", "csv": "text/csv", "tsv": "text/tab-separated-values"}[fmt]
+    accept += ", text/turtle;q=0.5"  # CONSTRUCT and DESCRIBE answer a graph
+    r = httpx.post(server.url + "/sparql", params=[("default-graph-uri", g) for g in default_graphs],
+                   content=text.encode("utf-8"), timeout=90,
+                   headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    assert r.status_code in (200, 400), f"{r.status_code}: {r.text[:300]}"
+    return _verdict_text(r.status_code == 200, r.text, r.content)
+
+
+# --- syntax suites ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case,surface,store", _params({"positive", "negative", "positive-update", "negative-update"}))
+def test_syntax(case, surface, store, w3c_root, api, serve):
+    outcome, detail = verdict(surface, store, case, root=w3c_root, api=api, serve=serve)
+    assert outcome != "error", detail
+    rule = departure(case)
+    if case.kind == "positive" and rule is None:
+        assert outcome == "answered", f"{case.title}: valid SPARQL was {outcome}: {detail}"
+    elif case.kind == "positive":
+        assert outcome == "refused", f"{case.title}: expected the documented refusal ({DEPARTURES[rule]}), got {outcome}: {detail}"
+    elif case.kind == "positive-update":
+        assert outcome == "refused" and "update" in str(detail).lower(), f"{case.title}: {outcome}: {detail}"
+    else:  # negative: never run
+        assert outcome in ("rejected", "refused"), f"{case.title}: invalid SPARQL was answered"
+        if case.kind == "negative" and rule is None:
+            assert outcome == "rejected", f"{case.title}: expected a syntax error, got {outcome}: {detail}"
+
+
+# --- result formats ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case,surface,store", _params({"result"}))
+def test_result_format(case, surface, store, w3c_root, api, serve):
+    fmt = result_format(case)
+    outcome, answer = verdict(surface, store, case, root=w3c_root, api=api, serve=serve, fmt=fmt,
+                              default_graphs=(case.data,))
+    assert outcome == "answered", answer
+    if surface == "api":
+        from hetao_kg.results import sparql_results
+
+        answer = sparql_results(answer, fmt)
+    assert same_results(answer, case.result.read_bytes(), fmt), answer.decode("utf-8")
+
+
+# --- protocol ------------------------------------------------------------------------------
+
+_FORMATS = {
+    "boolean": ("application/sparql-results+json", "application/sparql-results+xml"),
+    "tabular": ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                "text/tab-separated-values"),
+    "RDF": ("text/turtle", "application/rdf+xml", "application/n-triples"),
+}
+
+
+def _boolean(body: bytes, ctype: str) -> bool:
+    if "json" in ctype:
+        import json
+
+        return json.loads(body)["boolean"]
+    m = re.search(rb"<boolean>\s*(true|false)\s*</boolean>", body)
+    assert m, body[:300]
+    return m.group(1) == b"true"
+
+
+@pytest.mark.parametrize("case,store", [
+    pytest.param(c, s, id=f"{c.id}-{s}", marks=_marks(c, "serve", s)) for c in ALL if c.kind == "protocol" for s in STORES])
+def test_protocol(case, store, serve):
+    server = serve(store)
+    for req in case.requests:
+        path = req.path.replace("/sparql/", "/sparql", 1)
+        headers = dict(req.headers)
+        r = httpx.request(req.method, server.url + path, content=req.body, headers=headers, timeout=90)
+        status = f"{r.status_code // 100}xx"
+        if departure(case) == "update":  # the update is refused; what follows checks its effect
+            assert r.status_code // 100 == 4, f"an update was not refused: {r.status_code} {r.text[:200]}"
+            break
+        assert status in req.statuses, f"{case.title}: {r.status_code} {r.text[:300]}"
+        if status != "2xx":
+            continue
+        ctype = r.headers["content-type"].split(";")[0]
+        if req.result_format:
+            assert ctype in _FORMATS[req.result_format], ctype
+        if req.boolean is not None:
+            assert _boolean(r.content, ctype) is req.boolean
