@@ -39,6 +39,7 @@ from rdflib.term import Node
 
 from ..namespaces import KG
 from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
+from .dataset import dataset_iris
 from ._common import bind_values, check, lang_case, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
@@ -149,7 +150,8 @@ class SparqlStore:
         form = check(sparql)  # the guard: nothing is sent before it passed
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
-        dataset = self.dataset()
+        # a query naming its dataset (FROM, FROM NAMED) keeps it: the protocol's parameters would override it
+        dataset = [] if any(dataset_iris(sparql)) else self.dataset()
         try:
             payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
         except QueryError as exc:
