@@ -143,6 +143,14 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def _dataset_checked(sparql: str, store: Store, default_graphs: Sequence[str] = (),
+                     named_graphs: Sequence[str] = ()) -> str:
+    """The query with its dataset (see :func:`hetao_kg.stores.dataset.apply_dataset`)."""
+    from .stores.dataset import apply_dataset
+
+    return apply_dataset(sparql, store, default_graphs, named_graphs)
+
+
 class KnowledgeGraph:
     """The hetao-kg facade: SPARQL, named queries, helpers, search and paths.
 
@@ -189,13 +197,15 @@ class KnowledgeGraph:
         (1, 0)
         """
         terms = self._bind(sparql, bindings)
-        raw = self._store(stated_only).select(sparql, terms)
+        store = self._store(stated_only)
+        raw = store.select(_dataset_checked(sparql, store), terms)
         result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
     def ask(self, sparql: str, /, *, stated_only: bool = False, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self._store(stated_only).ask(sparql, self._bind(sparql, bindings))
+        store = self._store(stated_only)
+        return store.ask(_dataset_checked(sparql, store), self._bind(sparql, bindings))
 
     def run(
         self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False,
@@ -209,9 +219,7 @@ class KnowledgeGraph:
         (:class:`~hetao_kg.store.QueryRefused`), never fetched.
         """
         store = self._store(stated_only)
-        from .stores.dataset import apply_dataset
-
-        sparql = apply_dataset(sparql, store, default_graphs, named_graphs)
+        sparql = _dataset_checked(sparql, store, default_graphs, named_graphs)
         answer = store.execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer

@@ -315,7 +315,7 @@ def _xml_term(term: Node) -> str:
         attrs = f" xml:lang={quoteattr(term.language)}"
     elif term.datatype and str(term.datatype) != _XSD_STRING:
         attrs = f" datatype={quoteattr(str(term.datatype))}"
-    return f"<literal{attrs}>{escape(_xml_text(str(term)))}</literal>"
+    return f"<literal{attrs}>{escape(_xml_text(str(term)), {chr(13): '&#13;'})}</literal>"  # a raw CR would read as LF
 
 
 def _xml_text(text: str) -> str:

@@ -29,11 +29,13 @@ True
 
 from __future__ import annotations
 
+
 import contextlib
 import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -467,12 +469,36 @@ class OxigraphStore(SelectAsk):
             if max_rows is not None and len(out) > max_rows:
                 return Rows(names, out[:max_rows], truncated=True)
             return Rows(names, out)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        except SyntaxError as exc:
+            raise oxigraph_syntax_error(text, exc) from None
+        except (ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
         except BaseException as exc:
             if not _is_panic(exc):
                 raise
             raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+_OXI_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def oxigraph_syntax_error(text: str, exc: BaseException) -> QueryError:
+    r"""Oxigraph's parser error as hetao-kg's: ``SPARQL syntax error: line L, column C``
+    and the text from there; its list of expected tokens (a sample of the grammar that
+    rarely names the real mistake) is left out.
+
+    >>> str(oxigraph_syntax_error("SELECT * {\n ?s ?p }", SyntaxError("error at 2:8: expected one of LATERAL, SERVICE")))
+    "SPARQL syntax error: line 2, column 8: cannot parse from '}'"
+    """
+    m = _OXI_POSITION.search(str(exc))
+    if not m:
+        return QueryError(f"syntax error: {str(exc).split(': expected one of')[0]}")
+    line, column = int(m.group(1)), int(m.group(2))
+    lines = text.split("\n")
+    rest = lines[line - 1][column - 1:] if 0 < line <= len(lines) else ""
+    rest = rest.strip()
+    where = f"cannot parse from {rest[:40]!r}" if rest else "cannot parse the query here"
+    return QueryError(where, line, column)
 
 
 def _under(filename: Any, location: Path) -> bool:
