@@ -29,7 +29,6 @@ True
 
 from __future__ import annotations
 
-
 import contextlib
 import fcntl
 import hashlib
@@ -49,9 +48,9 @@ from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
+from ..store import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 from . import derived
-from ._common import bind_values, check, lang_case, literal
+from ._common import evaluated_text, lang_case, literal
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
@@ -390,12 +389,14 @@ class OxigraphStore(SelectAsk):
             return store
         with _native_stderr_to(native_log):
             store.open()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-        if native_log:
-            with contextlib.suppress(OSError):
-                os.unlink(native_log)
+        # from now on Rust's words (an allocation failure, a stack overflow) go to the log,
+        # so that the caller can say which one killed this worker
+        try:
+            target = os.open(native_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except (OSError, TypeError):
+            target = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(target, 2)
+        os.close(target)
         return store
 
     def __getstate__(self) -> dict:
@@ -441,10 +442,11 @@ class OxigraphStore(SelectAsk):
 
         With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
         """
-        form = check(sparql)  # the guard: nothing reaches Oxigraph before it passed
+        # the guard: nothing reaches Oxigraph before it passed, and Oxigraph reads the
+        # guard's canonical text, never the text as given
+        text, form = evaluated_text(sparql, bindings)
         if form not in _FORMS:
             raise QueryRefused(f"unsupported query form {form}")
-        text = bind_values(sparql, bindings, form)
         db = self.open()
         try:
             result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
@@ -470,7 +472,7 @@ class OxigraphStore(SelectAsk):
                 return Rows(names, out[:max_rows], truncated=True)
             return Rows(names, out)
         except SyntaxError as exc:
-            raise oxigraph_syntax_error(text, exc) from None
+            raise _syntax_error(sparql, exc) from None
         except (ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
         except BaseException as exc:
@@ -479,26 +481,20 @@ class OxigraphStore(SelectAsk):
             raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
 
 
-_OXI_POSITION = re.compile(r"error at (\d+):(\d+)")
-
-
-def oxigraph_syntax_error(text: str, exc: BaseException) -> QueryError:
-    r"""Oxigraph's parser error as hetao-kg's: ``SPARQL syntax error: line L, column C``
-    and the text from there; its list of expected tokens (a sample of the grammar that
-    rarely names the real mistake) is left out.
-
-    >>> str(oxigraph_syntax_error("SELECT * {\n ?s ?p }", SyntaxError("error at 2:8: expected one of LATERAL, SERVICE")))
-    "SPARQL syntax error: line 2, column 8: cannot parse from '}'"
-    """
-    m = _OXI_POSITION.search(str(exc))
-    if not m:
-        return QueryError(f"syntax error: {str(exc).split(': expected one of')[0]}")
-    line, column = int(m.group(1)), int(m.group(2))
-    lines = text.split("\n")
-    rest = lines[line - 1][column - 1:] if 0 < line <= len(lines) else ""
-    rest = rest.strip()
-    where = f"cannot parse from {rest[:40]!r}" if rest else "cannot parse the query here"
-    return QueryError(where, line, column)
+def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
+    """Oxigraph found the query malformed: rdflib's diagnosis where it has one (the
+    hints: a missing '.', an undefined prefix), else Oxigraph's words at its position."""
+    try:
+        prepare(sparql)
+    except QueryError as diagnosed:
+        return diagnosed
+    except Exception:  # noqa: BLE001 - the diagnosis is a courtesy; Oxigraph's word stands
+        pass
+    said = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", said, re.S)
+    if m:
+        return QueryError(m.group(3).strip(), int(m.group(1)), int(m.group(2)))
+    return QueryError(f"SPARQL syntax error: {said}")
 
 
 def _under(filename: Any, location: Path) -> bool:
