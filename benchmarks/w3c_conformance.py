@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hetao_kg.paths import data_root  # noqa: E402
-from hetao_kg.stores.servers import start_oxigraph  # noqa: E402
+from hetao_kg.store.servers import start_oxigraph  # noqa: E402
 from hetao_kg.web.launch import running_server  # noqa: E402
 from tests.test_w3c import departure  # noqa: E402
 from tests.w3c_suite import cases, make_data_root, result_format, same_results  # noqa: E402

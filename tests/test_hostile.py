@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 CASES = sorted(HERE.glob("*.json"))
 MEMORY = 1 << 30  # bytes of address space for the child
 DEFAULT_TIMEOUT = 60
-STORES = ("oxigraph", "memory")  # oxigraph is the default store (hetao_kg.stores.DEFAULT): run without --store
+STORES = ("oxigraph", "memory")  # oxigraph is the default store (hetao_kg.store.DEFAULT): run without --store
 RUST_OUTPUT = re.compile(r"panicked at|stack backtrace|RUST_BACKTRACE|memory allocation of \d+ bytes failed")
 
 
@@ -109,7 +109,7 @@ def _load(path: Path) -> dict:
 
 
 def _store_argv(store: str) -> list[str]:
-    from hetao_kg.stores import DEFAULT
+    from hetao_kg.store import DEFAULT
 
     return [] if store == DEFAULT else ["--store", store]
 

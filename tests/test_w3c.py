@@ -28,7 +28,7 @@ import hetao_kg
 from hetao_kg.cli import main
 from hetao_kg.paths import data_root
 from hetao_kg.store import QueryError, QueryRefused
-from hetao_kg.stores.dataset import dataset_iris
+from hetao_kg.store.dataset import dataset_iris
 from hetao_kg.web.launch import running_server
 
 from .w3c_suite import DATA0, Case, cases, data_graphs, make_data_root, result_format, same_results
@@ -48,7 +48,7 @@ DEPARTURES = {
 GUARD_REWRITE: set[tuple[str, str, str]] = {
     # FROM naming a graph of the dataset (how the result-format tests select their data)
     *((c.id, "*", "*") for c in ALL if c.kind == "result"),
-    # the protocol's dataset and FROM select graphs of the dataset (hetao_kg.stores.dataset)
+    # the protocol's dataset and FROM select graphs of the dataset (hetao_kg.store.dataset)
     *((c.id, "serve", "*") for c in ALL if c.kind == "protocol" and c.name.startswith("query_")
       and c.name != "query_post_direct"),
     # a relative IRI (<x>) needs a base: resolved against one on every store
@@ -234,7 +234,7 @@ def test_result_format(case, surface, store, w3c_root, api, serve):
                               default_graphs=(case.data,))
     assert outcome == "answered", answer
     if surface == "api":
-        from hetao_kg.results import sparql_results
+        from hetao_kg.query.results import sparql_results
 
         answer = sparql_results(answer, fmt)
     assert same_results(answer, case.result.read_bytes(), fmt), answer.decode("utf-8")
@@ -318,7 +318,7 @@ def test_dataset_rewrite_selects_graphs_on_both_engines(protocol_data, query, de
     """with_dataset's text, evaluated by Oxigraph and by rdflib as they are (the guard is
     the lead's): the graphs named, and only they, make the dataset."""
     from hetao_kg.store import guard
-    from hetao_kg.stores.dataset import with_dataset
+    from hetao_kg.store.dataset import with_dataset
 
     ox, ds = protocol_data
     text = with_dataset(query, [KASEI.format(n) for n in default], [KASEI.format(n) for n in named])
@@ -328,7 +328,7 @@ def test_dataset_rewrite_selects_graphs_on_both_engines(protocol_data, query, de
 
 
 def test_dataset_rewrite_keeps_the_rest_of_the_query():
-    from hetao_kg.stores.dataset import dataset_iris, with_dataset
+    from hetao_kg.store.dataset import dataset_iris, with_dataset
 
     q = 'PREFIX ex: <http://ex/>\n# FROM <http://no/>\nCONSTRUCT { ?s ex:p "FROM <x>" } FROM ex:a FROM NAMED ex:b WHERE { ?s ?p ?o } LIMIT 1'
     out = with_dataset(q, ["http://ex/c"], [])

@@ -25,8 +25,8 @@ from urllib.parse import parse_qs
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from ..namespaces import bind_prefixes
-from ..results import sparql_results
-from ..store import Rows
+from ..query.results import sparql_results
+from ..store.base import Rows
 
 __all__ = [
     "ProtocolError",
@@ -84,7 +84,7 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
 
     ``max_bytes`` limits the query text (UTF-8, decoded from the URL or form); updates
     are refused. Dataset parameters are read here and checked against the dataset by
-    the endpoint (:mod:`hetao_kg.stores.dataset`).
+    the endpoint (:mod:`hetao_kg.store.dataset`).
 
     >>> parse_request("GET", "", {"query": ["ASK {}"], "default-graph-uri": ["http://ex/g"]}, b"", max_bytes=100)
     SparqlRequest(query='ASK {}', labels=None, default_graphs=('http://ex/g',), named_graphs=())
