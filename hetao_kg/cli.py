@@ -330,15 +330,21 @@ def _read_query_file(path: Path) -> str:
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels.")
 @_format_option
 @click.option("--lang", type=click.Choice(LANGS), default=None,
-              help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
+              help="Language of labels [default: en; the sparql-* formats keep IRIs unless --lang is given].")
 @_stated_option
 @_endpoint_option
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="Query with this graph of the dataset as (part of) the default graph, as the protocol's "
+                   "default-graph-uri does (replaces FROM in the query); repeatable.")
+@click.option("--named-graph", "named_graphs", multiple=True, metavar="IRI",
+              help="Query with this graph of the dataset as a named graph (named-graph-uri); repeatable.")
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint):
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint, default_graphs, named_graphs):
     """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
-    Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
+    Queries are read-only: updates and SERVICE are refused; FROM, FROM NAMED and
+    --default-graph / --named-graph select graphs of the dataset (never fetched).
     """
     if endpoint:
         ctx.obj["endpoint"] = endpoint
@@ -361,17 +367,24 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoin
     elif not name:
         _fail("give SPARQL text, @FILE, -f FILE, - for stdin, or --named NAME")
     if lang is None:
-        lang = None if fmt == "sparql-json" else "en"
+        lang = None if fmt.startswith("sparql-") else "en"
     kg = _kg(ctx)
     labels = None if iris else lang
     if name:
         answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
     else:
-        answer = kg.run(text, lang=labels, stated_only=stated_only, **bindings)
+        answer = kg.run(text, lang=labels, stated_only=stated_only, default_graphs=default_graphs,
+                        named_graphs=named_graphs, **bindings)
     if isinstance(answer, bool):
-        click.echo("true" if answer else "false")
+        if fmt.startswith("sparql-"):
+            from .query.results import sparql_results
+
+            _echo(sparql_results(answer, fmt[7:]).decode("utf-8"), nl=False)
+        else:
+            click.echo("true" if answer else "false")
     else:
-        _echo(answer.format(fmt))
+        text = answer.format(fmt)
+        _echo(text, nl=not text.endswith("\n"))
         if answer.truncated:
             _fail(
                 f"the answer was cut at {len(answer)} rows (the row limit); "

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from rdflib import Literal, URIRef
 
@@ -125,6 +125,14 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def _dataset_checked(sparql: str, store: Store, default_graphs: Sequence[str] = (),
+                     named_graphs: Sequence[str] = ()) -> str:
+    """The query with its dataset (see :func:`hetao_kg.store.dataset.apply_dataset`)."""
+    from ..store.dataset import apply_dataset
+
+    return apply_dataset(sparql, store, default_graphs, named_graphs)
+
+
 class KnowledgeGraph:
     """The hetao-kg facade: SPARQL, named queries, helpers, search and paths.
 
@@ -171,19 +179,30 @@ class KnowledgeGraph:
         (1, 0)
         """
         terms = self._bind(sparql, bindings)
-        raw = self._store(stated_only).select(sparql, terms)
+        store = self._store(stated_only)
+        raw = store.select(_dataset_checked(sparql, store), terms)
         result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
         return self._labelled(result, lang) if lang else result
 
     def ask(self, sparql: str, /, *, stated_only: bool = False, **bindings: Any) -> bool:
         """Run an ASK query."""
-        return self._store(stated_only).ask(sparql, self._bind(sparql, bindings))
+        store = self._store(stated_only)
+        return store.ask(_dataset_checked(sparql, store), self._bind(sparql, bindings))
 
     def run(
-        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False,
+        default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), **bindings: Any
     ) -> QueryResult | bool:
-        """Run any read-only query: a :class:`QueryResult`, or a bool for ASK."""
-        answer = self._store(stated_only).execute(sparql, self._bind(sparql, bindings))
+        """Run any read-only query: a :class:`QueryResult`, or a bool for ASK.
+
+        ``default_graphs`` and ``named_graphs`` (IRIs of graphs of the dataset) set the
+        query's dataset as the protocol's ``default-graph-uri`` / ``named-graph-uri``
+        do, replacing its ``FROM`` clauses; a graph the dataset does not hold is refused
+        (:class:`~hetao_kg.store.QueryRefused`), never fetched.
+        """
+        store = self._store(stated_only)
+        sparql = _dataset_checked(sparql, store, default_graphs, named_graphs)
+        answer = store.execute(sparql, self._bind(sparql, bindings))
         if isinstance(answer, bool):
             return answer
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)

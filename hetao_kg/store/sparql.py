@@ -39,6 +39,8 @@ from rdflib.term import Node
 
 from ..namespaces import KG
 from ._common import check, evaluated_text, lang_case, literal, prefix_block
+from .sparql_guard import checked
+from .dataset import dataset_iris, graph_names, refuse_missing
 from .base import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
@@ -147,9 +149,13 @@ class SparqlStore:
         With ``max_rows``, longer answers are cut (``Rows.truncated`` set).
         """
         form = check(sparql)  # the guard: nothing is sent before it passed
+        named = checked(sparql).dataset
+        if named != ((), ()):  # another engine may fetch what FROM names: only graphs it holds
+            refuse_missing(named, graph_names(self))
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
-        dataset = self.dataset()
+        # a query naming its dataset (FROM, FROM NAMED) keeps it: the protocol's parameters would override it
+        dataset = [] if any(dataset_iris(sparql)) else self.dataset()
         try:
             payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
         except QueryError as exc:

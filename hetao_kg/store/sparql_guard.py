@@ -6,8 +6,8 @@ made to see different queries in one text (a bare CR ends a ``#`` comment for on
 and not the other; a quote inside an ``<…>`` opens a string for one). So the guard
 never lets an engine read the user's text. It reads the text once, token by token
 (:func:`tokens`), refuses what hetao-kg never does from the tokens themselves
-(``SERVICE``, a dataset clause, SPARQL Update, nesting deep enough to overflow a
-parser's stack), and writes the **canonical text**: the same tokens, comments
+(``SERVICE``, SPARQL Update, nesting deep enough to overflow a parser's stack;
+a dataset clause is recorded, for the stores to judge), and writes the **canonical text**: the same tokens, comments
 dropped, every string literal rewritten on one line in double quotes with its
 quotes escaped, line breaks only between tokens. That text is what Oxigraph,
 rdflib and a remote endpoint evaluate (:attr:`Checked.text`), and its tokens are
@@ -42,6 +42,7 @@ from ..errors import QueryError, QueryRefused
 from ..namespaces import HTO, PREFIXES
 
 __all__ = [
+    "DATASET_REFUSED",
     "MAX_DEPTH",
     "MAX_OPERATORS",
     "Checked",
@@ -193,17 +194,55 @@ class Checked:
     ``SelectQuery``, ``ConstructQuery``, ``DescribeQuery`` or ``AskQuery``;
     ``where`` is the index in ``text`` just after the ``{`` that opens the WHERE
     group (-1 if there is none); ``lang_columns`` are the variables the query binds
-    to ``LANG(…)`` itself.
+    to ``LANG(…)`` itself; ``dataset`` the IRIs of its ``FROM`` and ``FROM NAMED``
+    clauses. A dataset clause passes the guard (it never fetches on Oxigraph, which
+    selects graphs it holds); a store that would fetch refuses it
+    (:data:`DATASET_REFUSED`), and the query facade and the endpoint refuse an IRI the
+    dataset does not hold (:mod:`hetao_kg.store.dataset`).
     """
 
     text: str
     form: str
     where: int
     lang_columns: frozenset[str]
+    dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
-def _refuse_dataset(tok: Token) -> None:
-    raise QueryRefused("FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs")
+#: What a store that cannot select graphs of its own dataset says to a dataset clause.
+DATASET_REFUSED = "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
+
+
+def _dataset(toks: list[Token], start: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses, as written (``<iri>``
+    or a prefixed name, expanded). A clause anywhere but between the query form and its
+    WHERE group, or naming anything but an IRI, is refused."""
+    prefixes = _declared_prefixes(toks)
+    defaults: list[str] = []
+    named: list[str] = []
+    depth = 0
+    for i in range(start, len(toks)):
+        tok = toks[i]
+        if tok.kind == "PUNCT" and tok.text in "{(":
+            depth += 1
+        elif tok.kind == "PUNCT" and tok.text in "})":
+            depth -= 1
+        if tok.kind != "NAME" or tok.text.upper() != "FROM":
+            continue
+        j = i + 1
+        into = defaults
+        if j < len(toks) and toks[j].kind == "NAME" and toks[j].text.upper() == "NAMED":
+            j, into = j + 1, named
+        target = toks[j] if j < len(toks) else None
+        if depth or target is None or target.kind not in ("IRI", "PNAME"):
+            raise QueryRefused(DATASET_REFUSED)
+        if target.kind == "IRI":
+            into.append(target.text[1:-1])
+        else:
+            head, _, local = target.text.partition(":")
+            if head + ":" not in prefixes:
+                raise QueryError(f"undefined prefix {head}: in FROM", target.line, target.column)
+            into.append(prefixes[head + ":"] + local)
+    return tuple(defaults), tuple(named)
 
 
 def _form(toks: list[Token]) -> tuple[str, int]:
@@ -329,8 +368,8 @@ def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[int]]:
 def checked(sparql: str) -> Checked:
     """Lex and check a query; the :class:`Checked` query whose text engines evaluate.
 
-    Raises :class:`~hetao_kg.store.QueryRefused` for SPARQL Update, ``SERVICE`` and
-    a dataset clause, :class:`~hetao_kg.store.QueryError` for text that is not a
+    Raises :class:`~hetao_kg.store.QueryRefused` for SPARQL Update and ``SERVICE``
+    (and a ``FROM`` that names no IRI), :class:`~hetao_kg.store.QueryError` for text that is not a
     query (an unknown character, a bracket left open, too deep or too long, an
     ``hto:`` term the ontology lacks). Syntax beyond the tokens is the engine's to judge.
 
@@ -350,8 +389,6 @@ def checked(sparql: str) -> Checked:
             word = tok.text.upper()
             if word == "SERVICE":
                 raise QueryRefused("SERVICE is refused: queries never call other endpoints")
-            if word == "FROM":
-                _refuse_dataset(tok)
             if word in _COUNTED:
                 operators += 1
         elif tok.kind == "PUNCT":
@@ -373,7 +410,7 @@ def checked(sparql: str) -> Checked:
     _check_terms(toks)
     text, starts = _write(toks, gaps)
     brace = _where(toks, form, start)
-    return Checked(text, form, starts[brace] + 1 if brace >= 0 else -1, _lang_columns(toks))
+    return Checked(text, form, starts[brace] + 1 if brace >= 0 else -1, _lang_columns(toks), _dataset(toks, start))
 
 
 # --- binding ---------------------------------------------------------------------------

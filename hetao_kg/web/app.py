@@ -37,6 +37,7 @@ from ..query.api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..query.queries import UnknownName, named_queries
 from ..store.base import QueryError, QueryRefused, Rows
+from ..store.dataset import apply_dataset
 from ..store.sparql_guard import checked
 from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_documents, source_page,
                        term_path, view_members, view_titles)
@@ -273,14 +274,16 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 endpoint = str(request.url.replace(query="", fragment=""))
                 data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
-            # the guard runs with the query, in the runner's store, under its limits: nothing a
-            # client sends is parsed here, nor under a lock that pages need
-            key = (req.query, accept or "", req.labels if req.labels in LANGS else None)
+            # the dataset (the protocol's parameters, or FROM in the query) names graphs the
+            # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse, no
+            # lock; remembered per text): a refusal costs no worker. The rest of the syntax is
+            # judged with the query, in the runner's store, under its limits
+            text = await memo(apply_dataset, req.query, kg.store, req.default_graphs, req.named_graphs)
+            key = (text, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
-                # the guard's lexer (no parse, no lock; remembered per text): a refusal costs no worker
-                kind = (await run_in_threadpool(checked, req.query)).form
-                answer = await runner.execute(req.query)
+                kind = (await run_in_threadpool(checked, text)).form
+                answer = await runner.execute(text)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)

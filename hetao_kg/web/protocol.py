@@ -17,15 +17,15 @@ any store behind the facade serves the same bytes.
 
 from __future__ import annotations
 
-import io
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.query import Result
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from ..namespaces import bind_prefixes
+from ..query.results import sparql_results
 from ..store.base import Rows
 
 __all__ = [
@@ -73,28 +73,36 @@ class SparqlRequest:
     query: str | None
     #: hetao-kg extension: ``labels=LANG`` adds a ``?xLabel`` column beside IRI columns
     labels: str | None = None
+    #: the protocol's dataset: ``default-graph-uri`` and ``named-graph-uri`` values, in order
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
 
 
 def parse_request(method: str, content_type: str, params: dict[str, list[str]], body: bytes, *,
                   max_bytes: int) -> SparqlRequest:
     """Read a protocol request (GET, POST urlencoded, POST direct) into a :class:`SparqlRequest`.
 
-    Dataset parameters (``default-graph-uri``, ``named-graph-uri``) and updates are
-    refused like ``FROM`` and SPARQL Update in the query text.
+    ``max_bytes`` limits the query text (UTF-8, decoded from the URL or form); updates
+    are refused. Dataset parameters are read here and checked against the dataset by
+    the endpoint (:mod:`hetao_kg.store.dataset`).
 
-    >>> parse_request("GET", "", {"query": ["ASK {}"]}, b"", max_bytes=100).query
-    'ASK {}'
+    >>> parse_request("GET", "", {"query": ["ASK {}"], "default-graph-uri": ["http://ex/g"]}, b"", max_bytes=100)
+    SparqlRequest(query='ASK {}', labels=None, default_graphs=('http://ex/g',), named_graphs=())
     >>> parse_request("POST", "application/sparql-update", {}, b"DROP ALL", max_bytes=100)
     Traceback (most recent call last):
     ...
     hetao_kg.web.protocol.ProtocolError: SPARQL Update is refused: this endpoint is read-only
     """
-    if len(body) > max_bytes:
-        raise ProtocolError(f"the request is {len(body)} bytes; the limit is {max_bytes}", 413)
     ctype = content_type.split(";")[0].strip().lower()
+    # a form percent-encodes each byte in up to 3: the limit applies to the decoded query below
+    allowance = 3 * max_bytes + 4096 if ctype == "application/x-www-form-urlencoded" else max_bytes
+    if len(body) > allowance:
+        raise ProtocolError(f"the request is {len(body)} bytes; the limit is {max_bytes} bytes of query", 413)
     if method == "POST":
         if ctype == "application/sparql-update":
             raise ProtocolError("SPARQL Update is refused: this endpoint is read-only")
+        if "query" in params:
+            raise ProtocolError("the query is given both in the URL and in the request body; give it once")
         if ctype == "application/sparql-query":
             try:
                 text = body.decode("utf-8")
@@ -106,7 +114,10 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
                 form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict")
             except UnicodeDecodeError as exc:  # raw bytes, or percent-escapes (%FF, %ED%A0%80) that are not UTF-8
                 raise ProtocolError(f"the form is not UTF-8 once its percent-escapes are decoded (byte {exc.start})") from None
-            params = {**params, **form}
+            merged = {k: list(v) for k, v in params.items()}
+            for key, values in form.items():
+                merged.setdefault(key, []).extend(values)
+            params = merged
         else:
             raise ProtocolError(
                 "POST needs Content-Type application/sparql-query or application/x-www-form-urlencoded"
@@ -115,9 +126,6 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
         raise ProtocolError(f"method {method} is not allowed; use GET or POST", 405)
     if "update" in params:
         raise ProtocolError("SPARQL Update is refused: this endpoint is read-only")
-    for key in ("default-graph-uri", "named-graph-uri"):
-        if key in params:
-            raise ProtocolError(f"{key} is refused: queries see only the hetao-kg dataset and never fetch IRIs")
     queries = params.get("query")
     if not queries:
         return SparqlRequest(None)
@@ -126,9 +134,21 @@ def parse_request(method: str, content_type: str, params: dict[str, list[str]], 
     text = queries[0]
     if not text.strip():
         raise ProtocolError("the query is empty")
-    if len(text.encode("utf-8")) > max_bytes:
-        raise ProtocolError(f"the query is {len(text.encode('utf-8'))} bytes; the limit is {max_bytes}", 413)
-    return SparqlRequest(text, (params.get("labels") or [None])[0])
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ProtocolError(f"the query is {size} bytes; the limit is {max_bytes}", 413)
+    graphs = {}
+    for key in ("default-graph-uri", "named-graph-uri"):
+        values = params.get(key) or []
+        for iri in values:
+            if not _ABSOLUTE_IRI.fullmatch(iri):
+                raise ProtocolError(f"{key} {iri!r} is not an absolute IRI")
+        graphs[key] = tuple(dict.fromkeys(values))
+    return SparqlRequest(text, (params.get("labels") or [None])[0],
+                         graphs["default-graph-uri"], graphs["named-graph-uri"])
+
+
+_ABSOLUTE_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*')
 
 
 def _accepted(accept: str) -> list[tuple[float, int, str]]:
@@ -171,17 +191,6 @@ def negotiate(accept: str | None, offered: list[str], default: str) -> str | Non
     return None
 
 
-_SHORT = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean}
-
-
-def _tsv_term(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Literal) and term.datatype in _SHORT and term.ill_typed is not True:
-        return str(term)  # TSV allows Turtle's abbreviated numbers and booleans
-    return term.n3().replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def serialize_answer(answer: Rows | bool, kind: str, *, accept: str | None,
                      prefer_graph: str = "text/turtle") -> tuple[bytes, str]:
     """Serialize a store's answer for the media type ``accept`` asks; returns (bytes, Content-Type).
@@ -197,24 +206,7 @@ def serialize_answer(answer: Rows | bool, kind: str, *, accept: str | None,
     media = negotiate(accept, list(RESULT_TYPES), "application/sparql-results+json")
     if media is None:
         raise ProtocolError(f"cannot answer results as {accept}; offered: {', '.join(RESULT_TYPES)}", 406)
-    fmt = RESULT_TYPES[media]
-    if isinstance(answer, bool):
-        if fmt in ("csv", "tsv"):
-            # SPARQL 1.1 CSV/TSV define no boolean form; answer the common one-cell table.
-            return f"_askResult\n{str(answer).lower()}\n".encode(), f"{media}; charset=utf-8"
-        result = Result("ASK")
-        result.askAnswer = answer
-    else:
-        if fmt == "tsv":
-            lines = ["\t".join(f"?{v}" for v in answer.vars)]
-            lines += ["\t".join(_tsv_term(row.get(v)) for v in answer.vars) for row in answer.rows]
-            return ("\n".join(lines) + "\n").encode("utf-8"), f"{media}; charset=utf-8"
-        result = Result("SELECT")
-        result.vars = [Variable(v) for v in answer.vars]
-        result.bindings = [{Variable(k): v for k, v in row.items() if v is not None} for row in answer.rows]
-    buf = io.BytesIO()
-    result.serialize(buf, encoding="utf-8", format=fmt)
-    return buf.getvalue(), f"{media}; charset=utf-8"
+    return sparql_results(answer, RESULT_TYPES[media]), f"{media}; charset=utf-8"
 
 
 def _graph(answer: Rows | bool) -> Graph:
