@@ -115,6 +115,7 @@ class HTO(DefinedNamespace):
     Hospital: URIRef
     ImplementingRules: URIRef
     IncubationBase: URIRef
+    InferredFromContext: URIRef
     InferredFromList: URIRef
     InferredFromName: URIRef
     InternationalOrganization: URIRef

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal
-from rdflib.namespace import PROV, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from hetao_kg.api import open_graph
 from hetao_kg.cite import citations, format_citations
@@ -275,3 +275,78 @@ def test_path_marks_inferred_links():
     assert cli.returncode == 0 and "(inferred by the curators:" in cli.stdout
     stated = open_graph().path("SIQA", "Shenzhen Park")
     assert stated and not any(s.inferred for s in stated)
+
+
+# --- issue 15: one rule for links read from names; quotes that mention their facts ------
+
+
+def test_hong_kong_universities_are_external_facts_and_stay_in_stated_only(kg):
+    stated = stated_only(kg)
+    prov = kg.graph(GRAPH_PROVENANCE)
+    for uni in ("org/hku", "org/hkust", "org/cuhk"):
+        fact = (KG[uni], HTO.locatedIn, KG["place/hong-kong"])
+        assert fact in stated, uni
+        holders = [c.identifier for c in kg.contexts(fact) if str(c.identifier).startswith(str(KG))]
+        assert holders and all((g, HTO.evidence, HTO.VerifiedExternal) in prov for g in holders), (uni, holders)
+        assert all(str(u).startswith("http") for g in holders for u in prov.objects(g, DCTERMS.source))
+
+
+@pytest.mark.parametrize(
+    "subject,prop,obj",
+    [
+        ("project/hku-ai-pathogen-diagnosis", HTO.broughtInBy, "org/hku"),
+        ("project/cuhk-shenzhen-gba-biomedical-rnd-centre", HTO.broughtInBy, "org/cuhk-shenzhen"),
+        ("org/gba-arbitration-exchange-platform", HTO.platformOf, "org/gba-international-arbitration-centre"),
+        ("org/e-station-service-centre", HTO.offersService, "service/bay-area-social-security"),
+        ("org/e-station-service-centre", HTO.offersService, "service/shenzhen-hong-kong-easy-registration"),
+        ("org/e-station-service-centre", HTO.offersService, "service/one-matter-one-visit"),
+        ("org/e-station-service-centre", HTO.hasFigure, "figure/government-service-items"),
+        ("claim/one-stop-cross-border", HTO.claimAbout, "org/e-station-service-centre"),
+        ("policy/gba-outline-development-plan", HTO.concerns, "region/greater-bay-area"),
+    ],
+)
+def test_links_read_from_names_or_a_missing_subject_are_inferred(kg, subject, prop, obj):
+    holders = [c.identifier for c in kg.contexts((KG[subject], prop, KG[obj])) if str(c.identifier).startswith(str(KG))]
+    assert holders
+    assert set(holders) <= inferred_graphs(kg), holders
+    assert (KG[subject], prop, KG[obj]) not in stated_only(kg)
+
+
+@pytest.mark.parametrize(
+    "old,new,graph",
+    [
+        ('''        rdfs:label "香港大学基于人工智能的病原诊断与防治项目"@zh-Hans ;''',
+         '''        rdfs:label "香港大学基于人工智能的病原诊断与防治项目"@zh-Hans ;
+        hto:broughtInBy <org/hku> ;''', "assertion/hk-university-projects"),
+        ('''        hto:statusWords "挂牌运行"@zh-Hans ;''',
+         '''        hto:statusWords "挂牌运行"@zh-Hans ;
+        hto:platformOf <org/gba-international-arbitration-centre> ;''', "assertion/arbitration-platform"),
+        ('''        hto:locatedIn <park/shenzhen-park> .
+    <service/bay-area-social-security> a hto:Service ;''',
+         '''        hto:locatedIn <park/shenzhen-park> ;
+        hto:offersService <service/bay-area-social-security> .
+    <service/bay-area-social-security> a hto:Service ;''', "assertion/e-station"),
+    ],
+)
+def test_never_stated_check_catches_every_name_read_link(data_copy, old, new, graph):
+    replace_in(data_copy / REPORT_FACTS, old, new)
+    report = validate(data_copy, checks=["sparql"])
+    found = [v for v in report.violations if v.check == "stated-never-stated-violation"]
+    assert [v for v in found if v.node.endswith(graph)], [str(v) for v in report.violations]
+
+
+def test_quote_that_does_not_mention_its_fact_fails(data_copy):
+    # the One Zone, Two Parks arrangement's subject cited to the investment-plan sentence
+    replace_in(
+        data_copy / REPORT_FACTS,
+        '''        prov:wasDerivedFrom <quote/report/441-507> ;
+        prov:wasAttributedTo <agent/hetao-kg-curators> ;
+        rdfs:comment "What each document''',
+        '''        prov:wasDerivedFrom <quote/report/441-507> , <quote/report/520-554> ;
+        prov:wasAttributedTo <agent/hetao-kg-curators> ;
+        rdfs:comment "What each document''',
+    )
+    report = validate(data_copy, checks=["sparql"])
+    found = [v for v in report.violations if v.check == "quote-off-fact-violation"]
+    assert found and all(v.node.endswith("assertion/inferred/policy-subjects") for v in found)
+    assert any("520-554" in v.message and "names neither" in v.message for v in found), [v.message for v in found]
