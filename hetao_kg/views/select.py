@@ -151,11 +151,14 @@ def _hk_universities(kg: "KnowledgeGraph", g, lang, entities, depth, text) -> Dr
     members = {c: m for c, m in members.items() if c in linked}  # the report's "5 universities, 10 projects"
     for cohort in sorted(members):
         row = cohorts.get(cohort)
+        # named: members the source names; known: members drawn from an inference or another
+        # source (HKU, CUHK for the 5 universities). The placeholder stands for the rest.
         named = int(row["named"]) if row is not None and row["named"] is not None else len(members[cohort])
-        stated = int(row["stated"]) if row is not None and row["stated"] is not None else named
-        unnamed = stated - named
+        known = int(row["known_otherwise"]) if row is not None and row.get("known_otherwise") is not None else 0
+        stated = int(row["stated"]) if row is not None and row["stated"] is not None else named + known
+        unnamed = stated - len(members[cohort])
         column = min(levels[m] for m in members[cohort])
-        group = {"id": cohort, "label": g.nodes[cohort]["label"], "stated": stated, "named": named,
+        group = {"id": cohort, "label": g.nodes[cohort]["label"], "stated": stated, "named": named, "known": known,
                  "members": sorted(members[cohort]), "column": column,
                  "evidence": {k: g.nodes[cohort].get(k) for k in ("evidence_label", "quote", "sentence_text", "span",
                                                                    "paragraph", "sentence_number", "document_label")}}
