@@ -57,7 +57,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
   GRAPH ?g { ?s a ?k } ?s rdfs:label|skos:altLabel ?text .
-  FILTER (?g != <https://w3id.org/hetao-kg/id/graph/inferred>)
+  FILTER (?g NOT IN (<https://w3id.org/hetao-kg/id/graph/inferred>, <https://w3id.org/hetao-kg/id/graph/inferred/from-curator-inferences>))
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
 } GROUP BY ?s ?text
@@ -359,10 +359,12 @@ class KnowledgeGraph:
         >>> kg = open_graph()
         >>> kg.resolve("香港科技大學")
         'https://w3id.org/hetao-kg/id/org/hkust'
-        >>> kg.resolve("Hong Kong University")
+        >>> kg.resolve("Hong Kong University")  # a recorded common form
+        'https://w3id.org/hetao-kg/id/org/hku'
+        >>> kg.resolve("Hong Kong Univ")
         Traceback (most recent call last):
         ...
-        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
+        hetao_kg.api.AmbiguousEntity: 'Hong Kong Univ' is ambiguous; candidates: The University of Hong Kong (inst:hku); The Hong Kong University of Science and Technology (inst:hkust)
         """
         entity = str(entity).strip()
         term = to_term(entity)

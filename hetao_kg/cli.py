@@ -509,15 +509,18 @@ def render(ctx, view, entities, depth, output, lang):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .graphml, .gexf, or .csv (writes NAME-nodes.csv and NAME-edges.csv).")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), help="Default: from the file suffix.")
-@click.option("--centrality", "show_centrality", is_flag=True, help="Also print the most central entities.")
+@click.option("--centrality", "show_centrality", is_flag=True,
+              help="Write degree and betweenness centrality as node attributes (GraphML, GEXF, CSV columns) "
+                   "and print the most central entities.")
 @_lang_option
 @click.pass_context
 @handle_errors
 def network(ctx, output, fmt, show_centrality, lang):
     """Export the entity network for Gephi, yEd or spreadsheets."""
-    from .network import centrality, export, project
+    from .network import add_centrality, export, project
 
     g = project(_kg(ctx), lang=lang)
+    rows = add_centrality(g) if show_centrality else []
     try:
         written = export(g, output, format=fmt)
     except ValueError as exc:
@@ -525,7 +528,7 @@ def network(ctx, output, fmt, show_centrality, lang):
     for path in written:
         click.echo(f"wrote {path}", err=True)
     if show_centrality:
-        for row in centrality(g, top=10):
+        for row in rows[:10]:
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
 
 

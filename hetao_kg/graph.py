@@ -412,7 +412,9 @@ def load(root: str | Path | None = None, *, cache: bool = True, inference: bool 
     """
     ds, _ = load_keyed(root, cache=cache)
     if not inference:
-        from .inference import GRAPH_INFERRED
+        from .inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
 
         ds.remove_graph(GRAPH_INFERRED)
+        ds.remove_graph(GRAPH_FROM_INFERENCES)
+        ds.graph(GRAPH_PROVENANCE).remove((GRAPH_FROM_INFERENCES, None, None))
     return ds

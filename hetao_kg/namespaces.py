@@ -107,6 +107,7 @@ class HTO(DefinedNamespace):
     CuratorInference: URIRef
     DevelopmentPlan: URIRef
     DevelopmentStatus: URIRef
+    EntailedFromInference: URIRef
     EvidenceKind: URIRef
     Facility: URIRef
     Figure: URIRef

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from hetao_kg.api import open_graph
 from hetao_kg.cite import citations, format_citations
@@ -350,3 +350,26 @@ def test_quote_that_does_not_mention_its_fact_fails(data_copy):
     found = [v for v in report.violations if v.check == "quote-off-fact-violation"]
     assert found and all(v.node.endswith("assertion/inferred/policy-subjects") for v in found)
     assert any("520-554" in v.message and "names neither" in v.message for v in found), [v.message for v in found]
+
+
+def test_entailments_of_inferences_are_inferences_and_same_as_leaks_nothing(kg):
+    from hetao_kg.inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
+
+    member = (KG["cohort/global-top-100-hong-kong-universities"], PROV.hadMember, KG["org/hku"])
+    assert member in kg.graph(GRAPH_FROM_INFERENCES) and member not in kg.graph(GRAPH_INFERRED)
+    assert GRAPH_FROM_INFERENCES in inferred_graphs(kg)  # stated-only and every inferred-graph filter leave it out
+    assert member not in stated_only(kg)
+    # an entailment of a stated fact stays a machine conversion
+    assert (KG["org/siqa"], RDF.type, HTO.Organization) in kg.graph(GRAPH_INFERRED)
+    # owl:sameAs wd:Q15568 must not turn `assertion/... dcterms:source wd:Q15568` into `... <org/hku>`
+    assert not list(kg.triples((None, DCTERMS.source, KG["org/hku"])))
+
+
+def test_raw_sparql_user_filtering_inferred_graphs_sees_no_inference():
+    q = """SELECT ?m WHERE { GRAPH ?g { <https://w3id.org/hetao-kg/id/cohort/global-top-100-hong-kong-universities> ?p ?m }
+             FILTER NOT EXISTS { ?g hto:evidence/skos:broader+ hto:CuratorInference }
+             FILTER (isIRI(?m) && STRSTARTS(STR(?m), "https://w3id.org/hetao-kg/id/org/")) }"""
+    for store in ("oxigraph", "memory"):
+        out = run_cli("--store", store, "query", q, "--format", "csv")
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines() == ["m"], (store, out.stdout)
