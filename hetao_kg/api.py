@@ -392,18 +392,25 @@ class KnowledgeGraph:
         """
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
-    def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
+    def path(self, a: str, b: str, *, lang: str = "en", stated_only: bool = False) -> list[PathStep]:
         """A shortest chain of links between two entities, with quotes: a breadth-first
         search from both ends that asks the store one level at a time (see
         :func:`hetao_kg.network.path_between`), never projecting the whole network.
+        ``stated_only`` walks only links a source states (no curators' inferences).
 
         >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
         >>> step.property_label, step.quote
         ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
+        >>> open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心", stated_only=True)
+        []
         """
         from .network import _links_touching, path_between, project_links
 
         source, target = self.resolve(a), self.resolve(b)
+        if stated_only:
+            stated = KnowledgeGraph(self._store(True))
+            stated._labels, stated._some_labels = self._labels, self._some_labels  # names are the same
+            return stated.path(source, target, lang=lang)
         nodes = path_between(self, source, target)
         if len(nodes) < 2:
             return []
@@ -460,8 +467,8 @@ class KnowledgeGraph:
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
-        >>> open_graph().hk_university_projects(stated_only=True).column("university")
-        ['The Chinese University of Hong Kong', '5 "global top-100" Hong Kong universities']
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")  # whose project is which is read from names
+        ['5 "global top-100" Hong Kong universities']
         """
         return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 

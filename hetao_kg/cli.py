@@ -458,12 +458,13 @@ def cite(ctx, target, fmt, stated_only):
 @click.argument("a")
 @click.argument("b")
 @_lang_option
+@click.option("--stated-only", is_flag=True, help="Walk only links a source states (leave out the curators' inferences).")
 @click.pass_context
 @handle_errors
-def path(ctx, a, b, lang):
+def path(ctx, a, b, lang, stated_only):
     """A shortest chain of links from A to B, each with the quote behind it."""
     kg = _kg(ctx)
-    steps = kg.path(a, b, lang=lang)
+    steps = kg.path(a, b, lang=lang, stated_only=stated_only)
     if not steps:
         click.echo(f"no path between {a!r} and {b!r}", err=True)
         sys.exit(1)
@@ -606,7 +607,8 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     store = store_name or (ctx.obj or {}).get("store") or DEFAULT_STORE
     try:
         app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
-                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool)
+                         timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool,
+                         inference=(ctx.obj or {}).get("inference", True))
     except ValueError as exc:
         _fail(str(exc))
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""

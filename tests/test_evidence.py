@@ -373,3 +373,17 @@ def test_raw_sparql_user_filtering_inferred_graphs_sees_no_inference():
         out = run_cli("--store", store, "query", q, "--format", "csv")
         assert out.returncode == 0, out.stderr
         assert out.stdout.splitlines() == ["m"], (store, out.stdout)
+
+
+def test_path_stated_only_walks_stated_links_only():
+    full = run_cli("path", "HKUST Innovation and Entrepreneurship Incubator", "HKUST")
+    stated = run_cli("path", "HKUST Innovation and Entrepreneurship Incubator", "HKUST", "--stated-only")
+    assert full.returncode == stated.returncode == 0, full.stderr + stated.stderr
+    assert "(inferred by the curators:" in full.stdout and "(inferred by the curators:" not in stated.stdout
+    assert "affiliated with" not in stated.stdout and len(stated.stdout.splitlines()) > len(full.stdout.splitlines())
+
+
+def test_relation_column_follows_the_language():
+    zh = open_graph().hk_university_projects(lang="zh-Hans").column("relation")
+    en = open_graph().hk_university_projects(lang="en").column("relation")
+    assert set(zh) == {"引进自", "隶属关联", "计数群体"} and set(en) == {"brought in by", "affiliated with", "counted group"}

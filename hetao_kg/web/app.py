@@ -166,7 +166,7 @@ def render_ontology(*, lang: str = "en", base: str = "", root: str | Path | None
 
 def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = None, store: str | None = None,
                cors: str | None = None, mount_prefix: str = "", timeout: float = 10.0, max_rows: int = 10_000,
-               max_query_bytes: int = 65_536, pool: int = 2) -> Starlette:
+               max_query_bytes: int = 65_536, pool: int = 2, inference: bool = True) -> Starlette:
     """Build the web application (endpoint + explorer).
 
     ``store`` is any store :func:`hetao_kg.stores.open_store` knows (default: its
@@ -175,16 +175,17 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     SPARQL runs in a :class:`~hetao_kg.web.runner.QueryRunner` with ``timeout`` seconds,
     ``max_rows`` rows and queries of at most ``max_query_bytes``. ``mount_prefix`` (e.g.
     ``/hetao-kg``) is the path the app lives under, so that ``<prefix>/id/org/hku`` is
-    the page of ``https://w3id.org/hetao-kg/id/org/hku``.
+    the page of ``https://w3id.org/hetao-kg/id/org/hku``. ``inference=False`` serves the
+    asserted facts alone, pages and endpoint alike (``hetao-kg --no-inference serve``).
     """
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     root_s = str(root) if root else None
     if store is None:  # the store every command uses by default (the embedded Oxigraph store)
         from ..stores import DEFAULT as store
     if kg is None:
-        kg = page_graph(root_s, store)
+        kg = page_graph(root_s, store, inference=inference)
     runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
-                                      max_query_bytes=max_query_bytes, pool=pool),
+                                      max_query_bytes=max_query_bytes, pool=pool, inference=inference),
                          timeout=timeout, max_rows=max_rows)
     i18n = _i18n()
     env = _environment(i18n)
