@@ -503,7 +503,8 @@ def render(ctx, view, entities, depth, output, lang):
     except ValueError as exc:
         _fail(str(exc))
     page.save(output)
-    click.echo(f"wrote {output}: {len(page.nodes)} nodes, {len(page.edges)} links", err=True)
+    nodes, links, inferred = page.counts  # as the page itself states them
+    click.echo(f"wrote {output}: {nodes} nodes, {links} links ({inferred} inferred)", err=True)
 
 
 @main.command()

@@ -90,9 +90,19 @@ class View:
     legend: list[dict]
     html: str = ""
     svg: str = field(default="", repr=False)
+    #: links drawn box to box between counted groups (the page counts them as links)
+    group_links: int = 0
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(nodes, links, inferred links) as the page states them: placeholders for the
+        unnamed ("+8 not named") are not nodes, the counted groups' own link is a link."""
+        drawn = sum(1 for n in self.nodes if n.get("family") != "more")
+        return drawn, len(self.edges) + self.group_links, sum(bool(e.get("inferred")) for e in self.edges)
 
     def __repr__(self) -> str:
-        return f"<View {self.name!r} ({self.lang}): {len(self.nodes)} nodes, {len(self.edges)} links>"
+        nodes, links, _ = self.counts
+        return f"<View {self.name!r} ({self.lang}): {nodes} nodes, {links} links>"
 
     def save(self, path: str | Path) -> Path:
         """Write the page as UTF-8 (atomically, honouring the umask) and return its path."""
@@ -126,7 +136,9 @@ def build_view(drawing: Drawing, *, name: str, title: str, lang: str, about: str
     from .page import build_page
 
     nodes, edges, legend, page, svg = build_page(drawing, name=name, title=title, lang=lang, about=about)
-    return View(name, title, lang, nodes, edges, legend, page, svg)
+    ids = {g["id"] for g in drawing.groups}
+    groups = sum(1 for link in drawing.group_links if link["source"] in ids and link["target"] in ids)
+    return View(name, title, lang, nodes, edges, legend, page, svg, group_links=groups)
 
 
 def render(
@@ -205,7 +217,8 @@ def _cached_view(key: str) -> "View | None":
         return None
     try:
         d = _restored(json.loads(data.decode("utf-8")))
-        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"])
+        return View(d["name"], d["title"], d["lang"], d["nodes"], d["edges"], d["legend"], d["html"], d["svg"],
+                    group_links=d.get("group_links", 0))
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -223,7 +236,7 @@ def _cache_view(key: str, view: "View") -> None:
     from .. import cache
 
     payload = {"name": view.name, "title": view.title, "lang": view.lang, "nodes": view.nodes, "edges": view.edges,
-               "legend": view.legend, "html": view.html, "svg": view.svg}
+               "legend": view.legend, "html": view.html, "svg": view.svg, "group_links": view.group_links}
     try:
         text = json.dumps(payload, ensure_ascii=False)
     except (TypeError, ValueError):  # not plain data: do not cache
