@@ -504,23 +504,26 @@ class KnowledgeGraph:
         return self.named("landed-platforms", lang=lang, stated_only=stated_only)
 
     def services(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Services, service platforms and their figures.
+        """Services, service platforms and their figures: each service and each figure on
+        a row of its own, so a sum over ``value`` counts each figure once.
 
-        >>> sorted({v for v in open_graph().services().column("value") if v})
-        [8, 557]
+        >>> int(open_graph().services().to_pandas()["value"].sum())
+        565
         """
         return self.named("services", lang=lang, stated_only=stated_only)
 
     def innovation_bases(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Innovation and entrepreneurship bases with their counts.
+        """Innovation and entrepreneurship bases (a row each) and their counted group (one
+        row with the stated count, the named count and the people attracted).
 
-        >>> {r["stated"] for r in open_graph().innovation_bases().records()}
-        {6}
+        >>> [(r["stated"], r["named"], r["people"]) for r in open_graph().innovation_bases().records() if r["stated"]]
+        [(6, 2, 500)]
         """
         return self.named("innovation-bases", lang=lang, stated_only=stated_only)
 
     def figures(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Every number in the graph with what it counts and its qualifier.
+        """Every number in the graph with what it counts, its qualifier and unit (one system
+        per language, with ``unit_code``).
 
         >>> sorted(open_graph().figures().column("value"))[-1]
         600000

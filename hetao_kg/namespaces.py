@@ -53,6 +53,7 @@ FAMILIES: dict[str, str] = {
     "facility": "facility",
     "status": "status",
     "qualifier": "qualifier",
+    "unit": "unit",
     "figure": "figure",
     "cohort": "cohort",
     "claim": "claim",
@@ -182,6 +183,7 @@ class HTO(DefinedNamespace):
     inSentence: URIRef
     inSeries: URIRef
     keySector: URIRef
+    issuedBy: URIRef
     locatedIn: URIRef
     milestone: URIRef
     offersService: URIRef

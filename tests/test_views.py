@@ -295,7 +295,10 @@ def test_named_view_asked_from_the_store_draws_what_the_whole_projection_draws(k
     drawing = VIEWS[name](fresh, None, "en", [], 1, TEXT["en"])
     assert _drawn(drawing) == expected
     assert len(drawing.graph) > 3 and fresh._networks == {}
-    assert any("VALUES ?kind" in q for q in asked)  # the seeds, by kind
+    if name == "hk-universities":  # its seeds are the rows of its named query (issue 15)
+        assert any("hto:broughtInByGroup" in q for q in asked)
+    else:
+        assert any("VALUES ?kind" in q for q in asked)  # the seeds, by kind
     assert _whole_graph_asks(asked) == []
 
 

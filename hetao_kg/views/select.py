@@ -226,7 +226,7 @@ def _sectors(kg, g, lang, entities, depth, text) -> Drawing:
 def _policies(kg, g, lang, entities, depth, text) -> Drawing:
     policies = _family(g, "policy")
     policies = [p for p in policies if g.nodes[p]["kind"] not in {"ProgressReport", "ReportSeries"}]
-    keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
+    keys = {"party", "issuedBy", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {v for u, v, k in g.edges(keys=True) if u in policies and k in keys}
     sub, hubs = fold(g, set(policies) | linked, hubs=_hubs(g))
     return Drawing(_only(sub, keys), layout="force", layout_edges=hubs)
@@ -497,7 +497,7 @@ def _policies_around(kg, lang):
     policies = [p for p in _seeds(kg, around, family="policy")
                 if _primary(around.kinds[p]) not in {"ProgressReport", "ReportSeries"}]
     around.fetch(policies)
-    keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
+    keys = {"party", "issuedBy", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {r["target"] for p in policies for r in around.out[p] if _local(r["property"]) in keys}
     return _project_around(kg, lang, around, set(policies) | linked)
 
