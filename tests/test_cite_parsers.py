@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from hetao_kg.api import open_graph
-from hetao_kg.cite import citations, format_citations
+from hetao_kg.facade import open_graph
+from hetao_kg.query.cite import citations, format_citations
 
 from .conftest import run_cli
 from .test_evidence import REPORT_FACTS, replace_in

@@ -14,12 +14,12 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from hetao_kg.api import open_graph
-from hetao_kg.cite import citations, format_citations
-from hetao_kg.graph import GRAPH_PROVENANCE, DataError, inferred_graphs, stated_only, to_traditional, zh_hant_overrides
+from hetao_kg.facade import open_graph
+from hetao_kg.query.cite import citations, format_citations
+from hetao_kg.data.graph import GRAPH_PROVENANCE, DataError, inferred_graphs, stated_only, to_traditional, zh_hant_overrides
 from hetao_kg.namespaces import HTO, KG
-from hetao_kg.sources import source_documents
-from hetao_kg.validate import validate
+from hetao_kg.source.sources import source_documents
+from hetao_kg.data.validate import validate
 
 from .conftest import run_cli
 
@@ -353,7 +353,7 @@ def test_quote_that_does_not_mention_its_fact_fails(data_copy):
 
 
 def test_entailments_of_inferences_are_inferences_and_same_as_leaks_nothing(kg):
-    from hetao_kg.inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
+    from hetao_kg.data.inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
 
     member = (KG["cohort/global-top-100-hong-kong-universities"], PROV.hadMember, KG["org/hku"])
     assert member in kg.graph(GRAPH_FROM_INFERENCES) and member not in kg.graph(GRAPH_INFERRED)

@@ -13,12 +13,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from hetao_kg import open_graph
-from hetao_kg.api import AmbiguousEntity
-from hetao_kg.graph import build, data_files
-from hetao_kg.inference import GRAPH_INFERRED
+from hetao_kg.errors import AmbiguousEntity
+from hetao_kg.data.graph import build, data_files
+from hetao_kg.data.inference import GRAPH_INFERRED
 from hetao_kg.namespaces import FAMILIES, KG, PREFIXES, compact
-from hetao_kg.queries import UnknownName
-from hetao_kg.results import QueryResult, cjk_font
+from hetao_kg.query.queries import UnknownName
+from hetao_kg.query.results import QueryResult, cjk_font
 from hetao_kg.store import QueryError
 
 
@@ -83,8 +83,8 @@ def test_common_english_forms_resolve_alike_in_api_cli_and_views(kg, tmp_path):
     shown = cli("show", "HK University")
     assert shown.returncode == 0 and str(KG["org/hku"]) in shown.stdout, shown.stderr
     # the views' in-page search: every node carries its aliases, folded, in its search terms
-    from hetao_kg.network import project
-    from hetao_kg.views.page import _fold, _search_terms
+    from hetao_kg.network.projection import project
+    from hetao_kg.network.views.page import _fold, _search_terms
 
     g = project(kg)
     for name, slug in COMMON_FORMS.items():

@@ -4,7 +4,7 @@ Evidence kinds, labels and property names are read from the graph itself, so new
 kinds (e.g. the curator inferences, ``skos:broader hto:CuratorInference``) show
 without code changes.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
 >>> sector = next(g for g in page.groups if g.label == "in sector")
 >>> page.label, sector.statements[0].label
@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from ..namespaces import HTO, KG, PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..api import KnowledgeGraph
+    from ..query.api import KnowledgeGraph
 
 __all__ = [
     "EntityPage",
