@@ -479,12 +479,13 @@ def cite(ctx, target, fmt, stated_only):
 @click.argument("a")
 @click.argument("b")
 @_lang_option
+@click.option("--stated-only", is_flag=True, help="Walk only links a source states (leave out the curators' inferences).")
 @click.pass_context
 @handle_errors
-def path(ctx, a, b, lang):
+def path(ctx, a, b, lang, stated_only):
     """A shortest chain of links from A to B, each with the quote behind it."""
     kg = _kg(ctx)
-    steps = kg.path(a, b, lang=lang)
+    steps = kg.path(a, b, lang=lang, stated_only=stated_only)
     if not steps:
         click.echo(f"no path between {a!r} and {b!r}", err=True)
         sys.exit(1)
@@ -533,15 +534,18 @@ def render(ctx, view, entities, depth, output, base_url, lang):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write: .graphml, .gexf, or .csv (writes NAME-nodes.csv and NAME-edges.csv).")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), help="Default: from the file suffix.")
-@click.option("--centrality", "show_centrality", is_flag=True, help="Also print the most central entities.")
+@click.option("--centrality", "show_centrality", is_flag=True,
+              help="Write degree and betweenness centrality as node attributes (GraphML, GEXF, CSV columns) "
+                   "and print the most central entities.")
 @_lang_option
 @click.pass_context
 @handle_errors
 def network(ctx, output, fmt, show_centrality, lang):
     """Export the entity network for Gephi, yEd or spreadsheets."""
-    from .network.projection import centrality, export, project
+    from .network.projection import add_centrality, export, project
 
     g = project(_kg(ctx), lang=lang)
+    rows = add_centrality(g) if show_centrality else []
     try:
         written = export(g, output, format=fmt)
     except ValueError as exc:
@@ -549,7 +553,7 @@ def network(ctx, output, fmt, show_centrality, lang):
     for path in written:
         click.echo(f"wrote {path}", err=True)
     if show_centrality:
-        for row in centrality(g, top=10):
+        for row in rows[:10]:
             click.echo(f"{row['betweenness']:.3f}  {row['degree']:>3}  {row['label']}")
 
 
@@ -649,7 +653,7 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     try:
         app = create_app(root=(ctx.obj or {}).get("root"), store=store, cors=cors, mount_prefix=mount_prefix,
                          timeout=timeout, max_rows=max_rows, max_query_bytes=max_query_bytes, pool=pool, queue=queue,
-                         host=host, allow_hosts=allow_hosts)
+                         host=host, allow_hosts=allow_hosts, inference=(ctx.obj or {}).get("inference", True))
     except ValueError as exc:
         _fail(str(exc))
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""

@@ -34,17 +34,25 @@ class KnowledgeGraph(_api.KnowledgeGraph):
     ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
     """
 
-    def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:
+    def path(self, a: str, b: str, *, lang: str = "en", stated_only: bool = False) -> list[PathStep]:
         """A shortest chain of links between two entities, with quotes: a breadth-first
         search from both ends that asks the store one level at a time (see
         :func:`hetao_kg.network.path_between`), never projecting the whole network.
+        ``stated_only`` walks only links a source states (no curators' inferences).
 
         >>> step = open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心")[0]
         >>> step.property_label, step.quote
         ('unit of', '意法半导体全球封测创新中心等正在加快场地建设')
+        >>> open_graph().path("STMicroelectronics", "意法半导体全球封测创新中心", stated_only=True)
+        []
         """
         from .network.projection import path_steps  # networkx is imported when first needed
 
+        if stated_only:
+            source, target = self.resolve(a), self.resolve(b)
+            stated = type(self)(self._store(True))
+            stated._labels, stated._some_labels = self._labels, self._some_labels  # names are the same
+            return path_steps(stated, source, target, lang=lang)
         return path_steps(self, a, b, lang=lang)
 
     def cite(self, target: str, *, stated_only: bool = False) -> list:

@@ -55,6 +55,7 @@ FAMILIES: dict[str, str] = {
     "facility": "facility",
     "status": "status",
     "qualifier": "qualifier",
+    "unit": "unit",
     "figure": "figure",
     "cohort": "cohort",
     "claim": "claim",
@@ -109,6 +110,7 @@ class HTO(DefinedNamespace):
     CuratorInference: URIRef
     DevelopmentPlan: URIRef
     DevelopmentStatus: URIRef
+    EntailedFromInference: URIRef
     EvidenceKind: URIRef
     Facility: URIRef
     Figure: URIRef
@@ -117,6 +119,7 @@ class HTO(DefinedNamespace):
     Hospital: URIRef
     ImplementingRules: URIRef
     IncubationBase: URIRef
+    InferredFromContext: URIRef
     InferredFromList: URIRef
     InferredFromName: URIRef
     InternationalOrganization: URIRef
@@ -187,6 +190,7 @@ class HTO(DefinedNamespace):
     inSentence: URIRef
     inSeries: URIRef
     keySector: URIRef
+    issuedBy: URIRef
     locatedIn: URIRef
     mentions: URIRef
     milestone: URIRef

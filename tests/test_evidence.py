@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal
-from rdflib.namespace import PROV, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from hetao_kg.facade import open_graph
 from hetao_kg.query.cite import citations, format_citations
@@ -275,3 +275,115 @@ def test_path_marks_inferred_links():
     assert cli.returncode == 0 and "(inferred by the curators:" in cli.stdout
     stated = open_graph().path("SIQA", "Shenzhen Park")
     assert stated and not any(s.inferred for s in stated)
+
+
+# --- issue 15: one rule for links read from names; quotes that mention their facts ------
+
+
+def test_hong_kong_universities_are_external_facts_and_stay_in_stated_only(kg):
+    stated = stated_only(kg)
+    prov = kg.graph(GRAPH_PROVENANCE)
+    for uni in ("org/hku", "org/hkust", "org/cuhk"):
+        fact = (KG[uni], HTO.locatedIn, KG["place/hong-kong"])
+        assert fact in stated, uni
+        holders = [c.identifier for c in kg.contexts(fact) if str(c.identifier).startswith(str(KG))]
+        assert holders and all((g, HTO.evidence, HTO.VerifiedExternal) in prov for g in holders), (uni, holders)
+        assert all(str(u).startswith("http") for g in holders for u in prov.objects(g, DCTERMS.source))
+
+
+@pytest.mark.parametrize(
+    "subject,prop,obj",
+    [
+        ("project/hku-ai-pathogen-diagnosis", HTO.broughtInBy, "org/hku"),
+        ("project/cuhk-shenzhen-gba-biomedical-rnd-centre", HTO.broughtInBy, "org/cuhk-shenzhen"),
+        ("org/gba-arbitration-exchange-platform", HTO.platformOf, "org/gba-international-arbitration-centre"),
+        ("org/e-station-service-centre", HTO.offersService, "service/bay-area-social-security"),
+        ("org/e-station-service-centre", HTO.offersService, "service/shenzhen-hong-kong-easy-registration"),
+        ("org/e-station-service-centre", HTO.offersService, "service/one-matter-one-visit"),
+        ("org/e-station-service-centre", HTO.hasFigure, "figure/government-service-items"),
+        ("claim/one-stop-cross-border", HTO.claimAbout, "org/e-station-service-centre"),
+        ("policy/gba-outline-development-plan", HTO.concerns, "region/greater-bay-area"),
+    ],
+)
+def test_links_read_from_names_or_a_missing_subject_are_inferred(kg, subject, prop, obj):
+    holders = [c.identifier for c in kg.contexts((KG[subject], prop, KG[obj])) if str(c.identifier).startswith(str(KG))]
+    assert holders
+    assert set(holders) <= inferred_graphs(kg), holders
+    assert (KG[subject], prop, KG[obj]) not in stated_only(kg)
+
+
+@pytest.mark.parametrize(
+    "old,new,graph",
+    [
+        ('''        rdfs:label "香港大学基于人工智能的病原诊断与防治项目"@zh-Hans ;''',
+         '''        rdfs:label "香港大学基于人工智能的病原诊断与防治项目"@zh-Hans ;
+        hto:broughtInBy <org/hku> ;''', "assertion/hk-university-projects"),
+        ('''        hto:statusWords "挂牌运行"@zh-Hans ;''',
+         '''        hto:statusWords "挂牌运行"@zh-Hans ;
+        hto:platformOf <org/gba-international-arbitration-centre> ;''', "assertion/arbitration-platform"),
+        ('''        hto:locatedIn <park/shenzhen-park> .
+    <service/bay-area-social-security> a hto:Service ;''',
+         '''        hto:locatedIn <park/shenzhen-park> ;
+        hto:offersService <service/bay-area-social-security> .
+    <service/bay-area-social-security> a hto:Service ;''', "assertion/e-station"),
+    ],
+)
+def test_never_stated_check_catches_every_name_read_link(data_copy, old, new, graph):
+    replace_in(data_copy / REPORT_FACTS, old, new)
+    report = validate(data_copy, checks=["sparql"])
+    found = [v for v in report.violations if v.check == "stated-never-stated-violation"]
+    assert [v for v in found if v.node.endswith(graph)], [str(v) for v in report.violations]
+
+
+def test_quote_that_does_not_mention_its_fact_fails(data_copy):
+    # the One Zone, Two Parks arrangement's subject cited to the investment-plan sentence
+    replace_in(
+        data_copy / REPORT_FACTS,
+        '''        prov:wasDerivedFrom <quote/report/441-507> ;
+        prov:wasAttributedTo <agent/hetao-kg-curators> ;
+        rdfs:comment "What each document''',
+        '''        prov:wasDerivedFrom <quote/report/441-507> , <quote/report/520-554> ;
+        prov:wasAttributedTo <agent/hetao-kg-curators> ;
+        rdfs:comment "What each document''',
+    )
+    report = validate(data_copy, checks=["sparql"])
+    found = [v for v in report.violations if v.check == "quote-off-fact-violation"]
+    assert found and all(v.node.endswith("assertion/inferred/policy-subjects") for v in found)
+    assert any("520-554" in v.message and "names neither" in v.message for v in found), [v.message for v in found]
+
+
+def test_entailments_of_inferences_are_inferences_and_same_as_leaks_nothing(kg):
+    from hetao_kg.data.inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
+
+    member = (KG["cohort/global-top-100-hong-kong-universities"], PROV.hadMember, KG["org/hku"])
+    assert member in kg.graph(GRAPH_FROM_INFERENCES) and member not in kg.graph(GRAPH_INFERRED)
+    assert GRAPH_FROM_INFERENCES in inferred_graphs(kg)  # stated-only and every inferred-graph filter leave it out
+    assert member not in stated_only(kg)
+    # an entailment of a stated fact stays a machine conversion
+    assert (KG["org/siqa"], RDF.type, HTO.Organization) in kg.graph(GRAPH_INFERRED)
+    # owl:sameAs wd:Q15568 must not turn `assertion/... dcterms:source wd:Q15568` into `... <org/hku>`
+    assert not list(kg.triples((None, DCTERMS.source, KG["org/hku"])))
+
+
+def test_raw_sparql_user_filtering_inferred_graphs_sees_no_inference():
+    q = """SELECT ?m WHERE { GRAPH ?g { <https://w3id.org/hetao-kg/id/cohort/global-top-100-hong-kong-universities> ?p ?m }
+             FILTER NOT EXISTS { ?g hto:evidence/skos:broader+ hto:CuratorInference }
+             FILTER (isIRI(?m) && STRSTARTS(STR(?m), "https://w3id.org/hetao-kg/id/org/")) }"""
+    for store in ("oxigraph", "memory"):
+        out = run_cli("--store", store, "query", q, "--format", "csv")
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.splitlines() == ["m"], (store, out.stdout)
+
+
+def test_path_stated_only_walks_stated_links_only():
+    full = run_cli("path", "HKUST Innovation and Entrepreneurship Incubator", "HKUST")
+    stated = run_cli("path", "HKUST Innovation and Entrepreneurship Incubator", "HKUST", "--stated-only")
+    assert full.returncode == stated.returncode == 0, full.stderr + stated.stderr
+    assert "(inferred by the curators:" in full.stdout and "(inferred by the curators:" not in stated.stdout
+    assert "affiliated with" not in stated.stdout and len(stated.stdout.splitlines()) > len(full.stdout.splitlines())
+
+
+def test_relation_column_follows_the_language():
+    zh = open_graph().hk_university_projects(lang="zh-Hans").column("relation")
+    en = open_graph().hk_university_projects(lang="en").column("relation")
+    assert set(zh) == {"引进自", "隶属关联", "计数群体"} and set(en) == {"brought in by", "affiliated with", "counted group"}

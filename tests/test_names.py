@@ -63,8 +63,32 @@ def test_exact_label_beats_partial_and_partial_is_never_guessed(kg):
     assert kg.resolve("HKU") == str(KG["org/hku"])
     assert kg.resolve("香港科技大學") == str(KG["org/hkust"])
     with pytest.raises(UnknownName) as err:
-        kg.resolve("Hong Kong University")
+        kg.resolve("Hong Kong University of Science")  # partial: suggested, not guessed
     assert "inst:hkust" in str(err.value)
+
+
+COMMON_FORMS = {
+    "University of Hong Kong": "org/hku", "The University of Hong Kong": "org/hku", "Hong Kong University": "org/hku",
+    "HK University": "org/hku", "HKU": "org/hku", "香港大學": "org/hku", "CUHK": "org/cuhk",
+    "Chinese University of Hong Kong": "org/cuhk", "HKUST": "org/hkust",
+    "Hong Kong University of Science and Technology": "org/hkust", "CUHK Shenzhen": "org/cuhk-shenzhen",
+}
+
+
+def test_common_english_forms_resolve_alike_in_api_cli_and_views(kg, tmp_path):
+    """Issue 15: one answer for a name on every surface (the explorer's /search is kg.search)."""
+    for name, slug in COMMON_FORMS.items():
+        assert kg.resolve(name) == str(KG[slug]), name
+        assert kg.search(name)[0].iri == str(KG[slug]), name
+    shown = cli("show", "HK University")
+    assert shown.returncode == 0 and str(KG["org/hku"]) in shown.stdout, shown.stderr
+    # the views' in-page search: every node carries its aliases, folded, in its search terms
+    from hetao_kg.network.projection import project
+    from hetao_kg.network.views.page import _fold, _search_terms
+
+    g = project(kg)
+    for name, slug in COMMON_FORMS.items():
+        assert _fold(name) in _search_terms(g.nodes[str(KG[slug])]), name
 
 
 def test_every_compact_name_is_valid_sparql_and_turtle(kg):

@@ -96,8 +96,9 @@ def test_search_show_path():
     assert "量子信息方面,深圳国际量子研究院等已落地" in show.stdout
     path = run_cli("path", "HKU", "HKUST")
     assert path.returncode == 0 and "“" in path.stdout
-    # both are Hong Kong universities by their names only: the path says so
-    assert "located in" in path.stdout and "(inferred by the curators:" in path.stdout
+    # both are Hong Kong universities by verified external facts (issue 15), each quoted
+    assert "located in" in path.stdout and "(inferred by the curators:" not in path.stdout
+    assert "Q15568" in path.stdout and "hkust.edu.hk" in path.stdout
 
 
 # --- errors ------------------------------------------------------------------

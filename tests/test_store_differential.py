@@ -122,7 +122,10 @@ def test_every_named_query_answers_alike(stores, store_name, name, params):
     expected = stores("memory").select(text, bindings)
     got = stores(store_name).select(text, bindings)
     assert got.vars == expected.vars
-    assert len(expected.rows) > 0
+    if name == "source-dates" and not expected.rows:  # empty only while no source carries a date (issue 18)
+        assert not stores("memory").ask("ASK { ?s <http://www.w3.org/2006/time#hasTime> ?t }", {})
+    else:
+        assert len(expected.rows) > 0
     assert as_set(got.rows) == as_set(expected.rows)
 
 

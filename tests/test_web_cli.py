@@ -31,6 +31,22 @@ def test_serve_warns_when_not_on_loopback(monkeypatch):
     assert "warning" not in quiet.output and calls["host"] == "127.0.0.1"
 
 
+def test_serve_honours_no_inference(monkeypatch):
+    """Issue 15: `hetao-kg --no-inference serve` serves the asserted facts alone."""
+    import uvicorn
+
+    apps = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.update(app=app))
+    ask = "ASK { <https://w3id.org/hetao-kg/id/org/hku> a <https://w3id.org/hetao-kg/ontology#Organization> }"
+    answers = {}
+    for flags in ([], ["--no-inference"]):
+        result = CliRunner().invoke(main, [*flags, "serve", "--store", "memory", "--workers", "1"])
+        assert result.exit_code == 0, result.output
+        with TestClient(apps["app"]) as client:
+            answers[bool(flags)] = client.get("/sparql", params={"query": ask}).json()["boolean"]
+    assert answers == {False: True, True: False}
+
+
 def test_docs_writes_the_ontology_pages(tmp_path):
     result = CliRunner().invoke(main, ["docs", "-o", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output

@@ -401,6 +401,25 @@ def _twins(store) -> set:
     return {t for r in rows for t in (_rdflib(r["s"]), _rdflib(r["o"])) if not str(t).startswith(str(KG))}
 
 
+def _twin_of(store, twins: set) -> dict:
+    """Our entity -> its external twins (owl:sameAs), as :func:`hetao_kg.inference.entailments` finds them."""
+    out: dict = {}
+    rows = store.query("SELECT ?s ?o WHERE { GRAPH ?g { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o } }")
+    for r in rows:
+        s, o = _rdflib(r["s"]), _rdflib(r["o"])
+        for own, twin in ((s, o), (o, s)):
+            if twin in twins and str(own).startswith(str(KG)):
+                out.setdefault(own, set()).add(twin)
+    return out
+
+
+def _restates_twin(store, s, p, o, twin_of: dict) -> bool:
+    """Whether (s, p, o) only copies a triple about an external twin onto our entity."""
+    asks = [f"{_sparql(s)} <{p}> {_sparql(t)}" for t in sorted(twin_of.get(o, ()))]
+    asks += [f"{_sparql(t)} <{p}> {_sparql(o)}" for t in sorted(twin_of.get(s, ()))]
+    return any(store.query(f"ASK {{ GRAPH ?g {{ {a} }} }}") for a in asks)
+
+
 def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: bool = False,
                  union: bool = False) -> None:
     """Bulk-load into ``store`` what :func:`hetao_kg.data.inference.add_inferred` adds: the
@@ -427,10 +446,14 @@ def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: b
             else:
                 constants, templates = patterns
                 twins = _twins(store)
+                twin_of = _twin_of(store, twins)
                 for s, p, o in constants:
-                    if _keep(s, p, o, twins) and not store.query(f"ASK {{ GRAPH ?g {{ {_sparql(s)} <{p}> {_sparql(o)} }} }}"):
+                    if _keep(s, p, o, twins) and not store.query(f"ASK {{ GRAPH ?g {{ {_sparql(s)} <{p}> {_sparql(o)} }} }}") \
+                            and not _restates_twin(store, s, p, o, twin_of):
                         fh.write(f"{nt(s)} {nt(p)} {nt(o)} .\n".encode("utf-8"))
                 for kind, template in templates:
+                    if kind[1] is not None and kind[1] in twin_of.get(template[2], ()) and kind[0] == template[1]:
+                        continue  # (x p twin) restated as (x p ours): a sameAs copy, as entailments() drops
                     query = _template_query(kind, template, twins)
                     if query is not None:
                         fh.write(store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES))
@@ -438,6 +461,56 @@ def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: b
         if union:
             _bulk_load_lines(store, out, ox.RdfFormat.N_TRIPLES)
         out.unlink()
+        if not stated_only:
+            _split_from_inferences(store, union)
     if not stated_only:
         store.bulk_load(path=str(prov), format=ox.RdfFormat.N_QUADS)
     prov.unlink()
+
+
+#: the graphs whose evidence is a curator's inference (as hetao_kg.data.graph.inferred_graphs finds them)
+_CURATOR_INFERENCE_GRAPHS = """
+SELECT DISTINCT ?g WHERE {
+  ?kind <http://www.w3.org/2004/02/skos/core#broader>* <https://w3id.org/hetao-kg/ontology#CuratorInference> .
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g <https://w3id.org/hetao-kg/ontology#evidence> ?kind }
+  FILTER (isIRI(?g))
+}"""
+
+
+def _split_from_inferences(store, union: bool) -> None:
+    """Move the entailments that follow only from curators' inferences out of
+    ``<graph/inferred>`` into :data:`hetao_kg.data.inference.GRAPH_FROM_INFERENCES`, as
+    :func:`hetao_kg.data.inference.add_inferred` does (the same :func:`from_inferences` decides)."""
+
+    from .inference import GRAPH_FROM_INFERENCES, from_inferences, record_from_inferences
+
+    curator = sorted(URIRef(r["g"].value) for r in store.query(_CURATOR_INFERENCE_GRAPHS, use_default_graph_as_union=True))
+    if not curator:
+        return
+    graphs = " ".join(f"<{g}>" for g in curator)
+    facts = _triples(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    schema = _triples(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")
+    skip = f"{graphs} <{GRAPH_ONTOLOGY}> <{GRAPH_INFERRED}>"
+
+    def entailed(triple) -> bool:
+        s, p, o = triple
+        return bool(store.query(f"ASK {{ GRAPH <{GRAPH_INFERRED}> {{ {_sparql(s)} <{p}> {_sparql(o)} }} }}"))
+
+    def around(terms):
+        values = " ".join(f"<{t}>" for t in sorted(terms))
+        return _triples(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?t {{ {values} }} "
+                               f"{{ GRAPH ?g {{ ?t ?p ?o }} BIND (?t AS ?s) }} UNION {{ GRAPH ?g {{ ?s ?p ?t }} BIND (?t AS ?o) }} "
+                               f"FILTER (?g NOT IN ({skip.replace(' ', ', ')})) }}")
+
+    apart = from_inferences(entailed, schema, facts, around)
+    if not apart:
+        return
+    data = " ".join(f"{_sparql(s)} <{p}> {_sparql(o)} ." for s, p, o in sorted(apart))
+    prov = Graph()
+    record_from_inferences(prov, curator)
+    record = " ".join(f"{_sparql(s)} <{p}> {_sparql(o)} ." for s, p, o in sorted(prov))
+    update = (f"DELETE DATA {{ GRAPH <{GRAPH_INFERRED}> {{ {data} }} }} ; "
+              f"INSERT DATA {{ GRAPH <{GRAPH_FROM_INFERENCES}> {{ {data} }} GRAPH <{GRAPH_PROVENANCE}> {{ {record} }} }}")
+    if union:
+        update += f" ; INSERT DATA {{ {record} }}"
+    store.update(update)

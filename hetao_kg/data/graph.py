@@ -273,16 +273,9 @@ def inferred_graphs(ds: Dataset) -> set[URIRef]:
     >>> KG["assertion/inferred/hkust-incubator-affiliation"] in inferred_graphs(load())
     True
     """
-    kinds = {HTO.CuratorInference}
-    frontier = [HTO.CuratorInference]
-    while frontier:
-        broader = frontier.pop()
-        for narrower in ds.subjects(SKOS.broader, broader):
-            if narrower not in kinds:
-                kinds.add(narrower)
-                frontier.append(narrower)
-    prov = ds.graph(GRAPH_PROVENANCE)
-    return {g for kind in kinds for g in prov.subjects(HTO.evidence, kind) if isinstance(g, URIRef)}
+    from .inference import curator_graphs
+
+    return curator_graphs(ds)
 
 
 def stated_only(ds: Dataset) -> Dataset:
@@ -440,7 +433,9 @@ def load(root: str | Path | None = None, *, cache: bool = True, inference: bool 
     """
     ds, _ = load_keyed(root, cache=cache)
     if not inference:
-        from .inference import GRAPH_INFERRED
+        from .inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
 
         ds.remove_graph(GRAPH_INFERRED)
+        ds.remove_graph(GRAPH_FROM_INFERENCES)
+        ds.graph(GRAPH_PROVENANCE).remove((GRAPH_FROM_INFERENCES, None, None))
     return ds

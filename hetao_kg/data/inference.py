@@ -26,9 +26,15 @@ from rdflib.namespace import OWL, RDF, RDFS
 from ..namespaces import HTO, KG
 from .dataset import GRAPH_PROVENANCE, flatten, record_machine_conversion
 
-__all__ = ["GRAPH_INFERRED", "entailments", "add_inferred"]
+__all__ = ["GRAPH_FROM_INFERENCES", "GRAPH_INFERRED", "FROM_INFERENCES_COMMENT", "entailments", "add_inferred",
+           "curator_graphs", "from_inferences", "record_from_inferences"]
 
 GRAPH_INFERRED = KG["graph/inferred"]
+#: entailments that follow only from curator inferences: an entailment of an inference is
+#: an inference (evidence hto:EntailedFromInference), never a machine conversion
+GRAPH_FROM_INFERENCES = KG["graph/inferred/from-curator-inferences"]
+FROM_INFERENCES_COMMENT = ("RDFS / OWL 2 RL entailments, materialized by owlrl, that follow only from "
+                           "curators' inferences: inferred, as their premises are.")
 
 # Entailments that say nothing a reader wants (every thing is an owl:Thing) or that
 # restate the ontology's own axioms.
@@ -48,6 +54,19 @@ def entailments(asserted: Graph) -> set[tuple]:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     # owl:sameAs copies every fact onto the Wikidata twin of an entity; keep ours only
     twins = {t for s, o in asserted.subject_objects(OWL.sameAs) for t in (s, o) if not str(t).startswith(str(KG))}
+    # ... and copies every triple that names the twin onto our entity: an assertion's
+    # `dcterms:source wd:Q15568` would become `dcterms:source <org/hku>` (bookkeeping leaking
+    # into facts). A triple that only restates a twin's triple with our entity is dropped.
+    twin_of: dict = {}
+    for s, o in asserted.subject_objects(OWL.sameAs):
+        for own_term, twin in ((s, o), (o, s)):
+            if twin in twins and str(own_term).startswith(str(KG)):
+                twin_of.setdefault(own_term, set()).add(twin)
+
+    def restated(s, p, o) -> bool:
+        return any((s, p, t) in asserted for t in twin_of.get(o, ())) or any(
+            (t, p, o) in asserted for t in twin_of.get(s, ()))
+
     own = (str(KG), str(HTO._NS))
     new = set()
     for s, p, o in closure:
@@ -57,20 +76,109 @@ def entailments(asserted: Graph) -> set[tuple]:
             continue
         if str(p).startswith(("http://www.w3.org/2002/07/owl#", str(HTO._NS))) or (isinstance(o, Literal) and p == RDF.type):
             continue  # hto: links stay exactly as stated (inverse and sub-property copies would repeat them)
-        if (s, p, o) not in asserted:
+        if (s, p, o) not in asserted and not restated(s, p, o):
             new.add((s, p, o))
     return new
 
 
+def _closure_of(triples) -> set[tuple]:
+    import owlrl
+
+    g = Graph()
+    for triple in triples:
+        g.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    return set(g)
+
+
+def from_inferences(is_entailed, schema, inferred_facts, stated_around) -> set[tuple]:
+    """The entailments (``is_entailed(triple)`` true) that follow only from curators' inferences.
+
+    ``schema``: the ontology's triples; ``inferred_facts``: the triples of the curator-inference
+    graphs; ``stated_around(terms)``: every other asserted triple with one of ``terms`` as
+    subject or object. An entailment the inferences give (with the schema) is kept apart
+    unless the stated triples around its terms give it too. Both stores call this, so they
+    split alike.
+    """
+    inferred_facts = list(inferred_facts)
+    if not inferred_facts:
+        return set()
+    schema = list(schema)
+    small = Graph()
+    for triple in (*schema, *inferred_facts):
+        small.add(triple)
+    candidates = {t for t in entailments(small) if is_entailed(t)}
+    if not candidates:
+        return set()
+    terms = {t for s, _, o in candidates for t in (s, o) if isinstance(t, URIRef)}
+    stated = _closure_of([*schema, *stated_around(terms)])
+    return {t for t in candidates if t not in stated}
+
+
+def record_from_inferences(prov: Graph, premises) -> None:
+    """Mark :data:`GRAPH_FROM_INFERENCES` in ``prov``: inferred, derived from ``premises``
+    (the curator-inference graphs)."""
+    from rdflib.namespace import PROV
+
+    g = GRAPH_FROM_INFERENCES
+    prov.add((g, RDF.type, HTO.Assertion))
+    prov.add((g, HTO.evidence, HTO.EntailedFromInference))
+    prov.add((g, PROV.wasAttributedTo, KG["agent/owlrl"]))
+    prov.add((g, RDFS.comment, Literal(FROM_INFERENCES_COMMENT, lang="en")))
+    for premise in sorted(premises):
+        prov.add((g, PROV.wasDerivedFrom, premise))
+
+
+def curator_graphs(ds: Dataset) -> set[URIRef]:
+    """The assertion graphs whose evidence is a curator's inference (a kind with
+    ``skos:broader hto:CuratorInference``, directly or further up); see
+    :func:`hetao_kg.data.graph.inferred_graphs`."""
+    from rdflib.namespace import SKOS
+
+    kinds = {HTO.CuratorInference}
+    frontier = [HTO.CuratorInference]
+    while frontier:
+        broader = frontier.pop()
+        for narrower in ds.subjects(SKOS.broader, broader):
+            if narrower not in kinds:
+                kinds.add(narrower)
+                frontier.append(narrower)
+    prov = ds.graph(GRAPH_PROVENANCE)
+    return {g for kind in kinds for g in prov.subjects(HTO.evidence, kind) if isinstance(g, URIRef)}
+
+
 def add_inferred(ds: Dataset) -> int:
     """Materialize the entailments of every graph of ``ds`` into :data:`GRAPH_INFERRED`
-    and mark that graph in the provenance graph; returns how many triples were added."""
+    (those of stated facts) and :data:`GRAPH_FROM_INFERENCES` (those that follow only
+    from curators' inferences), mark both in the provenance graph; returns how many
+    triples were added."""
+    from .dataset import GRAPH_ONTOLOGY
+
     triples = entailments(flatten(ds))
+    premises = curator_graphs(ds)
+    inferred_facts = [t for g in sorted(premises) for t in ds.graph(g)]
+    skip = premises | {GRAPH_ONTOLOGY}
+
+    def stated_around(terms):
+        out = []
+        for term in terms:
+            for quad in (*ds.quads((term, None, None, None)), *ds.quads((None, None, term, None))):
+                ctx = quad[3].identifier if isinstance(quad[3], Graph) else quad[3]
+                if ctx not in skip:
+                    out.append(quad[:3])
+        return out
+
+    apart = from_inferences(triples.__contains__, ds.graph(GRAPH_ONTOLOGY), inferred_facts, stated_around)
     graph = ds.graph(GRAPH_INFERRED)
-    for triple in sorted(triples):
+    for triple in sorted(triples - apart):
         graph.add(triple)
     prov = ds.graph(GRAPH_PROVENANCE)
     record_machine_conversion(prov, GRAPH_INFERRED, "owlrl",
         "RDFS / OWL 2 RL entailments of the asserted graphs, materialized by owlrl "
         "(inferred, not stated in any source).")
+    if apart:
+        graph = ds.graph(GRAPH_FROM_INFERENCES)
+        for triple in sorted(apart):
+            graph.add(triple)
+        record_from_inferences(prov, premises)
     return len(triples)

@@ -33,6 +33,7 @@ __all__ = [
     "ATTRIBUTE_KINDS",
     "CONCEPT_KINDS",
     "FAMILIES",
+    "add_centrality",
     "centrality",
     "communities",
     "Neighbourhood",
@@ -258,6 +259,11 @@ def _assemble(kg: "KnowledgeGraph", lang: str, links, kind_rows, intro, evidence
             graph=graph,
             **evidence.get(graph, no_evidence),
         )
+    aliases: dict[str, set[str]] = {}  # abbreviations and common forms: the views' search finds them
+    for row in select_values(kg, "network-aliases", "s", {n for n in g if str(n).startswith(("http://", "https://"))}):
+        aliases.setdefault(str(row["s"]), set()).add(str(row["alias"]))
+    for node, names in aliases.items():
+        g.nodes[node]["aliases"] = sorted(names)
     targets_of = [t for node in g for t in g.successors(node)]
     kg._prefetch_labels(targets_of)
     for node, data in g.nodes(data=True):
@@ -492,6 +498,25 @@ def centrality(g: nx.MultiDiGraph, *, include_concepts: bool = False, top: int |
     return rows[:top] if top else rows
 
 
+def add_centrality(g: nx.MultiDiGraph, *, include_concepts: bool = False) -> list[dict]:
+    """Write :func:`centrality` into ``g`` as node attributes ``degree``,
+    ``degree_centrality`` and ``betweenness`` (rounded to 6 places, so exports are
+    byte-stable), which :func:`export` writes to GraphML, GEXF and CSV; nodes left out
+    of the measure (sector and status concepts, attributes) get none. Returns the rows.
+
+    >>> from hetao_kg.api import open_graph
+    >>> g = project(open_graph())
+    >>> rows = add_centrality(g)
+    >>> g.nodes[rows[0]["node"]]["betweenness"] == round(rows[0]["betweenness"], 6)
+    True
+    """
+    rows = centrality(g, include_concepts=include_concepts)
+    for row in rows:
+        g.nodes[row["node"]].update(degree=row["degree"], degree_centrality=round(row["degree_centrality"], 6),
+                                    betweenness=round(row["betweenness"], 6))
+    return rows
+
+
 def communities(g: nx.MultiDiGraph, *, include_concepts: bool = False, seed: int = 7) -> list[list[str]]:
     """Communities (Louvain, seeded so runs agree), largest first, as lists of nodes."""
     import networkx as nx
@@ -571,6 +596,8 @@ def export(g: nx.MultiDiGraph, path: str | Path, *, format: str | None = None) -
         nodes_path = path.with_name(path.stem + "-nodes.csv")
         edges_path = path.with_name(path.stem + "-edges.csv")
         node_cols = ["id", "label", "kind", "label_zh_Hans", "label_zh_Hant", "label_en", "sector", "status", "quote"]
+        if any("betweenness" in d for _, d in flat.nodes(data=True)):  # after add_centrality
+            node_cols += ["degree", "degree_centrality", "betweenness"]
         edge_cols = ["source", "target", "property", "label", "quote"]
         write(nodes_path, _csv(node_cols, [{"id": n, **d} for n, d in flat.nodes(data=True)]))
         write(edges_path, _csv(edge_cols, [{"source": u, "target": v, **d} for u, v, d in flat.edges(data=True)]))

@@ -58,7 +58,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?text (MIN(?k) AS ?kind) WHERE {
   GRAPH ?g { ?s a ?k } ?s rdfs:label|skos:altLabel ?text .
-  FILTER (?g != <https://w3id.org/hetao-kg/id/graph/inferred>)
+  FILTER (?g NOT IN (<https://w3id.org/hetao-kg/id/graph/inferred>, <https://w3id.org/hetao-kg/id/graph/inferred/from-curator-inferences>))
   FILTER (STRSTARTS(STR(?s), "https://w3id.org/hetao-kg/id/"))
   FILTER (?k NOT IN (hto:Sentence, hto:Paragraph, hto:Quote, hto:Assertion, hto:SourceDocument))
 } GROUP BY ?s ?text
@@ -364,10 +364,12 @@ class KnowledgeGraph:
         >>> kg = open_graph()
         >>> kg.resolve("香港科技大學")
         'https://w3id.org/hetao-kg/id/org/hkust'
-        >>> kg.resolve("Hong Kong University")
+        >>> kg.resolve("Hong Kong University")  # a recorded common form
+        'https://w3id.org/hetao-kg/id/org/hku'
+        >>> kg.resolve("Hong Kong Univ")
         Traceback (most recent call last):
         ...
-        hetao_kg.errors.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
+        hetao_kg.errors.AmbiguousEntity: 'Hong Kong Univ' is ambiguous; candidates: The University of Hong Kong (inst:hku); The Hong Kong University of Science and Technology (inst:hkust)
         """
         entity = str(entity).strip()
         term = to_term(entity)
@@ -403,8 +405,8 @@ class KnowledgeGraph:
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
-        >>> open_graph().hk_university_projects(stated_only=True).column("university")
-        ['The Chinese University of Hong Kong', '5 "global top-100" Hong Kong universities']
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")  # whose project is which is read from names
+        ['5 "global top-100" Hong Kong universities']
         """
         return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
@@ -440,23 +442,26 @@ class KnowledgeGraph:
         return self.named("landed-platforms", lang=lang, stated_only=stated_only)
 
     def services(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Services, service platforms and their figures.
+        """Services, service platforms and their figures: each service and each figure on
+        a row of its own, so a sum over ``value`` counts each figure once.
 
-        >>> sorted({v for v in open_graph().services().column("value") if v})
-        [8, 557]
+        >>> int(open_graph().services().to_pandas()["value"].sum())
+        565
         """
         return self.named("services", lang=lang, stated_only=stated_only)
 
     def innovation_bases(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Innovation and entrepreneurship bases with their counts.
+        """Innovation and entrepreneurship bases (a row each) and their counted group (one
+        row with the stated count, the named count and the people attracted).
 
-        >>> {r["stated"] for r in open_graph().innovation_bases().records()}
-        {6}
+        >>> [(r["stated"], r["named"], r["people"]) for r in open_graph().innovation_bases().records() if r["stated"]]
+        [(6, 2, 500)]
         """
         return self.named("innovation-bases", lang=lang, stated_only=stated_only)
 
     def figures(self, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
-        """Every number in the graph with what it counts and its qualifier.
+        """Every number in the graph with what it counts, its qualifier and unit (one system
+        per language, with ``unit_code``).
 
         >>> sorted(open_graph().figures().column("value"))[-1]
         600000

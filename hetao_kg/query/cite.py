@@ -59,6 +59,11 @@ class Citation:
     inferred: bool
     reason: str
     sources: tuple[str, ...]
+    #: the cited source's date as written (``2023-09-07``, ``2021-09``, ``2025``) or an
+    #: interval ``begin/end`` (the report: written between two dates); empty when undated
+    date: str = ""
+    #: the key, unique within one list of citations (set by :func:`citations`)
+    unique_key: str = ""
 
     @property
     def external(self) -> bool:
@@ -67,8 +72,19 @@ class Citation:
 
     @property
     def key(self) -> str:
-        """A citation key: the assertion's name, made BibTeX-safe."""
+        """A citation key: the assertion's name, made BibTeX-safe; when one assertion is
+        cited by several quotes, each key adds the quote's offsets (``report-series-262-279``)."""
+        return self.unique_key or self.base_key
+
+    @property
+    def base_key(self) -> str:
         return re.sub(r"[^A-Za-z0-9]+", "-", self.assertion.removeprefix(_ASSERTION)).strip("-")
+
+    @property
+    def year(self) -> str:
+        """The year(s) of :attr:`date`: ``2023``, or ``2021--2023`` for an interval."""
+        years = [part[:4] for part in self.date.split("/") if part[:4].isdigit()]
+        return "--".join(dict.fromkeys(years))
 
 
 def citations(kg: "KnowledgeGraph", target: str, *, stated_only: bool = False) -> list[Citation]:
@@ -90,7 +106,40 @@ def citations(kg: "KnowledgeGraph", target: str, *, stated_only: bool = False) -
             out.append(_citation(str(graph), r))
     if not out and isinstance(term, URIRef) and str(term).startswith(_ASSERTION):
         raise UnknownName("assertion with a quote", target, [])
-    out.sort(key=lambda c: (c.document, c.start, c.assertion))
+    out = sorted(set(out), key=lambda c: (c.document, c.start, c.end, c.assertion))
+    return _unique_keys(_dated(kg, out))
+
+
+def _dated(kg: "KnowledgeGraph", cites: list[Citation]) -> list[Citation]:
+    """Each citation with its source's date: the first public URL of an external fact, the
+    document of a report fact."""
+    from dataclasses import replace
+
+    from .queries import select_values
+
+    wanted = {c.sources[0] if c.sources else c.document for c in cites} - {""}
+    dates: dict[str, str] = {}
+    for r in select_values(kg, "source-dates", "src", wanted) if wanted else []:  # sorted: the first wins
+        when, begin, end = (str(r[k]) if r.get(k) is not None else "" for k in ("when", "begin", "end"))
+        dates.setdefault(str(r["src"]), when or (f"{begin}/{end}" if begin or end else ""))
+    return [replace(c, date=dates.get(c.sources[0] if c.sources else c.document, "")) for c in cites]
+
+
+def _unique_keys(cites: list[Citation]) -> list[Citation]:
+    """Keys unique within the list (BibTeX and CSL reject repeats): an assertion cited by
+    several quotes gets the quote's offsets in each key."""
+    from collections import Counter
+    from dataclasses import replace
+
+    counts = Counter(c.base_key for c in cites)
+    out, seen = [], set()
+    for c in cites:
+        key = c.base_key if counts[c.base_key] == 1 else f"{c.base_key}-{c.start}-{c.end}"
+        n = 2
+        while key in seen:  # the same offsets in two documents
+            key, n = f"{key}-{n}", n + 1
+        seen.add(key)
+        out.append(replace(c, unique_key=key))
     return out
 
 
@@ -176,6 +225,10 @@ def _bibtex(c: Citation) -> str:
     else:
         fields += [("series", _series(c))] if c.series else []
         fields += [("url", c.mirror)] if c.mirror else []
+    if c.date and "/" not in c.date:
+        fields += [("year", c.year)] + ([("month", str(int(c.date[5:7])))] if len(c.date) >= 7 else [])
+    elif c.date:  # written between two dates: biblatex's ISO range, and the years
+        fields += [("year", c.year), ("date", c.date)]
     fields += [("note", note), ("keywords", c.assertion)]
     body = ",\n".join(f"  {k} = {{{_bib(v) if k != 'url' else v}}}" for k, v in fields)
     return f"@misc{{{c.key},\n{body}\n}}"
@@ -198,7 +251,14 @@ def _csl(c: Citation) -> dict:
         note += f"; inferred by the hetao-kg curators: {c.reason}"
     item["note"] = note
     item["source"] = c.assertion
+    if c.date:
+        item["issued"] = {"date-parts": [_date_parts(part) for part in c.date.split("/") if part]}
     return item
+
+
+def _date_parts(text: str) -> list[int]:
+    """``2021-09`` -> ``[2021, 9]``: CSL date parts at the written precision."""
+    return [int(p) for p in text.split("-") if p.isdigit()]
 
 
 def format_citations(cites: list[Citation], *, format: str = "text") -> str:

@@ -326,9 +326,10 @@ class RdflibStore(SelectAsk):
         self._dataset, key = load_keyed(self._root, cache=cache)
         self.data_key = data_key(key, inference=self._inference, stated_only=self.stated)
         if not self._inference:
-            from ..data.inference import GRAPH_INFERRED
+            from ..data.inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED
 
             self._dataset.remove_graph(GRAPH_INFERRED)
+            self._dataset.remove_graph(GRAPH_FROM_INFERENCES)
         if self.stated:
             from ..data.graph import stated_only
 

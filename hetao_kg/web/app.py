@@ -180,7 +180,7 @@ def render_ontology(*, lang: str = "en", base: str = "", root: str | Path | None
 def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = None, store: str | None = None,
                cors: str | None = None, mount_prefix: str = "", timeout: float = 10.0, max_rows: int = 10_000,
                max_query_bytes: int = 65_536, pool: int = 2, queue: int | None = None, host: str | None = None,
-               allow_hosts: tuple[str, ...] = ()) -> Starlette:
+               allow_hosts: tuple[str, ...] = (), inference: bool = True) -> Starlette:
     """Build the web application (endpoint + explorer).
 
     ``store`` is any store :func:`hetao_kg.store.open_store` knows (default: its
@@ -191,6 +191,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     ``/hetao-kg``) is the path the app lives under, so that ``<prefix>/id/org/hku`` is
     the page of ``https://w3id.org/hetao-kg/id/org/hku``. At most ``queue`` queries
     (default ``4 * pool``) wait for a worker; more get 503 with ``Retry-After`` at once.
+    ``inference=False`` serves the asserted facts alone, pages and endpoint alike
+    (``hetao-kg --no-inference serve``).
 
     ``host`` is the address the server is bound to: requests must then name it (or
     one of ``allow_hosts``) in ``Host`` (:mod:`hetao_kg.web.edge`); ``None`` (an app
@@ -201,9 +203,9 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     if store is None:  # the store every command uses by default (the embedded Oxigraph store)
         from ..store.backends import DEFAULT as store
     if kg is None:
-        kg = page_graph(root_s, store)
+        kg = page_graph(root_s, store, inference=inference)
     runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
-                                      max_query_bytes=max_query_bytes, pool=pool),
+                                      max_query_bytes=max_query_bytes, pool=pool, inference=inference),
                          timeout=timeout, max_rows=max_rows, queue=queue)
     i18n = _i18n()
     env = _environment(i18n)

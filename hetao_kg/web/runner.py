@@ -46,21 +46,23 @@ def _memory(store: str | Path | None) -> bool:
 
 
 def query_stores(root: str | None, store: str | Path | None, *, timeout: float, max_rows: int,
-                 max_query_bytes: int, pool: int) -> list[Store]:
+                 max_query_bytes: int, pool: int, inference: bool = True) -> list[Store]:
     """``pool`` limited stores for user queries: rdflib in memory, or any store
-    :func:`hetao_kg.store.open_store` knows (``oxigraph``, a directory)."""
+    :func:`hetao_kg.store.open_store` knows (``oxigraph``, a directory); ``inference=False``
+    leaves out the RDFS/OWL RL entailments (``hetao-kg --no-inference serve``)."""
     limits = {"timeout": timeout, "max_rows": max_rows, "max_query_bytes": max_query_bytes}
     if _memory(store):
-        from ..data.graph import content_key
-        from ..store.limits import LimitedStore
+        from ..store.limits import LimitedStore, _answer_key
 
-        return [LimitedStore(functools.partial(_niced_memory_store, root), answer_key=functools.partial(content_key, root),
-                             **limits) for _ in range(max(1, pool))]
+
+        return [LimitedStore(functools.partial(_niced_memory_store, root, inference),
+                             answer_key=functools.partial(_answer_key, root, inference), **limits)
+                for _ in range(max(1, pool))]
     try:
         from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
-    stores = [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
+    stores = [open_store(store, root=root, inference=inference, **limits) for _ in range(max(1, pool))]
     for s in stores:
         if callable(getattr(s, "factory", None)):  # built in its worker: niced there
             s.factory = functools.partial(_niced, s.factory)
@@ -80,21 +82,21 @@ def _niced(factory) -> Store:
     return factory()
 
 
-def _niced_memory_store(root: str | None) -> Store:
+def _niced_memory_store(root: str | None, inference: bool = True) -> Store:
     """Built inside the worker: a long query there yields the CPU to the process serving pages."""
     _nice()
-    return RdflibStore.from_root(root)
+    return RdflibStore.from_root(root, inference=inference)
 
 
-def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
+def page_graph(root: str | None, store: str | Path | None, *, inference: bool = True) -> KnowledgeGraph:
     """The graph behind the explorer pages (the server's own, trusted queries)."""
     if _memory(store):
-        return KnowledgeGraph(RdflibStore.from_root(root), root=root)
+        return KnowledgeGraph(RdflibStore.from_root(root, inference=inference), root=root, inference=inference)
     try:
         from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
-    return KnowledgeGraph(open_store(store, root=root), root=root)
+    return KnowledgeGraph(open_store(store, root=root, inference=inference), root=root, inference=inference)
 
 
 class QueryRunner:

@@ -94,7 +94,8 @@ class View:
     counts: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"<View {self.name!r} ({self.lang}): {len(self.nodes)} nodes, {len(self.edges)} links>"
+        nodes, links = self.counts.get("nodes", len(self.nodes)), self.counts.get("links", len(self.edges))
+        return f"<View {self.name!r} ({self.lang}): {nodes} nodes, {links} links>"
 
     def save(self, path: str | Path) -> Path:
         """Write the page as UTF-8 (atomically, honouring the umask) and return its path."""

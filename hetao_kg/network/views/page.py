@@ -228,7 +228,8 @@ def _groups(drawing: Drawing, pos, radius, index, text) -> tuple[list[dict], lis
         x1, y1 = max(xs) + pad + side, max(ys) + pad + 10
         boxes.append({"id": grp["id"], "label": grp["label"], "x": round(x0, 1), "y": round(y0, 1),
                       "w": round(x1 - x0, 1), "h": round(y1 - y0, 1),
-                      "info": text["group_info"].format(stated=grp["stated"], named=grp["named"]),
+                      "info": text["group_info"].format(stated=grp["stated"], named=grp["named"])
+                      + (text["group_known"].format(known=grp["known"]) if grp.get("known") else ""),
                       "members": [index[m] for m in members], "evidence": grp["evidence"]})
     by_id = {b["id"]: b for b in boxes}
     links = []

@@ -16,7 +16,7 @@ import networkx as nx
 if TYPE_CHECKING:  # pragma: no cover
     from ...query.api import KnowledgeGraph
 
-__all__ = ["Drawing", "HUB_MIN_LINKS", "MAX_DEPTH1", "MAX_DEPTH2_PER_NODE", "SELECTORS", "fold", "hub_links"]
+__all__ = ["Drawing", "HUB_MIN_LINKS", "MAX_DEPTH1", "MAX_DEPTH2_PER_NODE", "SELECTORS", "fold", "hk_university_links", "hub_links"]
 
 KG = "https://w3id.org/hetao-kg/id/"
 HTO = "https://w3id.org/hetao-kg/ontology#"
@@ -132,13 +132,48 @@ def _more(sub: nx.MultiDiGraph, anchor: str, n: int, text: str, *, group: str | 
 # --- the views ------------------------------------------------------------------------
 
 
+def hk_university_links(kg: "KnowledgeGraph") -> set[tuple[str, str, str]]:
+    """The links the headline view draws, read from the rows of the named query
+    ``hk-university-projects`` (so view and table tell one story): (source, property,
+    target) for every item brought in by a university itself, by an institution
+    affiliated with it (item -> via -> university), or tied to it by affiliation."""
+    links = set()
+    for r in kg.named("hk-university-projects").raw:
+        if r.get("stated") is not None:  # the counted group's row: drawn as boxes
+            continue
+        uni, item, via, rel = (str(r[k]) if r.get(k) is not None else None
+                               for k in ("university", "brought_in", "via", "relation"))
+        if rel == HTO + "affiliatedWith":
+            links.add((item, "affiliatedWith", uni))
+        else:
+            links.add((item, "broughtInBy", via or uni))
+            if via and via != uni:
+                links.add((via, "affiliatedWith", uni))
+    return links
+
+
 def _hk_universities(kg: "KnowledgeGraph", g, lang, entities, depth, text) -> Drawing:
-    universities = _family(g, "university")
-    items = sorted({u for u, v, k in g.edges(keys=True) if k == "broughtInBy" and v in universities})
-    sub, _ = fold(g, universities + items)
-    sub = _reversed(_only(sub, {"broughtInBy"}), kg.label(HTO + "broughtIn", lang))
-    levels = {n: 0 for n in universities} | {n: 1 for n in items}
-    drawing = Drawing(sub, layout="layers", levels=levels, column_gap=600.0)
+    # exactly the rows of hk-university-projects: Hong Kong universities (left), what each
+    # one's institution brought in or what is tied to it (right), an affiliated institution
+    # between them (CUHK-Shenzhen for CUHK)
+    links = hk_university_links(kg)
+    targets = {v for _, _, v in links}
+    universities = sorted(v for v in targets if not any(u == v for u, _, _ in links))
+    vias = sorted({u for u, _, v in links if v in universities and u in targets})
+    items = sorted({u for u, _, _ in links} - set(vias))
+    sub, _ = fold(g, [n for n in universities + vias + items if n in g])
+    sub.remove_edges_from([(u, v, k) for u, v, k in list(sub.edges(keys=True)) if (u, k, v) not in links])
+    brought_in = kg.label(HTO + "broughtIn", lang)
+    out = nx.MultiDiGraph()
+    out.add_nodes_from(sub.nodes(data=True))
+    for u, v, k, d in sub.edges(keys=True, data=True):  # "brought in" reads university -> item
+        if k == "broughtInBy":
+            out.add_edge(v, u, key=k, **{**d, "label": brought_in, "reversed": True})
+        else:
+            out.add_edge(u, v, key=k, **d)
+    sub = out
+    levels = {n: 0 for n in universities} | {n: 1 for n in vias} | {n: 2 for n in items}
+    drawing = Drawing(sub, layout="layers", levels=levels, column_gap=420.0)
     # The report's counted groups: the members it names inside a box, the rest as one
     # "+N not named" placeholder in the same box; the groups' own link is drawn box to box.
     members: dict[str, list[str]] = {}
@@ -151,11 +186,14 @@ def _hk_universities(kg: "KnowledgeGraph", g, lang, entities, depth, text) -> Dr
     members = {c: m for c, m in members.items() if c in linked}  # the report's "5 universities, 10 projects"
     for cohort in sorted(members):
         row = cohorts.get(cohort)
+        # named: members the source names; known: members drawn from an inference or another
+        # source (HKU, CUHK for the 5 universities). The placeholder stands for the rest.
         named = int(row["named"]) if row is not None and row["named"] is not None else len(members[cohort])
-        stated = int(row["stated"]) if row is not None and row["stated"] is not None else named
-        unnamed = stated - named
+        known = int(row["known_otherwise"]) if row is not None and row.get("known_otherwise") is not None else 0
+        stated = int(row["stated"]) if row is not None and row["stated"] is not None else named + known
+        unnamed = stated - len(members[cohort])
         column = min(levels[m] for m in members[cohort])
-        group = {"id": cohort, "label": g.nodes[cohort]["label"], "stated": stated, "named": named,
+        group = {"id": cohort, "label": g.nodes[cohort]["label"], "stated": stated, "named": named, "known": known,
                  "members": sorted(members[cohort]), "column": column,
                  "evidence": {k: g.nodes[cohort].get(k) for k in ("evidence_label", "quote", "sentence_text", "span",
                                                                    "paragraph", "sentence_number", "document_label")}}
@@ -188,7 +226,7 @@ def _sectors(kg, g, lang, entities, depth, text) -> Drawing:
 def _policies(kg, g, lang, entities, depth, text) -> Drawing:
     policies = _family(g, "policy")
     policies = [p for p in policies if g.nodes[p]["kind"] not in {"ProgressReport", "ReportSeries"}]
-    keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
+    keys = {"party", "issuedBy", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {v for u, v, k in g.edges(keys=True) if u in policies and k in keys}
     sub, hubs = fold(g, set(policies) | linked, hubs=_hubs(g))
     return Drawing(_only(sub, keys), layout="force", layout_edges=hubs)
@@ -441,10 +479,8 @@ def _new_around(kg):
 
 def _hk_universities_around(kg, lang):
     around = _new_around(kg)
-    universities = _seeds(kg, around, family="university")
-    brought = [(u, HTO + "broughtInBy") for u in universities]
-    keep = set(universities) | {r["source"] for r in _links_into(kg, brought)}
-    return _project_around(kg, lang, around, keep, brought + [(n, HTO + "hasMember") for n in sorted(keep)])
+    keep = {n for link in hk_university_links(kg) for n in (link[0], link[2])}
+    return _project_around(kg, lang, around, keep, [(n, HTO + "hasMember") for n in sorted(keep)])
 
 
 def _sectors_around(kg, lang):
@@ -461,7 +497,7 @@ def _policies_around(kg, lang):
     policies = [p for p in _seeds(kg, around, family="policy")
                 if _primary(around.kinds[p]) not in {"ProgressReport", "ReportSeries"}]
     around.fetch(policies)
-    keys = {"party", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
+    keys = {"party", "issuedBy", "concerns", "designatesPlatform", "appliesTo", "pursuedBy", "championedBy"}
     linked = {r["target"] for p in policies for r in around.out[p] if _local(r["property"]) in keys}
     return _project_around(kg, lang, around, set(policies) | linked)
 
