@@ -354,3 +354,13 @@ def test_the_corpus_holds_real_bypasses_of_a_guard_that_trusts_another_parser(li
         time.sleep(0.01)
         fetched += listener.hits > before
     assert fetched >= 4
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_quotes_inside_strings_survive_the_canonical_text(store):
+    import hetao_kg
+
+    kg = hetao_kg.open_graph(store=store)
+    row = kg.query("""SELECT ?a ?b WHERE { BIND ("it's" AS ?a) BIND ('say "hi"' AS ?b) }""").raw[0]
+    assert (str(row["a"]), str(row["b"])) == ("it's", 'say "hi"')
+    assert "'" not in checked("ASK { FILTER(\"it's\" != '') }").text.split('"')[1]

@@ -101,7 +101,9 @@ _KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
 _MULTILINE = {"WS", "STRING"}  # the only terminals that may hold a line break
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
-_WRITE_TABLE = {ord(k): v for k, v in {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.items()}
+# A string is written in double quotes, an apostrophe inside it as \u0027: never a raw
+# quote another parser could take for the start of a string (rdflib rejects \' there).
+_WRITE_TABLE = {ord(k): v for k, v in {"\\": "\\\\", '"': '\\"', "'": "\\u0027", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.items()}
 
 
 @dataclass(frozen=True)
