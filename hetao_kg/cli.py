@@ -436,6 +436,57 @@ def show(ctx, entity, fmt, lang, stated_only):
 
 
 @main.command()
+@click.argument("entity")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Only what sources out by DATE (YYYY, YYYY-MM or YYYY-MM-DD) said, and the status then.")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def timeline(ctx, entity, as_of, fmt, lang):
+    """ENTITY's dated statuses, events and figures, oldest first, each with its source,
+    the source's kind and date; an undated source says so ("date not known; ...")."""
+    from .query.timeline import BadDate, status_as_of, timeline as entity_timeline, undated_note
+
+    kg = _kg(ctx)
+    iri = kg.resolve(entity)
+    try:
+        rows = entity_timeline(kg, iri, lang=lang, as_of=as_of)
+    except BadDate as exc:
+        _fail(str(exc))
+    if fmt == "table":
+        _echo(f"{kg.label(iri, lang)}  <{iri}>")
+    _echo(rows.format(fmt))
+    if fmt == "table":
+        notes = sorted({undated_note(str(r["source_date"])) for r in rows.records()} - {""})
+        for note in notes:
+            _echo(f"  * {note}")
+        if as_of:
+            _echo(status_as_of(kg, iri, as_of, lang=lang)[1])
+
+
+@main.command()
+@click.option("--since", required=True, metavar="DATE|report",
+              help="Start: a date (YYYY, YYYY-MM, YYYY-MM-DD) or `report` (the latest day the report can date from).")
+@click.option("--until", default="9999", show_default=True, metavar="DATE", help="End date (inclusive).")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def changes(ctx, since, until, fmt, lang):
+    """What changed between two dates: new entities, dated events, statuses and figures,
+    each with its source; a date known only within an interval is marked not certain."""
+    from .query.timeline import BadDate, changes as changed
+
+    kg = _kg(ctx)
+    try:
+        rows = changed(kg, since, until, lang=lang)
+    except BadDate as exc:
+        _fail(str(exc))
+    _echo(rows.format(fmt))
+
+
+@main.command()
 @click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json"]), default="text",
               show_default=True, help="Plain text, BibTeX entries, or CSL-JSON (Zotero, pandoc).")
