@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD, DefinedNamespace
 
 __all__ = [
     "FAMILIES",
@@ -211,6 +211,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "skos": SKOS._NS,
     "dcterms": DCTERMS._NS,
     "prov": PROV._NS,
+    "time": TIME._NS,
     "schema": SDO._NS,
     "oa": OA._NS,
     "org": ORG,

@@ -120,12 +120,13 @@ def _plain(value: str):
     return Literal(value)
 
 
-def timeline(kg: "KnowledgeGraph", entity: str, *, lang: str = "en", as_of: str | None = None) -> "QueryResult":
+def timeline(kg: "KnowledgeGraph", entity: str, *, lang: str | None = None, as_of: str | None = None) -> "QueryResult":
     """An entity's dated statuses, events and figures, oldest first, each with its source.
 
-    With ``as_of``, rows whose source was not yet out by that date are left out.
+    With ``as_of``, rows whose source was not yet out by that date are left out. With
+    ``lang``, IRIs are shown as labels in that language (as in :meth:`KnowledgeGraph.named`).
 
-    >>> rows = timeline(open_graph(), "Hong Kong Science Park Shenzhen Branch").records()
+    >>> rows = timeline(open_graph(), "Hong Kong Science Park Shenzhen Branch", lang="en").records()
     >>> [r["date"] for r in rows if r["kind"] == "event" and str(r["what"]) == "opened"][:1]
     ['2023-09-07']
     """
@@ -149,10 +150,10 @@ def _lo(when) -> str:
     return earliest_day(lo)
 
 
-def as_of(kg: "KnowledgeGraph", date: str, *, lang: str = "en") -> "QueryResult":
+def as_of(kg: "KnowledgeGraph", date: str, *, lang: str | None = None) -> "QueryResult":
     """Every entity's latest known status at ``date`` (facts from later sources left out).
 
-    >>> r = as_of(open_graph(), "2026-01-01")
+    >>> r = as_of(open_graph(), "2026-01-01", lang="en")
     >>> sorted({str(x["status"]) for x in r.records() if str(x["entity"]) == "Hong Kong Park"})
     ['opened']
     """
@@ -170,8 +171,10 @@ def status_as_of(kg: "KnowledgeGraph", entity: str, date: str, *, lang: str = "e
     name = kg.label(iri, lang)
     rows = [r for r in kg.named("as-of", date=_plain(latest_day(date))).records() if str(r["entity"]) == iri]
     if not rows:
-        dated = [r for r in timeline(kg, iri, lang=lang).records() if r["kind"] in ("status", "event") and r["status"]]
-        later = f"; the first dated status is {dated[0]['status']} ({dated[0]['date']})" if dated else ""
+        dated = [r for r in kg.named("timeline", entity=iri).records()
+                 if r["kind"] in ("status", "event") and r["status"] and str(r["of"]) == iri]
+        later = (f"; the first dated status is {kg.label(str(dated[0]['status']), lang)} ({dated[0]['date']})"
+                 if dated else "")
         return [], f"No status of {name} is known as of {date}{later}."
     parts = []
     for r in rows:
@@ -184,12 +187,12 @@ def status_as_of(kg: "KnowledgeGraph", entity: str, date: str, *, lang: str = "e
     return rows, f"As of {date}, {name}: " + "; ".join(dict.fromkeys(parts)) + "."
 
 
-def changes(kg: "KnowledgeGraph", since: str, until: str, *, lang: str = "en") -> "QueryResult":
+def changes(kg: "KnowledgeGraph", since: str, until: str, *, lang: str | None = None) -> "QueryResult":
     """What changed between ``since`` and ``until``: new entities, events, statuses, figures.
 
     ``since="report"`` starts at the latest day the report can have been written.
 
-    >>> r = changes(open_graph(), "report", "2026")
+    >>> r = changes(open_graph(), "report", "2026", lang="en")
     >>> "Hetao Hong Kong Youth Innovation Valley" in {str(x["item"]) for x in r.records()}
     True
     """
@@ -200,11 +203,11 @@ def changes(kg: "KnowledgeGraph", since: str, until: str, *, lang: str = "en") -
     return kg.named("changes", since=_plain(earliest_day(since)), until=_plain(latest_day(until)), lang=lang)
 
 
-def series(kg: "KnowledgeGraph", measure: str, *, lang: str = "en") -> "QueryResult":
+def series(kg: "KnowledgeGraph", measure: str, *, lang: str | None = None) -> "QueryResult":
     """One measure (and its narrower measures) over time, each value with its source."""
     return kg.named("series", measure=measure, lang=lang)
 
 
-def conflicts(kg: "KnowledgeGraph", *, lang: str = "en") -> "QueryResult":
+def conflicts(kg: "KnowledgeGraph", *, lang: str | None = None) -> "QueryResult":
     """Values of one measure from different sources that cannot both hold at a shared time."""
     return kg.named("conflicts", lang=lang)
