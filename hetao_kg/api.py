@@ -148,7 +148,7 @@ class KnowledgeGraph:
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
+    ['香港城市大學', '香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學', '香港理工大學']
     """
 
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
@@ -362,7 +362,7 @@ class KnowledgeGraph:
         >>> kg.resolve("Hong Kong University")
         Traceback (most recent call last):
         ...
-        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust)?
+        hetao_kg.queries.UnknownName: unknown entity 'Hong Kong University'; did you mean: The Hong Kong University of Science and Technology (inst:hkust), Hong Kong Polytechnic University (inst:polyu)?
         """
         entity = str(entity).strip()
         term = to_term(entity)
@@ -514,7 +514,7 @@ class KnowledgeGraph:
         """Every number in the graph with what it counts and its qualifier.
 
         >>> sorted(open_graph().figures().column("value"))[-1]
-        600000
+        10000000000
         """
         return self.named("figures", lang=lang, stated_only=stated_only)
 
@@ -541,12 +541,12 @@ def open_graph(
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
-    7
+    8
     >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
     >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
     True
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
-    (10, 0)
+    (11, 0)
     """
     from .stores import open_store
 

@@ -126,6 +126,7 @@ def timeline(kg: "KnowledgeGraph", entity: str, *, lang: str | None = None, as_o
     With ``as_of``, rows whose source was not yet out by that date are left out. With
     ``lang``, IRIs are shown as labels in that language (as in :meth:`KnowledgeGraph.named`).
 
+    >>> from hetao_kg.api import open_graph
     >>> rows = timeline(open_graph(), "Hong Kong Science Park Shenzhen Branch", lang="en").records()
     >>> [r["date"] for r in rows if r["kind"] == "event" and str(r["what"]) == "opened"][:1]
     ['2023-09-07']
@@ -153,6 +154,7 @@ def _lo(when) -> str:
 def as_of(kg: "KnowledgeGraph", date: str, *, lang: str | None = None) -> "QueryResult":
     """Every entity's latest known status at ``date`` (facts from later sources left out).
 
+    >>> from hetao_kg.api import open_graph
     >>> r = as_of(open_graph(), "2026-01-01", lang="en")
     >>> sorted({str(x["status"]) for x in r.records() if str(x["entity"]) == "Hong Kong Park"})
     ['opened']
@@ -163,6 +165,7 @@ def as_of(kg: "KnowledgeGraph", date: str, *, lang: str | None = None) -> "Query
 def status_as_of(kg: "KnowledgeGraph", entity: str, date: str, *, lang: str = "en") -> tuple[list[dict], str]:
     """The latest known status of one entity at ``date`` and a sentence saying so.
 
+    >>> from hetao_kg.api import open_graph
     >>> rows, text = status_as_of(open_graph(), "Hong Kong Park", "2024-01-01")
     >>> rows, text.startswith("No status of Hong Kong Park is known as of 2024-01-01")
     ([], True)
@@ -192,6 +195,7 @@ def changes(kg: "KnowledgeGraph", since: str, until: str, *, lang: str | None = 
 
     ``since="report"`` starts at the latest day the report can have been written.
 
+    >>> from hetao_kg.api import open_graph
     >>> r = changes(open_graph(), "report", "2026", lang="en")
     >>> "Hetao Hong Kong Youth Innovation Valley" in {str(x["item"]) for x in r.records()}
     True
