@@ -154,6 +154,15 @@ class HTO(DefinedNamespace):
     Strategy: URIRef
     University: URIRef
     VerifiedExternal: URIRef
+    # time and sources (issue 18)
+    Event: URIRef
+    EventKind: URIRef
+    InferredFromDates: URIRef
+    InferredSameMeasure: URIRef
+    Measure: URIRef
+    PublicSource: URIRef
+    Publisher: URIRef
+    SourceKind: URIRef
     # properties
     affiliatedWith: URIRef
     appliesTo: URIRef
@@ -199,6 +208,21 @@ class HTO(DefinedNamespace):
     statedCount: URIRef
     statusWords: URIRef
     unitOf: URIRef
+    # time and sources (issue 18)
+    claimedMember: URIRef
+    eventKind: URIRef
+    eventOf: URIRef
+    measure: URIRef
+    openBeginning: URIRef
+    openEnd: URIRef
+    originallyPublishedBy: URIRef
+    participant: URIRef
+    plannedIn: URIRef
+    restsOn: URIRef
+    resultingStatus: URIRef
+    sourceKind: URIRef
+    sourceWeight: URIRef
+    targetTime: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {
     "hto": HTO._NS,
