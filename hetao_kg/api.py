@@ -159,6 +159,8 @@ class KnowledgeGraph:
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}
         self._stated: Store | None = None
+        self._root, self._inference = root, inference
+        self.as_of_note = None  # set on a graph restricted to a date (see as_of)
 
     def _store(self, stated_only: bool) -> Store:
         """The store to ask: the whole graph, or the graph without curators' inferences."""
@@ -172,6 +174,25 @@ class KnowledgeGraph:
                 )
             self._stated = restrict()
         return self._stated
+
+    def as_of(self, date: str) -> "KnowledgeGraph":
+        """The graph as known at ``date`` (YYYY, YYYY-MM or YYYY-MM-DD): every fact whose
+        sources were all out only after it is left out (see :mod:`hetao_kg.data.as_of`);
+        ``.as_of_note`` says how many and which kept sources have an uncertain date.
+        Answers come from an in-memory rdflib store.
+
+        >>> q = "SELECT ?e WHERE { ?e hto:broughtInBy <https://w3id.org/hetao-kg/id/org/cityu> }"
+        >>> kg = open_graph()
+        >>> len(kg.query(q)), len(kg.as_of("2022-06").query(q)), len(kg.as_of("2022-12").query(q))
+        (1, 0, 1)
+        """
+        from .data.as_of import known_by
+        from .graph import load
+
+        ds, note = known_by(load(self._root, inference=self._inference), date)
+        kg = KnowledgeGraph(RdflibStore(ds, inference=self._inference), root=self._root, inference=self._inference)
+        kg.as_of_note = note
+        return kg
 
     # --- SPARQL -------------------------------------------------------------
 
@@ -526,6 +547,7 @@ def open_graph(
     endpoint: str | None = None,
     inference: bool = True,
     timeout: float | None = None,
+    as_of: str | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
@@ -537,7 +559,8 @@ def open_graph(
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone. Queries run
     under limits (:mod:`hetao_kg.limits`) in a worker process: ``timeout`` in seconds
-    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
+    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none). ``as_of`` (a date) gives the graph as
+    known then: :meth:`KnowledgeGraph.as_of`.
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
@@ -552,4 +575,5 @@ def open_graph(
 
     store = open_store(store, endpoint=endpoint, root=root, inference=inference,
                        **({} if timeout is None else {"timeout": timeout}))
-    return KnowledgeGraph(store, root=root, inference=inference)
+    kg = KnowledgeGraph(store, root=root, inference=inference)
+    return kg.as_of(as_of) if as_of else kg

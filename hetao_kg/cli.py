@@ -264,6 +264,26 @@ _stated_option = click.option(
 )
 
 
+_as_of_option = click.option(
+    "--as-of", "as_of", metavar="DATE", default=None,
+    help="Only what sources out by DATE (YYYY, YYYY-MM or YYYY-MM-DD) said; facts from later sources are left out.",
+)
+
+
+def _known_by(kg: KnowledgeGraph, as_of: str | None) -> KnowledgeGraph:
+    """``kg`` as known at ``as_of`` (if given); says on stderr what was left out."""
+    if not as_of:
+        return kg
+    from .data.as_of import BadDate
+
+    try:
+        known = kg.as_of(as_of)
+    except BadDate as exc:
+        _fail(str(exc))
+    click.echo(str(known.as_of_note), err=True)
+    return known
+
+
 _endpoint_option = click.option("--endpoint", metavar="URL", default=None,
                                 help="A SPARQL 1.1 endpoint (same as the group option --endpoint).")
 
@@ -325,9 +345,10 @@ def _read_query_file(path: Path) -> str:
               help="Language of labels [default: en; sparql-json keeps IRIs unless --lang is given].")
 @_stated_option
 @_endpoint_option
+@_as_of_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint):
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint, as_of):
     """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only; FROM, FROM NAMED and SERVICE are refused.
@@ -354,7 +375,7 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoin
         _fail("give SPARQL text, @FILE, -f FILE, - for stdin, or --named NAME")
     if lang is None:
         lang = None if fmt == "sparql-json" else "en"
-    kg = _kg(ctx)
+    kg = _known_by(_kg(ctx), as_of)
     labels = None if iris else lang
     if name:
         answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
@@ -412,15 +433,16 @@ def search(ctx, text, limit, fmt, lang):
 @_format_option
 @_lang_option
 @_stated_option
+@_as_of_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang, stated_only):
+def show(ctx, entity, fmt, lang, stated_only, as_of):
     """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
 
     Facts the curators inferred (not stated word for word) say so in the
     ``inferred`` column and give their reason; in a table they are also listed below.
     """
-    kg = _kg(ctx)
+    kg = _known_by(_kg(ctx), as_of)
     iri = kg.resolve(entity)
     facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
@@ -538,9 +560,10 @@ def path(ctx, a, b, lang):
 @click.option("--depth", default=1, show_default=True, help="Links away from ENTITY (ego view).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="HTML file to write.")
 @_lang_option
+@_as_of_option
 @click.pass_context
 @handle_errors
-def render(ctx, view, entities, depth, output, lang):
+def render(ctx, view, entities, depth, output, lang, as_of):
     """Render a network VIEW as a self-contained, offline HTML page.
 
     Views: hk-universities, sectors, policies, construction, services,
@@ -549,7 +572,7 @@ def render(ctx, view, entities, depth, output, lang):
     from .views import render as render_view
 
     try:
-        page = render_view(view, *entities, kg=_kg(ctx), lang=lang, depth=depth)
+        page = render_view(view, *entities, kg=_known_by(_kg(ctx), as_of), lang=lang, depth=depth)
     except ValueError as exc:
         _fail(str(exc))
     page.save(output)

@@ -205,3 +205,21 @@ def test_cli_timeline_and_changes():
     assert "Hetao Hong Kong Youth Innovation Valley" in out.stdout
     bad = run_cli("changes", "--since", "2021-13")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+def test_headline_answers_differently_as_of_2022_and_2026_and_says_so(oxi):
+    early = oxi.as_of("2022-06")
+    late = oxi.as_of("2026")
+    unis = lambda kg: {str(r["university"]) for r in kg.named("hk-university-projects").records()}  # noqa: E731
+    assert f"{KG}org/cityu" not in unis(early) and f"{KG}org/cityu" in unis(late)
+    assert early.as_of_note.left_out > late.as_of_note.left_out == 0
+    assert early.as_of_note.uncertain[f"{KG}doc/hetao-progress-report"] == "2021-09/2023-09-07"
+    assert "undated, between 2021-09 and 2023-09-07" in str(early.as_of_note)
+    # the memory store answers the same on the restricted data as the default store on all of it
+    assert unis(late) == unis(oxi)
+    out = run_cli("query", "--named", "hk-university-projects", "--as-of", "2022-06", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    assert "City University of Hong Kong" not in out.stdout and "As of 2022-06:" in out.stderr
+    shown = run_cli("show", "Hong Kong Park", "--as-of", "2024", "--format", "csv")
+    assert shown.returncode == 0 and "opened" not in shown.stdout and "outline" not in shown.stdout.lower()
+    assert run_cli("show", "Hong Kong Park", "--as-of", "24").returncode == 2

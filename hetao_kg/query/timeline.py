@@ -16,7 +16,6 @@ date given to a helper is widened to its first or last day (``2026`` is
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the facade is passed in; this module never imports the layers above
@@ -37,42 +36,9 @@ __all__ = [
     "undated_note",
 ]
 
+from ..data.as_of import BadDate, earliest_day, latest_day
+
 REPORT = "https://w3id.org/hetao-kg/id/doc/hetao-progress-report"
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-class BadDate(ValueError):
-    """A date that is not YYYY, YYYY-MM or YYYY-MM-DD."""
-
-
-def _parts(date: str) -> tuple[str, str | None, str | None]:
-    m = _DATE.match(date.strip())
-    if not m:
-        raise BadDate(f"not a date: {date!r} (write YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = m.groups()
-    if month and not 1 <= int(month) <= 12 or day and not 1 <= int(day) <= 31:
-        raise BadDate(f"not a date: {date!r} (month 01-12, day 01-31)")
-    return year, month, day
-
-
-def earliest_day(date: str) -> str:
-    """The first day a date can mean: ``earliest_day("2021-09") == "2021-09-01"``.
-
-    >>> earliest_day("2026"), earliest_day("2021-09"), earliest_day("2023-09-07")
-    ('2026-01-01', '2021-09-01', '2023-09-07')
-    """
-    year, month, day = _parts(date)
-    return f"{year}-{month or '01'}-{day or '01'}"
-
-
-def latest_day(date: str) -> str:
-    """The last day a date can mean, as the named queries compare it (a month ends on "31").
-
-    >>> latest_day("2026"), latest_day("2021-09")
-    ('2026-12-31', '2021-09-31')
-    """
-    year, month, day = _parts(date)
-    return f"{year}-{month or '12'}-{day or '31'}"
 
 
 def undated_note(when: str) -> str:
