@@ -223,3 +223,19 @@ def test_headline_answers_differently_as_of_2022_and_2026_and_says_so(oxi):
     shown = run_cli("show", "Hong Kong Park", "--as-of", "2024", "--format", "csv")
     assert shown.returncode == 0 and "opened" not in shown.stdout and "outline" not in shown.stdout.lower()
     assert run_cli("show", "Hong Kong Park", "--as-of", "24").returncode == 2
+
+
+def test_explorer_entity_page_shows_a_timeline_and_source_dates(oxi):
+    from hetao_kg.web.explorer import entity_page
+
+    page = entity_page(oxi, f"{KG}park/hkstp-shenzhen-branch", lang="en")
+    dates = [r["date"] for r in page.timeline]
+    assert dates[0] == "2021-09" and "2023-09-07" in dates
+    signed = page.timeline[0]
+    assert signed["participants"] == ["Hong Kong Science and Technology Parks Corporation",
+                                      "Shenzhen-Hong Kong Science and Technology Innovation Cooperation Zone Development Company"]
+    undated = [r for r in page.timeline if r["note"]]
+    assert undated and undated[0]["note"] == "date not known; the source is undated, between 2023-09 and 2026-12-05"
+    supports = [sup for g in page.groups for st in g.statements for sup in st.supports]
+    assert all(sup.source_dates for sup in supports if sup.evidence and sup.evidence.endswith("VerifiedExternal"))
+    assert any(d.startswith("2023-09-07 (https://std.stheadline.com/") for sup in supports for d in sup.source_dates)

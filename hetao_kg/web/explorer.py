@@ -135,6 +135,7 @@ class Support:
     inferred: bool
     source: str | None
     quotes: list[Quote] = field(default_factory=list)
+    source_dates: list[str] = field(default_factory=list)  # "date (source)", or "date not known; ..."
 
 
 @dataclass
@@ -171,6 +172,7 @@ class EntityPage:
     incoming: list[tuple[str, str, str | None, str]]
     figures: list[dict]
     neighbours: list[dict]
+    timeline: list[dict] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -256,8 +258,64 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
         bucket.sort()
     figures.sort(key=lambda f: (f["property"], f["figure"]))
     ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
+    _date_supports(kg, entity, ordered)
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
-                      incoming, figures, _neighbours(ordered, incoming))
+                      incoming, figures, _neighbours(ordered, incoming), _timeline(kg, iri, lang))
+
+
+def _date_note(when: str) -> str:
+    from ..query.timeline import undated_note
+
+    return undated_note(when) or when
+
+
+def _date_supports(kg: "KnowledgeGraph", entity: URIRef, groups: list[Group]) -> None:
+    """Give every support the date of its source (issue 18)."""
+    dates: dict[str, list[str]] = {}
+    for r in kg.named("entity-source-dates", entity=entity).records():
+        source = str(r["source"])
+        where = source if not source.startswith(str(KG)) else kg.label(source)
+        dates.setdefault(str(r["g"]), []).append(f"{_date_note(str(r['source_date']))} ({where})")
+    for group in groups:
+        for st in group.statements:
+            for sup in st.supports:
+                sup.source_dates = sorted(set(dates.get(sup.graph, [])))
+
+
+def _timeline(kg: "KnowledgeGraph", iri: str, lang: str) -> list[dict]:
+    """The entity's dated statuses, events and figures, oldest first; one row per item
+    and date, with every participant and source (issue 18)."""
+    rows: dict[tuple, dict] = {}
+    for r in kg.named("timeline", entity=iri).records():
+        item = str(r["item"])
+        key = (str(r["earliest"]), str(r["latest"]), str(r["kind"]), item, str(r["status"] or ""))
+        row = rows.get(key)
+        if row is None:
+            what = str(r["what"]) if r["what"] is not None else item
+            row = rows[key] = {
+                "date": str(r["date"]), "note": _date_note(str(r["date"])) if "/" in str(r["date"]) else "",
+                "kind": str(r["kind"]), "label": kg.label(item, lang), "path": term_path(item),
+                "what": kg.label(what, lang) if what.startswith("http") else what,
+                "status": kg.label(str(r["status"]), lang) if r["status"] is not None else "",
+                "value": r["value"].toPython() if isinstance(r["value"], Literal) else "",
+                "qualifier": kg.label(str(r["qualifier"]), lang) if r["qualifier"] is not None else "",
+                "of": kg.label(str(r["of"]), lang) if r["of"] is not None and str(r["of"]) != iri else "",
+                "participants": set(), "sources": set(),
+            }
+        if r["participant"] is not None:
+            row["participants"].add(kg.label(str(r["participant"]), lang))
+        source = str(r["source"])
+        kind = kg.label(str(r["source_kind"]), lang) if r["source_kind"] is not None else ""
+        shown = source if not source.startswith(str(KG)) else kg.label(source, lang)
+        row["sources"].add((shown, source if source.startswith("http") and not source.startswith(str(KG)) else "",
+                            kind, _date_note(str(r["source_date"]))))
+    out = []
+    for key in sorted(rows):
+        row = rows[key]
+        row["participants"] = sorted(row["participants"])
+        row["sources"] = sorted(row["sources"])
+        out.append(row)
+    return out
 
 
 def _neighbours(groups: list[Group], incoming) -> list[dict]:
