@@ -269,13 +269,20 @@ def _date_note(when: str) -> str:
     return undated_note(when) or when
 
 
+def _rows(kg: "KnowledgeGraph", name: str, entity: URIRef) -> list:
+    """A named query about one entity, bound as given (an unknown entity answers no rows)."""
+    from ..queries import named_query
+
+    return kg.store.select(named_query(name).text, {"entity": entity}).rows
+
+
 def _date_supports(kg: "KnowledgeGraph", entity: URIRef, groups: list[Group]) -> None:
     """Give every support the date of its source (issue 18)."""
     dates: dict[str, list[str]] = {}
-    for r in kg.named("entity-source-dates", entity=entity).records():
-        source = str(r["source"])
+    for r in _rows(kg, "entity-source-dates", entity):
+        source = str(r.get("source"))
         where = source if not source.startswith(str(KG)) else kg.label(source)
-        dates.setdefault(str(r["g"]), []).append(f"{_date_note(str(r['source_date']))} ({where})")
+        dates.setdefault(str(r.get("g")), []).append(f"{_date_note(str(r['source_date']))} ({where})")
     for group in groups:
         for st in group.statements:
             for sup in st.supports:
@@ -286,29 +293,29 @@ def _timeline(kg: "KnowledgeGraph", iri: str, lang: str) -> list[dict]:
     """The entity's dated statuses, events and figures, oldest first; one row per item
     and date, with every participant and source (issue 18)."""
     rows: dict[tuple, dict] = {}
-    for r in kg.named("timeline", entity=iri).records():
-        item = str(r["item"])
-        key = (str(r["earliest"]), str(r["latest"]), str(r["kind"]), item, str(r["status"] or ""))
+    for r in _rows(kg, "timeline", URIRef(iri)):
+        item = str(r.get("item"))
+        key = (str(r.get("earliest")), str(r.get("latest")), str(r.get("kind")), item, str(r.get("status") or ""))
         row = rows.get(key)
         if row is None:
-            what = str(r["what"]) if r["what"] is not None else item
+            what = str(r.get("what")) if r.get("what") is not None else item
             row = rows[key] = {
-                "date": str(r["date"]), "note": _date_note(str(r["date"])) if "/" in str(r["date"]) else "",
-                "kind": str(r["kind"]), "label": kg.label(item, lang), "path": term_path(item),
+                "date": str(r.get("date")), "note": _date_note(str(r.get("date"))) if "/" in str(r.get("date")) else "",
+                "kind": str(r.get("kind")), "label": kg.label(item, lang), "path": term_path(item),
                 "what": kg.label(what, lang) if what.startswith("http") else what,
-                "status": kg.label(str(r["status"]), lang) if r["status"] is not None else "",
-                "value": r["value"].toPython() if isinstance(r["value"], Literal) else "",
-                "qualifier": kg.label(str(r["qualifier"]), lang) if r["qualifier"] is not None else "",
-                "of": kg.label(str(r["of"]), lang) if r["of"] is not None and str(r["of"]) != iri else "",
+                "status": kg.label(str(r.get("status")), lang) if r.get("status") is not None else "",
+                "value": r.get("value").toPython() if isinstance(r.get("value"), Literal) else "",
+                "qualifier": kg.label(str(r.get("qualifier")), lang) if r.get("qualifier") is not None else "",
+                "of": kg.label(str(r.get("of")), lang) if r.get("of") is not None and str(r.get("of")) != iri else "",
                 "participants": set(), "sources": set(),
             }
-        if r["participant"] is not None:
-            row["participants"].add(kg.label(str(r["participant"]), lang))
-        source = str(r["source"])
-        kind = kg.label(str(r["source_kind"]), lang) if r["source_kind"] is not None else ""
+        if r.get("participant") is not None:
+            row["participants"].add(kg.label(str(r.get("participant")), lang))
+        source = str(r.get("source"))
+        kind = kg.label(str(r.get("source_kind")), lang) if r.get("source_kind") is not None else ""
         shown = source if not source.startswith(str(KG)) else kg.label(source, lang)
         row["sources"].add((shown, source if source.startswith("http") and not source.startswith(str(KG)) else "",
-                            kind, _date_note(str(r["source_date"]))))
+                            kind, _date_note(str(r.get("source_date")))))
     out = []
     for key in sorted(rows):
         row = rows[key]
@@ -381,16 +388,16 @@ def source_page(kg: "KnowledgeGraph", doc_id: str, *, lang: str = "en") -> Sourc
     quotes: dict[str, dict[tuple[int, int], set]] = {}
     facts: dict[str, dict[str, tuple[str, str, str | None]]] = {}
     for r in kg.store.select(_QUOTES, {"doc": doc}).rows:
-        sent = str(r["sent"])
-        span = (int(r["qstart"]), int(r["qend"]))
+        sent = str(r.get("sent"))
+        span = (int(r.get("qstart")), int(r.get("qend")))
         quotes.setdefault(sent, {}).setdefault(span, set())
         if r.get("subject") is not None:
-            subj = str(r["subject"])
+            subj = str(r.get("subject"))
             facts.setdefault(sent, {})[subj] = (subj, kg.label(subj, lang), term_path(subj))
     paragraphs: dict[int, list[SourceSentence]] = {}
     uncovered = 0
     for r in rows:
-        iri, text, start = str(r["sent"]), str(r["text"]), int(r["start"])
+        iri, text, start = str(r.get("sent")), str(r.get("text")), int(r.get("start"))
         spans = quotes.get(iri, {})
         cuts = {0, len(text)}
         for qs, qe in spans:
@@ -405,17 +412,17 @@ def source_page(kg: "KnowledgeGraph", doc_id: str, *, lang: str = "en") -> Sourc
         covered = bool(spans)
         uncovered += not covered
         fact_list = sorted(facts.get(iri, {}).values(), key=lambda f: f[1])
-        paragraphs.setdefault(int(r["para"]), []).append(
+        paragraphs.setdefault(int(r.get("para")), []).append(
             SourceSentence(iri, iri.rsplit("/", 1)[-1], segments, fact_list, covered))
     return SourcePage(doc_id, str(doc), kg.label(str(doc), lang), sorted(paragraphs.items()), len(rows), uncovered)
 
 
 def source_documents(kg: "KnowledgeGraph", *, lang: str = "en") -> list[tuple[str, str, int]]:
     """The source documents: (id, label, sentence count)."""
-    return [(_doc_id(str(r["doc"])), kg.label(str(r["doc"]), lang), int(r["n"]))
+    return [(_doc_id(str(r.get("doc"))), kg.label(str(r.get("doc")), lang), int(r.get("n")))
             for r in kg.store.select(_DOCS).rows]
 
 
 def home_counts(kg: "KnowledgeGraph") -> dict[str, int]:
     """Counts for the home page: entities, assertions, quotes, figures, graphs."""
-    return {str(r["what"]): int(r["n"]) for r in kg.store.select(_COUNTS).rows}
+    return {str(r.get("what")): int(r.get("n")) for r in kg.store.select(_COUNTS).rows}
