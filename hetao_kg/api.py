@@ -161,6 +161,7 @@ class KnowledgeGraph:
         self._stated: Store | None = None
         self._root, self._inference = root, inference
         self.as_of_note = None  # set on a graph restricted to a date (see as_of)
+        self._known_by: dict[str, KnowledgeGraph] = {}
 
     def _store(self, stated_only: bool) -> Store:
         """The store to ask: the whole graph, or the graph without curators' inferences."""
@@ -189,15 +190,18 @@ class KnowledgeGraph:
         from .data.as_of import known_by
         from .graph import load
 
-        ds, note = known_by(load(self._root, inference=self._inference), date)
-        kg = KnowledgeGraph(RdflibStore(ds, inference=self._inference), root=self._root, inference=self._inference)
-        kg.as_of_note = note
-        return kg
+        if date not in self._known_by:
+            ds, note = known_by(load(self._root, inference=self._inference), date)
+            kg = KnowledgeGraph(RdflibStore(ds, inference=self._inference), root=self._root, inference=self._inference)
+            kg.as_of_note = note
+            self._known_by[date] = kg
+        return self._known_by[date]
 
     # --- SPARQL -------------------------------------------------------------
 
     def query(
-        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, as_of: str | None = None,
+        **bindings: Any
     ) -> QueryResult:
         """Run a SELECT query; keyword arguments bind variables safely (no text pasting).
 
@@ -208,7 +212,11 @@ class KnowledgeGraph:
         >>> b = "kg:org/hkust-incubator"
         >>> len(kg.query(q, b=b)), len(kg.query(q, b=b, stated_only=True))
         (1, 0)
+
+        With ``as_of`` (a date), only what sources out by then said: :meth:`as_of`.
         """
+        if as_of:
+            return self.as_of(as_of).query(sparql, lang=lang, stated_only=stated_only, **bindings)
         terms = self._bind(sparql, bindings)
         raw = self._store(stated_only).select(sparql, terms)
         result = QueryResult(raw.vars, raw.rows, truncated=raw.truncated)
@@ -228,7 +236,8 @@ class KnowledgeGraph:
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, **params: Any) -> QueryResult:
+    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, as_of: str | None = None,
+              **params: Any) -> QueryResult:
         """Run a named query (``hetao-kg queries`` lists them) with bound parameters;
         a parameter the header declares as an entity takes any name.
 
@@ -236,6 +245,8 @@ class KnowledgeGraph:
         >>> r.column("status"), r.column("status_words")
         (['landed', 'under construction'], ['已落地', '正在开展场地建设'])
         """
+        if as_of:
+            return self.as_of(as_of).named(name, lang=lang, stated_only=stated_only, **params)
         query = named_query(name)
         unknown = sorted(set(params) - set(query.param_names))
         if unknown:
@@ -401,7 +412,7 @@ class KnowledgeGraph:
             raise AmbiguousEntity(entity, [(compact(h.iri), h.label) for h in top])
         raise UnknownName("entity", entity, [f"{h.label} ({compact(h.iri)})" for h in hits[:3]])
 
-    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False, as_of: str | None = None) -> QueryResult:
         """Everything about one entity: each fact with the quote it came from, its
         evidence, and whether (and why) the curators inferred it.
 
@@ -409,6 +420,8 @@ class KnowledgeGraph:
         >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
         ['生物医药方面,晶泰科技总部等已落地']
         """
+        if as_of:
+            return self.as_of(as_of).describe(entity, lang=lang, stated_only=stated_only)
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:

@@ -239,3 +239,13 @@ def test_explorer_entity_page_shows_a_timeline_and_source_dates(oxi):
     supports = [sup for g in page.groups for st in g.statements for sup in st.supports]
     assert all(sup.source_dates for sup in supports if sup.evidence and sup.evidence.endswith("VerifiedExternal"))
     assert any(d.startswith("2023-09-07 (https://std.stheadline.com/") for sup in supports for d in sup.source_dates)
+
+
+def test_as_of_keyword_in_the_api(oxi):
+    q = "SELECT ?e WHERE { ?e hto:broughtInBy <https://w3id.org/hetao-kg/id/org/cityu> }"
+    assert len(oxi.query(q, as_of="2022-06")) == 0 and len(oxi.query(q, as_of="2022-12")) == 1
+    assert oxi.as_of("2022-06") is oxi.as_of("2022-06")  # built once per date
+    late = {str(r["university"]) for r in oxi.named("hk-university-projects", as_of="2026").records()}
+    assert f"{KG}org/cityu" in late
+    facts = oxi.describe("Hong Kong Park", as_of="2024").records()
+    assert facts and not any("opened" in str(f["value"]) for f in facts)

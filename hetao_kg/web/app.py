@@ -434,6 +434,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         kg.labels()
         kg.search("HKU")
         home_counts(kg)
+        for name in ("timeline", "entity-source-dates"):  # parsed once, before the first entity page
+            prepare(named_queries()[name].text)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
