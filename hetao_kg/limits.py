@@ -168,14 +168,33 @@ def _rebuild(cls: type, message: str, attrs: dict) -> BaseException:
     return exc
 
 
-def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | None) -> None:
-    """Build the store, then answer queries until the pipe closes. Never prints a traceback."""
+def _die_with_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone, even in the middle of a runaway query (a
+    ``kill -9`` of the server must not leave its worker evaluating and holding the
+    database lock)."""
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="hetao-kg-parent-watch", daemon=True).start()
+
+
+def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | None, parent: int | None = None) -> None:
+    """Cut the network, build the store, then answer queries until the pipe closes.
+    Never prints a traceback."""
+    from .stores.sandbox import cut_network
+
     if other_end is not None:
         other_end.close()  # so that the parent's death reaches us as end-of-file
+    network = cut_network()  # before any thread starts: the filter then holds for all of them
+    _die_with_parent(parent if parent is not None else os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         store = factory()
-        conn.send(("ready", getattr(store, "data_key", None)))
+        conn.send(("ready", (getattr(store, "data_key", None), network)))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
         _send_error(conn, exc)
         return
@@ -206,6 +225,71 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             _send_error(conn, QueryError("the query is nested too deeply to evaluate; simplify it"))
         except BaseException as exc:  # noqa: BLE001
             _send_error(conn, exc)
+
+
+def _exec_main(fd: int) -> None:
+    """The worker started as a fresh interpreter (``python -c``): read the factory
+    from the pipe, then serve. The user's ``__main__`` is never imported."""
+    from multiprocessing.connection import Connection
+
+    conn = Connection(fd)
+    try:
+        parent, factory, max_memory = conn.recv()
+    except BaseException as exc:  # noqa: BLE001 - a factory that cannot be unpickled here
+        _send_error(conn, QueryError(f"the query worker could not receive its store: {type(exc).__name__}: {exc}"))
+        return
+    _worker(conn, None, factory, max_memory, parent)
+
+
+class _Exec:
+    """A worker started by ``subprocess`` with the ``multiprocessing.Process`` calls
+    :class:`LimitedStore` uses (``is_alive``, ``kill``, ``join``, ``exitcode``)."""
+
+    def __init__(self, popen) -> None:
+        self.popen = popen
+        self.pid = popen.pid
+
+    def is_alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        import subprocess
+
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    @property
+    def exitcode(self) -> int | None:
+        return self.popen.poll()
+
+
+def _exec_worker(factory: Callable[[], Store], max_memory: int | None):
+    """Start the worker as a new interpreter that imports hetao-kg, not the caller's
+    script: ``spawn`` and ``forkserver`` re-run the top-level code of ``__main__``
+    (a plain script that queries at top level then fails with multiprocessing's
+    "bootstrapping phase" error). Its import path is the caller's."""
+    import socket
+    import subprocess
+    import sys
+    from multiprocessing.connection import Connection
+
+    ours, theirs = socket.socketpair()
+    code = (f"import sys; sys.path[:] = {sys.path!r}; "
+            f"from hetao_kg.limits import _exec_main; _exec_main({theirs.fileno()})")
+    try:
+        popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),),
+                                 stdin=subprocess.DEVNULL, close_fds=True)
+    finally:
+        theirs.close()
+    conn = Connection(ours.detach())
+    conn.send((os.getpid(), factory, max_memory))
+    return _Exec(popen), conn
 
 
 # --- the parent side -------------------------------------------------------------------------
@@ -244,34 +328,39 @@ class LimitedStore(SelectAsk):
         self._answer_key = answer_key
         self._lookup_key: str | None = None
         self.data_key: str | None = None
+        #: How the running worker is kept off the network (:func:`hetao_kg.stores.sandbox.cut_network`).
+        self.network: str | None = None
         self._process = None
         self._conn = None
         self._lock = threading.Lock()
 
     # --- worker lifecycle ----------------------------------------------------------
 
-    def _context(self):
-        # fork is fast (the worker shares the imports) but unsafe once threads run
-        # (a web server): then fork from a clean single-threaded fork server.
-        # Native threads count too: a process that opened pyoxigraph (RocksDB, rayon) has
-        # some that Python's threading does not list, and a fork deadlocks on their locks.
-        methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods and threading.active_count() == 1 and _native_threads() <= 1:
-            return multiprocessing.get_context("fork")
-        return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    def start_method(self) -> str:
+        """How the next worker starts: ``"fork"`` (fast: it shares the imports) while
+        this process runs one thread, else ``"exec"``, a fresh interpreter. Forking
+        once threads run (a web server, a Jupyter kernel, numpy's OpenBLAS) deadlocks
+        on their locks; native threads count too (a process that opened pyoxigraph has
+        RocksDB's and rayon's, which Python's threading does not list)."""
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 \
+                and _native_threads() <= 1:
+            return "fork"
+        return "exec"
 
     def _start(self) -> None:
-        ctx = self._context()
-        parent, child = ctx.Pipe()
-        fork = ctx.get_start_method() == "fork"
-        process = ctx.Process(
-            target=_worker,
-            args=(child, parent if fork else None, self.factory, self.max_memory),
-            daemon=True,
-            name="hetao-kg-query-worker",
-        )
-        process.start()
-        child.close()
+        if self.start_method() == "fork":
+            ctx = multiprocessing.get_context("fork")
+            parent, child = ctx.Pipe()
+            process = ctx.Process(
+                target=_worker,
+                args=(child, parent, self.factory, self.max_memory, os.getpid()),
+                daemon=True,
+                name="hetao-kg-query-worker",
+            )
+            process.start()
+            child.close()
+        else:
+            process, parent = _exec_worker(self.factory, self.max_memory)
         self._process, self._conn = process, parent
         try:
             kind, value = self._receive(STARTUP_TIMEOUT, starting=True)
@@ -281,7 +370,7 @@ class LimitedStore(SelectAsk):
         if kind == "error":
             self._kill()
             raise value
-        self.data_key = value
+        self.data_key, self.network = value
 
     def _kill(self) -> None:
         process, conn = self._process, self._conn
@@ -345,15 +434,27 @@ class LimitedStore(SelectAsk):
             process.join(5)
             code = process.exitcode
             self._kill()
-            if code is not None and code < 0 and -code in (signal.SIGKILL, signal.SIGABRT, signal.SIGSEGV):
-                raise self._memory_error() from None
-            raise QueryError(f"the query worker stopped unexpectedly (exit code {code})") from None
+            raise self._death(code) from None
         if kind == "memory":
             self._kill()
             raise self._memory_error()
         if kind == "error":
             value = _rebuild(*value)
         return kind, value
+
+    def _death(self, code: int | None) -> QueryError:
+        """What to tell the caller about a worker that died: killed (the kernel's
+        out-of-memory killer, or past the memory ceiling) is memory; a crash is a crash."""
+        if code is not None and code < 0 and -code == signal.SIGKILL:
+            return self._memory_error()
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return QueryError(f"the query worker crashed ({name}) while evaluating the query; "
+                              "the next query starts a fresh one")
+        return QueryError(f"the query worker stopped unexpectedly (exit code {code})")
 
     def _memory_error(self) -> QueryMemoryExceeded:
         limit = f"the {_mb(self.max_memory)} memory ceiling" if self.max_memory else "the memory available"

@@ -176,18 +176,23 @@ def _walk(node: Any) -> Iterator[Any]:
 
 
 def prepare(sparql: str):
-    """Parse and check a query; return rdflib's prepared query.
+    """Check a query with the guard (:func:`hetao_kg.stores.guard.checked`), then parse
+    the guard's canonical text with rdflib; return rdflib's prepared query.
 
     Raises :class:`QueryError` (syntax, with line and column) or
-    :class:`QueryRefused` (update, FROM, FROM NAMED, SERVICE).
+    :class:`QueryRefused` (update, FROM, FROM NAMED, SERVICE). rdflib's parse is
+    checked again for a dataset clause and SERVICE: the memory store evaluates it.
 
     >>> prepare("DROP ALL")
     Traceback (most recent call last):
     ...
     hetao_kg.store.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
     """
+    from .stores.guard import checked
+
+    text = checked(sparql).text
     try:
-        return _prepare(sparql)
+        return _prepare(text)
     except RecursionError:  # pyparsing and rdflib's algebra recurse per bracket
         raise QueryError("the query is nested too deeply to parse; simplify it") from None
 

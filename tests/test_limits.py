@@ -241,7 +241,7 @@ def test_with_threads_running_the_worker_comes_from_a_fork_server(universities):
     thread.start()
     try:
         store = LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=3)
-        assert store._context().get_start_method() == "forkserver"
+        assert store.start_method() == "exec"
         assert store.ask("ASK { ?u a hto:University }")
         with pytest.raises(QueryTimeout):
             store.select(REGEX)

@@ -70,10 +70,22 @@ def _guarded_class():
             try:
                 super()._start()
             except QueryError as exc:
-                died = isinstance(exc, QueryMemoryExceeded) or "stopped unexpectedly" in str(exc)
+                died = isinstance(exc, QueryMemoryExceeded) or "stopped unexpectedly" in str(exc) \
+                    or "worker crashed" in str(exc)
                 if not died:
                     raise
                 raise QueryError(_startup_failure(self.location, self.native_log)) from None
+
+        def _death(self, code):
+            """Rust says why it aborted (in ``native_log``): an allocation failure is the
+            memory ceiling, anything else (a stack overflow) a crash, in its own words."""
+            said = _native_said(self.native_log)
+            if "memory allocation" in said:
+                return self._memory_error()
+            error = super()._death(code)
+            if said and "worker crashed" in str(error):
+                return QueryError(f"{error} (Oxigraph: {said})")
+            return error
 
     return GuardedLimitedStore
 
@@ -82,17 +94,22 @@ def _GuardedLimitedStore(*args, **kwargs):
     return _guarded_class()(*args, **kwargs)
 
 
+def _native_said(log: Path | None) -> str:
+    """The first line Rust wrote to a dead worker's log (the log is then removed)."""
+    if log is None:
+        return ""
+    try:
+        lines = [l.strip() for l in log.read_text(encoding="utf-8", errors="replace").splitlines()]
+        log.unlink()
+    except OSError:
+        return ""
+    return next((l for l in lines if l and not l.startswith(("stack backtrace", "note:"))), "")
+
+
 def _startup_failure(location: Path | None, log: Path | None) -> str:
     """One line for a worker that died building or opening the store: Rust's first line
     (``memory allocation of … bytes failed``, ``… panicked at …``) and the likely cause."""
-    said = ""
-    if log is not None:
-        try:
-            lines = [l.strip() for l in log.read_text(encoding="utf-8", errors="replace").splitlines()]
-            said = next((l for l in lines if l and not l.startswith(("stack backtrace", "note:"))), "")
-            log.unlink()
-        except OSError:
-            pass
+    said = _native_said(log)
     where = f" in {location}" if location else ""
     message = f"the Oxigraph store{where} could not be built or opened: its process was aborted"
     if said:

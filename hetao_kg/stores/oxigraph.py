@@ -34,6 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -47,9 +48,9 @@ from rdflib.term import Node
 
 from ..graph import DataError, cache_dir, content_key, data_files, parse_file
 from ..namespaces import KG, PREFIXES
-from ..store import QueryError, QueryRefused, Rows, SelectAsk, stable_columns
+from ..store import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 from . import derived
-from ._common import bind_values, check, lang_case, literal
+from ._common import evaluated_text, lang_case, literal
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
@@ -388,12 +389,14 @@ class OxigraphStore(SelectAsk):
             return store
         with _native_stderr_to(native_log):
             store.open()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-        if native_log:
-            with contextlib.suppress(OSError):
-                os.unlink(native_log)
+        # from now on Rust's words (an allocation failure, a stack overflow) go to the log,
+        # so that the caller can say which one killed this worker
+        try:
+            target = os.open(native_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except (OSError, TypeError):
+            target = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(target, 2)
+        os.close(target)
         return store
 
     def __getstate__(self) -> dict:
@@ -439,10 +442,11 @@ class OxigraphStore(SelectAsk):
 
         With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
         """
-        form = check(sparql)  # the guard: nothing reaches Oxigraph before it passed
+        # the guard: nothing reaches Oxigraph before it passed, and Oxigraph reads the
+        # guard's canonical text, never the text as given
+        text, form = evaluated_text(sparql, bindings)
         if form not in _FORMS:
             raise QueryRefused(f"unsupported query form {form}")
-        text = bind_values(sparql, bindings, form)
         db = self.open()
         try:
             result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
@@ -467,12 +471,30 @@ class OxigraphStore(SelectAsk):
             if max_rows is not None and len(out) > max_rows:
                 return Rows(names, out[:max_rows], truncated=True)
             return Rows(names, out)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        except SyntaxError as exc:
+            raise _syntax_error(sparql, exc) from None
+        except (ValueError, OSError, RuntimeError) as exc:
             raise QueryError(f"query evaluation failed: {exc}") from None
         except BaseException as exc:
             if not _is_panic(exc):
                 raise
             raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
+    """Oxigraph found the query malformed: rdflib's diagnosis where it has one (the
+    hints: a missing '.', an undefined prefix), else Oxigraph's words at its position."""
+    try:
+        prepare(sparql)
+    except QueryError as diagnosed:
+        return diagnosed
+    except Exception:  # noqa: BLE001 - the diagnosis is a courtesy; Oxigraph's word stands
+        pass
+    said = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", said, re.S)
+    if m:
+        return QueryError(m.group(3).strip(), int(m.group(1)), int(m.group(2)))
+    return QueryError(f"SPARQL syntax error: {said}")
 
 
 def _under(filename: Any, location: Path) -> bool:

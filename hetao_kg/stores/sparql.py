@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from ..namespaces import KG
 from ..store import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
-from ._common import bind_values, check, lang_case, literal, prefix_block
+from ._common import check, evaluated_text, lang_case, literal, prefix_block
 
 __all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
 
@@ -127,7 +127,7 @@ class SparqlStore:
 
     def text(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> str:
         """The text sent for ``sparql`` (after the guard): prefixes and ``VALUES``."""
-        return prefix_block() + bind_values(sparql, bindings, check(sparql))
+        return prefix_block() + evaluated_text(sparql, bindings)[0]
 
     def dataset(self) -> list[tuple[str, str]]:
         """The protocol's dataset parameters sent with every query (Virtuoso only)."""

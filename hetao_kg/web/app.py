@@ -35,7 +35,8 @@ from starlette.concurrency import run_in_threadpool
 from ..api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
-from ..store import QueryError, QueryRefused, Rows, prepare
+from ..store import QueryError, QueryRefused, Rows
+from ..stores.guard import checked
 from .explorer import entity_page, home_counts, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
@@ -493,8 +494,9 @@ def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, lab
 
 
 def _query_kind(sparql: str) -> str:
-    """Check a query with the guard; its kind (``SelectQuery``, ``AskQuery``, …)."""
-    return prepare(sparql).algebra.name
+    """Check a query with the guard (its lexer: no parse under any lock); its kind
+    (``SelectQuery``, ``AskQuery``, …). The store's engine judges the rest of the syntax."""
+    return checked(sparql).form
 
 
 def _describe(kg: KnowledgeGraph, iri: str) -> Rows:
