@@ -37,7 +37,7 @@ from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..queries import UnknownName, named_queries
 from ..store import QueryError, QueryRefused, Rows
 from ..stores.guard import checked
-from .explorer import entity_page, home_counts, source_documents, source_page, term_path
+from .explorer import entity_page, home_counts, source_dates, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .runner import QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
@@ -435,8 +435,10 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         kg.labels()
         kg.search("HKU")
         home_counts(kg)
-        for name in ("timeline", "entity-source-dates"):  # parsed once, before the first entity page
-            prepare(named_queries()[name].text)
+        from ..store import prepare
+
+        prepare(named_queries()["timeline"].text)  # parsed once, before the first entity page
+        source_dates(kg)  # the date beside every statement: asked once
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

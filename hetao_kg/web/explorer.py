@@ -16,6 +16,7 @@ without code changes.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ __all__ = [
     "Support",
     "entity_page",
     "home_counts",
+    "source_dates",
     "source_page",
     "term_path",
 ]
@@ -276,13 +278,27 @@ def _rows(kg: "KnowledgeGraph", name: str, entity: URIRef) -> list:
     return kg.store.select(named_query(name).text, {"entity": entity}).rows
 
 
+_SOURCE_DATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def source_dates(kg: "KnowledgeGraph") -> dict[str, list[str]]:
+    """Every assertion graph -> its sources' dates ("date (source)"), asked once per store."""
+    dates = _SOURCE_DATES.get(kg.store)
+    if dates is None:
+        from ..queries import named_query
+
+        dates = {}
+        for r in kg.store.select(named_query("source-dates").text).rows:
+            source = str(r.get("source"))
+            where = source if not source.startswith(str(KG)) else kg.label(source)
+            dates.setdefault(str(r.get("g")), []).append(f"{_date_note(str(r.get('source_date')))} ({where})")
+        _SOURCE_DATES[kg.store] = dates
+    return dates
+
+
 def _date_supports(kg: "KnowledgeGraph", entity: URIRef, groups: list[Group]) -> None:
     """Give every support the date of its source (issue 18)."""
-    dates: dict[str, list[str]] = {}
-    for r in _rows(kg, "entity-source-dates", entity):
-        source = str(r.get("source"))
-        where = source if not source.startswith(str(KG)) else kg.label(source)
-        dates.setdefault(str(r.get("g")), []).append(f"{_date_note(str(r['source_date']))} ({where})")
+    dates = source_dates(kg)
     for group in groups:
         for st in group.statements:
             for sup in st.supports:
