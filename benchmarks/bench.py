@@ -67,9 +67,9 @@ def _ms(fn, runs: int) -> float:
 
 
 def bench_views(runs: int) -> None:
-    from hetao_kg.api import open_graph
+    from hetao_kg.facade import open_graph
     from hetao_kg.network import project
-    from hetao_kg.views import VIEWS, render
+    from hetao_kg.network.views import VIEWS, render
 
     kg = open_graph()
     kg.labels()  # load
@@ -91,9 +91,9 @@ def bench_views(runs: int) -> None:
 
 
 def bench_browser(runs: int) -> None:
-    from hetao_kg.api import open_graph
+    from hetao_kg.facade import open_graph
     from hetao_kg.browser import offline_browser
-    from hetao_kg.views import VIEWS, render
+    from hetao_kg.network.views import VIEWS, render
 
     kg = open_graph()
     with tempfile.TemporaryDirectory() as tmp, offline_browser(width=1440, height=900) as browser:

@@ -4,7 +4,7 @@
 
 in-process  every named query, evaluated afresh (no answer cache) by the rdflib
             store in this process (baseline) and by the same store behind
-            :class:`hetao_kg.limits.LimitedStore` in its worker (timeout, row
+            :class:`hetao_kg.store.limits.LimitedStore` in its worker (timeout, row
             limit and memory ceiling on). Interleaved runs; medians; the ratio is
             limited / baseline (target: under 1.05 in total).
 process     a whole program that opens the graph and answers one named query with
@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 _PROGRAM = """
 import functools, sys
-from hetao_kg.api import open_graph
-from hetao_kg.limits import LimitedStore
+from hetao_kg.facade import open_graph
+from hetao_kg.store.limits import LimitedStore
 from hetao_kg.store import RdflibStore
 factory = functools.partial(RdflibStore.from_root, None)
 store = LimitedStore(factory) if sys.argv[1] == "limited" else factory()
@@ -44,8 +44,8 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def bench_in_process(runs: int) -> None:
-    from hetao_kg.limits import LimitedStore
-    from hetao_kg.queries import named_queries
+    from hetao_kg.store.limits import LimitedStore
+    from hetao_kg.query.queries import named_queries
     from hetao_kg.store import RdflibStore
 
     factory = functools.partial(RdflibStore.from_root, None)

@@ -16,8 +16,8 @@ kills the child at ``--cutoff`` seconds or ``--max-memory-gb`` resident memory: 
 operations it had not finished are reported as cut off, with the bound.
 
 Stores:
-  memory      rdflib in process (hetao_kg.graph.load + RdflibStore; answer cache off)
-  oxigraph    hetao_kg's embedded Oxigraph store (hetao_kg.stores.OxigraphStore)
+  memory      rdflib in process (hetao_kg.data.graph.load + RdflibStore; answer cache off)
+  oxigraph    hetao_kg's embedded Oxigraph store (hetao_kg.store.OxigraphStore)
   pyoxigraph  raw pyoxigraph, same files, same dataset shape (the deduplicated union
               as default graph) and the same SPARQL text: the floor for the ratios
 """
@@ -73,16 +73,16 @@ def _raw_pyoxigraph(root: Path, location: Path | None):
     """Load the data root into a raw pyoxigraph store, as directly as pyoxigraph allows:
     bulk_load of every file, the derived graphs (sentences, zh-Hant labels, the OWL RL
     entailments: the same quads as the stores, so the queries read the same data)
-    bulk-loaded from N-Quads text (``hetao_kg.stores.derived``), the union as the
+    bulk-loaded from N-Quads text (``hetao_kg.data.derived``), the union as the
     default graph bulk-loaded from a CONSTRUCT.
     Nothing is held in Python lists: at 3.5M triples the quads of the derived graphs
     and the union kept as Python objects (or an INSERT of the union, one transaction)
     took 3.9 GB."""
     import pyoxigraph as ox
 
-    from hetao_kg.graph import GRAPH_ONTOLOGY, data_files
+    from hetao_kg.data.graph import GRAPH_ONTOLOGY, data_files
     from hetao_kg.namespaces import KG
-    from hetao_kg.stores.derived import add_derived, add_inferred
+    from hetao_kg.data.derived import add_derived, add_inferred
 
     store = ox.Store(str(location)) if location else ox.Store()
     files = data_files(root)
@@ -93,7 +93,7 @@ def _raw_pyoxigraph(root: Path, location: Path | None):
     with tempfile.TemporaryDirectory(dir=location.parent if location else None) as work:
         add_derived(store, files, Path(work))
         add_inferred(store, Path(work))
-        # the union of the named graphs, deduplicated, as the default graph (as hetao_kg.stores does:
+        # the union of the named graphs, deduplicated, as the default graph (as hetao_kg.store does:
         # pyoxigraph 0.5's union default graph yields a triple once per graph that holds it)
         union = Path(work) / "union.nt"
         store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }").serialize(
@@ -122,7 +122,7 @@ def _bindings(name: str) -> dict[str, str]:
 def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[str, ...],
            only: tuple[str, ...] = ()) -> None:
     from hetao_kg.namespaces import PREFIXES
-    from hetao_kg.queries import named_queries
+    from hetao_kg.query.queries import named_queries
     from hetao_kg.store import to_term
 
     os.environ["HETAO_KG_CACHE"] = str(state / "cache")  # a cold cache per run (graph, search index, answers)
@@ -154,18 +154,18 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
             times, rows = _timed(run, runs)
             _emit(f"query {name}", times, rows=rows)
         return
-    from hetao_kg.api import KnowledgeGraph
+    from hetao_kg.facade import KnowledgeGraph
 
     # a cache of this run's own: the search index (an SQLite file there, built once per
     # data) is built by the first search, as the "search (first)" row says
     os.environ["HETAO_KG_CACHE"] = str(state / "cache")
     if store_name == "memory":
-        from hetao_kg.graph import load
+        from hetao_kg.data.graph import load
         from hetao_kg.store import RdflibStore
 
         store = RdflibStore(load(root))  # builds and writes the graph cache; answers not cached
     else:
-        from hetao_kg.stores import OxigraphStore
+        from hetao_kg.store import OxigraphStore
 
         store = OxigraphStore(state / "oxigraph", root=root)
         store.open()  # builds the database
@@ -199,7 +199,7 @@ def worker(store_name: str, root: Path, runs: int, state: Path, checks: tuple[st
         times, html = _timed(ego_view, runs)
         _emit("ego view of a hub (projection + render)", times, bytes=len(html))
     if checks and wanted("validate"):
-        from hetao_kg.validate import validate
+        from hetao_kg.data.validate import validate
 
         times, report = _timed(lambda: validate(root, checks=checks), 1)
         _emit("validate", times, checks=list(checks), violations=len(report.violations))
@@ -274,9 +274,9 @@ def available_stores(wanted: list[str]) -> list[str]:
     for s in wanted:
         if s == "oxigraph":
             try:
-                from hetao_kg.stores import OxigraphStore  # noqa: F401
+                from hetao_kg.store import OxigraphStore  # noqa: F401
             except ImportError:
-                print("note: hetao_kg.stores.OxigraphStore not available on this branch; skipping 'oxigraph'", file=sys.stderr)
+                print("note: hetao_kg.store.OxigraphStore not available on this branch; skipping 'oxigraph'", file=sys.stderr)
                 continue
         out.append(s)
     return out

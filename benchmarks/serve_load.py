@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hetao_kg.queries import named_queries  # noqa: E402
+from hetao_kg.query.queries import named_queries  # noqa: E402
 from hetao_kg.web.launch import running_server  # noqa: E402
 
 HOSTILE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -35,10 +35,10 @@ def _median_ms(fn, runs: int) -> float:
 
 
 def in_process(runs: int) -> None:
-    from hetao_kg.graph import load
-    from hetao_kg.queries import named_queries
+    from hetao_kg.data.graph import load
+    from hetao_kg.query.queries import named_queries
     from hetao_kg.store import RdflibStore, to_term
-    from hetao_kg.stores import OxigraphStore
+    from hetao_kg.store import OxigraphStore
 
     params = {"describe": {"entity": to_term("kg:org/hku")}}
     t0 = time.perf_counter()

@@ -47,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HETAO_KG_CACHE", tempfile.mkdtemp(prefix="hetao-views-cache-"))
 
-    from hetao_kg.api import KnowledgeGraph
+    from hetao_kg.facade import KnowledgeGraph
     from hetao_kg.network import project
-    from hetao_kg.stores import OxigraphStore
-    from hetao_kg.views import render
+    from hetao_kg.store import OxigraphStore
+    from hetao_kg.network.views import render
 
     store = OxigraphStore(args.location or Path(tempfile.mkdtemp(prefix="hetao-views-")) / "db", root=args.root)
     store.open()
@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"op": op, "cpu": cpu, "wall": wall, **extra})
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
 
-    import hetao_kg.views
+    import hetao_kg.network.views
 
-    hetao_kg.views._cached_view = lambda key: None  # every run draws its page, none reads it back from the cache
+    hetao_kg.network.views._cached_view = lambda key: None  # every run draws its page, none reads it back from the cache
     kg = KnowledgeGraph(store)
     cpu, wall, _ = _timed(lambda: kg.search("liangzi"), 1)
     emit("search (first: builds the index)", cpu, wall)

@@ -14,9 +14,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.browser import offline_browser
-from hetao_kg.views import render
+from hetao_kg.network.views import render
 
 DOCS = Path(__file__).resolve().parent
 KG = "https://w3id.org/hetao-kg/id/"

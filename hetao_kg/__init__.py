@@ -7,29 +7,41 @@ Technology Innovation Cooperation Zone (Shenzhen Park).
 'The University of Hong Kong'
 >>> len(hetao_kg.load()) > 1000
 True
+
+The package is layered, imports only run downward (ARCHITECTURE.md): ``source`` ->
+``data`` -> ``store`` -> ``query`` -> ``network`` -> ``web``, with ``cli`` and the
+:mod:`.facade` that ``open()`` returns on top, and ``errors``, ``namespaces``,
+``paths`` and ``cache`` at the bottom.
 """
 
 from __future__ import annotations
 
-from .api import LANGS, AmbiguousEntity, KnowledgeGraph, PathStep, open_graph
-from .graph import DataError, load
-from .normalize import SourceError, normalize, normalize_file
-from .queries import UnknownName, named_queries
-from .results import QueryResult
-from .search import SearchHit
-from .stats import statistics
-from .limits import LimitedStore
-from .store import (
+from . import _moved
+
+_moved.install()  # the old flat module paths (hetao_kg.api, hetao_kg.graph, …) still import
+
+from .data.graph import load
+from .data.validate import validate
+from .errors import (
+    AmbiguousEntity,
+    DataError,
     QueryError,
     QueryLimitExceeded,
     QueryMemoryExceeded,
     QueryRefused,
     QueryTimeout,
     QueryTooLarge,
-    RdflibStore,
-    Store,
+    SourceError,
+    UnknownName,
 )
-from .validate import validate
+from .facade import LANGS, KnowledgeGraph, PathStep, open_graph
+from .query.queries import named_queries
+from .query.results import QueryResult
+from .query.search import SearchHit
+from .query.stats import statistics
+from .source.normalize import normalize, normalize_file
+from .store.base import RdflibStore, Store
+from .store.limits import LimitedStore
 
 __all__ = [
     "LANGS",

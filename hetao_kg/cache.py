@@ -31,7 +31,6 @@ b'{"head": {}, "boolean": true}'
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -39,18 +38,12 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
-
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
 __all__ = [
-    "AnswerCache",
     "CacheInfo",
     "CacheWarning",
     "DEFAULT_CACHE_MB",
     "KINDS",
-    "answers",
     "cache_dir",
     "cache_info",
     "clear_cache",
@@ -59,8 +52,6 @@ __all__ = [
     "evict",
     "max_cache_bytes",
     "read_entry",
-    "rows_from_json",
-    "rows_to_json",
     "touch",
     "write_entry",
 ]
@@ -289,7 +280,8 @@ def clear_cache() -> int:
     """Remove every entry (and pickles left by older versions); returns how many.
 
     Only hetao-kg's own folders are touched, so a cache pointed at a shared folder
-    loses nothing else.
+    loses nothing else. The embedded store's databases in ``oxigraph/`` are removed by
+    :func:`hetao_kg.store.oxigraph.remove_databases` (``hetao-kg cache clear`` does both).
     """
     removed = 0
     for _, _, path in _entries():
@@ -298,113 +290,4 @@ def clear_cache() -> int:
     for path in _legacy_files():
         path.unlink(missing_ok=True)
         removed += 1
-    from .stores.oxigraph import remove_databases
-
-    # the embedded store's default place (hetao_kg.stores); a database that a running
-    # process (a server) has open is kept: removing it would break that process
-    removed += remove_databases(cache_dir() / "oxigraph")[0]
     return removed
-
-
-# --- answers as SPARQL JSON -----------------------------------------------------------------
-
-
-def _term_json(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise TypeError(f"cannot store {type(term).__name__} in SPARQL JSON")
-
-
-def _json_term(obj: dict) -> Node:
-    kind, value = obj["type"], obj["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        return Literal(value, lang=obj.get("xml:lang"), datatype=obj.get("datatype"))
-    raise ValueError(f"unknown term type {kind!r}")
-
-
-def rows_to_json(answer) -> bytes:
-    """An answer (:class:`~hetao_kg.store.Rows` or a bool) as SPARQL 1.1 Query Results JSON.
-
-    A cut answer carries ``"hetao-kg": {"truncated": true}`` beside the standard members.
-
-    >>> from hetao_kg.store import Rows
-    >>> rows_from_json(rows_to_json(Rows(("x",), [{"x": Literal("香港", lang="zh-Hant")}]))).rows
-    [{'x': rdflib.term.Literal('香港', lang='zh-Hant')}]
-    """
-    if isinstance(answer, bool):
-        doc: dict = {"head": {}, "boolean": answer}
-    else:
-        bindings = [{k: _term_json(v) for k, v in row.items() if v is not None} for row in answer.rows]
-        doc = {"head": {"vars": list(answer.vars)}, "results": {"bindings": bindings}}
-        if answer.truncated:
-            doc["hetao-kg"] = {"truncated": True}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def rows_from_json(data: bytes):
-    """Read back what :func:`rows_to_json` wrote (raises ``ValueError`` on anything else)."""
-    from .store import Rows
-
-    doc = json.loads(data.decode("utf-8"))
-    if "boolean" in doc:
-        if not isinstance(doc["boolean"], bool):
-            raise ValueError("boolean is not true or false")
-        return doc["boolean"]
-    names = tuple(doc["head"]["vars"])
-    rows = [{n: (_json_term(b[n]) if n in b else None) for n in names} for b in doc["results"]["bindings"]]
-    return Rows(names, rows, truncated=bool(doc.get("hetao-kg", {}).get("truncated", False)))
-
-
-class AnswerCache:
-    """Answers on disk, keyed by the data's content key, the query text, its bindings and row limit."""
-
-    suffix = ".srj"
-
-    @staticmethod
-    def key(data_key: str, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None) -> str:
-        digest = hashlib.sha256(data_key.encode("utf-8") + b"\0" + sparql.encode("utf-8", "surrogatepass"))
-        for k in sorted(bindings or {}):
-            digest.update(f"\0{k}={bindings[k].n3()}".encode("utf-8", "surrogatepass"))
-        digest.update(f"\0max_rows={max_rows}".encode("ascii"))
-        return digest.hexdigest()[:40]
-
-    def get(self, data_key: str, sparql: str, bindings: Mapping[str, Node] | None = None, *, max_rows: int | None = None):
-        """The cached answer, or ``None``."""
-        name = self.key(data_key, sparql, bindings, max_rows)
-        payload = read_entry("answers", name, self.suffix)
-        if payload is None:
-            return None
-        try:
-            return rows_from_json(payload)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            _drop(entry_path("answers", name, self.suffix), "is not a SPARQL JSON answer")
-            return None
-
-    def put(self, data_key: str, sparql: str, bindings: Mapping[str, Node] | None, answer, *, max_rows: int | None = None) -> None:
-        """Save an answer (an answer that cannot be written is simply not cached)."""
-        try:
-            payload = rows_to_json(answer)
-        except TypeError:
-            return
-        write_entry("answers", self.key(data_key, sparql, bindings, max_rows), self.suffix, payload)
-
-
-_ANSWERS = AnswerCache()
-
-
-def answers() -> AnswerCache:
-    """The answer cache."""
-    return _ANSWERS

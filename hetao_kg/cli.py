@@ -13,15 +13,15 @@ from pathlib import Path
 
 import click
 
-from .api import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
-from .graph import DataError
-from .limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-from .normalize import SourceError, load_corrections, normalize_file
-from .queries import UnknownName, named_queries
-from .export import OutputError
-from .results import FORMATS, terminal_safe
-from .store import QueryError, QueryRefused
-from .stores import DEFAULT as DEFAULT_STORE
+from .facade import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
+from .data.graph import DataError
+from .store.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+from .source.normalize import SourceError, load_corrections, normalize_file
+from .query.queries import UnknownName, named_queries
+from .data.export import OutputError
+from .query.results import FORMATS, terminal_safe
+from .store.base import QueryError, QueryRefused
+from .store.backends import DEFAULT as DEFAULT_STORE
 
 __all__ = ["main"]
 
@@ -111,7 +111,7 @@ def main(ctx: click.Context, data_root: Path | None, no_inference: bool, timeout
          endpoint: str | None) -> None:
     """hetao-kg: the knowledge graph of the Hetao Shenzhen-Hong Kong Science and
     Technology Innovation Cooperation Zone (Shenzhen Park)."""
-    from .diagnose import quiet_literal_warnings
+    from .store.diagnose import quiet_literal_warnings
 
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -146,7 +146,7 @@ def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> N
 
     Exits 1 when a span is left unrepaired (no correction covers it).
     """
-    from .sources import registered_corrections
+    from .source.sources import registered_corrections
 
     table = load_corrections(corrections) if corrections else registered_corrections(file)
     result = normalize_file(file, corrections=table)
@@ -171,7 +171,7 @@ def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> N
 @handle_errors
 def source_locate(ctx: click.Context, quote: str, doc: str) -> None:
     """Print the offsets and sentence of QUOTE in a source's normalized text."""
-    from .sources import locate
+    from .source.sources import locate
 
     root = ctx.obj["root"]
     hits = locate(quote, doc_id=doc, folder=root / "graph_data" / "sources" if root else None)
@@ -179,6 +179,14 @@ def source_locate(ctx: click.Context, quote: str, doc: str) -> None:
         _fail(f"quote not found in {doc}: {quote!r}")
     for start, end, sid in hits:
         click.echo(f"{sid}\toa:start {start} ; oa:end {end}")
+
+
+# --- ingest, review (the curation assistant: hetao_kg/ingest/) -------------------
+
+from .cli_ingest import ingest as _ingest, review as _review  # noqa: E402
+
+main.add_command(_ingest)
+main.add_command(_review)
 
 
 # --- validate, stats, export ----------------------------------------------------
@@ -200,8 +208,8 @@ def validate(ctx: click.Context, checks: tuple[str, ...]) -> None:
     Exit 0 when clean, 1 on violations (each printed as file: node: message), 2 on
     unusable input.
     """
-    from .validate import CHECKS
-    from .validate import validate as run
+    from .data.validate import CHECKS
+    from .data.validate import validate as run
 
     report = run(ctx.obj["root"], checks=checks or CHECKS)
     for v in report.violations:
@@ -218,7 +226,7 @@ def validate(ctx: click.Context, checks: tuple[str, ...]) -> None:
 @handle_errors
 def stats(ctx: click.Context) -> None:
     """Counts per class, facts per kind of evidence, sources and sentence coverage."""
-    from .stats import format_statistics, statistics
+    from .query.stats import format_statistics, statistics
 
     # the asserted facts alone (no entailments), through the store so answers are cached
     kg = open_graph(ctx.obj["root"], store=ctx.obj["store"], endpoint=ctx.obj["endpoint"], inference=False)
@@ -238,8 +246,8 @@ def stats(ctx: click.Context) -> None:
 @handle_errors
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export the whole graph (ontology, facts, provenance) as RDF."""
-    from .export import serialize, write
-    from .graph import load
+    from .data.export import serialize, write
+    from .data.graph import load
 
     text = serialize(load(ctx.obj["root"], inference=ctx.obj["inference"]), format=fmt)
     if output:
@@ -289,7 +297,7 @@ _endpoint_option = click.option("--endpoint", metavar="URL", default=None,
 
 
 def _kg(ctx: click.Context) -> KnowledgeGraph:
-    from .stores import open_store
+    from .store.backends import open_store
 
     try:
         store = open_store(ctx.obj["store"], endpoint=ctx.obj["endpoint"], root=ctx.obj["root"],
@@ -414,7 +422,7 @@ def search(ctx, text, limit, fmt, lang):
     """Find entities by any name: Chinese (either script), English, pinyin, abbreviations."""
     from rdflib import Literal, URIRef
 
-    from .results import QueryResult
+    from .query.results import QueryResult
 
     hits = _kg(ctx).search(text, lang=lang, limit=limit)
     if not hits:
@@ -519,7 +527,7 @@ def cite(ctx, target, fmt, stated_only):
     """Citations to paste for TARGET: an assertion (kg:assertion/…) or an entity (any
     name), each with the report's title, series, paragraph, sentence and quote, or the
     public URL of an external fact."""
-    from .cite import citations, format_citations
+    from .query.cite import citations, format_citations
 
     found = citations(_kg(ctx), target, stated_only=stated_only)
     if not found:
@@ -569,7 +577,7 @@ def render(ctx, view, entities, depth, output, lang, as_of):
     Views: hk-universities, sectors, policies, construction, services,
     ego ENTITY [--depth N], path A B, full.
     """
-    from .views import render as render_view
+    from .network.views import render as render_view
 
     try:
         page = render_view(view, *entities, kg=_known_by(_kg(ctx), as_of), lang=lang, depth=depth)
@@ -589,7 +597,7 @@ def render(ctx, view, entities, depth, output, lang, as_of):
 @handle_errors
 def network(ctx, output, fmt, show_centrality, lang):
     """Export the entity network for Gephi, yEd or spreadsheets."""
-    from .network import centrality, export, project
+    from .network.projection import centrality, export, project
 
     g = project(_kg(ctx), lang=lang)
     try:
@@ -622,7 +630,7 @@ def load_command(ctx, graph_store, virtuoso_isql, isql_user, load_dir, append, e
 
     The isql password comes from HETAO_KG_ISQL_PASSWORD (default: dba).
     """
-    from .stores.sparql import load_endpoint
+    from .store.sparql import load_endpoint
 
     endpoint = endpoint or ctx.obj["endpoint"]
     if not endpoint:
@@ -654,9 +662,15 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1), help="Rows per answer.")
 @click.option("--max-query-bytes", default=65_536, show_default=True, type=click.IntRange(64), help="Largest query accepted.")
 @click.option("--workers", "pool", default=2, show_default=True, type=click.IntRange(1, 16), help="Query worker processes.")
+@click.option("--review", "review_doc", metavar="DOC", help="Serve only the review page of the ingested report DOC "
+              "(loopback only; see `hetao-kg review`).")
+@click.option("--review-dir", type=click.Path(file_okay=False, path_type=Path), envvar="HETAO_KG_REVIEW",
+              default="review", show_default=True, help="With --review: the folder of drafts.")
+@click.option("--curator", envvar="HETAO_KG_CURATOR", help="With --review: your name, recorded as PROV.")
 @click.pass_context
 @handle_errors
-def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool):
+def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, max_query_bytes, pool, review_doc,
+          review_dir, curator):
     """Serve the read-only SPARQL endpoint (/sparql) and the explorer on one port.
 
     Pages: / (overview, search, named queries), /id/... (entities, also as RDF by
@@ -668,6 +682,12 @@ def serve(ctx, host, port, store_name, cors, mount_prefix, timeout, max_rows, ma
     import uvicorn
 
     from .web import create_app
+
+    if review_doc:
+        from .cli_ingest import serve_review
+
+        return serve_review(ctx, host=host, port=port, doc=review_doc, review_dir=review_dir, curator=curator,
+                            loopback=_LOOPBACK)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if host not in _LOOPBACK:
@@ -713,7 +733,7 @@ def cache() -> None:
 def cache_info() -> None:
     """Where the cache is, what it holds and its size bound, and the embedded store."""
     from .cache import cache_info as info
-    from .stores.oxigraph import database_info
+    from .store.oxigraph import database_info
 
     click.echo(str(info()))
     for db in database_info():
@@ -725,11 +745,15 @@ def cache_info() -> None:
 def cache_clear() -> None:
     """Remove every cache entry (it is rebuilt when needed)."""
     from .cache import cache_dir, clear_cache
-    from .stores.oxigraph import remove_databases
+    from .store.oxigraph import remove_databases
 
     n = clear_cache()
+    # the embedded store's default place (hetao_kg.store.backends); a database that a running
+    # process (a server) has open is kept: removing it would break that process
+    removed, kept = remove_databases(cache_dir() / "oxigraph")
+    n += removed
     click.echo(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_dir()}", err=True)
-    for db in remove_databases(cache_dir() / "oxigraph")[1]:
+    for db in kept:
         click.echo(f"kept {db}: a running process (hetao-kg serve, a notebook) has it open; stop it and clear again",
                    err=True)
 

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD, DefinedNamespace
@@ -34,6 +35,7 @@ __all__ = [
     "SECTOR",
     "WD",
     "bind_prefixes",
+    "canonical_lang",
     "compact",
     "expand",
 ]
@@ -122,7 +124,9 @@ class HTO(DefinedNamespace):
     JointPolicyPackage: URIRef
     Jurisdiction: URIRef
     LegalInstitution: URIRef
+    CuratorSupplied: URIRef
     MachineConversion: URIRef
+    MachineProposal: URIRef
     NeverStatedRule: URIRef
     Organization: URIRef
     Paragraph: URIRef
@@ -175,11 +179,14 @@ class HTO(DefinedNamespace):
     championedBy: URIRef
     claimAbout: URIRef
     concerns: URIRef
+    confidence: URIRef
     counts: URIRef
     designatesPlatform: URIRef
+    dependsOn: URIRef
     developmentStatus: URIRef
     documentNumber: URIRef
     evidence: URIRef
+    foundIn: URIRef
     gatheredAt: URIRef
     hasFigure: URIRef
     hasMember: URIRef
@@ -190,6 +197,7 @@ class HTO(DefinedNamespace):
     inSeries: URIRef
     keySector: URIRef
     locatedIn: URIRef
+    mentions: URIRef
     milestone: URIRef
     offersService: URIRef
     paragraphNumber: URIRef
@@ -198,6 +206,8 @@ class HTO(DefinedNamespace):
     platformOf: URIRef
     publishedBy: URIRef
     purpose: URIRef
+    proposalKind: URIRef
+    proposalRule: URIRef
     pursuedBy: URIRef
     qualifier: URIRef
     ruleDocument: URIRef
@@ -207,6 +217,7 @@ class HTO(DefinedNamespace):
     stageOrder: URIRef
     statedCount: URIRef
     statusWords: URIRef
+    suggestedEvidence: URIRef
     unitOf: URIRef
     # time and sources (issue 18)
     claimedMember: URIRef
@@ -277,3 +288,20 @@ def bind_prefixes(graph) -> None:
     """Bind the project's prefixes on an rdflib graph or dataset."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
+
+
+@lru_cache(maxsize=4096)
+def canonical_lang(tag: str) -> str:
+    """BCP 47 case conventions (RFC 5646 §2.1.1): engines that lowercase tags get them back as written."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for i, part in enumerate(parts[1:], 1):
+        if len(parts[i - 1]) == 1:  # after a singleton (x-, u-): leave as is, lowercased
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)

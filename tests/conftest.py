@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hetao_kg.graph import load
+from hetao_kg.data.graph import load
 from hetao_kg.paths import data_root
-from hetao_kg.sources import source_documents
+from hetao_kg.source.sources import source_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 # Tests never touch the user's cache: subprocesses inherit this too.

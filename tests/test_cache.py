@@ -17,7 +17,7 @@ import pytest
 from rdflib import Dataset
 
 from hetao_kg import cache
-from hetao_kg.graph import content_key, load_keyed
+from hetao_kg.data.graph import content_key, load_keyed
 
 from .conftest import ROOT
 
@@ -144,7 +144,7 @@ def test_changed_data_file_is_picked_up(cache_dir, data_copy):
 
 def test_a_file_swapped_between_hashing_and_parsing_is_never_served_stale(cache_dir, data_copy, monkeypatch):
     """The key is the hash of the bytes parsed: a swap after reading changes nothing."""
-    import hetao_kg.graph as graph
+    import hetao_kg.data.graph as graph
 
     names = data_copy / "graph_data" / "english-names.trig"
     original = names.read_text(encoding="utf-8")

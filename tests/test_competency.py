@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "competency-questions.json").read_text(encoding="utf-8"))
 KG_ID = "https://w3id.org/hetao-kg/id/"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import hetao_kg
-from hetao_kg.graph import load
+from hetao_kg.data.graph import load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,11 +93,11 @@ def _ground(quads) -> set:
 @pytest.mark.parametrize("inference, stated", [(True, False), (False, False), (True, True)])
 def test_the_oxigraph_build_derives_the_memory_stores_quads(tiny: Path, tmp_path: Path, inference: bool, stated: bool):
     """The embedded store derives sentences, zh-Hant labels and entailments next to Oxigraph
-    (hetao_kg.stores.derived), not in rdflib: the same quads as the memory store, on
+    (hetao_kg.data.derived), not in rdflib: the same quads as the memory store, on
     three reports (shared entities restated, owl:sameAs twins, every kind of fact)."""
-    from hetao_kg.graph import stated_only
-    from hetao_kg.inference import GRAPH_INFERRED
-    from hetao_kg.stores import OxigraphStore
+    from hetao_kg.data.graph import stated_only
+    from hetao_kg.data.inference import GRAPH_INFERRED
+    from hetao_kg.store import OxigraphStore
 
     ds = load(tiny, cache=False, inference=inference)
     if stated:
@@ -117,12 +117,13 @@ def test_entailments_by_pattern_only_when_every_rule_has_one_data_premise(tiny: 
     import pyoxigraph as ox
     from rdflib.namespace import OWL, RDF
 
-    from hetao_kg.graph import data_files
+    from hetao_kg.data.graph import data_files
     from hetao_kg.namespaces import HTO
-    from hetao_kg.stores import derived
+    from hetao_kg.data import derived
+    from hetao_kg.store.oxigraph import fill
 
     store = ox.Store()
-    derived.fill(store, data_files(tiny), tmp_path, inference=False)
+    fill(store, data_files(tiny), tmp_path, inference=False)
     assert derived._entailment_patterns(store) is not None  # today's ontology: one premise each
     assert not derived.single_premise([(HTO.broughtIn, RDF.type, OWL.TransitiveProperty)])
     store.add(ox.Quad(ox.NamedNode(str(HTO.broughtIn)), ox.NamedNode(str(RDF.type)),

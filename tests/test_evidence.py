@@ -14,12 +14,12 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import PROV, RDFS, SKOS
 
-from hetao_kg.api import open_graph
-from hetao_kg.cite import citations, format_citations
-from hetao_kg.graph import GRAPH_PROVENANCE, DataError, inferred_graphs, stated_only, to_traditional, zh_hant_overrides
+from hetao_kg.facade import open_graph
+from hetao_kg.query.cite import citations, format_citations
+from hetao_kg.data.graph import GRAPH_PROVENANCE, DataError, inferred_graphs, stated_only, to_traditional, zh_hant_overrides
 from hetao_kg.namespaces import HTO, KG
-from hetao_kg.sources import source_documents
-from hetao_kg.validate import validate
+from hetao_kg.source.sources import source_documents
+from hetao_kg.data.validate import validate
 
 from .conftest import run_cli
 

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hetao_kg.limits import LimitedStore
+from hetao_kg.store.limits import LimitedStore
 from hetao_kg.store import QueryError, QueryRefused, Rows, SelectAsk, prepare
-from hetao_kg.stores.guard import MAX_DEPTH, MAX_OPERATORS, bind, checked, tokens
+from hetao_kg.store.sparql_guard import MAX_DEPTH, MAX_OPERATORS, bind, checked, tokens
 
 
 def _store() -> ox.Store:
@@ -294,7 +294,7 @@ def test_a_worker_dies_with_its_parent(tmp_path):
     script = tmp_path / "owner.py"
     script.write_text(
         "import functools, os, sys, threading\n"
-        "from hetao_kg.limits import LimitedStore\n"
+        "from hetao_kg.store.limits import LimitedStore\n"
         "from hetao_kg.store import RdflibStore\n"
         "store = LimitedStore(functools.partial(RdflibStore.from_root, None), timeout=600)\n"
         "store.ask('ASK { ?u a hto:University }')\n"
@@ -339,7 +339,7 @@ def test_functools_partial_factory_is_what_exec_workers_receive():
 def test_the_corpus_holds_real_bypasses_of_a_guard_that_trusts_another_parser(listener):
     """The corpus is not toothless: judged by rdflib's parse alone (the old guard) and
     evaluated as given by Oxigraph, some of its texts do reach the listener."""
-    from hetao_kg.store import _prepare
+    from hetao_kg.store.base import _prepare
 
     fetched = 0
     for text in _cases(listener.port):

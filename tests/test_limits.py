@@ -20,7 +20,7 @@ import time
 import pytest
 
 import hetao_kg
-from hetao_kg.limits import LimitedStore, limit_settings
+from hetao_kg.store.limits import LimitedStore, limit_settings
 from hetao_kg.store import (
     QueryError,
     QueryLimitExceeded,

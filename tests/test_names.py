@@ -13,12 +13,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from hetao_kg import open_graph
-from hetao_kg.api import AmbiguousEntity
-from hetao_kg.graph import build, data_files
-from hetao_kg.inference import GRAPH_INFERRED
+from hetao_kg.errors import AmbiguousEntity
+from hetao_kg.data.graph import build, data_files
+from hetao_kg.data.inference import GRAPH_INFERRED
 from hetao_kg.namespaces import FAMILIES, KG, PREFIXES, compact
-from hetao_kg.queries import UnknownName
-from hetao_kg.results import QueryResult, cjk_font
+from hetao_kg.query.queries import UnknownName
+from hetao_kg.query.results import QueryResult, cjk_font
 from hetao_kg.store import QueryError
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hetao_kg.normalize import (
+from hetao_kg.source.normalize import (
     Correction,
     SourceError,
     load_corrections,

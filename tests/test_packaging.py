@@ -33,7 +33,7 @@ def test_sdist_has_what_make_test_needs_and_its_tests_run(dists, tmp_path):
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
         for needed in (".ci/system-deps", ".ci/run", ".ci/lowest-constraints.py", "Makefile", "pyproject.toml",
                        "LICENSE", "LICENSE-DATA", "README.md", "tests/test_hostile.py", "tests/hostile/README.md",
-                       "ontology/hetao.ttl", "graph_data/sources/sources.json", "hetao_kg/queries/describe.rq"):
+                       "ontology/hetao.ttl", "graph_data/sources/sources.json", "hetao_kg/query/queries/describe.rq"):
             assert needed in names, needed
         assert any(n.startswith("tests/hostile/") and n.endswith(".json") for n in names)
         tar.extractall(tmp_path, filter="data")

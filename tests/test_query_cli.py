@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from wcwidth import wcswidth
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.store import QueryError, QueryRefused, guard
 
 from .conftest import run_cli

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef, Variable
 
-from hetao_kg import rdflib_eval
-from hetao_kg.graph import data_files, load
-from hetao_kg.queries import named_queries
-from hetao_kg.stats import _CLASS_COUNTS, _COVERAGE, _FACTS
+from hetao_kg.data import rdflib_eval
+from hetao_kg.data.graph import data_files, load
+from hetao_kg.query.queries import named_queries
+from hetao_kg.query.stats import _CLASS_COUNTS, _COVERAGE, _FACTS
 from hetao_kg.store import prepare
-from hetao_kg.validate import check_files
+from hetao_kg.data.validate import check_files
 
 from .test_corpus import corpus
 

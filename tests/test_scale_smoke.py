@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hetao_kg.queries import named_queries
+from hetao_kg.query.queries import named_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("scale", ROOT / "benchmarks" / "scale.py")

@@ -7,9 +7,9 @@ import difflib
 import pytest
 
 from hetao_kg import cache
-from hetao_kg.api import _SEARCHABLE
+from hetao_kg.query.api import _SEARCHABLE
 from hetao_kg.namespaces import compact as _compact
-from hetao_kg.search import _HAN, _PUNCT, SearchIndex, normalize_query, strip_tones, to_pinyin
+from hetao_kg.query.search import _HAN, _PUNCT, SearchIndex, normalize_query, strip_tones, to_pinyin
 from hetao_kg.store import RdflibStore
 
 from .test_corpus import corpus
@@ -71,7 +71,7 @@ def test_forms_are_cached_by_content(labels, tmp_path, monkeypatch):
     monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
     first = SearchIndex(labels)
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
-    import hetao_kg.search as search
+    import hetao_kg.query.search as search
 
     monkeypatch.setattr(search, "to_pinyin", lambda text: pytest.fail("pinyin recomputed despite the cache"))
     again = SearchIndex(labels)
@@ -86,7 +86,7 @@ def test_forms_are_cached_by_content(labels, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("limit", [1, 3, 10, 50])
 def test_disk_index_answers_exactly_as_the_plain_scan(labels, tmp_path, limit):
-    from hetao_kg.search import DiskSearchIndex
+    from hetao_kg.query.search import DiskSearchIndex
 
     index = DiskSearchIndex.build(tmp_path / "index.sqlite", labels, cache=False)
     for query in QUERIES:
@@ -97,8 +97,8 @@ def test_disk_index_answers_exactly_as_the_plain_scan(labels, tmp_path, limit):
 
 
 def test_search_builds_the_disk_index_once_per_data(tmp_path, monkeypatch):
-    from hetao_kg.api import open_graph
-    from hetao_kg.search import DiskSearchIndex
+    from hetao_kg.facade import open_graph
+    from hetao_kg.query.search import DiskSearchIndex
 
     monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
     kg = open_graph(store="memory")

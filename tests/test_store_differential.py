@@ -23,13 +23,13 @@ from rdflib import BNode, Literal
 from rdflib.namespace import XSD
 
 import hetao_kg
-from hetao_kg.api import KnowledgeGraph
-from hetao_kg.graph import load
-from hetao_kg.queries import named_queries
+from hetao_kg.facade import KnowledgeGraph
+from hetao_kg.data.graph import load
+from hetao_kg.query.queries import named_queries
 from hetao_kg.store import QueryError, QueryRefused, QueryTimeout, RdflibStore, to_term
-from hetao_kg.stores import OxigraphStore, SparqlStore
-from hetao_kg.stores.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
-from hetao_kg.stores.sparql import load_endpoint, load_virtuoso
+from hetao_kg.store import OxigraphStore, SparqlStore
+from hetao_kg.store.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
+from hetao_kg.store.sparql import load_endpoint, load_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ("memory", "oxigraph", "oxigraph-server", "virtuoso")

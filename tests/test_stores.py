@@ -18,10 +18,10 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 import hetao_kg
-from hetao_kg.graph import load
+from hetao_kg.data.graph import load
 from hetao_kg.store import QueryMemoryExceeded, QueryTimeout, RdflibStore
-from hetao_kg.stores import OxigraphStore, open_store, oxigraph_store
-from hetao_kg.stores.oxigraph import MARKER, build
+from hetao_kg.store import OxigraphStore, open_store, oxigraph_store
+from hetao_kg.store.oxigraph import MARKER, build
 
 ROOT = Path(__file__).resolve().parent.parent
 KG = "https://w3id.org/hetao-kg/id/"
@@ -138,7 +138,7 @@ def test_a_broken_data_file_is_a_clear_error_and_nothing_is_served(tmp_path):
     assert not [p for p in (tmp_path / "store").iterdir() if p.name.startswith(("db-", ".build-"))]
 
 
-_BUILD = "import sys; from hetao_kg.stores.oxigraph import build; build(sys.argv[1], root=sys.argv[2])"
+_BUILD = "import sys; from hetao_kg.store.oxigraph import build; build(sys.argv[1], root=sys.argv[2])"
 
 
 def test_a_build_killed_at_random_moments_never_serves_partial_data(tmp_path):
@@ -225,7 +225,7 @@ def test_memory_ceiling_on_the_oxigraph_store_is_one_clean_error(tmp_path):
 def test_oxigraph_is_the_default_store_and_answers_in_rdflib_terms():
     from rdflib import Dataset
 
-    from hetao_kg.stores import DEFAULT
+    from hetao_kg.store import DEFAULT
 
     assert DEFAULT == "oxigraph"
     kg = hetao_kg.open()
@@ -281,7 +281,7 @@ def test_a_cold_build_fits_a_small_address_space(tmp_path):
     space, and under a limit the bulk loader's 200 MB buffer failed to allocate (Rust
     aborts then). With the arenas capped, a cold build fits 700 MB (it failed every time)."""
     code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (700 << 20, 700 << 20)); "
-            "from hetao_kg.stores.oxigraph import OxigraphStore; "
+            "from hetao_kg.store.oxigraph import OxigraphStore; "
             "print(OxigraphStore(sys.argv[1]).ask('ASK { ?u a hto:University }'))")
     env = {**os.environ, "RUST_BACKTRACE": "1"}
     env.pop("MALLOC_ARENA_MAX", None)
@@ -323,7 +323,7 @@ class PanicException(BaseException):
 
 
 def test_a_rust_panic_becomes_a_clear_error(tmp_path, monkeypatch, store):
-    from hetao_kg.stores import oxigraph as module
+    from hetao_kg.store import oxigraph as module
 
     opened = OxigraphStore(store.location)
     assert opened.open() is not None

@@ -12,8 +12,8 @@ import pytest
 
 from rdflib import Dataset, URIRef
 
-from hetao_kg.graph import DataError, load
-from hetao_kg.validate import validate
+from hetao_kg.data.graph import DataError, load
+from hetao_kg.data.validate import validate
 
 from .conftest import run_cli
 
@@ -153,7 +153,7 @@ def test_missing_label_message_names_the_tag_in_bcp47_case(data_copy):
 
 
 def test_tags_are_restored_only_as_whole_tokens():
-    from hetao_kg.validate import _TAG_TOKEN
+    from hetao_kg.data.validate import _TAG_TOKEN
 
     token = re.compile(_TAG_TOKEN.format("zh-hans"))
     fix = lambda text: token.sub("zh-Hans", text)  # noqa: E731
@@ -165,7 +165,7 @@ def test_tags_are_restored_only_as_whole_tokens():
 def test_written_tags_keep_the_data_spelling_and_settle_clashes_in_bcp47_case():
     from rdflib import Literal
 
-    from hetao_kg.validate import written_tags
+    from hetao_kg.data.validate import written_tags
 
     ds = Dataset()
     ex = "http://example.org/"
@@ -203,7 +203,7 @@ def test_hermit_process_is_stopped_when_a_python_check_fails(data_copy):
 
 
 def test_without_java_hermit_is_a_clear_error(data_copy, monkeypatch):
-    module = sys.modules["hetao_kg.validate"]
+    module = sys.modules["hetao_kg.data.validate"]
 
     monkeypatch.setattr(module.shutil, "which", lambda name: None)
     with pytest.raises(DataError, match="HermiT needs Java"):
@@ -214,7 +214,7 @@ def test_without_java_hermit_is_a_clear_error(data_copy, monkeypatch):
 def test_shacl_data_graph_parses_each_query_once_and_answers_as_rdflib():
     from rdflib import Graph, Literal
 
-    from hetao_kg.validate import _ParsedOnce
+    from hetao_kg.data.validate import _ParsedOnce
 
     ex = "http://example.org/"
     plain, parsed = Graph(), _ParsedOnce()

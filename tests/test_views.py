@@ -12,11 +12,11 @@ import stat
 import networkx as nx
 import pytest
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.network import centrality, communities, ego, export, project, shortest_paths
-from hetao_kg.queries import UnknownName
-from hetao_kg.views import FAMILY_STYLE, VIEWS, render
-from hetao_kg.views.page import BACKGROUND, contrast
+from hetao_kg.query.queries import UnknownName
+from hetao_kg.network.views import FAMILY_STYLE, VIEWS, render
+from hetao_kg.network.views.page import BACKGROUND, contrast
 
 from .conftest import run_cli
 
@@ -132,9 +132,9 @@ def test_notebook_display_has_a_static_drawing_under_the_page(kgapi):
 
 def test_a_big_network_still_renders(tmp_path):
     """A synthetic network past the layout's LARGE bound: seeded, no overlap pass, a valid page."""
-    from hetao_kg.views import build_view
-    from hetao_kg.views.layout import LARGE
-    from hetao_kg.views.select import Drawing
+    from hetao_kg.network.views import build_view
+    from hetao_kg.network.views.layout import LARGE
+    from hetao_kg.network.views.select import Drawing
 
     g = nx.MultiDiGraph()
     for i in range(LARGE + 100):
@@ -213,8 +213,8 @@ def test_ego_asked_from_the_store_draws_what_the_whole_projection_draws(kgapi, n
     drawing is the one made from the whole network, and no whole-graph query runs (every entity
     at both depths, and 150 entities of the 35k corpus on Oxigraph, compared the same way when
     this was written)."""
-    from hetao_kg.views.page import TEXT
-    from hetao_kg.views.select import _ego
+    from hetao_kg.network.views.page import TEXT
+    from hetao_kg.network.views.select import _ego
 
     fresh = open_graph()
     asked = []
@@ -236,16 +236,16 @@ NAMED = ("hk-universities", "sectors", "policies", "construction", "services")
 
 def _no_whole_projection(monkeypatch):
     """Make projecting the whole network fail, and record what the store is asked."""
-    import hetao_kg.network
-    import hetao_kg.views
-    from hetao_kg.api import KnowledgeGraph
+    import hetao_kg.network.projection
+    import hetao_kg.network.views
+    from hetao_kg.facade import KnowledgeGraph
 
     def whole(*args, **kwargs):
         raise AssertionError("the whole network was projected")
 
-    monkeypatch.setattr(hetao_kg.network, "project", whole)
+    monkeypatch.setattr(hetao_kg.network.projection, "project", whole)
     monkeypatch.setattr(KnowledgeGraph, "network", whole)
-    monkeypatch.setattr(hetao_kg.views, "_cached_view", lambda key: None)  # drawn now, not read back
+    monkeypatch.setattr(hetao_kg.network.views, "_cached_view", lambda key: None)  # drawn now, not read back
     fresh = open_graph()
     asked = []
     select = fresh.store.select
@@ -255,7 +255,7 @@ def _no_whole_projection(monkeypatch):
 
 def _whole_graph_asks(asked):
     """The queries that read every link or entity of the graph (no VALUES to bound them)."""
-    from hetao_kg.queries import named_query
+    from hetao_kg.query.queries import named_query
 
     whole = {named_query(n).text for n in ("entity-links", "entity-kinds", "entity-quotes", "assertion-evidence")}
     return [q for q in asked if q in whole or ("GRAPH ?graph { ?source ?property ?target }" in q and "VALUES" not in q)]
@@ -266,7 +266,7 @@ def test_named_view_asked_from_the_store_draws_what_the_whole_projection_draws(k
     """Each named view finds its seeds by kind in the store and asks only for their links
     (through VALUES): the drawing is the one made from the whole network, whose projection
     is made to fail here, and no query reads every link."""
-    from hetao_kg.views.page import TEXT
+    from hetao_kg.network.views.page import TEXT
 
     expected = _drawn(VIEWS[name](kgapi, network, "en", [], 1, TEXT["en"]))
     fresh, asked = _no_whole_projection(monkeypatch)
@@ -301,7 +301,7 @@ def test_pages_are_the_same_whatever_the_hash_seed(tmp_path):
     import subprocess
     import sys
 
-    script = ("import hashlib, sys; from hetao_kg.views import render; "
+    script = ("import hashlib, sys; from hetao_kg.network.views import render; "
               "sys.stdout.write(hashlib.sha256(render('policies').html.encode()).hexdigest())")
     digests = set()
     for seed in ("1", "2"):
@@ -346,14 +346,14 @@ def test_path_between_asks_level_by_level_and_finds_a_shortest_chain(kgapi, netw
 
 
 def test_view_names_are_the_selectors_and_cached_pages_come_back_the_same(tmp_path, monkeypatch):
-    from hetao_kg.views import NAMES
-    from hetao_kg.views.select import SELECTORS
+    from hetao_kg.network.views import NAMES
+    from hetao_kg.network.views.select import SELECTORS
 
     assert NAMES == tuple(SELECTORS)
     monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
     first = render("ego", "HKU", kg=open_graph())
     assert len(list((tmp_path / "cache").rglob("views/*.json"))) == 1
-    import hetao_kg.views.select as select
+    import hetao_kg.network.views.select as select
 
     monkeypatch.setattr(select, "SELECTORS", {})  # a page found in the cache draws nothing again
     again = render("ego", "HKU", kg=open_graph())

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.browser import chromium_path, offline_browser
-from hetao_kg.views import FAMILY_STYLE, VIEWS, render
+from hetao_kg.network.views import FAMILY_STYLE, VIEWS, render
 
 # Outside CI a machine without Chromium skips these (make test installs it); in CI a
 # missing browser must fail, never pass as skipped.

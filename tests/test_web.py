@@ -23,7 +23,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.results.tsvresults import TSVResultParser
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 
-from hetao_kg.api import open_graph
+from hetao_kg.facade import open_graph
 from hetao_kg.paths import data_root
 from hetao_kg.web.launch import running_server
 

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from hetao_kg.queries import named_queries
+from hetao_kg.query.queries import named_queries
 from hetao_kg.store import RdflibStore
 from hetao_kg.web.launch import running_server
 
@@ -63,7 +63,7 @@ PARAMS = {
 
 
 def _text(name: str) -> str:
-    from hetao_kg.stores._common import bind_values
+    from hetao_kg.store._common import bind_values
 
     if name in PARAMS:
         return bind_values(named_queries()[name].text, PARAMS[name])

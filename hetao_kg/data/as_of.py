@@ -105,7 +105,7 @@ class AsOfNote:
 
 def known_by(ds: Dataset, date: str) -> tuple[Dataset, AsOfNote]:
     """A copy of ``ds`` with only what sources out by ``date`` said (see the module)."""
-    from ..inference import GRAPH_INFERRED, add_inferred
+    from .inference import GRAPH_INFERRED, add_inferred
 
     last = latest_day(date)
     dates = source_dates(ds)

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the facade is passed in; this module never imports the layers above
-    from ..api import KnowledgeGraph
-    from ..results import QueryResult
+    from .api import KnowledgeGraph
+    from .results import QueryResult
 
 __all__ = [
     "BadDate",
@@ -102,7 +102,7 @@ def timeline(kg: "KnowledgeGraph", entity: str, *, lang: str | None = None, as_o
 
 
 def _known_by(result: "QueryResult", date: str) -> "QueryResult":
-    from ..results import QueryResult
+    from .results import QueryResult
 
     last = latest_day(date)
     rows = [r for r in result.rows if _lo(r.get("source_date")) <= last]

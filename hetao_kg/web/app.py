@@ -32,11 +32,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ..api import LANGS, KnowledgeGraph
+from ..query.api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
-from ..queries import UnknownName, named_queries
-from ..store import QueryError, QueryRefused, Rows
-from ..stores.guard import checked
+from ..query.queries import UnknownName, named_queries
+from ..store.base import QueryError, QueryRefused, Rows
+from ..store.sparql_guard import checked
 from .explorer import entity_page, home_counts, source_dates, source_documents, source_page, term_path
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
@@ -55,7 +55,7 @@ CSP = {
             "form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
     "editor": "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
               "font-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
-    # the views inline vis-network and their data (see hetao_kg.views)
+    # the views inline vis-network and their data (see hetao_kg.network.views)
     "view": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
             "base-uri 'none'; frame-ancestors 'self'",
 }
@@ -170,7 +170,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                max_query_bytes: int = 65_536, pool: int = 2) -> Starlette:
     """Build the web application (endpoint + explorer).
 
-    ``store`` is any store :func:`hetao_kg.stores.open_store` knows (default: its
+    ``store`` is any store :func:`hetao_kg.store.open_store` knows (default: its
     ``DEFAULT``, the embedded Oxigraph store; ``"memory"`` for rdflib in process).
     ``kg`` serves the explorer pages (built from ``root``/``store`` when omitted); user
     SPARQL runs in a :class:`~hetao_kg.web.runner.QueryRunner` with ``timeout`` seconds,
@@ -181,7 +181,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     prefix = "/" + mount_prefix.strip("/") if mount_prefix.strip("/") else ""
     root_s = str(root) if root else None
     if store is None:  # the store every command uses by default (the embedded Oxigraph store)
-        from ..stores import DEFAULT as store
+        from ..store.backends import DEFAULT as store
     if kg is None:
         kg = page_graph(root_s, store)
     runner = QueryRunner(query_stores(root_s, store, timeout=timeout, max_rows=max_rows,
@@ -295,7 +295,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         lang = _lang_of(request)
         counts = await memo(home_counts, kg)
         docs = await memo(source_documents, kg, lang=lang)
-        from ..views import VIEWS
+        from ..network.views import VIEWS
 
         queries = [(q.name, q.summary_zh if lang != "en" and q.summary_zh else q.summary) for q in named_queries().values()]
         return page(request, "home.html", lang=lang, counts=counts, docs=docs, queries=queries,
@@ -360,13 +360,14 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                             "queryPage": f"{prefix}/query"})
 
     async def views_index(request: Request) -> Response:
-        from ..views import VIEWS
+        from ..network.views import VIEWS
 
         lang = _lang_of(request)
         return page(request, "views.html", lang=lang, views=list(VIEWS), here="views")
 
     async def view(request: Request) -> Response:
-        from ..views import VIEWS
+        from ..network.views import VIEWS
+        from ..network.views import render as render_view
 
         name = request.path_params["name"]
         lang = _lang_of(request)
@@ -382,7 +383,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         html = views_cache.get(key)
         if html is None:
             try:
-                rendered = await in_graph(lambda: kg.render(name, *entities, lang=lang, depth=depth))
+                rendered = await in_graph(lambda: render_view(name, *entities, kg=kg, lang=lang, depth=depth))
             except (UnknownName, ValueError, TypeError) as exc:
                 return page(request, "error.html", status=400, lang=lang, here="error",
                             message=i18n[lang]["bad_view"], detail=str(exc))
@@ -435,7 +436,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         kg.labels()
         kg.search("HKU")
         home_counts(kg)
-        from ..store import prepare
+        from ..store.base import prepare
 
         prepare(named_queries()["timeline"].text)  # parsed once, before the first entity page
         source_dates(kg)  # the date beside every statement: asked once

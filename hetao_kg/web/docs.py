@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..api import LANGS
-from ..export import write_bytes
+from ..query.api import LANGS
+from ..data.export import write_bytes
 from .app import STATIC, render_ontology
 from .ontology import ontology_doc
 

@@ -4,7 +4,7 @@ Evidence kinds, labels and property names are read from the graph itself, so new
 kinds (e.g. the curator inferences, ``skos:broader hto:CuratorInference``) show
 without code changes.
 
->>> from hetao_kg.api import open_graph
+>>> from hetao_kg.query.api import open_graph
 >>> page = entity_page(open_graph(), "https://w3id.org/hetao-kg/id/org/siqa", lang="en")
 >>> sector = next(g for g in page.groups if g.label == "in sector")
 >>> page.label, sector.statements[0].label
@@ -26,7 +26,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from ..namespaces import HTO, KG, PREFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..api import KnowledgeGraph
+    from ..query.api import KnowledgeGraph
 
 __all__ = [
     "EntityPage",
@@ -273,7 +273,7 @@ def _date_note(when: str) -> str:
 
 def _rows(kg: "KnowledgeGraph", name: str, entity: URIRef) -> list:
     """A named query about one entity, bound as given (an unknown entity answers no rows)."""
-    from ..queries import named_query
+    from ..query.queries import named_query
 
     return kg.store.select(named_query(name).text, {"entity": entity}).rows
 
@@ -285,7 +285,7 @@ def source_dates(kg: "KnowledgeGraph") -> dict[str, list[str]]:
     """Every assertion graph -> its sources' dates ("date (source)"), asked once per store."""
     dates = _SOURCE_DATES.get(kg.store)
     if dates is None:
-        from ..queries import named_query
+        from ..query.queries import named_query
 
         dates = {}
         for r in kg.store.select(named_query("source-dates").text).rows:

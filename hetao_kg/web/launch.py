@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..stores.servers import free_port, stop_process
+from ..store.servers import free_port, stop_process
 
 __all__ = ["Server", "free_port", "running_server"]
 

@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..graph import data_files, parse_file, to_traditional
+from ..data.graph import data_files, parse_file, to_traditional
 from ..namespaces import HTO, PREFIXES
 
 __all__ = ["OntologyDoc", "Term", "Ref", "Shape", "ontology_doc"]

@@ -26,7 +26,7 @@ from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
 from ..namespaces import bind_prefixes
-from ..store import Rows
+from ..store.base import Rows
 
 __all__ = [
     "ProtocolError",

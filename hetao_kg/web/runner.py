@@ -1,7 +1,7 @@
 """Run user queries within limits: a timeout that frees the worker, a row cap and
 a small pool so one slow query never blocks the others.
 
-Every pooled store is a :class:`~hetao_kg.limits.LimitedStore`: it evaluates in its
+Every pooled store is a :class:`~hetao_kg.store.limits.LimitedStore`: it evaluates in its
 own worker process, killed on timeout (the next query starts a fresh one), and
 answers repeated queries from the on-disk answer cache without a worker.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from ..api import KnowledgeGraph
-from ..store import QueryError, QueryTimeout, RdflibStore, Rows, Store
+from ..query.api import KnowledgeGraph
+from ..store.base import QueryError, QueryTimeout, RdflibStore, Rows, Store
 
 __all__ = ["QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
@@ -33,16 +33,16 @@ def _memory(store: str | Path | None) -> bool:
 def query_stores(root: str | None, store: str | Path | None, *, timeout: float, max_rows: int,
                  max_query_bytes: int, pool: int) -> list[Store]:
     """``pool`` limited stores for user queries: rdflib in memory, or any store
-    :func:`hetao_kg.stores.open_store` knows (``oxigraph``, a directory)."""
+    :func:`hetao_kg.store.open_store` knows (``oxigraph``, a directory)."""
     limits = {"timeout": timeout, "max_rows": max_rows, "max_query_bytes": max_query_bytes}
     if _memory(store):
-        from ..graph import content_key
-        from ..limits import LimitedStore
+        from ..data.graph import content_key
+        from ..store.limits import LimitedStore
 
         return [LimitedStore(functools.partial(_niced_memory_store, root), answer_key=functools.partial(content_key, root),
                              **limits) for _ in range(max(1, pool))]
     try:
-        from ..stores import open_store  # type: ignore[import-not-found]
+        from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
     return [open_store(store, root=root, **limits) for _ in range(max(1, pool))]
@@ -62,7 +62,7 @@ def page_graph(root: str | None, store: str | Path | None) -> KnowledgeGraph:
     if _memory(store):
         return KnowledgeGraph(RdflibStore.from_root(root), root=root)
     try:
-        from ..stores import open_store  # type: ignore[import-not-found]
+        from ..store.backends import open_store  # type: ignore[import-not-found]
     except ImportError:
         raise ValueError(f"store {store!r} is not available in this version; use --store memory") from None
     return KnowledgeGraph(open_store(store, root=root), root=root)

@@ -1,0 +1,288 @@
+"""Find an entity however a person types it: Simplified or Traditional Chinese,
+English, pinyin with or without tones, partial names and recorded abbreviations.
+
+>>> from hetao_kg.query.api import open_graph
+>>> hit = open_graph().search("HKU")[0]
+>>> hit.iri.endswith("org/hku"), hit.matched
+(True, 'HKU')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..source.normalize import opencc_converter
+
+__all__ = ["DiskSearchIndex", "SearchHit", "SearchIndex", "normalize_query", "to_pinyin"]
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def normalize_query(text: str) -> str:
+    """Fold a name for matching: NFKC, Traditional -> Simplified, lowercase, no spaces or punctuation.
+
+    >>> normalize_query("香港大學 (HKU)")
+    '香港大学hku'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if _HAN.search(text):
+        text = opencc_converter("t2s").convert(text)
+    return _PUNCT.sub("", text.lower())
+
+
+def strip_tones(text: str) -> str:
+    """Pinyin without tone marks; ü becomes v as in pypinyin.
+
+    >>> strip_tones("Xiānggǎng lǜ")
+    'xianggang lv'
+    """
+    text = text.lower().replace("ü", "v").replace("ǖ", "v").replace("ǘ", "v").replace("ǚ", "v").replace("ǜ", "v")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def to_pinyin(text: str) -> str:
+    """Toneless pinyin of a Chinese name, letters only (``香港`` -> ``xianggang``).
+
+    >>> to_pinyin("量子信息")
+    'liangzixinxi'
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    return _PUNCT.sub("", "".join(lazy_pinyin(text, style=Style.NORMAL)).lower())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One match: the entity, the label that matched, how well, and its kind."""
+
+    iri: str
+    label: str  # the entity's label in the language asked for
+    matched: str  # the label or alias the query matched
+    score: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Entry:
+    iri: str
+    text: str
+    folded: str
+    pinyin: str
+    kind: str
+
+
+class SearchIndex:
+    """An index over every label and alias of the graph's entities.
+
+    The folded form and pinyin of each label are kept in the cache
+    (:mod:`hetao_kg.cache`, keyed by the labels' content), so a warm process neither
+    imports pypinyin nor converts a label again. Searching finds the labels that
+    contain the query (or its pinyin) with ``str.find`` over one joined string and
+    scores only those; the fuzzy pass over the rest runs only when fewer than
+    ``limit`` entities matched better than any fuzzy match can.
+    """
+
+    def __init__(self, labels: list[tuple[str, str, str]], *, cache: bool = True):
+        """``labels``: (entity IRI, label or alias text, kind)."""
+        labels = sorted(labels)  # ties go the same way whatever order a store answers in
+        forms = _forms(labels, cache=cache)
+        self.entries = [
+            _Entry(iri, text, folded, pinyin, kind) for (iri, text, kind), (folded, pinyin) in zip(labels, forms)
+        ]
+        self._folded = _Blob([e.folded for e in self.entries])
+        self._pinyin = _Blob([e.pinyin for e in self.entries])
+
+    @staticmethod
+    def _score(e: _Entry, q: str, q_pinyin: str) -> float:
+        if e.folded == q:
+            return 100
+        if q_pinyin and e.pinyin == q_pinyin:
+            return 95
+        if e.folded.startswith(q):
+            return 80
+        if q_pinyin and len(q_pinyin) >= 2 and e.pinyin.startswith(q_pinyin):
+            return 75
+        if len(q) >= 2 and q in e.folded:
+            return 60
+        if q_pinyin and len(q_pinyin) >= 4 and q_pinyin in e.pinyin:
+            return 55
+        return _fuzzy(q, e.folded)
+
+    def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:
+        """Ranked (iri, matched label, score, kind), best first, one per entity."""
+        q = normalize_query(query)
+        q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
+        if not q:
+            return []
+        # every score above 40 needs the query (or its pinyin) inside the label: find those first
+        candidates = self._folded.containing(q) | (self._pinyin.containing(q_pinyin) if q_pinyin else set())
+        scored = [(i, self._score(self.entries[i], q, q_pinyin)) for i in candidates]
+        if len({self.entries[i].iri for i, score in scored if score > 40}) < limit:
+            scored += [(i, _fuzzy(q, e.folded)) for i, e in enumerate(self.entries) if i not in candidates]
+        return _ranked([(i, score, self.entries[i]) for i, score in scored], limit)
+
+
+def _ranked(scored: list[tuple[int, float, "_Entry"]], limit: int) -> list[tuple[str, str, float, str]]:
+    """The best match per entity, best entities first."""
+    best: dict[str, tuple[float, int, str, str]] = {}
+    for i, score, e in sorted(scored, key=lambda t: (t[0], t[1])):  # index order, as one pass over the entries would go
+        if score and (e.iri not in best or (score, -len(e.text)) > (best[e.iri][0], best[e.iri][1])):
+            best[e.iri] = (score, -len(e.text), e.text, e.kind)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [(iri, text, score, kind) for iri, (score, _, text, kind) in ranked[:limit]]
+
+
+class DiskSearchIndex:
+    """The same index in an SQLite file (stdlib ``sqlite3``), built once per data and
+    opened read-only by every later process: a search reads only the labels that
+    contain the query (and, when too few do, those of a length a fuzzy match allows),
+    never every label. Answers exactly as :class:`SearchIndex` over the same labels.
+    """
+
+    VERSION = "search-db-v2"
+
+    def __init__(self, path: str | Path):
+        import sqlite3
+
+        self.path = Path(path)
+        self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        _OPEN[:] = [self]  # the pinyin source for pages drawn in this process (see known_pinyin)
+
+    def pinyin_of(self, text: str) -> str | None:
+        """The stored pinyin of a label or alias, or None when the index does not hold the text."""
+        row = self._db.execute("SELECT pinyin FROM entries WHERE text = ? LIMIT 1", (text,)).fetchone()
+        return None if row is None else row[0]
+
+    @classmethod
+    def build(cls, path: str | Path, labels: list[tuple[str, str, str]], *, cache: bool = True) -> "DiskSearchIndex":
+        """Write the index of ``labels`` (entity IRI, label or alias, kind) to ``path``
+        (a temporary file renamed into place: a killed build leaves nothing half-written)."""
+        import os
+        import sqlite3
+        import tempfile
+
+        labels = sorted(labels)
+        forms = _forms(labels, cache=cache)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        try:
+            db = sqlite3.connect(tmp)
+            db.execute("CREATE TABLE entries (i INTEGER PRIMARY KEY, iri TEXT, text TEXT, folded TEXT, "
+                       "pinyin TEXT, kind TEXT, flen INTEGER)")
+            db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           ((i, iri, text, folded, pinyin, kind, len(folded))
+                            for i, ((iri, text, kind), (folded, pinyin)) in enumerate(zip(labels, forms))))
+            db.execute("CREATE INDEX by_length ON entries (flen)")
+            db.execute("CREATE INDEX by_text ON entries (text)")
+            db.commit()
+            db.close()
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return cls(path)
+
+    def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:
+        """Ranked (iri, matched label, score, kind), best first, one per entity."""
+        q = normalize_query(query)
+        q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
+        if not q:
+            return []
+        cols = "i, iri, text, folded, pinyin, kind"
+        rows = self._db.execute(f"SELECT {cols} FROM entries WHERE instr(folded, ?1) > 0 OR (?2 != '' AND instr(pinyin, ?2) > 0)",
+                                (q, q_pinyin)).fetchall()
+        scored = []
+        for i, *entry in rows:
+            e = _Entry(*entry)
+            scored.append((i, SearchIndex._score(e, q, q_pinyin), e))
+        if len({e.iri for _, score, e in scored if score > 40}) < limit:
+            # fuzzy matches need 2 * min(len) / (sum of lens) >= 0.75 (difflib's real_quick_ratio)
+            seen = {i for i, *_ in rows}
+            for i, *entry in self._db.execute(f"SELECT {cols} FROM entries WHERE 5 * flen >= 3 * ?1 AND 3 * flen <= 5 * ?1",
+                                              (len(q),)):
+                if i not in seen:
+                    e = _Entry(*entry)
+                    scored.append((i, _fuzzy(q, e.folded), e))
+        return _ranked(scored, limit)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_OPEN: list[DiskSearchIndex] = []
+
+
+def known_pinyin(text: str) -> str | None:
+    """The pinyin of a Chinese label as the last opened :class:`DiskSearchIndex` stored it
+    (what :func:`to_pinyin` gives), or None: a page drawn after a search needs no pypinyin."""
+    if not _OPEN or not _HAN.search(text):
+        return None
+    try:
+        return _OPEN[0].pinyin_of(text) or None
+    except Exception:  # closed or unreadable: compute it
+        return None
+
+
+def _fuzzy(q: str, folded: str) -> float:
+    """40 x difflib's ratio when it is at least 0.75 (cheap upper bounds checked first)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, q, folded)
+    if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+        return 0.0
+    ratio = matcher.ratio()
+    return 40 * ratio if ratio >= 0.75 else 0.0
+
+
+class _Blob:
+    """Strings joined by NUL, to find every one that contains a query with ``str.find``."""
+
+    def __init__(self, texts: list[str]):
+        self.text = "\0".join(texts)
+        self.starts, pos = [], 0
+        for t in texts:
+            self.starts.append(pos)
+            pos += len(t) + 1
+
+    def containing(self, q: str) -> set[int]:
+        from bisect import bisect_right
+
+        found: set[int] = set()
+        i = self.text.find(q)
+        while i >= 0:
+            n = bisect_right(self.starts, i) - 1
+            found.add(n)
+            end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self.text)
+            i = self.text.find(q, end)
+        return found
+
+
+def _forms(labels: list[tuple[str, str, str]], *, cache: bool) -> list[tuple[str, str]]:
+    """(folded, pinyin) of every label text, from the cache when these labels were seen before."""
+    import hashlib
+    import json
+
+    from .. import cache as _cache
+
+    texts = [text for _, text, _ in labels]
+    key = hashlib.sha256(json.dumps(["search-v1", texts], ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
+    if cache:
+        data = _cache.read_entry("search", key, ".json")
+        if data is not None:
+            try:
+                forms = [tuple(f) for f in json.loads(data.decode("utf-8"))]
+                if len(forms) == len(texts):
+                    return forms
+            except (ValueError, TypeError):
+                pass
+    forms = [(normalize_query(t), to_pinyin(t) if _HAN.search(t) else "") for t in texts]
+    if cache:
+        _cache.write_entry("search", key, ".json", json.dumps(forms, ensure_ascii=False).encode("utf-8"))
+    return forms

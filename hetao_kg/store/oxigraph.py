@@ -1,0 +1,615 @@
+"""The embedded store: a persistent pyoxigraph (RocksDB) database in a directory.
+
+The database is bulk-loaded from ``ontology/`` and ``graph_data/`` (parsed by
+Oxigraph itself) plus the derived graphs that :func:`hetao_kg.graph.load` adds
+(sentence nodes, zh-Hant labels), and the hash of all its inputs names it. A build
+happens in a temporary directory that is renamed into place only when complete,
+so a build killed at any moment leaves nothing that is ever served; the next
+open sees no finished database for the current inputs and builds again.
+
+Answers match the in-memory rdflib store:
+
+* the default graph holds the union of all graphs, deduplicated (pyoxigraph 0.5's
+  union default graph yields a triple once per named graph holding it);
+* bound variables go in through ``VALUES`` (Oxigraph refuses to bind a variable
+  the query does not project);
+* terms come back as rdflib terms, ``xsd:string`` as plain literals and language
+  tags in their usual case (Oxigraph lowercases them).
+
+Layout of the store directory: ``db-<inputs hash>/`` (finished databases, each with
+``hetao-kg-build.json``, on which every process that has the database open holds a
+shared lock, so that no cleaning removes it from under a running server), ``.build-*``
+(builds in progress or killed), ``.lock`` (held by the builder), ``.worker-*.log``
+(what Rust printed while a query worker built or opened the store, until it is open).
+
+>>> store = OxigraphStore()
+>>> store.ask("ASK { ?s a hto:University }")
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any, Mapping
+
+from rdflib import BNode, URIRef
+from rdflib.term import Node
+
+from ..data.graph import GRAPH_ONTOLOGY, DataError, DataFiles, cache_dir, content_key, data_files, parse_file
+from ..namespaces import KG, PREFIXES
+from ..data import derived
+from ._common import evaluated_text, lang_case, literal
+from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
+
+__all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
+
+MARKER = "hetao-kg-build.json"
+_FORMS = {"SelectQuery", "ConstructQuery", "DescribeQuery", "AskQuery"}
+
+
+def default_location() -> Path:
+    """The default store directory: ``oxigraph/`` in the per-user cache (:func:`hetao_kg.graph.cache_dir`)."""
+    return cache_dir() / "oxigraph"
+
+
+#: glibc malloc arenas for a process that runs pyoxigraph (see :func:`_few_malloc_arenas`).
+MALLOC_ARENAS = 2
+
+
+def _few_malloc_arenas() -> None:
+    """Cap glibc's malloc arenas before pyoxigraph starts its threads.
+
+    Every thread that allocates gets an arena of its own, each reserving 64 MB of
+    address space, up to eight per core: RocksDB's and the bulk loader's threads made
+    opening a store reserve ~600 MB and a build peak at 700-900 MB of address space.
+    Under an address-space limit (``ulimit -v``; the hostile-input tests run the CLI
+    under 1 GiB) the bulk loader's 200 MB batch buffer then failed to allocate, and
+    Rust aborts the process with a backtrace on such a failure. Two arenas bring the
+    build's peak to ~450 MB at no measured cost (the evaluation is single-threaded).
+    ``MALLOC_ARENA_MAX`` in the environment wins; elsewhere than glibc nothing happens.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, MALLOC_ARENAS)  # -8: M_ARENA_MAX (malloc.h)
+    except (OSError, AttributeError):
+        pass
+
+
+def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+    import pyoxigraph
+
+    digest = hashlib.sha256(content_key(root).encode())
+    digest.update(f"inference={inference} stated_only={stated_only}".encode())
+    digest.update(pyoxigraph.__version__.encode())
+    package = Path(__file__).resolve().parent.parent
+    for name in ("store/oxigraph.py", "store/_common.py", "data/derived.py"):
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _to_rdflib(term: Any) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        return literal(term.value, lang=term.language, datatype=term.datatype.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise QueryError(f"unsupported RDF term in an answer: {term!r}")
+
+
+_RDF_FORMATS = {".ttl": "TURTLE", ".trig": "TRIG", ".nq": "N_QUADS", ".nt": "N_TRIPLES"}
+
+
+def _format(path: Path):
+    import pyoxigraph as ox
+
+    name = _RDF_FORMATS.get(path.suffix)
+    if name is None:
+        raise DataError(path, f"unknown RDF file type {path.suffix!r}")
+    return getattr(ox.RdfFormat, name)
+
+
+class _BadFile(Exception):
+    def __init__(self, path: Path, error: Exception):
+        self.path, self.error = path, error
+
+
+def _data_error(path: Path, error: Exception) -> DataError:
+    try:
+        parse_file(path)  # rdflib names file, line and column when it agrees the file is bad
+    except DataError as exc:
+        return exc
+    return DataError(path, f"Oxigraph cannot load it: {error}")
+
+
+def _parsed(paths):
+    """The quads of every file, parsed by Oxigraph (blank nodes stay apart per file)."""
+    import pyoxigraph as ox
+
+    for path in paths:
+        try:
+            yield from ox.parse(path=str(path), format=_format(path), base_iri=str(KG))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _BadFile(path, exc) from None
+
+
+def _load_files(store, files) -> None:
+    """Ontology files into ``<graph/ontology>``, data files as they are: all in one bulk load."""
+    import pyoxigraph as ox
+
+    for path in files.ontology:
+        try:
+            store.bulk_load(path=str(path), format=_format(path), base_iri=str(KG),
+                            to_graph=ox.NamedNode(str(KG["graph/ontology"])))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _data_error(path, exc) from None
+    try:
+        store.bulk_extend(_parsed(files.data))  # one bulk load; one per file costs 4x more
+    except _BadFile as bad:
+        raise _data_error(bad.path, bad.error) from None
+
+
+_CURATOR_GRAPHS = """
+SELECT DISTINCT ?g WHERE {
+  ?kind <http://www.w3.org/2004/02/skos/core#broader>* hto:CuratorInference .
+  GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?g hto:evidence ?kind }
+  FILTER (isIRI(?g))
+}"""
+
+
+def _drop_curator_inferences(store) -> None:
+    """What :func:`hetao_kg.graph.stated_only` leaves out: every graph whose evidence is a curator's inference."""
+    # the union is not materialized yet: ask the union view (DISTINCT copes with its repeats)
+    graphs = [r["g"].value for r in store.query(_CURATOR_GRAPHS, prefixes={"hto": str(PREFIXES["hto"])},
+                                                  use_default_graph_as_union=True)]
+    if graphs:
+        store.update(" ; ".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+
+
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _with_union(quads):
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    for quad in quads:
+        yield quad
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+
+
+def _ontology(paths):
+    """The ontology files' triples in ``<graph/ontology>``, parsed by Oxigraph."""
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(str(GRAPH_ONTOLOGY))
+    for path in paths:
+        try:
+            for q in ox.parse(path=str(path), format=_format(path), base_iri=str(KG)):
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise _BadFile(path, exc) from None
+
+
+def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stated_only: bool = False) -> None:
+    """Load into an empty pyoxigraph ``store`` everything the memory store's dataset
+    holds: the files, the derived graphs, the entailments (with ``inference``), without
+    the curators' inferences (with ``stated_only``), and the union of all graphs,
+    deduplicated, as the default graph.
+
+    The union is written along with each quad (one pass over the data), except with
+    ``stated_only``: graphs are dropped after the load, so the union is taken at the end.
+    """
+    import pyoxigraph as ox
+
+    if stated_only:
+        _load_files(store, files)
+        derived.add_derived(store, files, workdir)
+        _drop_curator_inferences(store)
+        derived.add_inferred(store, workdir, inference=inference, stated_only=True)
+        union = workdir / "union.nt"  # a set: loading deduplicates
+        store.query(_UNION).serialize(output=str(union), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES)  # one document: blank nodes kept together
+        union.unlink()
+        return
+    try:
+        derived._bulk_extend(store, _with_union(_ontology(files.ontology)))
+        derived._bulk_extend(store, _with_union(_parsed(files.data)))  # batches, not one per file (4x slower)
+    except _BadFile as bad:
+        raise _data_error(bad.path, bad.error) from None
+    derived.add_derived(store, files, workdir, union=True)
+    derived.add_inferred(store, workdir, inference=inference, union=True)
+
+
+def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
+          stated_only: bool = False) -> Path:
+    """Build (if needed) the database for the current inputs below ``location``; return its path.
+
+    Safe against concurrent builders (a lock) and against being killed (temporary
+    directory, atomic rename, completion marker). ``inference`` adds the RDFS/OWL RL
+    entailments as ``<graph/inferred>`` and ``stated_only`` leaves out the curators'
+    inferences, exactly as :func:`hetao_kg.graph.load` and :func:`hetao_kg.graph.stated_only`
+    do (the same code computes them); each combination is its own database.
+    """
+    import pyoxigraph as ox
+
+    _few_malloc_arenas()
+    location = Path(location) if location else default_location()
+    location.mkdir(parents=True, exist_ok=True)
+    key = _inputs_key(root, inference, stated_only)
+    final = location / f"db-{key}"
+    if _finished(final, key):
+        return final
+    with open(location / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _finished(final, key):
+            return final
+        _clean(location, keep=final)
+        files = data_files(root)
+        started = time.monotonic()
+        tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
+        try:
+            store = ox.Store(str(tmp / "db"))
+            fill(store, files, tmp, inference=inference, stated_only=stated_only)
+            store.optimize()
+            store.flush()
+            quads = len(store)
+            del store
+            info = {"key": key, "root": str(files.root), "quads": quads, "inference": inference,
+                    "stated_only": stated_only,
+                    "seconds": round(time.monotonic() - started, 3), "pyoxigraph": ox.__version__}
+            with open(tmp / "db" / MARKER, "w", encoding="utf-8") as fh:
+                json.dump(info, fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if final.exists():  # an unfinished leftover with our name: never served, replace it
+                shutil.rmtree(final)
+            os.rename(tmp / "db", final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return final
+
+
+def _finished(path: Path, key: str) -> bool:
+    try:
+        return json.loads((path / MARKER).read_text(encoding="utf-8"))["key"] == key
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _clean(location: Path, *, keep: Path) -> None:
+    """Remove killed builds (we hold the lock, so no build is running) and old databases
+    that no process has open (a server started days ago keeps its database)."""
+    day = 86400
+    for path in location.iterdir():
+        if path == keep:
+            continue
+        if path.name.startswith(".build-") and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith("db-") and path.is_dir() and path.stat().st_mtime < time.time() - day:
+            _remove_unused(path)  # keep a day of other versions for other checkouts
+        elif path.name.startswith(".worker-") and path.stat().st_mtime < time.time() - day:
+            path.unlink(missing_ok=True)  # a worker's log whose reader died too
+
+
+def _hold(db: Path):
+    """A shared lock on ``db``'s marker, held while the database is open (see
+    :func:`_remove_unused`); ``None`` when the database is gone (removed meanwhile)."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:
+        return None
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    if not (db / MARKER).exists():  # removed while we waited for the lock
+        fh.close()
+        return None
+    return fh
+
+
+def _remove_unused(db: Path) -> bool:
+    """Remove the database ``db`` unless a process has it open; whether it was removed."""
+    try:
+        fh = open(db / MARKER, "rb")
+    except OSError:  # no marker: never finished, so never opened
+        shutil.rmtree(db, ignore_errors=True)
+        return True
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # open in a running process (a server, a notebook): kept
+        (db / MARKER).unlink(missing_ok=True)  # first, so that a reader waiting for the lock sees it gone
+        shutil.rmtree(db, ignore_errors=True)
+    return True
+
+
+def database_info(location: str | Path | None = None) -> list[dict]:
+    """Each database and build folder below ``location`` (default :func:`default_location`):
+    ``path``, ``bytes``, ``quads`` (from its marker), ``finished``, ``in_use``."""
+    location = Path(location) if location else default_location()
+    out = []
+    for path in sorted(location.iterdir()) if location.is_dir() else ():
+        if not (path.is_dir() and path.name.startswith(("db-", ".build-"))):
+            continue
+        try:
+            marker = json.loads((path / MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = {}
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        out.append({"path": path, "bytes": size, "quads": marker.get("quads", 0), "finished": bool(marker),
+                    "in_use": bool(marker) and _in_use(path)})
+    return out
+
+
+def _in_use(db: Path) -> bool:
+    try:
+        with open(db / MARKER, "rb") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            return False
+    except OSError:
+        return False
+
+
+def remove_databases(location: str | Path | None = None) -> tuple[int, list[Path]]:
+    """Remove the databases below ``location`` (default :func:`default_location`) that no
+    process has open, and builds that are not running; returns how many were removed and
+    the databases kept because they are in use (what ``hetao-kg cache clear`` does)."""
+    location = Path(location) if location else default_location()
+    if not location.is_dir():
+        return 0, []
+    removed, kept = 0, []
+    with open(location / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            building = False
+        except BlockingIOError:
+            building = True  # a build is running: its temporary folder stays
+        for path in sorted(location.iterdir()):
+            if path.name.startswith("db-") and path.is_dir():
+                if _remove_unused(path):
+                    removed += 1
+                else:
+                    kept.append(path)
+            elif path.name.startswith(".build-") and path.is_dir() and not building:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+            elif path.name.startswith(".worker-") and path.is_file():
+                path.unlink(missing_ok=True)
+    return removed, kept
+
+
+def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bool = False) -> str:
+    """The answer-cache key of a variant (its answers are kept apart from other stores')."""
+    return f"oxigraph-{_inputs_key(root, inference, stated_only)}"  # data, flags, this code, pyoxigraph
+
+
+class OxigraphStore(SelectAsk):
+    """The embedded pyoxigraph store as a :class:`~hetao_kg.store.Store`.
+
+    ``location`` is the store directory (default :func:`default_location`); ``root``
+    the data (default: the installed data). The database is built on first use and
+    opened read-only, lazily: an ``OxigraphStore`` can be pickled and sent to a
+    worker process before it opens anything (RocksDB must not be opened before a fork).
+    """
+
+    def __init__(self, location: str | Path | None = None, *, root: str | Path | None = None,
+                 inference: bool = True, stated_only: bool = False):
+        self.location = Path(location) if location else default_location()
+        self.root = root
+        self.inference, self.stated = inference, stated_only
+        self._db: Any = None
+        self._in_use: Any = None
+        self.path: Path | None = None
+        self.data_key: str | None = None
+
+    @classmethod
+    def opened(cls, location: str | Path | None = None, root: str | Path | None = None, *,
+               inference: bool = True, stated_only: bool = False, quiet: bool = False,
+               native_log: str | Path | None = None) -> "OxigraphStore":
+        """A store built and opened now (what :class:`~hetao_kg.limits.LimitedStore` builds in its worker).
+
+        ``quiet`` keeps Rust's own output (written to file descriptor 2, not through
+        Python) from the user: while the store is built and opened it goes to
+        ``native_log`` (the caller reads it if this process dies: an allocation failure
+        makes Rust abort with a message and, under ``RUST_BACKTRACE``, a backtrace),
+        while Python's warnings (an ill-typed literal in the data) still reach stderr;
+        once the store is open, file descriptor 2 goes to ``/dev/null`` (a query that
+        exhausts the worker's memory ceiling aborts the same way, and the worker's
+        death is reported to the caller as one clear error).
+        """
+        store = cls(location, root=root, inference=inference, stated_only=stated_only)
+        if not quiet:
+            store.open()
+            return store
+        with _native_stderr_to(native_log):
+            store.open()
+        # from now on Rust's words (an allocation failure, a stack overflow) go to the log,
+        # so that the caller can say which one killed this worker
+        try:
+            target = os.open(native_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except (OSError, TypeError):
+            target = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(target, 2)
+        os.close(target)
+        return store
+
+    def __getstate__(self) -> dict:
+        return {"location": self.location, "root": self.root, "inference": self.inference, "stated": self.stated,
+                "_db": None, "_in_use": None, "path": None, "data_key": None}
+
+    def stated_only(self) -> "OxigraphStore":
+        """The same data without the curators' inferences, as another store (its own database)."""
+        return OxigraphStore(self.location, root=self.root, inference=self.inference, stated_only=True)
+
+    def open(self):
+        """The opened (read-only) pyoxigraph store, built first if needed."""
+        if self._db is None:
+            import pyoxigraph as ox
+
+            _few_malloc_arenas()
+            try:
+                for _ in range(3):  # the database could be removed between its build and our lock
+                    self.path = build(self.location, root=self.root, inference=self.inference, stated_only=self.stated)
+                    self._in_use = _hold(self.path)  # released when this process ends or closes the store
+                    if self._in_use is not None:
+                        break
+                self._db = ox.Store.read_only(str(self.path))
+            except OSError as exc:
+                if not _under(exc.filename, self.location):
+                    raise
+                raise _place_error(self.location, exc) from None
+            except BaseException as exc:
+                if not _is_panic(exc):
+                    raise
+                raise _panic_error(exc, self.root, self.location) from None
+            self.data_key = _answer_key(self.root, self.inference, self.stated)
+        return self._db
+
+    def info(self) -> dict:
+        """What the build recorded: inputs hash, data root, number of quads, build seconds."""
+        self.open()
+        return json.loads((self.path / MARKER).read_text(encoding="utf-8"))
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+                max_rows: int | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
+        """
+        # the guard: nothing reaches Oxigraph before it passed, and Oxigraph reads the
+        # guard's canonical text, never the text as given
+        text, form = evaluated_text(sparql, bindings)
+        if form not in _FORMS:
+            raise QueryRefused(f"unsupported query form {form}")
+        db = self.open()
+        try:
+            result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
+            if form == "AskQuery":
+                return bool(result)
+            rows = result if max_rows is None else islice(result, max_rows + 1)
+            seen: dict = {}  # answers repeat terms (properties, graphs, kinds): convert each once
+
+            def conv(term):
+                found = seen.get(term)
+                if found is None and term is not None:
+                    found = seen[term] = _to_rdflib(term)
+                return found
+
+            if form == "SelectQuery":
+                order = tuple(v.value for v in result.variables)
+                out = lang_case(sparql, [dict(zip(order, map(conv, row))) for row in rows])
+                names = stable_columns(sparql, order)
+            else:
+                names = ("subject", "predicate", "object")
+                out = [dict(zip(names, (conv(t.subject), conv(t.predicate), conv(t.object)))) for t in rows]
+            if max_rows is not None and len(out) > max_rows:
+                return Rows(names, out[:max_rows], truncated=True)
+            return Rows(names, out)
+        except SyntaxError as exc:
+            raise _syntax_error(sparql, exc) from None
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise QueryError(f"query evaluation failed: {exc}") from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
+    """Oxigraph found the query malformed: rdflib's diagnosis where it has one (the
+    hints: a missing '.', an undefined prefix), else Oxigraph's words at its position."""
+    try:
+        prepare(sparql)
+    except QueryError as diagnosed:
+        return diagnosed
+    except Exception:  # noqa: BLE001 - the diagnosis is a courtesy; Oxigraph's word stands
+        pass
+    said = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", said, re.S)
+    if m:
+        return QueryError(m.group(3).strip(), int(m.group(1)), int(m.group(2)))
+    return QueryError(f"SPARQL syntax error: {said}")
+
+
+def _under(filename: Any, location: Path) -> bool:
+    if not filename:
+        return False
+    path, location = Path(os.fsdecode(filename)).absolute(), location.absolute()
+    return path == location or location in path.parents or path in location.parents  # or a folder above it
+
+
+def _place_error(location: Path, exc: OSError) -> DataError:
+    """The store's folder cannot be used (a file in its place, no permission, a full disk)."""
+    what = "is a file, not a folder" if location.exists() and not location.is_dir() else (exc.strerror or str(exc))
+    return DataError(location, f"the embedded store cannot be kept there ({what}): choose another folder with "
+                               "--store DIR or HETAO_KG_CACHE, or use --store memory")
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """pyo3 turns a Rust panic into ``pyo3_runtime.PanicException``, a :class:`BaseException`
+    (not an :class:`Exception`) of a module that cannot be imported: known by name."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _panic_text(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or ["no message"])[0]
+
+
+def _panic_error(exc: BaseException, root: str | Path | None, location: Path) -> Exception:
+    """A clear error for a Rust panic while building or opening the store: the first
+    input file rdflib finds wrong (file, line, what), else what Oxigraph said."""
+    try:
+        files = data_files(root)
+        for path in (*files.ontology, *files.data):
+            parse_file(path)  # raises DataError naming file, line and column
+    except DataError as bad:
+        return bad
+    return QueryError(f"Oxigraph failed while building or opening the store in {location} "
+                      f"(an internal error: {_panic_text(exc)}); remove that folder to build it afresh")
+
+
+@contextlib.contextmanager
+def _native_stderr_to(log: str | Path | None):
+    """Point file descriptor 2 (where Rust writes) at ``log`` (or ``/dev/null``) for the
+    block, while Python's ``sys.stderr`` keeps writing where it wrote before."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    python_stderr = sys.stderr
+    sys.stderr = os.fdopen(os.dup(saved), "w", encoding="utf-8", errors="backslashreplace", buffering=1)
+    try:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except (OSError, TypeError):  # no log named, or not writable: Rust's output is dropped
+        target = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(target, 2)
+    os.close(target)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(saved, 2)
+        os.close(saved)
+

@@ -1,0 +1,363 @@
+"""A remote SPARQL 1.1 endpoint as a :class:`~hetao_kg.store.Store`, and loading one.
+
+Queries pass the guard (:func:`hetao_kg.store.prepare`) here, before anything is
+sent; bound variables go in through ``VALUES``; hetao-kg's prefixes are declared
+in the text sent; answers (SPARQL 1.1 Query Results JSON, or N-Triples for
+CONSTRUCT/DESCRIBE) come back as rdflib terms like the other stores'. Every request
+has a client timeout; the engine's own limit is set on the server (Oxigraph
+``--timeout-s``, Virtuoso ``MaxQueryExecutionTime`` and ``ResultSetMaxRows``).
+
+hetao-kg's dataset on an endpoint: the named graphs as they are, and the union of
+all graphs, deduplicated, as the default graph, so that answers match the
+in-memory store. Virtuoso (7.2) has no separate default graph: without a dataset
+it queries every graph, its own system graphs included, and yields a triple once
+per graph holding it (also for several ``default-graph-uri``), and its pragma
+``input:named-graph-exclude`` empties the default graph too. So there the union
+lives in the graph :data:`UNION_GRAPH`, and every query names its dataset in the
+protocol: ``default-graph-uri`` = that graph, ``named-graph-uri`` = each of
+hetao-kg's graphs (listed once per store). Virtuoso is recognized by its
+``Server`` header.
+
+>>> SparqlStore("http://127.0.0.1:9/sparql").url
+'http://127.0.0.1:9/sparql'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Mapping
+
+from rdflib import BNode, URIRef
+from rdflib.term import Node
+
+from ..namespaces import KG
+from ._common import check, evaluated_text, lang_case, literal, prefix_block
+from .base import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
+
+__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
+
+UNION_GRAPH = "urn:hetao-kg:union"
+_ACCEPT = {
+    "SelectQuery": "application/sparql-results+json",
+    "AskQuery": "application/sparql-results+json",
+    "ConstructQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
+    "DescribeQuery": "application/n-triples, text/plain;q=0.9, text/turtle;q=0.5",
+}
+DEFAULT_TIMEOUT = 30.0
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def _timeout_error(message: str) -> Exception:
+    return QueryTimeout(message)
+
+
+def _term(value: Mapping[str, str] | None) -> Node | None:
+    if value is None:
+        return None
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        datatype = value.get("datatype")
+        if datatype == _XSD_BOOLEAN:  # Virtuoso writes its booleans as "1"/"0": the canonical form is true/false
+            return literal(_BOOLEAN.get(value["value"], value["value"]), datatype=datatype)
+        return literal(value["value"], lang=value.get("xml:lang"), datatype=datatype)
+    raise QueryError(f"unsupported term in the endpoint's answer: {value!r}")
+
+
+class SparqlStore:
+    """A SPARQL 1.1 query endpoint by URL (``http://host:port/sparql``, ``…/query``).
+
+    ``timeout`` (seconds, default ``$HETAO_KG_TIMEOUT`` or 30; 0 for none) bounds every
+    request; ``max_rows`` cuts longer answers;
+    ``dialect`` is ``"virtuoso"``, ``"standard"`` or ``None`` (ask the server once).
+    """
+
+    def __init__(self, url: str, *, timeout: float | None = None, max_rows: int | None = None,
+                 dialect: str | None = None):
+        if not url.startswith(("http://", "https://")):
+            raise QueryError(f"not an http(s) SPARQL endpoint URL: {url!r}")
+        self.url = url
+        env = os.environ.get("HETAO_KG_TIMEOUT")
+        self.timeout = float(timeout if timeout is not None else env or DEFAULT_TIMEOUT) or None
+        self.dialect = dialect
+        self.max_rows = max_rows
+        self._graphs: list[tuple[str, str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({self.url!r})"
+
+    def _request(self, data: list[tuple[str, str]], accept: str) -> tuple[bytes, Any]:
+        import http.client
+
+        # Virtuoso echoes the dataset as one response header per graph (X-SPARQL-…)
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]
+        body = urllib.parse.urlencode(data).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Accept": accept, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "User-Agent": "hetao-kg"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read(), response.headers
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:800]
+            raise QueryError(f"the endpoint {self.url} refused the query (HTTP {exc.code}): {detail}") from None
+        except TimeoutError:
+            raise _timeout_error(f"the endpoint {self.url} did not answer within {self.timeout:g} s") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise _timeout_error(f"the endpoint {self.url} did not answer within {self.timeout:g} s") from None
+            raise QueryError(f"cannot reach the SPARQL endpoint {self.url}: {exc.reason}") from None
+
+    def _dialect(self) -> str:
+        if self.dialect is None:
+            _, headers = self._request([("query", "ASK {}")], _ACCEPT["AskQuery"])
+            self.dialect = "virtuoso" if "virtuoso" in (headers.get("Server") or "").lower() else "standard"
+        return self.dialect
+
+    def text(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> str:
+        """The text sent for ``sparql`` (after the guard): prefixes and ``VALUES``."""
+        return prefix_block() + evaluated_text(sparql, bindings)[0]
+
+    def dataset(self) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters sent with every query (Virtuoso only)."""
+        if self._dialect() != "virtuoso":
+            return []
+        if self._graphs is None:
+            listing = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), \"{KG}\")) }}"
+            payload, _ = self._request([("query", listing)], _ACCEPT["SelectQuery"])
+            graphs = sorted(b["g"]["value"] for b in json.loads(payload.decode("utf-8"))["results"]["bindings"])
+            self._graphs = [("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs]
+        return self._graphs
+
+    def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
+                max_rows: int | None = None) -> Rows | bool:
+        """Run any read-only query: :class:`Rows` for SELECT/CONSTRUCT/DESCRIBE, bool for ASK.
+
+        With ``max_rows``, longer answers are cut (``Rows.truncated`` set).
+        """
+        form = check(sparql)  # the guard: nothing is sent before it passed
+        if form not in _ACCEPT:
+            raise QueryRefused(f"unsupported query form {form}")
+        dataset = self.dataset()
+        try:
+            payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
+        except QueryError as exc:
+            if "Too many arguments" in str(exc) and len(dataset) > 1:
+                raise QueryError(
+                    f"Virtuoso cannot take hetao-kg's dataset in one query: its {len(dataset) - 1} named graphs (one "
+                    "named-graph-uri each) exceed what its SPARQL compiler accepts for a GRAPH ?g pattern "
+                    f"({str(exc)[:200]}); see README, 'Virtuoso, and outgrowing one machine'") from None
+            raise
+        if form in ("SelectQuery", "AskQuery"):
+            try:
+                answer = json.loads(payload.decode("utf-8"))
+            except ValueError as exc:
+                raise QueryError(f"the endpoint {self.url} sent no SPARQL JSON: {exc}") from None
+            if form == "AskQuery":
+                return bool(answer["boolean"])
+            names = stable_columns(sparql, answer["head"].get("vars", []))
+            rows = lang_case(sparql, [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]])
+            result = Rows(names, rows)
+        else:
+            result = self._triples(payload, headers.get_content_type())
+        if headers.get("X-SPARQL-MaxRows"):  # Virtuoso cut the answer at its ResultSetMaxRows
+            result = Rows(result.vars, result.rows, truncated=True)
+        if max_rows is not None and len(result.rows) > max_rows:
+            result = Rows(result.vars, result.rows[:max_rows], truncated=True)
+        return result
+
+    def _triples(self, payload: bytes, media_type: str) -> Rows:
+        import pyoxigraph as ox
+
+        from .oxigraph import _to_rdflib
+
+        fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+        if media_type == "text/plain":
+            fmt = ox.RdfFormat.N_TRIPLES
+        names = ("subject", "predicate", "object")
+        try:
+            quads = list(ox.parse(payload, format=fmt))
+        except SyntaxError as exc:
+            raise QueryError(f"the endpoint {self.url} sent unreadable {media_type}: {exc}") from None
+        return Rows(names, [dict(zip(names, (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))))
+                            for q in quads])
+
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Rows:
+        """Run a SELECT query (CONSTRUCT/DESCRIBE give rows of subject, predicate, object)."""
+        answer = self.execute(sparql, bindings, max_rows=self.max_rows)
+        if isinstance(answer, bool):
+            raise QueryError("expected a SELECT query, got ASK (use ask())")
+        return answer
+
+    def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        """Run an ASK query."""
+        answer = self.execute(sparql, bindings, max_rows=self.max_rows)
+        if not isinstance(answer, bool):
+            raise QueryError("expected an ASK query, got a SELECT")
+        return answer
+
+
+# --- loading an endpoint -------------------------------------------------------------------
+
+
+def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | Path | None = None,
+                inference: bool = True) -> int:
+    """Write hetao-kg's whole dataset as N-Quads (named graphs + the union as default graph); return the quads."""
+    import pyoxigraph as ox
+
+    from .oxigraph import OxigraphStore
+
+    db = OxigraphStore(store_dir, root=root, inference=inference).open()
+    db.dump(output=str(out), format=ox.RdfFormat.N_QUADS)
+    return len(db)
+
+
+def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_per_file: int = 500_000) -> list[Path]:
+    """Split an N-Quads file (one quad per line) into ``folder/STEM-00001.nq``, … of at most
+    ``quads_per_file`` lines each; return the files written.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); src = d / "all.nq"
+    >>> _ = src.write_text("".join(f"<http://ex/{i}> <http://ex/p> <http://ex/o> <http://ex/g> .\\n" for i in range(5)))
+    >>> [f.name for f in split_nquads(src, d / "out", quads_per_file=2)]
+    ['hetao-kg-00001.nq', 'hetao-kg-00002.nq', 'hetao-kg-00003.nq']
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    out = None
+    n = 0
+    try:
+        with open(source, "rb") as lines:
+            for line in lines:
+                if n % quads_per_file == 0:
+                    if out is not None:
+                        out.close()
+                    files.append(folder / f"{stem}-{len(files) + 1:05d}.nq")
+                    out = open(files[-1], "wb")
+                out.write(line)
+                n += 1
+    finally:
+        if out is not None:
+            out.close()
+    return files
+
+
+def _isql(isql: str, address: str, user: str, password: str, sql: str, timeout: float) -> str:
+    """Run ``sql`` (statements ending in ``;``) in one isql session, given on its standard input
+    (no command-line length limit); raise :class:`QueryError` on any error."""
+    done = subprocess.run([isql, address, user, password], input=sql + "\n", capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=timeout)
+    output = done.stdout + done.stderr
+    if done.returncode != 0 or "*** Error" in output:
+        raise QueryError(f"Virtuoso bulk load failed: {output.strip()[-1500:]}")
+    return output
+
+
+def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", password: str | None = None,
+                  replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
+                  inference: bool = True, quads_per_file: int = 500_000, loaders: int | None = None,
+                  timeout: float = 3600) -> int:
+    """Load hetao-kg's whole dataset into Virtuoso with its bulk loader; return the number of quads.
+
+    The N-Quads (every named graph as it is; the default graph, the union, goes to
+    :data:`UNION_GRAPH`) are written into ``load_dir`` (a folder the server may read: its
+    ``DirsAllowed``) as files of ``quads_per_file`` quads, registered with ``ld_dir``, and
+    loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: one per file,
+    at most the number of CPUs), then ``checkpoint``: the way Virtuoso loads billions
+    of quads, without one request per graph. With ``replace``, hetao-kg's graphs
+    (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first, in
+    Virtuoso's non-logged autocommit mode. Each file's state in ``DB.DBA.load_list``
+    is checked; the files are removed afterwards. ``address`` is isql's ``HOST:PORT``;
+    the password (``password``, else ``$HETAO_KG_ISQL_PASSWORD``, else ``dba``) is passed to
+    ``isql-vt`` on its command line.
+    """
+    import concurrent.futures
+    import tempfile
+
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if not isql:
+        raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
+    password = password if password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
+    folder = Path(load_dir).resolve() / "hetao-kg"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".hetao-kg-dump-", dir=folder.parent) as tmp:
+            whole = Path(tmp) / "all.nq"
+            n = dump_nquads(whole, store_dir=store_dir, root=root, inference=inference)
+            files = split_nquads(whole, folder, quads_per_file=quads_per_file)
+        steps = []
+        if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
+            # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
+            listing = _isql(isql, address, user, password,
+                            "SELECT 'GRAPH=' || id_to_iri(RG.G) FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
+                            f"WHERE id_to_iri(RG.G) LIKE '{KG}%' OR id_to_iri(RG.G) = '{UNION_GRAPH}';", timeout)
+            graphs = [line.strip()[len("GRAPH="):] for line in listing.splitlines() if line.strip().startswith("GRAPH=")]
+            steps += ["log_enable(3, 1);"]
+            steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
+        steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
+                  f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
+        _isql(isql, address, user, password, "\n".join(steps), timeout)
+        sessions = max(1, min(loaders or os.cpu_count() or 1, len(files)))
+        with concurrent.futures.ThreadPoolExecutor(sessions) as pool:  # each session takes the next file
+            for job in [pool.submit(_isql, isql, address, user, password, "rdf_loader_run();", timeout)
+                        for _ in range(sessions)]:
+                job.result()
+        output = _isql(isql, address, user, password,
+                       "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
+                       f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
+        state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
+        if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
+            raise QueryError(f"Virtuoso did not finish loading {folder}: {output.strip()[-1500:]}")
+        return n
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_endpoint(endpoint: str, *, graph_store: str | None = None, virtuoso_isql: str | None = None,
+                  isql_user: str = "dba", isql_password: str | None = None, load_dir: str | Path | None = None,
+                  replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
+                  inference: bool = True, timeout: float = 600) -> int:
+    """Push the whole dataset, with its named graphs, to an endpoint; return the number of quads.
+
+    * Graph Store Protocol (default): the N-Quads go in one request to ``graph_store``
+      (default: the endpoint URL with ``/query`` replaced by ``/store``, Oxigraph's
+      layout), ``PUT`` when ``replace`` (the store's content is replaced), else ``POST``.
+    * Virtuoso (``virtuoso_isql="HOST:PORT"``): its bulk loader, see :func:`load_virtuoso`
+      (``load_dir`` is required: a folder in the server's ``DirsAllowed``).
+    """
+    import tempfile
+
+    if virtuoso_isql:
+        if load_dir is None:
+            raise ValueError("--load-dir is required with --virtuoso-isql (a folder in Virtuoso's DirsAllowed)")
+        return load_virtuoso(virtuoso_isql, load_dir, user=isql_user, password=isql_password, replace=replace,
+                             store_dir=store_dir, root=root, inference=inference, timeout=max(timeout, 3600))
+    url = graph_store or (endpoint[: -len("/query")] + "/store" if endpoint.endswith("/query") else None)
+    if not url:
+        raise ValueError("give --graph-store URL (the endpoint's Graph Store Protocol URL) or --virtuoso-isql")
+    with tempfile.TemporaryDirectory(prefix="hetao-kg-load-") as tmp:
+        path = Path(tmp) / "hetao-kg.nq"
+        n = dump_nquads(path, store_dir=store_dir, root=root, inference=inference)
+        request = urllib.request.Request(url, data=path.read_bytes(), method="PUT" if replace else "POST",
+                                         headers={"Content-Type": "application/n-quads"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise QueryError(f"{url} refused the data (HTTP {exc.code}): {exc.read().decode('utf-8', 'replace')[:800]}") from None
+        except urllib.error.URLError as exc:
+            raise QueryError(f"cannot reach {url}: {exc.reason}") from None
+    return n

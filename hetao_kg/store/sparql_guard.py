@@ -1,0 +1,422 @@
+"""The query guard: one lexer, per the SPARQL 1.1 grammar, decides what a query may
+do, and every engine evaluates the text that lexer wrote.
+
+Two parsers that disagree about where a comment, a string or an IRI ends can be
+made to see different queries in one text (a bare CR ends a ``#`` comment for one
+and not the other; a quote inside an ``<…>`` opens a string for one). So the guard
+never lets an engine read the user's text. It reads the text once, token by token
+(:func:`tokens`), refuses what hetao-kg never does from the tokens themselves
+(``SERVICE``, a dataset clause, SPARQL Update, nesting deep enough to overflow a
+parser's stack), and writes the **canonical text**: the same tokens, comments
+dropped, every string literal rewritten on one line in double quotes with its
+quotes escaped, line breaks only between tokens. That text is what Oxigraph,
+rdflib and a remote endpoint evaluate (:attr:`Checked.text`), and its tokens are
+the ones the guard saw: a ``#`` or a quote another parser might read differently
+can then only make it see less of the query, never more.
+
+>>> c = checked("SELECT ?u # a comment\\nWHERE { ?u a hto:University }")
+>>> c.form, c.text
+('SelectQuery', 'SELECT ?u \\nWHERE { ?u a hto:University }')
+>>> checked("SELECT * WHERE { ?u a hto:University # x\\r SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+hetao_kg.errors.QueryRefused: SERVICE is refused: queries never call other endpoints
+>>> checked("SELECT * WHERE { \\\\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+hetao_kg.errors.QueryRefused: SERVICE is refused: queries never call other endpoints
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from ..errors import QueryError, QueryRefused
+from ..namespaces import HTO, PREFIXES
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_OPERATORS",
+    "Checked",
+    "Token",
+    "bind",
+    "checked",
+    "tokens",
+]
+
+#: Brackets (``{ ( [``) open at once. Oxigraph's parser recurses per bracket and
+#: overflows an 8 MB stack between 1,000 and 3,000 levels (a crash, not an error).
+MAX_DEPTH = 128
+#: Operators in one query (``+ - * / && || ! = != < > <= >= UNION MINUS OPTIONAL``):
+#: a 10,000-term sum overflows the parser's stack, 3,000 does not; real queries use tens.
+MAX_OPERATORS = 2_000
+
+_UPDATE = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_FORMS = {"SELECT": "SelectQuery", "CONSTRUCT": "ConstructQuery", "DESCRIBE": "DescribeQuery", "ASK": "AskQuery"}
+_COUNTED = {"+", "-", "*", "/", "&&", "||", "!", "=", "!=", "<", ">", "<=", ">=", "UNION", "MINUS", "OPTIONAL"}
+
+# --- the terminals of the SPARQL 1.1 grammar (section 19.8) -----------------------------
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PN_PREFIX = rf"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
+_PN_LOCAL = (
+    rf"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+    rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_VARNAME = rf"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ECHAR = r"\\[tbnrf\\\"']"
+
+_TERMINALS = [
+    ("WS", r"[ \t\r\n]+"),
+    ("COMMENT", r"#[^\r\n]*"),
+    ("IRI", r'<[^<>"{}|^`\\\x00-\x20]*>'),
+    ("STRING", rf"'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''"),
+    ("STRING", rf'"""(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*"""'),
+    ("STRING", rf"'(?:[^'\\\n\r]|{_ECHAR})*'"),
+    ("STRING", rf'"(?:[^"\\\n\r]|{_ECHAR})*"'),
+    ("BNODE", rf"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"),
+    ("PNAME", rf"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
+    ("VAR", rf"[?$]{_VARNAME}"),
+    ("LANGTAG", r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*"),
+    ("NUMBER", r"[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.(?:[0-9]*[eE][+-]?[0-9]+)?"),
+    ("NAME", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("PUNCT", r"\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.=<>!+\-*/?|^]"),
+]
+_LEXER = re.compile("|".join(f"(?P<{kind}{i}>{rx})" for i, (kind, rx) in enumerate(_TERMINALS)))
+_KIND = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_TERMINALS)}
+_MULTILINE = {"WS", "STRING"}  # the only terminals that may hold a line break
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
+_WRITE_TABLE = {ord(k): v for k, v in {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.items()}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One terminal: its kind (``IRI``, ``STRING``, ``PNAME``, ``VAR``, ``NAME``,
+    ``PUNCT`` …), its text as written (a string's *value* for ``STRING``) and where
+    it starts (1-based line and column of the query as given)."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+
+
+def _expand_codepoints(sparql: str) -> str:
+    """``\\uXXXX`` and ``\\UXXXXXXXX`` anywhere in the text, as SPARQL 1.1 (19.2) says:
+    they are replaced before the query is parsed (a ``\\u0053ERVICE`` is ``SERVICE``)."""
+    def one(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QueryError(f"invalid code point escape {m.group(0)}")
+        return chr(code)
+
+    return _UCHAR.sub(one, sparql) if "\\" in sparql else sparql
+
+
+def _string_value(raw: str) -> str:
+    body = raw[3:-3] if raw[:3] in ("'''", '"""') and len(raw) >= 6 else raw[1:-1]
+    if "\\" not in body:
+        return body
+    return re.sub(r"\\(.)", lambda m: _ESCAPES[m.group(1)], body, flags=re.S)
+
+
+def _write_string(value: str) -> str:
+    return '"' + value.translate(_WRITE_TABLE) + '"'
+
+
+def _lex(sparql: str) -> tuple[list[Token], list[str]]:
+    """The tokens of ``sparql`` and the gaps before each (and after the last): the
+    whitespace as written, comments dropped, every line break a ``\\n``."""
+    out: list[Token] = []
+    gaps: list[str] = []
+    gap: list[str] = []
+    pos, line, line_start, n = 0, 1, 0, len(sparql)
+    carry = 0  # line breaks inside the previous token (a long string), written after it
+    while pos < n:
+        m = _LEXER.match(sparql, pos)
+        if m is None:
+            char = sparql[pos]
+            raise QueryError(f"unexpected character {char!r} (U+{ord(char):04X})", line, pos - line_start + 1)
+        kind, text = _KIND[m.lastgroup], m.group()
+        if kind == "WS":
+            breaks = text.replace("\r\n", "\n").replace("\r", "\n")
+            gap.append(breaks)
+        elif kind != "COMMENT":
+            if carry:
+                gap.insert(0, "\n" * carry)
+                carry = 0
+            gaps.append("".join(gap))
+            gap = []
+            value = _string_value(text) if kind == "STRING" else text
+            out.append(Token(kind, value, line, pos - line_start + 1))
+            carry = text.count("\n") + text.count("\r") - text.count("\r\n") if kind == "STRING" else 0
+        if kind in _MULTILINE and ("\n" in text or "\r" in text):
+            breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+            line += breaks
+            line_start = pos + max(text.rfind("\n"), text.rfind("\r")) + 1
+        pos = m.end()
+    if carry:
+        gap.insert(0, "\n" * carry)
+    gaps.append("".join(gap))
+    return out, gaps
+
+
+def tokens(sparql: str) -> list[Token]:
+    """The tokens of a query, per the SPARQL 1.1 grammar's terminals (comments dropped,
+    code point escapes replaced first).
+
+    >>> [(t.kind, t.text) for t in tokens("ASK { ?s a <x> } # done")]
+    [('NAME', 'ASK'), ('PUNCT', '{'), ('VAR', '?s'), ('NAME', 'a'), ('IRI', '<x>'), ('PUNCT', '}')]
+    """
+    return _lex(_expand_codepoints(sparql))[0]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A query that passed the guard.
+
+    ``text`` is the canonical text every engine evaluates; ``form`` is
+    ``SelectQuery``, ``ConstructQuery``, ``DescribeQuery`` or ``AskQuery``;
+    ``where`` is the index in ``text`` just after the ``{`` that opens the WHERE
+    group (-1 if there is none); ``lang_columns`` are the variables the query binds
+    to ``LANG(…)`` itself.
+    """
+
+    text: str
+    form: str
+    where: int
+    lang_columns: frozenset[str]
+
+
+def _refuse_dataset(tok: Token) -> None:
+    raise QueryRefused("FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs")
+
+
+def _form(toks: list[Token]) -> tuple[str, int]:
+    """The query form and the index of its keyword, after the prologue (BASE, PREFIX)."""
+    i = 0
+    while i < len(toks):
+        word = toks[i].text.upper() if toks[i].kind == "NAME" else ""
+        if word == "BASE":
+            i += 2
+        elif word == "PREFIX":
+            i += 3
+        else:
+            break
+    if i >= len(toks):
+        raise QueryError("the query is empty: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+    tok = toks[i]
+    word = tok.text.upper() if tok.kind == "NAME" else ""
+    if word in _UPDATE:
+        raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only")
+    if word not in _FORMS:
+        raise QueryError(f"expected SELECT, CONSTRUCT, DESCRIBE or ASK, found {tok.text!r}", tok.line, tok.column)
+    return _FORMS[word], i
+
+
+def _declared_prefixes(toks: list[Token]) -> dict[str, str]:
+    prefixes = {f"{k}:": str(v) for k, v in PREFIXES.items()}
+    for i, tok in enumerate(toks[:-2]):
+        if tok.kind == "NAME" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "PNAME" and toks[i + 2].kind == "IRI":
+            prefixes[toks[i + 1].text] = toks[i + 2].text[1:-1]
+    return prefixes
+
+
+def _check_terms(toks: list[Token]) -> None:
+    """The first ``hto:`` term the ontology does not define, with the closest one."""
+    from .diagnose import ontology_terms
+
+    ns = str(HTO._NS)
+    prefixes = _declared_prefixes(toks)
+    terms = None
+    for i, tok in enumerate(toks):
+        if tok.kind == "PNAME":
+            if i and toks[i - 1].kind == "NAME" and toks[i - 1].text.upper() == "PREFIX":
+                continue
+            head, _, local = tok.text.partition(":")
+            iri = prefixes.get(head + ":", "") + local if local else ""
+        elif tok.kind == "IRI":
+            iri = tok.text[1:-1]
+        else:
+            continue
+        if not iri.startswith(ns) or iri == ns:
+            continue
+        local = iri[len(ns):]
+        terms = terms if terms is not None else ontology_terms()
+        if local not in terms:
+            close = difflib.get_close_matches(local, sorted(terms), n=1, cutoff=0.6)
+            hint = f"; did you mean hto:{close[0]}?" if close else ""
+            raise QueryError(f"hto:{local} is not in the ontology{hint}")
+
+
+def _lang_columns(toks: list[Token]) -> frozenset[str]:
+    """Variables bound to ``LANG(…)`` itself: ``(LANG(?l) AS ?t)`` or ``BIND(LANG(?l) AS ?t)``."""
+    found = set()
+    for i, tok in enumerate(toks):
+        if tok.kind != "NAME" or tok.text.upper() != "LANG" or i == 0 or toks[i - 1].text != "(":
+            continue
+        depth, j = 0, i + 1
+        while j < len(toks):
+            if toks[j].kind == "PUNCT" and toks[j].text == "(":
+                depth += 1
+            elif toks[j].kind == "PUNCT" and toks[j].text == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        if j + 2 < len(toks) and toks[j + 1].kind == "NAME" and toks[j + 1].text.upper() == "AS" and toks[j + 2].kind == "VAR":
+            found.add(toks[j + 2].text[1:])
+    return frozenset(found)
+
+
+def _where(toks: list[Token], form: str, start: int) -> int:
+    """Index of the token ``{`` that opens the WHERE group, or -1."""
+    braces = parens = 0
+    if form == "ConstructQuery" and start + 1 < len(toks) and toks[start + 1].text.upper() == "WHERE":
+        return -1  # CONSTRUCT WHERE { … }: the pattern is the template, VALUES cannot go in
+    skip = 1 if form == "ConstructQuery" else 0
+    groups = 0
+    for i in range(start, len(toks)):
+        tok = toks[i]
+        if tok.kind != "PUNCT":
+            continue
+        if tok.text == "(":
+            parens += 1
+        elif tok.text == ")":
+            parens -= 1
+        elif tok.text == "{":
+            if braces == 0 and parens == 0:
+                if groups == skip:
+                    return i
+                groups += 1
+            braces += 1
+        elif tok.text == "}":
+            braces -= 1
+    return -1
+
+
+def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[int]]:
+    """The canonical text and where each token starts in it."""
+    parts: list[str] = []
+    starts: list[int] = []
+    size = 0
+    for tok, gap in zip(toks, gaps):
+        parts.append(gap)
+        size += len(gap)
+        starts.append(size)
+        text = _write_string(tok.text) if tok.kind == "STRING" else tok.text
+        parts.append(text)
+        size += len(text)
+    parts.append(gaps[-1] if len(gaps) > len(toks) else "")
+    return "".join(parts), starts
+
+
+@lru_cache(maxsize=1024)
+def checked(sparql: str) -> Checked:
+    """Lex and check a query; the :class:`Checked` query whose text engines evaluate.
+
+    Raises :class:`~hetao_kg.store.QueryRefused` for SPARQL Update, ``SERVICE`` and
+    a dataset clause, :class:`~hetao_kg.store.QueryError` for text that is not a
+    query (an unknown character, a bracket left open, too deep or too long, an
+    ``hto:`` term the ontology lacks). Syntax beyond the tokens is the engine's to judge.
+
+    >>> checked("DROP ALL")
+    Traceback (most recent call last):
+    ...
+    hetao_kg.errors.QueryRefused: SPARQL Update is refused: hetao-kg queries are read-only
+    >>> print(checked("ASK { ?x ?p 'it', '''two\\nlines''' . ?x ?q ?y }").text)
+    ASK { ?x ?p "it", "two\\nlines"
+     . ?x ?q ?y }
+    """
+    toks, gaps = _lex(_expand_codepoints(sparql))
+    form, start = _form(toks)
+    depth = operators = 0
+    for tok in toks:
+        if tok.kind == "NAME":
+            word = tok.text.upper()
+            if word == "SERVICE":
+                raise QueryRefused("SERVICE is refused: queries never call other endpoints")
+            if word == "FROM":
+                _refuse_dataset(tok)
+            if word in _COUNTED:
+                operators += 1
+        elif tok.kind == "PUNCT":
+            if tok.text in "{([":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise QueryError(f"the query nests brackets more than {MAX_DEPTH} deep; simplify it",
+                                     tok.line, tok.column)
+            elif tok.text in "})]":
+                depth -= 1
+                if depth < 0:
+                    raise QueryError(f"unbalanced {tok.text!r}: nothing is open to close", tok.line, tok.column)
+            elif tok.text in _COUNTED:
+                operators += 1
+        if operators > MAX_OPERATORS:
+            raise QueryError(f"the query has more than {MAX_OPERATORS:,} operators; simplify it", tok.line, tok.column)
+    if depth:
+        raise QueryError("a bracket is left open: unbalanced '{', '(' or '['; hint: the query is incomplete")
+    _check_terms(toks)
+    text, starts = _write(toks, gaps)
+    brace = _where(toks, form, start)
+    return Checked(text, form, starts[brace] + 1 if brace >= 0 else -1, _lang_columns(toks))
+
+
+# --- binding ---------------------------------------------------------------------------
+
+_IRI_CONTENT = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
+def _term(term: Node) -> str:
+    if isinstance(term, BNode):
+        raise QueryError("a blank node cannot be bound to a query variable")
+    if isinstance(term, URIRef):
+        if not _IRI_CONTENT.fullmatch(str(term)):
+            raise QueryError(f"cannot bind {str(term)!r}: not a valid IRI (spaces, quotes, <, > or braces inside)")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = _write_string(str(term))
+        if term.language:
+            if not re.fullmatch(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*", term.language):
+                raise QueryError(f"cannot bind a literal with the language tag {term.language!r}")
+            return f"{text}@{term.language}"
+        if term.datatype:
+            return f"{text}^^{_term(URIRef(term.datatype))}"
+        return text
+    raise QueryError(f"cannot bind {term!r} to a query variable")
+
+
+def bind(query: Checked, bindings: Mapping[str, Node] | None) -> str:
+    """The text to evaluate: ``query.text`` with ``VALUES (?v …) { (term …) }`` at the
+    start of its WHERE group. Terms are written by the guard (an IRI with a space or a
+    ``>`` inside is refused), never pasted as the caller gave them.
+
+    >>> bind(checked("SELECT ?x WHERE { ?x ?p ?entity }"), {"entity": URIRef("http://ex/a")})
+    'SELECT ?x WHERE { VALUES (?entity) { (<http://ex/a>) } ?x ?p ?entity }'
+    """
+    if not bindings:
+        return query.text
+    names = sorted(bindings)
+    for name in names:
+        if not re.fullmatch(_VARNAME, name):
+            raise QueryError(f"invalid variable name {name!r}")
+    if query.where < 0:
+        if query.form == "ConstructQuery" and re.search(r"\bCONSTRUCT\s+WHERE\b", query.text, re.I):
+            raise QueryError("binding variables needs a CONSTRUCT with an explicit template")
+        raise QueryError("cannot bind variables: the query has no WHERE group")
+    values = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(_term(bindings[n]) for n in names)}) }}"
+    return query.text[: query.where] + values + query.text[query.where:]
