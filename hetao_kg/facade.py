@@ -31,7 +31,7 @@ class KnowledgeGraph(_api.KnowledgeGraph):
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
+    ['香港城市大學', '香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學', '香港理工大學']
     """
 
     def path(self, a: str, b: str, *, lang: str = "en") -> list[PathStep]:

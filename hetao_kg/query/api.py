@@ -6,7 +6,7 @@ back to the other scripts and then to English when a label is missing.
 
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
-['The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
+['City University of Hong Kong', 'The Hong Kong University of Science and Technology', 'The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
 >>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="inst:hku")
 True
 
