@@ -272,6 +272,26 @@ _stated_option = click.option(
 )
 
 
+_as_of_option = click.option(
+    "--as-of", "as_of", metavar="DATE", default=None,
+    help="Only what sources out by DATE (YYYY, YYYY-MM or YYYY-MM-DD) said; facts from later sources are left out.",
+)
+
+
+def _known_by(kg: KnowledgeGraph, as_of: str | None) -> KnowledgeGraph:
+    """``kg`` as known at ``as_of`` (if given); says on stderr what was left out."""
+    if not as_of:
+        return kg
+    from .data.as_of import BadDate
+
+    try:
+        known = kg.as_of(as_of)
+    except BadDate as exc:
+        _fail(str(exc))
+    click.echo(str(known.as_of_note), err=True)
+    return known
+
+
 _endpoint_option = click.option("--endpoint", metavar="URL", default=None,
                                 help="A SPARQL 1.1 endpoint (same as the group option --endpoint).")
 
@@ -338,9 +358,10 @@ def _read_query_file(path: Path) -> str:
                    "default-graph-uri does (replaces FROM in the query); repeatable.")
 @click.option("--named-graph", "named_graphs", multiple=True, metavar="IRI",
               help="Query with this graph of the dataset as a named graph (named-graph-uri); repeatable.")
+@_as_of_option
 @click.pass_context
 @handle_errors
-def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint, default_graphs, named_graphs):
+def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoint, default_graphs, named_graphs, as_of):
     """Run SPARQL given as text, @FILE or -f FILE, or - (stdin); or a named query.
 
     Queries are read-only: updates and SERVICE are refused; FROM, FROM NAMED and
@@ -368,7 +389,7 @@ def query(ctx, sparql, file, name, params, iris, fmt, lang, stated_only, endpoin
         _fail("give SPARQL text, @FILE, -f FILE, - for stdin, or --named NAME")
     if lang is None:
         lang = None if fmt.startswith("sparql-") else "en"
-    kg = _kg(ctx)
+    kg = _known_by(_kg(ctx), as_of)
     labels = None if iris else lang
     if name:
         answer = kg.named(name, lang=labels, stated_only=stated_only, **bindings)
@@ -433,15 +454,16 @@ def search(ctx, text, limit, fmt, lang):
 @_format_option
 @_lang_option
 @_stated_option
+@_as_of_option
 @click.pass_context
 @handle_errors
-def show(ctx, entity, fmt, lang, stated_only):
+def show(ctx, entity, fmt, lang, stated_only, as_of):
     """Everything about ENTITY (IRI, kg:… name or any label), each fact with its quote.
 
     Facts the curators inferred (not stated word for word) say so in the
     ``inferred`` column and give their reason; in a table they are also listed below.
     """
-    kg = _kg(ctx)
+    kg = _known_by(_kg(ctx), as_of)
     iri = kg.resolve(entity)
     facts = kg.describe(iri, lang=lang, stated_only=stated_only)
     if fmt == "table":
@@ -454,6 +476,57 @@ def show(ctx, entity, fmt, lang, stated_only):
             for r in inferred:
                 arrow = "->" if r["direction"] == "out" else "<-"
                 _echo(f"  * {r['property']} {arrow} {r['value']}: {r['reason']}")
+
+
+@main.command()
+@click.argument("entity")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Only what sources out by DATE (YYYY, YYYY-MM or YYYY-MM-DD) said, and the status then.")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def timeline(ctx, entity, as_of, fmt, lang):
+    """ENTITY's dated statuses, events and figures, oldest first, each with its source,
+    the source's kind and date; an undated source says so ("date not known; ...")."""
+    from .query.timeline import BadDate, status_as_of, timeline as entity_timeline, undated_note
+
+    kg = _kg(ctx)
+    iri = kg.resolve(entity)
+    try:
+        rows = entity_timeline(kg, iri, lang=lang, as_of=as_of)
+    except BadDate as exc:
+        _fail(str(exc))
+    if fmt == "table":
+        _echo(f"{kg.label(iri, lang)}  <{iri}>")
+    _echo(rows.format(fmt))
+    if fmt == "table":
+        notes = sorted({undated_note(str(r["source_date"])) for r in rows.records()} - {""})
+        for note in notes:
+            _echo(f"  * {note}")
+        if as_of:
+            _echo(status_as_of(kg, iri, as_of, lang=lang)[1])
+
+
+@main.command()
+@click.option("--since", required=True, metavar="DATE|report",
+              help="Start: a date (YYYY, YYYY-MM, YYYY-MM-DD) or `report` (the latest day the report can date from).")
+@click.option("--until", default="9999", show_default=True, metavar="DATE", help="End date (inclusive).")
+@_format_option
+@_lang_option
+@click.pass_context
+@handle_errors
+def changes(ctx, since, until, fmt, lang):
+    """What changed between two dates: new entities, dated events, statuses and figures,
+    each with its source; a date known only within an interval is marked not certain."""
+    from .query.timeline import BadDate, changes as changed
+
+    kg = _kg(ctx)
+    try:
+        rows = changed(kg, since, until, lang=lang)
+    except BadDate as exc:
+        _fail(str(exc))
+    _echo(rows.format(fmt))
 
 
 @main.command()
@@ -511,9 +584,10 @@ def path(ctx, a, b, lang, stated_only):
 @click.option("--base-url", default="", metavar="URL",
               help="Where `hetao-kg serve` answers (e.g. http://127.0.0.1:8000): nodes, links and quotes then open its pages.")
 @_lang_option
+@_as_of_option
 @click.pass_context
 @handle_errors
-def render(ctx, view, entities, depth, output, base_url, lang):
+def render(ctx, view, entities, depth, output, base_url, lang, as_of):
     """Render a network VIEW as a self-contained, offline HTML page.
 
     Views: hk-universities, sectors, policies, construction, services,
@@ -522,7 +596,7 @@ def render(ctx, view, entities, depth, output, base_url, lang):
     from .network.views import render as render_view
 
     try:
-        page = render_view(view, *entities, kg=_kg(ctx), lang=lang, depth=depth, base_url=base_url)
+        page = render_view(view, *entities, kg=_known_by(_kg(ctx), as_of), lang=lang, depth=depth, base_url=base_url)
     except ValueError as exc:
         _fail(str(exc))
     page.save(output)

@@ -31,7 +31,7 @@ class KnowledgeGraph(_api.KnowledgeGraph):
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
+    ['香港城市大學', '香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學', '香港理工大學']
     """
 
     def path(self, a: str, b: str, *, lang: str = "en", stated_only: bool = False) -> list[PathStep]:
@@ -93,16 +93,18 @@ def open_graph(
     endpoint: str | None = None,
     inference: bool = True,
     timeout: float | None = None,
+    as_of: str | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph: :func:`hetao_kg.query.api.open_graph` (the same
-    arguments: ``store``, ``endpoint``, ``inference``, ``timeout``), as the full facade.
+    arguments: ``store``, ``endpoint``, ``inference``, ``timeout``, ``as_of``), as the full facade.
 
     >>> kg = open_graph(store="memory")
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }")), callable(kg.render)
-    (7, True)
+    (8, True)
     """
     store = _api.open_graph(root, store=store, endpoint=endpoint, inference=inference, timeout=timeout).store
-    return KnowledgeGraph(store, root=root, inference=inference)
+    kg = KnowledgeGraph(store, root=root, inference=inference)
+    return kg.as_of(as_of) if as_of else kg
 
 
 def __getattr__(name: str):

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD, DefinedNamespace
 
 __all__ = [
     "FAMILIES",
@@ -161,6 +161,15 @@ class HTO(DefinedNamespace):
     Strategy: URIRef
     University: URIRef
     VerifiedExternal: URIRef
+    # time and sources (issue 18)
+    Event: URIRef
+    EventKind: URIRef
+    InferredFromDates: URIRef
+    InferredSameMeasure: URIRef
+    Measure: URIRef
+    PublicSource: URIRef
+    Publisher: URIRef
+    SourceKind: URIRef
     # properties
     affiliatedWith: URIRef
     appliesTo: URIRef
@@ -214,6 +223,21 @@ class HTO(DefinedNamespace):
     statusWords: URIRef
     suggestedEvidence: URIRef
     unitOf: URIRef
+    # time and sources (issue 18)
+    claimedMember: URIRef
+    eventKind: URIRef
+    eventOf: URIRef
+    measure: URIRef
+    openBeginning: URIRef
+    openEnd: URIRef
+    originallyPublishedBy: URIRef
+    participant: URIRef
+    plannedIn: URIRef
+    restsOn: URIRef
+    resultingStatus: URIRef
+    sourceKind: URIRef
+    sourceWeight: URIRef
+    targetTime: URIRef
 
 PREFIXES: dict[str, Namespace | str] = {
     "hto": HTO._NS,
@@ -226,6 +250,7 @@ PREFIXES: dict[str, Namespace | str] = {
     "skos": SKOS._NS,
     "dcterms": DCTERMS._NS,
     "prov": PROV._NS,
+    "time": TIME._NS,
     "schema": SDO._NS,
     "oa": OA._NS,
     "org": ORG,

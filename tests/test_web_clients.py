@@ -53,7 +53,20 @@ def _wrapper_term(cell: dict | None):
     return Literal(cell["value"], lang=cell.get("xml:lang"), datatype=cell.get("datatype"))
 
 
+# the time queries (issue 18) compare their parameters inside the query: bound where the WHERE starts
+PARAMS = {
+    "timeline": {"entity": URIRef("https://w3id.org/hetao-kg/id/park/hkstp-shenzhen-branch")},
+    "as-of": {"date": Literal("2026-01-01")},
+    "changes": {"since": Literal("2023-09-07"), "until": Literal("2026-12-31")},
+    "series": {"measure": URIRef("https://w3id.org/hetao-kg/id/measure/shenzhen-park-research-projects")},
+}
+
+
 def _text(name: str) -> str:
+    from hetao_kg.store._common import bind_values
+
+    if name in PARAMS:
+        return bind_values(named_queries()[name].text, PARAMS[name])
     return named_queries()[name].text + VALUES.get(name, "")
 
 

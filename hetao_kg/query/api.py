@@ -6,7 +6,7 @@ back to the other scripts and then to English when a label is missing.
 
 >>> kg = open_graph()
 >>> kg.hk_university_projects(lang="en").column("university")
-['The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
+['City University of Hong Kong', 'The Hong Kong University of Science and Technology', 'The Hong Kong University of Science and Technology', 'The Chinese University of Hong Kong', 'The University of Hong Kong', '5 "global top-100" Hong Kong universities']
 >>> kg.ask("ASK { ?p hto:broughtInBy ?u }", u="inst:hku")
 True
 
@@ -138,7 +138,7 @@ class KnowledgeGraph:
 
     >>> kg = open_graph()
     >>> kg.query("SELECT ?u WHERE { ?u a hto:University } ORDER BY ?u", lang="zh-Hant").column("u")
-    ['香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學']
+    ['香港城市大學', '香港中文大學', '香港中文大學（深圳）', '香港大學', '香港科技大學', '香港理工大學']
     """
 
     def __init__(self, store: Store | None = None, *, root: str | Path | None = None, inference: bool = True):
@@ -149,6 +149,9 @@ class KnowledgeGraph:
         self._index: SearchIndex | None = None
         self._networks: dict[str, Any] = {}  # lang -> the projected network, kept by hetao_kg.network
         self._stated: Store | None = None
+        self._root, self._inference = root, inference
+        self.as_of_note = None  # set on a graph restricted to a date (see as_of)
+        self._known_by: dict[str, KnowledgeGraph] = {}
 
     def _store(self, stated_only: bool) -> Store:
         """The store to ask: the whole graph, or the graph without curators' inferences."""
@@ -163,10 +166,32 @@ class KnowledgeGraph:
             self._stated = restrict()
         return self._stated
 
+    def as_of(self, date: str) -> "KnowledgeGraph":
+        """The graph as known at ``date`` (YYYY, YYYY-MM or YYYY-MM-DD): every fact whose
+        sources were all out only after it is left out (see :mod:`hetao_kg.data.as_of`);
+        ``.as_of_note`` says how many and which kept sources have an uncertain date.
+        Answers come from an in-memory rdflib store.
+
+        >>> q = "SELECT ?e WHERE { ?e hto:broughtInBy <https://w3id.org/hetao-kg/id/org/cityu> }"
+        >>> kg = open_graph()
+        >>> len(kg.query(q)), len(kg.as_of("2022-06").query(q)), len(kg.as_of("2022-12").query(q))
+        (1, 0, 1)
+        """
+        from ..data.as_of import known_by
+        from ..data.graph import load
+
+        if date not in self._known_by:
+            ds, note = known_by(load(self._root, inference=self._inference), date)
+            kg = type(self)(RdflibStore(ds, inference=self._inference), root=self._root, inference=self._inference)
+            kg.as_of_note = note
+            self._known_by[date] = kg
+        return self._known_by[date]
+
     # --- SPARQL -------------------------------------------------------------
 
     def query(
-        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, **bindings: Any
+        self, sparql: str, /, *, lang: str | None = None, stated_only: bool = False, as_of: str | None = None,
+        **bindings: Any
     ) -> QueryResult:
         """Run a SELECT query; keyword arguments bind variables safely (no text pasting).
 
@@ -177,7 +202,11 @@ class KnowledgeGraph:
         >>> b = "kg:org/hkust-incubator"
         >>> len(kg.query(q, b=b)), len(kg.query(q, b=b, stated_only=True))
         (1, 0)
+
+        With ``as_of`` (a date), only what sources out by then said: :meth:`as_of`.
         """
+        if as_of:
+            return self.as_of(as_of).query(sparql, lang=lang, stated_only=stated_only, **bindings)
         terms = self._bind(sparql, bindings)
         store = self._store(stated_only)
         raw = store.select(_dataset_checked(sparql, store), terms)
@@ -208,7 +237,8 @@ class KnowledgeGraph:
         result = QueryResult(answer.vars, answer.rows, truncated=answer.truncated)
         return self._labelled(result, lang) if lang else result
 
-    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, **params: Any) -> QueryResult:
+    def named(self, name: str, /, *, lang: str | None = None, stated_only: bool = False, as_of: str | None = None,
+              **params: Any) -> QueryResult:
         """Run a named query (``hetao-kg queries`` lists them) with bound parameters;
         a parameter the header declares as an entity takes any name.
 
@@ -216,6 +246,8 @@ class KnowledgeGraph:
         >>> r.column("status"), r.column("status_words")
         (['landed', 'under construction'], ['已落地', '正在开展场地建设'])
         """
+        if as_of:
+            return self.as_of(as_of).named(name, lang=lang, stated_only=stated_only, **params)
         query = named_query(name)
         unknown = sorted(set(params) - set(query.param_names))
         if unknown:
@@ -387,7 +419,7 @@ class KnowledgeGraph:
             raise AmbiguousEntity(entity, [(compact(h.iri), h.label) for h in top])
         raise UnknownName("entity", entity, [f"{h.label} ({compact(h.iri)})" for h in hits[:3]])
 
-    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False) -> QueryResult:
+    def describe(self, entity: str, *, lang: str = "en", stated_only: bool = False, as_of: str | None = None) -> QueryResult:
         """Everything about one entity: each fact with the quote it came from, its
         evidence, and whether (and why) the curators inferred it.
 
@@ -395,6 +427,8 @@ class KnowledgeGraph:
         >>> sorted({f["quote"] for f in facts if f["property"] == "development status"})
         ['生物医药方面,晶泰科技总部等已落地']
         """
+        if as_of:
+            return self.as_of(as_of).describe(entity, lang=lang, stated_only=stated_only)
         return self.named("describe", lang=lang, stated_only=stated_only, entity=URIRef(self.resolve(entity)))
 
     # --- helpers for the questions users come with ---------------------------------
@@ -464,7 +498,7 @@ class KnowledgeGraph:
         per language, with ``unit_code``).
 
         >>> sorted(open_graph().figures().column("value"))[-1]
-        600000
+        10000000000
         """
         return self.named("figures", lang=lang, stated_only=stated_only)
 
@@ -476,6 +510,7 @@ def open_graph(
     endpoint: str | None = None,
     inference: bool = True,
     timeout: float | None = None,
+    as_of: str | None = None,
 ) -> KnowledgeGraph:
     """Open the knowledge graph (loaded lazily, cached by content).
 
@@ -487,19 +522,21 @@ def open_graph(
     entailments (``<graph/inferred>``), so ``?x a hto:Policy`` finds every kind of
     policy; ``inference=False`` answers from the asserted facts alone. Queries run
     under limits (:mod:`hetao_kg.store.limits`) in a worker process: ``timeout`` in seconds
-    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none).
+    (default ``HETAO_KG_TIMEOUT`` or 30; 0 for none). ``as_of`` (a date) gives the graph as
+    known then: :meth:`KnowledgeGraph.as_of`.
 
     >>> kg = open_graph()
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:ConstructionProject }"))
-    7
+    8
     >>> q = "SELECT ?p WHERE { ?p a hto:ConstructionProject } ORDER BY ?p"
     >>> open_graph(store="memory").query(q).column("p") == kg.query(q).column("p")
     True
     >>> len(kg.query("SELECT ?p WHERE { ?p a hto:Policy }")), len(open_graph(inference=False).query("SELECT ?p WHERE { ?p a hto:Policy }"))
-    (10, 0)
+    (11, 0)
     """
     from ..store.backends import open_store
 
     store = open_store(store, endpoint=endpoint, root=root, inference=inference,
                        **({} if timeout is None else {"timeout": timeout}))
-    return KnowledgeGraph(store, root=root, inference=inference)
+    kg = KnowledgeGraph(store, root=root, inference=inference)
+    return kg.as_of(as_of) if as_of else kg

@@ -119,7 +119,7 @@ def _dated(kg: "KnowledgeGraph", cites: list[Citation]) -> list[Citation]:
 
     wanted = {c.sources[0] if c.sources else c.document for c in cites} - {""}
     dates: dict[str, str] = {}
-    for r in select_values(kg, "source-dates", "src", wanted) if wanted else []:  # sorted: the first wins
+    for r in select_values(kg, "source-when", "src", wanted) if wanted else []:  # sorted: the first wins
         when, begin, end = (str(r[k]) if r.get(k) is not None else "" for k in ("when", "begin", "end"))
         dates.setdefault(str(r["src"]), when or (f"{begin}/{end}" if begin or end else ""))
     return [replace(c, date=dates.get(c.sources[0] if c.sources else c.document, "")) for c in cites]

@@ -39,8 +39,8 @@ from ..query.queries import UnknownName, named_queries
 from ..store.base import QueryError, QueryRefused, Rows
 from ..store.dataset import apply_dataset
 from ..store.sparql_guard import checked
-from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_documents, source_page,
-                       term_path, view_members, view_titles)
+from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_dates, source_documents,
+                       source_page, term_path, view_members, view_titles)
 from .ontology import ontology_doc
 from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
 from .edge import RequestGuard, host_names
@@ -480,6 +480,10 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
         kg.labels()
         kg.search("HKU")
         home_counts(kg)
+        from ..store.base import prepare
+
+        prepare(named_queries()["timeline"].text)  # parsed once, before the first entity page
+        source_dates(kg)  # the date beside every statement: asked once
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

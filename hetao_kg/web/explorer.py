@@ -16,6 +16,7 @@ without code changes.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ __all__ = [
     "Support",
     "entity_page",
     "home_counts",
+    "source_dates",
     "source_page",
     "term_path",
 ]
@@ -140,6 +142,7 @@ class Support:
     inferred: bool
     source: str | None
     quotes: list[Quote] = field(default_factory=list)
+    source_dates: list[str] = field(default_factory=list)  # "date (source)", or "date not known; ..."
 
     @property
     def path(self) -> str | None:
@@ -192,6 +195,7 @@ class EntityPage:
     incoming: list[tuple[str, str, str | None, str]]
     figures: list[dict]
     neighbours: list[dict]
+    timeline: list[dict] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -344,8 +348,9 @@ def entity_page(kg: "KnowledgeGraph", iri: str, *, lang: str = "en") -> EntityPa
         bucket.sort()
     figures.sort(key=lambda f: (f["property"], f["figure"]))
     ordered = sorted(groups.values(), key=lambda g: (g.property in _LABEL_PROPS, g.label.lower(), g.property))
+    _date_supports(kg, entity, ordered)
     return EntityPage(iri, kg.label(iri, lang), labels, sorted(kinds.values(), key=lambda k: k[1]), ordered,
-                      incoming, figures, _with_shapes(kg, iri, _neighbours(ordered, incoming)))
+                      incoming, figures, _with_shapes(kg, iri, _neighbours(ordered, incoming)), _timeline(kg, iri, lang))
 
 
 def _with_shapes(kg: "KnowledgeGraph", iri: str, neighbours: list[dict]) -> list[dict]:
@@ -361,6 +366,82 @@ def _scaled(shape: dict, factor: float) -> dict:
     from ..network.views.page import FAMILY_STYLE, _shape
 
     return _shape(FAMILY_STYLE[shape["family"]][0], 7.0 * factor)[1]
+
+
+def _date_note(when: str) -> str:
+    from ..query.timeline import undated_note
+
+    return undated_note(when) or when
+
+
+def _rows(kg: "KnowledgeGraph", name: str, entity: URIRef) -> list:
+    """A named query about one entity, bound as given (an unknown entity answers no rows)."""
+    from ..query.queries import named_query
+
+    return kg.store.select(named_query(name).text, {"entity": entity}).rows
+
+
+_SOURCE_DATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def source_dates(kg: "KnowledgeGraph") -> dict[str, list[str]]:
+    """Every assertion graph -> its sources' dates ("date (source)"), asked once per store."""
+    dates = _SOURCE_DATES.get(kg.store)
+    if dates is None:
+        from ..query.queries import named_query
+
+        dates = {}
+        for r in kg.store.select(named_query("source-dates").text).rows:
+            source = str(r.get("source"))
+            where = source if not source.startswith(str(KG)) else kg.label(source)
+            dates.setdefault(str(r.get("g")), []).append(f"{_date_note(str(r.get('source_date')))} ({where})")
+        _SOURCE_DATES[kg.store] = dates
+    return dates
+
+
+def _date_supports(kg: "KnowledgeGraph", entity: URIRef, groups: list[Group]) -> None:
+    """Give every support the date of its source (issue 18)."""
+    dates = source_dates(kg)
+    for group in groups:
+        for st in group.statements:
+            for sup in st.supports:
+                sup.source_dates = sorted(set(dates.get(sup.graph, [])))
+
+
+def _timeline(kg: "KnowledgeGraph", iri: str, lang: str) -> list[dict]:
+    """The entity's dated statuses, events and figures, oldest first; one row per item
+    and date, with every participant and source (issue 18)."""
+    rows: dict[tuple, dict] = {}
+    for r in _rows(kg, "timeline", URIRef(iri)):
+        item = str(r.get("item"))
+        key = (str(r.get("earliest")), str(r.get("latest")), str(r.get("kind")), item, str(r.get("status") or ""))
+        row = rows.get(key)
+        if row is None:
+            what = str(r.get("what")) if r.get("what") is not None else item
+            row = rows[key] = {
+                "date": str(r.get("date")), "note": _date_note(str(r.get("date"))) if "/" in str(r.get("date")) else "",
+                "kind": str(r.get("kind")), "label": kg.label(item, lang), "path": term_path(item),
+                "what": kg.label(what, lang) if what.startswith("http") else what,
+                "status": kg.label(str(r.get("status")), lang) if r.get("status") is not None else "",
+                "value": r.get("value").toPython() if isinstance(r.get("value"), Literal) else "",
+                "qualifier": kg.label(str(r.get("qualifier")), lang) if r.get("qualifier") is not None else "",
+                "of": kg.label(str(r.get("of")), lang) if r.get("of") is not None and str(r.get("of")) != iri else "",
+                "participants": set(), "sources": set(),
+            }
+        if r.get("participant") is not None:
+            row["participants"].add(kg.label(str(r.get("participant")), lang))
+        source = str(r.get("source"))
+        kind = kg.label(str(r.get("source_kind")), lang) if r.get("source_kind") is not None else ""
+        shown = source if not source.startswith(str(KG)) else kg.label(source, lang)
+        row["sources"].add((shown, source if source.startswith("http") and not source.startswith(str(KG)) else "",
+                            kind, _date_note(str(r.get("source_date")))))
+    out = []
+    for key in sorted(rows):
+        row = rows[key]
+        row["participants"] = sorted(row["participants"])
+        row["sources"] = sorted(row["sources"])
+        out.append(row)
+    return out
 
 
 def _neighbours(groups: list[Group], incoming) -> list[dict]:
@@ -459,16 +540,16 @@ def source_page(kg: "KnowledgeGraph", doc_id: str, *, lang: str = "en") -> Sourc
     quotes: dict[str, dict[tuple[int, int], set]] = {}
     facts: dict[str, dict[str, tuple[str, str, str | None]]] = {}
     for r in kg.store.select(_QUOTES, {"doc": doc}).rows:
-        sent = str(r["sent"])
-        span = (int(r["qstart"]), int(r["qend"]))
+        sent = str(r.get("sent"))
+        span = (int(r.get("qstart")), int(r.get("qend")))
         quotes.setdefault(sent, {}).setdefault(span, set())
         if r.get("subject") is not None:
-            subj = str(r["subject"])
+            subj = str(r.get("subject"))
             facts.setdefault(sent, {})[subj] = (subj, kg.label(subj, lang), term_path(subj))
     paragraphs: dict[int, list[SourceSentence]] = {}
     uncovered = 0
     for r in rows:
-        iri, text, start = str(r["sent"]), str(r["text"]), int(r["start"])
+        iri, text, start = str(r.get("sent")), str(r.get("text")), int(r.get("start"))
         spans = quotes.get(iri, {})
         cuts = {0, len(text)}
         for qs, qe in spans:
@@ -483,20 +564,20 @@ def source_page(kg: "KnowledgeGraph", doc_id: str, *, lang: str = "en") -> Sourc
         covered = bool(spans)
         uncovered += not covered
         fact_list = sorted(facts.get(iri, {}).values(), key=lambda f: f[1])
-        paragraphs.setdefault(int(r["para"]), []).append(
+        paragraphs.setdefault(int(r.get("para")), []).append(
             SourceSentence(iri, iri.rsplit("/", 1)[-1], segments, fact_list, covered))
     return SourcePage(doc_id, str(doc), kg.label(str(doc), lang), sorted(paragraphs.items()), len(rows), uncovered)
 
 
 def source_documents(kg: "KnowledgeGraph", *, lang: str = "en") -> list[tuple[str, str, int]]:
     """The source documents: (id, label, sentence count)."""
-    return [(_doc_id(str(r["doc"])), kg.label(str(r["doc"]), lang), int(r["n"]))
+    return [(_doc_id(str(r.get("doc"))), kg.label(str(r.get("doc")), lang), int(r.get("n")))
             for r in kg.store.select(_DOCS).rows]
 
 
 def home_counts(kg: "KnowledgeGraph") -> dict[str, int]:
     """Counts for the home page: entities, assertions, quotes, figures, graphs."""
-    return {str(r["what"]): int(r["n"]) for r in kg.store.select(_COUNTS).rows}
+    return {str(r.get("what")): int(r.get("n")) for r in kg.store.select(_COUNTS).rows}
 
 
 #: The named views an entity page points to ("see it in the network"); ego and path are drawn for it.
