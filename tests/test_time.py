@@ -44,7 +44,7 @@ def test_report_date_is_an_interval_with_inferred_bounds(oxi):
 
 def test_precision_is_kept_as_written(oxi):
     q = "SELECT ?v WHERE { <https://w3id.org/hetao-kg/id/time/2021-09> time:inXSDgYearMonth ?v }"
-    [row] = oxi.query(q).records()
+    [row] = oxi.query(q).raw
     assert str(row["v"]) == "2021-09" and row["v"].datatype.endswith("gYearMonth")
     assert not oxi.ask("ASK { ?t time:inXSDDate ?d FILTER (STR(?d) = '2021-09-01') }")
 

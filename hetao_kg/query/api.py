@@ -401,7 +401,7 @@ class KnowledgeGraph:
         >>> kg.resolve("Hong Kong Univ")
         Traceback (most recent call last):
         ...
-        hetao_kg.errors.AmbiguousEntity: 'Hong Kong Univ' is ambiguous; candidates: The University of Hong Kong (inst:hku); The Hong Kong University of Science and Technology (inst:hkust)
+        hetao_kg.errors.AmbiguousEntity: 'Hong Kong Univ' is ambiguous; candidates: The University of Hong Kong (inst:hku); The Hong Kong University of Science and Technology (inst:hkust); Hong Kong universities with research institutes in the zone (cohort:hk-universities-with-institutes)
         """
         entity = str(entity).strip()
         term = to_term(entity)
@@ -439,8 +439,8 @@ class KnowledgeGraph:
 
         >>> open_graph().hk_university_projects().records()[-1]["unnamed"]
         8
-        >>> open_graph().hk_university_projects(stated_only=True).column("university")  # whose project is which is read from names
-        ['5 "global top-100" Hong Kong universities']
+        >>> open_graph().hk_university_projects(stated_only=True).column("university")  # the report's are read from names
+        ['The Hong Kong University of Science and Technology', '5 "global top-100" Hong Kong universities']
         """
         return self.named("hk-university-projects", lang=lang, stated_only=stated_only)
 
