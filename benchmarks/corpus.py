@@ -65,8 +65,8 @@ UNIVERSITIES = [
     ("org/hku", "香港大学", None),
     ("org/cuhk-shenzhen", "香港中文大学(深圳)", None),
     ("org/hkust", "香港科技大学", None),
-    ("org/syn-cityu", "香港城市大学", "City University of Hong Kong"),
-    ("org/syn-polyu", "香港理工大学", "The Hong Kong Polytechnic University"),
+    ("org/cityu", "香港城市大学", None),  # in the graph since the dated record (issue 18)
+    ("org/polyu", "香港理工大学", None),
     ("org/syn-hkbu", "香港浸会大学", "Hong Kong Baptist University"),
     ("org/syn-lingnan", "岭南大学", "Lingnan University"),
     ("org/syn-eduhk", "香港教育大学", "The Education University of Hong Kong"),
@@ -411,6 +411,15 @@ def _write_report(rep: _Report, out: Path) -> dict:
     trig = PREAMBLE + "".join(rep.trig)
     trig += f"<{a}> {{\n" + "\n".join(f"    {line}" for line in dict.fromkeys(rep.english)) + "\n}\n"
     trig += (f"<graph/provenance> {{\n    <{a}> a hto:Assertion ;\n        hto:evidence hto:PlainTranslation ;\n"
+             "        prov:wasAttributedTo <agent/hetao-kg-curators> .\n}\n")
+    # the report's date, as a curator registering it would give it (the year of the series it
+    # would belong to): every status and figure holds as of its source's date (issue 18)
+    d = f"assertion/{rep.doc_id}/date"
+    year = 2023 + rep.number % 4
+    trig += (f"<{d}> {{\n    <doc/{rep.doc_id}> <http://www.w3.org/2006/time#hasTime> <time/{rep.doc_id}> .\n"
+             f"    <time/{rep.doc_id}> a <http://www.w3.org/2006/time#Instant> ;\n"
+             f"        <http://www.w3.org/2006/time#inXSDgYear> \"{year}\"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n}}\n")
+    trig += (f"<graph/provenance> {{\n    <{d}> a hto:Assertion ;\n        hto:evidence hto:CuratorSupplied ;\n"
              "        prov:wasAttributedTo <agent/hetao-kg-curators> .\n}\n")
     (out / "graph_data" / f"{rep.doc_id}.trig").write_text(trig, encoding="utf-8")
     return {

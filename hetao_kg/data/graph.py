@@ -287,15 +287,15 @@ def stated_only(ds: Dataset) -> Dataset:
     >>> hkust in kg, hkust in stated_only(kg)
     (True, False)
     """
-    from .inference import GRAPH_INFERRED, add_inferred
+    from .inference import GRAPH_FROM_INFERENCES, GRAPH_INFERRED, add_inferred
 
     drop = inferred_graphs(ds) | {GRAPH_INFERRED}
     out = Dataset(default_union=True)
     bind_prefixes(out)
     for s, p, o, g in ds.quads((None, None, None, None)):
         ctx = g.identifier if isinstance(g, Graph) else g
-        if ctx in drop:
-            continue
+        if ctx in drop or (s == GRAPH_FROM_INFERENCES and ctx == GRAPH_PROVENANCE):
+            continue  # (the record of the entailments of inferences: add_inferred writes it anew if any)
         out.add((s, p, o, out.graph(ctx) if ctx is not None else out.default_graph))
     if len(ds.graph(GRAPH_INFERRED)):
         add_inferred(out)  # entailments of the stated facts only: none follow from an inference
