@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 from rdflib.namespace import SDO as SCHEMA
 
 from ..data.graph import data_files
@@ -417,20 +417,26 @@ def _term_str(t) -> str:
 
 
 def _date_triples(doc: URIRef, date: str) -> list[tuple]:
-    """``2024``, ``2024-05``, ``2024-05-17`` or an interval ``A/B`` (each end as precise as given)."""
-    def lit(d: str) -> Literal:
-        if re.fullmatch(r"\d{4}", d):
-            return Literal(d, datatype=XSD.gYear)
-        if re.fullmatch(r"\d{4}-\d{2}", d):
-            return Literal(d, datatype=XSD.gYearMonth)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d):
-            return Literal(d, datatype=XSD.date)
+    """The source's date in OWL-Time, as the graph dates every source (issue 18): ``2024``,
+    ``2024-05``, ``2024-05-17`` (an instant at that precision) or an interval ``A/B``."""
+    kinds = ((r"\d{4}", XSD.gYear, TIME.inXSDgYear), (r"\d{4}-\d{2}", XSD.gYearMonth, TIME.inXSDgYearMonth),
+             (r"\d{4}-\d{2}-\d{2}", XSD.date, TIME.inXSDDate))
+
+    def instant(d: str) -> tuple[URIRef, list[tuple]]:
+        for pattern, datatype, prop in kinds:
+            if re.fullmatch(pattern, d):
+                node = KG[f"time/{d}"]
+                return node, [(node, RDF.type, TIME.Instant), (node, prop, Literal(d, datatype=datatype))]
         raise ReviewError(f"{d!r}: a date is YYYY, YYYY-MM or YYYY-MM-DD")
 
     if "/" in date:
         a, b = date.split("/", 1)
-        return [(doc, SCHEMA.startDate, lit(a)), (doc, SCHEMA.endDate, lit(b))]
-    return [(doc, DCTERMS.date, lit(date))]
+        (start, first), (end, last) = instant(a), instant(b)
+        span = KG[f"time/{doc.rsplit('/', 1)[-1]}"]
+        return [(doc, TIME.hasTime, span), (span, RDF.type, TIME.Interval), (span, TIME.hasBeginning, start),
+                (span, TIME.hasEnd, end), *first, *last]
+    node, triples = instant(date)
+    return [(doc, TIME.hasTime, node), *triples]
 
 
 _UNITS_EN = {"平方米": "square metres", "平方公里": "square kilometres", "人": "people", "亿元": "hundred million yuan",
