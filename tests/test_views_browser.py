@@ -143,7 +143,7 @@ def test_view_loads_offline_and_cites(browser, kgapi, pages, name):
     assert mark and (quote in mark or mark in quote)
     _assert_labels_readable(page, name)
     assert browser.requests == [] and browser.errors == []
-    assert pages[name].stat().st_size < 450_000
+    assert pages[name].stat().st_size < 500_000
 
 
 @pytest.mark.parametrize("name", ["full", "full-zh", "ego2", "policies", "hk-universities", "path"])

@@ -42,7 +42,7 @@ def test_serve_honours_no_inference(monkeypatch):
     for flags in ([], ["--no-inference"]):
         result = CliRunner().invoke(main, [*flags, "serve", "--store", "memory", "--workers", "1"])
         assert result.exit_code == 0, result.output
-        with TestClient(apps["app"]) as client:
+        with TestClient(apps["app"], base_url="http://127.0.0.1") as client:  # the Host the server is bound to
             answers[bool(flags)] = client.get("/sparql", params={"query": ask}).json()["boolean"]
     assert answers == {False: True, True: False}
 
