@@ -51,6 +51,7 @@ from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_i
 from ..namespaces import KG, PREFIXES
 from ..data import derived
 from ._common import evaluated_text, lang_case, literal
+from .sparql_guard import checked
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
@@ -542,6 +543,13 @@ class OxigraphStore(SelectAsk):
         if form not in _FORMS:
             raise QueryRefused(f"unsupported query form {form}")
         db = self.open()
+        import pyoxigraph as ox
+
+        defaults, named = checked(sparql).dataset
+        for iri in (*defaults, *named):  # FROM selects graphs this store holds; anything else would need fetching
+            if not db.contains_named_graph(ox.NamedNode(iri)):
+                raise QueryRefused(f"<{iri}> is refused: it is not a graph of the hetao-kg dataset, and graphs "
+                                   "are never fetched (FROM and FROM NAMED select graphs it holds)")
         try:
             result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
             if form == "AskQuery":

@@ -151,7 +151,8 @@ class SparqlStore:
         form = check(sparql)  # the guard: nothing is sent before it passed
         named = checked(sparql).dataset
         if named != ((), ()):  # another engine may fetch what FROM names: only graphs it holds
-            refuse_missing(named, graph_names(self))
+            foreign = [iri for iri in (*named[0], *named[1]) if not iri.startswith(str(KG))]
+            refuse_missing(named, frozenset() if foreign else graph_names(self))  # refused before anything is sent
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
         # a query naming its dataset (FROM, FROM NAMED) keeps it: the protocol's parameters would override it
