@@ -96,7 +96,7 @@ def test_named_query_in_the_editor_shows_rows(server):
         page.click(".yasqe_queryButton")
         page.wait_for_selector(".yasr table tbody tr", timeout=30_000)
         rows = page.locator(".yasr table tbody tr").count()
-        assert rows == 4
+        assert rows == 6  # HKU, HKUST, CUHK, CUHK-Shenzhen, CityU, PolyU
         body = page.text_content(".yasr table")
         assert "The University of Hong Kong" in body  # labels in the page's language (?universityLabel)
         assert "query=" in page.url  # the URL now shares the query
