@@ -38,7 +38,8 @@ __all__ = ["generate", "SIZES"]
 
 REPO = Path(__file__).resolve().parent.parent
 #: benchmark sizes: name -> number of reports (the real one included)
-SIZES = {"35k": 10, "350k": 100, "3.5M": 1000}
+# "7k" (the real report and one synthetic) is the smoke size tests/test_scale_smoke.py runs.
+SIZES = {"7k": 2, "35k": 10, "350k": 100, "3.5M": 1000}
 
 PREAMBLE = """@base <https://w3id.org/hetao-kg/id/> .
 @prefix hto:     <https://w3id.org/hetao-kg/ontology#> .

@@ -11,6 +11,14 @@ True
 >>> from hetao_kg.stores.oxigraph import OxigraphStore
 >>> OxigraphStore.__module__
 'hetao_kg.store.oxigraph'
+
+Two old modules share their name with a function of the package (``validate`` and
+``normalize``): importing the module never replaces the function.
+
+>>> import hetao_kg, hetao_kg.validate
+>>> from hetao_kg.validate import validate
+>>> hetao_kg.validate is validate, hetao_kg.normalize.__module__
+(True, 'hetao_kg.source.normalize')
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 
 #: old module -> the module that holds its code now (submodules follow their package)
 MOVED = {
@@ -75,8 +84,24 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__spec__ = module.__spec__.loader_state
 
 
+class _Package(types.ModuleType):
+    """``hetao_kg`` itself: the import system sets ``hetao_kg.validate`` to the module when
+    ``hetao_kg.validate`` is imported; a function of that name stays (the module is in
+    ``sys.modules`` for ``from hetao_kg.validate import …``)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        current = self.__dict__.get(name)
+        if (isinstance(value, types.ModuleType) and f"{self.__name__}.{name}" in MOVED
+                and callable(current) and not isinstance(current, types.ModuleType)):
+            return
+        super().__setattr__(name, value)
+
+
 def install() -> None:
     """Let the old names be imported (once per process). First in line: the new package
     folders would otherwise load an old name's submodule a second time as a copy."""
     if not any(isinstance(f, _Alias) for f in sys.meta_path):
         sys.meta_path.insert(0, _Alias())
+    package = sys.modules.get("hetao_kg")
+    if package is not None and type(package) is types.ModuleType:
+        package.__class__ = _Package

@@ -82,7 +82,7 @@ def test_terms_come_back_as_rdflib_gives_them(store):
     quote = store.select("SELECT ?q WHERE { ?x oa:exact ?q } LIMIT 1").rows[0]["q"]
     assert quote.datatype is None and quote.language is None  # plain, not xsd:string
     value = store.select("SELECT ?v WHERE { ?f schema:value ?v } ORDER BY DESC(?v) LIMIT 1").rows[0]["v"]
-    assert value.toPython() == 600000
+    assert value == Literal(10_000_000_000) and value.toPython() == 10_000_000_000  # HK$10 billion, an xsd:integer
 
 
 def test_a_variable_not_projected_is_bound_through_values(store):

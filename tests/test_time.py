@@ -10,7 +10,7 @@ import pytest
 
 from hetao_kg.api import open_graph
 from hetao_kg.query.timeline import BadDate, changes, earliest_day, report_dates, status_as_of, undated_note
-from hetao_kg.validate import validate
+from hetao_kg.data.validate import validate
 
 from .conftest import run_cli
 

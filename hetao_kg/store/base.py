@@ -14,7 +14,7 @@ text, so that another store (an embedded Oxigraph, a remote endpoint) can stand 
 
 >>> store = RdflibStore(load())
 >>> store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a hto:University }").rows[0]["n"].toPython()
-4
+6
 """
 
 from __future__ import annotations

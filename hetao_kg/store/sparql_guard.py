@@ -278,13 +278,28 @@ def _declared_prefixes(toks: list[Token]) -> dict[str, str]:
 
 
 def _check_terms(toks: list[Token]) -> None:
-    """The first ``hto:`` term the ontology does not define, with the closest one."""
+    """The first ``hto:`` term the ontology does not define, with the closest one.
+
+    Terms inside a ``VALUES`` block are data (the entities and kinds a program binds,
+    which a data root of its own may add), not vocabulary: they are not checked."""
     from .diagnose import ontology_terms
 
     ns = str(HTO._NS)
     prefixes = _declared_prefixes(toks)
     terms = None
+    values_depth = None  # the bracket depth a VALUES block closes at, while inside one
+    depth = 0
     for i, tok in enumerate(toks):
+        if tok.kind == "PUNCT" and tok.text in "{(":
+            depth += 1
+        elif tok.kind == "PUNCT" and tok.text in "})":
+            depth -= 1
+            if values_depth is not None and depth <= values_depth and tok.text == "}":
+                values_depth = None
+        elif tok.kind == "NAME" and tok.text.upper() == "VALUES":
+            values_depth = depth
+        if values_depth is not None:
+            continue
         if tok.kind == "PNAME":
             if i and toks[i - 1].kind == "NAME" and toks[i - 1].text.upper() == "PREFIX":
                 continue

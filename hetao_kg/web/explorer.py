@@ -600,10 +600,11 @@ def view_members(kg: "KnowledgeGraph") -> dict[str, frozenset[str]]:
 
 
 def citation_text(kg: "KnowledgeGraph", iri: str, *, limit: int = 3) -> str:
-    """A citation a reader can paste for the entity: its first quoted facts, as plain text."""
+    """A citation a reader can paste for the entity: its first quoted facts, as plain text,
+    the report's own sentences before the external facts that context-facts.md records."""
     from ..query.cite import citations, format_citations
 
-    found = citations(kg, iri)
+    found = sorted(citations(kg, iri), key=lambda c: bool(c.sources))  # stable: document order within each
     return format_citations(found[:limit], format="text") if found else ""
 
 
