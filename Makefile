@@ -35,8 +35,10 @@ validate: $(STAMP)
 stats: $(STAMP)
 	$(KG) stats
 
+# Two processes (pytest-xdist), each test file whole on one of them: the suite waits on
+# servers, browsers and timeouts as much as it computes.
 test: $(STAMP) sysdeps
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # The suite once against the LOWEST versions pyproject.toml allows (pip cannot resolve
 # to lowest itself: .ci/lowest-constraints.py pins every lower bound as a constraint).
