@@ -488,8 +488,11 @@ def show(ctx, entity, fmt, lang, stated_only, as_of):
 @handle_errors
 def timeline(ctx, entity, as_of, fmt, lang):
     """ENTITY's dated statuses, events and figures, oldest first, each with its source,
-    the source's kind and date; an undated source says so ("date not known; ...")."""
-    from .query.timeline import BadDate, status_as_of, timeline as entity_timeline, undated_note
+    the source's kind and date; an undated source says so ("date not known; ...").
+
+    The table shows each item once, its participants and sources joined; CSV and JSON
+    give a row per source with the assertion to cite."""
+    from .query.timeline import BadDate, folded, status_as_of, timeline as entity_timeline, undated_note
 
     kg = _kg(ctx)
     iri = kg.resolve(entity)
@@ -499,7 +502,7 @@ def timeline(ctx, entity, as_of, fmt, lang):
         _fail(str(exc))
     if fmt == "table":
         _echo(f"{kg.label(iri, lang)}  <{iri}>")
-    _echo(rows.format(fmt))
+    _echo((folded(rows) if fmt == "table" else rows).format(fmt))
     if fmt == "table":
         notes = sorted({undated_note(str(r["source_date"])) for r in rows.records()} - {""})
         for note in notes:

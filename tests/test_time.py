@@ -207,6 +207,16 @@ def test_cli_timeline_and_changes():
     assert bad.returncode == 2 and "not a date" in bad.stderr
 
 
+def test_cli_timeline_table_shows_each_item_once_and_csv_each_source():
+    table = run_cli("timeline", "kg:park/hong-kong-park", "--lang", "en")
+    assert table.returncode == 0, table.stderr
+    opened = [line for line in table.stdout.splitlines() if "Hong Kong Park opened" in line]
+    assert len(opened) == 1, opened  # three sources report the opening: one row, sources joined
+    csv = run_cli("timeline", "kg:park/hong-kong-park", "--lang", "en", "--format", "csv")
+    assert csv.returncode == 0, csv.stderr
+    assert sum("Hong Kong Park opened" in line for line in csv.stdout.splitlines()) >= 3  # a row per source
+
+
 def test_headline_answers_differently_as_of_2022_and_2026_and_says_so(oxi):
     early = oxi.as_of("2022-06")
     late = oxi.as_of("2026")

@@ -28,6 +28,7 @@ __all__ = [
     "changes",
     "conflicts",
     "earliest_day",
+    "folded",
     "latest_day",
     "report_dates",
     "series",
@@ -99,6 +100,46 @@ def timeline(kg: "KnowledgeGraph", entity: str, *, lang: str | None = None, as_o
     """
     result = kg.named("timeline", entity=entity, lang=lang)
     return _known_by(result, as_of) if as_of else result
+
+
+#: the columns a reader's table of a timeline keeps; participants and sources are joined
+FOLDED_COLUMNS = ("date", "kind", "item", "of", "what", "status", "value", "qualifier", "participant", "source",
+                  "source_kind", "source_date")
+_JOINED = ("participant", "source", "source_kind", "source_date")
+
+
+def folded(result: "QueryResult") -> "QueryResult":
+    """A timeline (or changes) answer with one row per dated item: rows that differ only in
+    a participant or a source become one, those columns joined with "; " in order
+    (a table for people; CSV and JSON keep a row per source, with its assertion).
+
+    >>> from hetao_kg.api import open_graph
+    >>> kg = open_graph()
+    >>> full, short = timeline(kg, "Hong Kong Park", lang="en"), folded(timeline(kg, "Hong Kong Park", lang="en"))
+    >>> len(short) < len(full), [r["source"] for r in short.records() if str(r["item"]) == "Hong Kong Park opened"][0].count("; ")
+    (True, 2)
+    """
+    from rdflib import Literal
+
+    from .results import QueryResult
+
+    columns = [c for c in FOLDED_COLUMNS if c in result.vars]
+    groups: dict[tuple, dict] = {}
+    for row in result.rows:
+        key = tuple(row.get(c) for c in columns if c not in _JOINED)
+        seen = groups.setdefault(key, {c: [] for c in _JOINED} | {"row": row})
+        for c in _JOINED:
+            value = row.get(c)
+            if value is not None and str(value) not in seen[c]:
+                seen[c].append(str(value))
+    rows = []
+    for group in groups.values():
+        out = {c: group["row"].get(c) for c in columns}
+        for c in _JOINED:
+            if c in out:
+                out[c] = Literal("; ".join(group[c])) if group[c] else None
+        rows.append(out)
+    return QueryResult(columns, rows, truncated=result.truncated)
 
 
 def _known_by(result: "QueryResult", date: str) -> "QueryResult":
