@@ -239,8 +239,11 @@ def serve_review(ctx, *, host: str, port: int, doc: str, review_dir: Path, curat
     if not curator:
         _fail("--review needs the curator's name (--curator NAME or $HETAO_KG_CURATOR)")
     try:
-        app = create_review_app(review_dir, doc, curator=curator, root=_root(ctx))
+        app = create_review_app(review_dir, doc, curator=curator, root=_root(ctx), host=host)
     except IngestError as exc:
         _fail(str(exc))
     click.echo(f"hetao-kg: review page of {doc} at http://{host}:{port}/ (loopback only); Ctrl-C stops", err=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    from .web.edge import TimedH11Protocol
+
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=TimedH11Protocol,
+                timeout_keep_alive=5)  # slow clients are timed out, as by `serve`

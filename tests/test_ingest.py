@@ -336,6 +336,30 @@ def test_review_page_escapes_highlights_and_needs_its_token(tmp_path, data_root)
     assert refused.status_code == 409 and "states no fact" in refused.json()["error"]
 
 
+def test_review_page_has_the_explorers_edge_checks(tmp_path, data_root):
+    """DNS rebinding (a foreign Host), another site's page and an oversized body are refused
+    before the review app runs: the token on the page never reaches another origin."""
+    from starlette.testclient import TestClient
+
+    from hetao_kg.web.review import MAX_BODY, create_review_app
+
+    src = tmp_path / "next.txt"
+    src.write_text(NEXT, encoding="utf-8")
+    ingest_file(src, review_dir=tmp_path / "review", root=data_root, doc_id="next")
+    app = create_review_app(tmp_path / "review", "next", curator="Test Curator", root=data_root, token="t0ken",
+                            host="127.0.0.1")
+    client = TestClient(app, base_url="http://127.0.0.1:8765")
+    assert client.get("/").status_code == 200
+    rebound = client.get("/", headers={"Host": "attacker.example:8765"})
+    assert rebound.status_code == 421 and "t0ken" not in rebound.text
+    foreign = client.post("/decide", json={"id": "x", "action": "reject"},
+                          headers={"X-Review-Token": "t0ken", "Origin": "http://attacker.example"})
+    assert foreign.status_code == 403
+    big = client.post("/decide", content=b"{" + b" " * MAX_BODY + b"}",
+                      headers={"X-Review-Token": "t0ken", "Content-Type": "application/json"})
+    assert big.status_code == 413
+
+
 def test_serve_review_is_loopback_only(tmp_path):
     out = CliRunner().invoke(main, ["serve", "--review", "next", "--host", "0.0.0.0", "--curator", "X",
                                     "--review-dir", str(tmp_path)])

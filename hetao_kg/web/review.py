@@ -5,6 +5,9 @@ It is a small app of its own, served on loopback only and never with the explore
 accepting writes curated data, so every POST must carry the page's one-time token
 (a page of another site cannot read it), and the decisions go through
 :class:`hetao_kg.ingest.review.Review` exactly as the CLI's do (validated, atomic).
+The explorer's edge checks (:mod:`hetao_kg.web.edge`) stand in front of it too: a Host
+that is not the bound address (DNS rebinding, which would let another site read the
+token), a cross-origin request and a body over 64 KB are refused before the app runs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..ingest.review import Review, ReviewError
+from .edge import RequestGuard, host_names
 from ..source.normalize import split_sentences
 
 __all__ = ["create_review_app"]
@@ -43,9 +47,15 @@ def _rows(review: Review) -> list[dict]:
     return out
 
 
+#: the largest request body the review page takes (a decision is a few hundred bytes)
+MAX_BODY = 64 * 1024
+
+
 def create_review_app(review_dir: str | Path, doc_id: str, *, curator: str, root: str | Path | None = None,
-                      token: str | None = None) -> Starlette:
-    """The review app for one ingested report (raises ReviewError when there is none)."""
+                      token: str | None = None, host: str | None = None) -> RequestGuard:
+    """The review app for one ingested report (raises ReviewError when there is none),
+    behind the edge checks; ``host`` is the address it is bound to (``None``: no Host
+    check, for an app driven by a test client)."""
     Review(review_dir, doc_id, root=root)  # fails early on a report that was never ingested
     token = token or secrets.token_urlsafe(24)
 
@@ -77,5 +87,7 @@ def create_review_app(review_dir: str | Path, doc_id: str, *, curator: str, root
             return JSONResponse({"error": str(exc)}, status_code=409)
         return JSONResponse({"id": pid, "state": review.state(pid)})
 
-    return Starlette(routes=[Route("/", page), Route("/decide", decide, methods=["POST"]),
-                             Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")])
+    app = Starlette(routes=[Route("/", page), Route("/decide", decide, methods=["POST"]),
+                            Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")])
+    hosts, any_ip = host_names(host) if host is not None else (None, False)
+    return RequestGuard(app, max_body=MAX_BODY, hosts=hosts, any_ip=any_ip)
