@@ -122,11 +122,14 @@ NAMED_CASES = [(name, {}) for name in sorted(named_queries())
 ]
 
 
-# Virtuoso 7.2 answers these time queries with extra rows (an interval bound left unbound by an
-# OPTIONAL over a property path the other engines bind); memory, Oxigraph and the Oxigraph server agree.
-VIRTUOSO_TIME_GAPS = {"source-dates", "timeline-kg:park/hong-kong-park", "changes-2023-09-07-2026-12-31",
-                      # after the merge of the dated record with issue 15's per-figure rows: not yet looked into
-                      "figures", "hk-university-projects"}
+# Virtuoso 7.2 answers these differently from memory, Oxigraph and the Oxigraph server (issue 18):
+# - source-dates: the hasEnd date of an interval left unbound for some rows of the second UNION
+#   branch (three OPTIONALs after the UNION);
+# - hk-university-projects: ?group left unbound for the rows of the second and third branches.
+# (figures, timeline and changes differed by the HK$10 billion figure: Virtuoso's N-Quads reader
+# types "10000000000"^^xsd:integer as xsd:decimal; the loader now writes it bare, see
+# hetao_kg.store.sparql.virtuoso_integers.)
+VIRTUOSO_TIME_GAPS = {"source-dates", "hk-university-projects"}
 
 
 @pytest.mark.parametrize("store_name", STORES[1:])

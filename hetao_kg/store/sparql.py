@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from rdflib import BNode, URIRef
 from rdflib.term import Node
@@ -43,7 +44,7 @@ from .sparql_guard import checked
 from .dataset import dataset_iris, graph_names, refuse_missing
 from .base import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
 
-__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads"]
+__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads", "virtuoso_integers"]
 
 UNION_GRAPH = "urn:hetao-kg:union"
 _ACCEPT = {
@@ -230,9 +231,39 @@ def dump_nquads(out: Path, *, store_dir: str | Path | None = None, root: str | P
     return len(db)
 
 
-def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_per_file: int = 500_000) -> list[Path]:
+# an xsd:integer object written quoted: "N"^^<…#integer> right after the predicate (a `"` after
+# "> " opens the object; inside a literal a `"` is escaped, so this never matches in one)
+_TYPED_INTEGER = re.compile(rb'(?<=> )"([+-]?[0-9]+)"\^\^<http://www\.w3\.org/2001/XMLSchema#integer>(?= )')
+
+
+def _bare_wide_integer(match: re.Match) -> bytes:
+    digits = match.group(1)
+    return digits if not -2**31 <= int(digits) < 2**31 else match.group(0)
+
+
+def virtuoso_integers(line: bytes) -> bytes:
+    r"""A quad as Virtuoso's bulk loader keeps it: an xsd:integer beyond 32 bits as a bare number.
+
+    Virtuoso 7.2's N-Quads reader stores ``"10000000000"^^xsd:integer`` as an
+    xsd:decimal (any quoted integer outside −2³¹ … 2³¹−1), but reads the bare Turtle
+    number ``10000000000`` as the xsd:integer it is: the same RDF term. Smaller
+    integers and every other literal stay as they are.
+
+    >>> virtuoso_integers(b'<http://ex/s> <http://ex/v> "10000000000"^^<http://www.w3.org/2001/XMLSchema#integer> <http://ex/g> .\n')
+    b'<http://ex/s> <http://ex/v> 10000000000 <http://ex/g> .\n'
+    >>> virtuoso_integers(b'<http://ex/s> <http://ex/v> "42"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    b'<http://ex/s> <http://ex/v> "42"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    >>> virtuoso_integers(b'<http://ex/s> <http://ex/q> "a \\"> \\"10000000000\\"^^<http://www.w3.org/2001/XMLSchema#integer> b" .\n')
+    b'<http://ex/s> <http://ex/q> "a \\"> \\"10000000000\\"^^<http://www.w3.org/2001/XMLSchema#integer> b" .\n'
+    """
+    return _TYPED_INTEGER.sub(_bare_wide_integer, line) if b"XMLSchema#integer>" in line else line
+
+
+def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_per_file: int = 500_000,
+                 rewrite: Callable[[bytes], bytes] | None = None) -> list[Path]:
     """Split an N-Quads file (one quad per line) into ``folder/STEM-00001.nq``, … of at most
-    ``quads_per_file`` lines each; return the files written.
+    ``quads_per_file`` lines each, each line passed through ``rewrite`` if given; return the
+    files written.
 
     >>> import tempfile
     >>> d = Path(tempfile.mkdtemp()); src = d / "all.nq"
@@ -252,7 +283,7 @@ def split_nquads(source: Path, folder: Path, *, stem: str = "hetao-kg", quads_pe
                         out.close()
                     files.append(folder / f"{stem}-{len(files) + 1:05d}.nq")
                     out = open(files[-1], "wb")
-                out.write(line)
+                out.write(rewrite(line) if rewrite else line)
                 n += 1
     finally:
         if out is not None:
@@ -279,7 +310,8 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
 
     The N-Quads (every named graph as it is; the default graph, the union, goes to
     :data:`UNION_GRAPH`) are written into ``load_dir`` (a folder the server may read: its
-    ``DirsAllowed``) as files of ``quads_per_file`` quads, registered with ``ld_dir``, and
+    ``DirsAllowed``) as files of ``quads_per_file`` quads (an xsd:integer beyond 32 bits as a
+    bare number, which Virtuoso keeps an integer: :func:`virtuoso_integers`), registered with ``ld_dir``, and
     loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: one per file,
     at most the number of CPUs), then ``checkpoint``: the way Virtuoso loads billions
     of quads, without one request per graph. With ``replace``, hetao-kg's graphs
@@ -304,7 +336,7 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         with tempfile.TemporaryDirectory(prefix=".hetao-kg-dump-", dir=folder.parent) as tmp:
             whole = Path(tmp) / "all.nq"
             n = dump_nquads(whole, store_dir=store_dir, root=root, inference=inference)
-            files = split_nquads(whole, folder, quads_per_file=quads_per_file)
+            files = split_nquads(whole, folder, quads_per_file=quads_per_file, rewrite=virtuoso_integers)
         steps = []
         if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
             # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
