@@ -67,6 +67,11 @@ def test_language_tags_are_compared_portably(path: Path):
 # (Also: a variable left unbound by an OPTIONAL is joined like SQL's NULL, so a row whose
 # OPTIONAL did not match vanishes when the variable meets a bound one; no lint can see that,
 # hk-university-projects.rq binds ?university in every branch instead.)
+# (Also, beyond any lint, seen on this data: OPTIONALs applied to a UNION's rows lose their
+# bindings for some rows of the later branches: three OPTIONALs on ?st in source-dates.rq (the
+# dates now come from a sub-select per ?st), and an OPTIONAL followed by an EXISTS or an OPTIONAL
+# sub-select in hk-university-projects.rq (that OPTIONAL now comes last). And its N-Quads loader
+# types a quoted xsd:integer beyond 32 bits as xsd:decimal: hetao_kg.store.sparql.virtuoso_integers.)
 
 _MASK = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>|"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 
