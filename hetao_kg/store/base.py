@@ -183,12 +183,38 @@ def _prepare(sparql: str):
             )
         if name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
+    _strict_grammar(sparql)
     try:
         prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
         raise syntax_error(sparql, exc) from None
     check_terms(_walk(prepared.algebra))
     return prepared
+
+
+def _strict_grammar(sparql: str) -> None:
+    """Oxigraph's parser, which follows the SPARQL 1.1 grammar to the letter, on a query
+    rdflib accepted: rdflib also takes what the grammar forbids (a VALUES row of the wrong
+    width, a variable bound twice by BIND, ...), and every store answers the same queries.
+
+    The query is parsed by an empty in-memory Oxigraph store and never evaluated on data
+    (its answers are lazy and left unread).
+
+    >>> _strict_grammar("SELECT ?x WHERE { VALUES (?x ?y) { (1) } }")
+    Traceback (most recent call last):
+    ...
+    hetao_kg.errors.QueryError: SPARQL syntax error: line 1, column 43: expected UNDEF
+    """
+    import pyoxigraph as ox
+
+    from .diagnose import oxigraph_syntax_error
+
+    try:
+        ox.Store().query(sparql, prefixes={k: str(v) for k, v in PREFIXES.items()})
+    except SyntaxError as exc:
+        raise oxigraph_syntax_error(exc) from None
+    except (ValueError, OSError, RuntimeError):
+        pass  # an evaluation error on the empty store: not the grammar's business
 
 
 def stable_columns(sparql: str, variables) -> tuple[str, ...]:

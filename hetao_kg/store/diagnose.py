@@ -48,6 +48,19 @@ def _old_form(sparql: str):
     )
 
 
+def oxigraph_syntax_error(exc: SyntaxError) -> QueryError:
+    """Oxigraph's own words for a malformed query, at the line and column it gives.
+
+    >>> str(oxigraph_syntax_error(SyntaxError("error at 2:9: expected one of LATERAL, SERVICE")))
+    'SPARQL syntax error: line 2, column 9: expected one of LATERAL, SERVICE'
+    """
+    said = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", said, re.S)
+    if m:
+        return QueryError(m.group(3).strip(), int(m.group(1)), int(m.group(2)))
+    return QueryError(f"SPARQL syntax error: {said}")
+
+
 def syntax_error(sparql: str, exc: Exception):
     """A :class:`~hetao_kg.store.QueryError` for ``exc`` raised while parsing or
     translating ``sparql``, at the real position, with a hint where one helps."""

@@ -592,11 +592,9 @@ def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
         return diagnosed
     except Exception:  # noqa: BLE001 - the diagnosis is a courtesy; Oxigraph's word stands
         pass
-    said = str(exc)
-    m = re.match(r"error at (\d+):(\d+): (.*)", said, re.S)
-    if m:
-        return QueryError(m.group(3).strip(), int(m.group(1)), int(m.group(2)))
-    return QueryError(f"SPARQL syntax error: {said}")
+    from .diagnose import oxigraph_syntax_error
+
+    return oxigraph_syntax_error(exc)
 
 
 def _under(filename: Any, location: Path) -> bool:
