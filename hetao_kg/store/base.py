@@ -183,11 +183,11 @@ def _prepare(sparql: str):
             )
         if name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
-    _strict_grammar(sparql)
     try:
         prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
         raise syntax_error(sparql, exc) from None
+    _strict_grammar(sparql)  # after rdflib's own diagnosis (its hints: an undefined prefix, a missing '.')
     check_terms(_walk(prepared.algebra))
     return prepared
 
