@@ -67,16 +67,9 @@ def _overlap(a, b, slack=0.5):
     return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
 
 
-_LONG_BOX = pytest.mark.xfail(strict=True, reason="issue 21, open: the headline view's group box now says what the "
-                              "report names and what is known otherwise (issue 15); that line is wider than the "
-                              "laptop's label budget and does not wrap yet")
-
-
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", ["full", "policies", "full-zh-Hant", "hk-universities", "sectors"])
-def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, name, size, request):
-    if name == "hk-universities" and size == "laptop":
-        request.applymarker(_LONG_BOX)
+def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, name, size):
     handle = handles[size]
     page = _open(handle, pages[name])
     W, H = page.evaluate("[innerWidth, innerHeight]")
@@ -105,6 +98,10 @@ def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, na
     wide = [l["text"] for l in labels if l["box"][2] - l["box"][0] > max(262, 0.45 * W + 3)]
     assert not wide, f"{name} at {size}: labels too wide: {wide}"
     assert not [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _overlap(a["box"], b["box"])]
+    # a group box's heading and counts wrap to the box's width (inside it, or as a caption under it)
+    for box in page.evaluate("window.hetaoView.boxes()"):
+        lines = [l for l in labels if l["id"].split("#")[0] == box["id"]]
+        assert all(box["box"][0] <= l["box"][0] and l["box"][2] <= max(box["box"][2], box["box"][0] + 146) for l in lines), (box, lines)
     assert handle.requests == [] and handle.errors == []
 
 
@@ -171,8 +168,6 @@ def test_the_sheet_a_tap_opens_under_the_finger_stays_open(handles, pages):
     assert page.locator("#tooltip").is_hidden()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21, open: with the dated record the full view draws 94 nodes and two "
-                   "of the focused node's neighbours lose their labels to collisions")
 def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(handles, pages, kgapi):
     page = _open(handles["desktop"], pages["full"])
     page.fill("#search", "HKU")
@@ -187,6 +182,11 @@ def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(hand
     assert hku in labelled and on_screen <= labelled, f"unlabelled neighbours: {on_screen - labelled}"
     link_labels = {l["text"] for l in page.evaluate(LABELS_JS) if l["id"].startswith("edge:")}
     assert link_labels and link_labels <= {e["label"] for e in edges}
+    # the details opened by the focus leave the focused node and its neighbours in sight
+    tip = page.evaluate("() => { const r = document.getElementById('tooltip').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
+    covered = [n["label"] for n in page.evaluate(NODES_JS) if n["id"] in on_screen | {hku}
+               and _overlap(tip, [n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]])]
+    assert page.locator("#tooltip").is_visible() and not covered, f"the details cover {covered}"
 
 
 def test_link_type_legend_counts_every_drawn_link(handles, pages, kgapi):
