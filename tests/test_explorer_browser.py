@@ -268,3 +268,45 @@ def test_entity_pages_read_like_wikidata_items(chromium, server):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "paragraph" in copied and copied == page.locator("#citation-text").text_content()
     assert record["outside"] == [] and record["errors"] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_explorer_points_hold_at_each_size_in_each_language(chromium, server, size, lang):
+    """Issue 21's explorer points, each in one cheap look, at desktop and phone size in the three languages."""
+    import json
+    from pathlib import Path
+
+    import hetao_kg.web
+
+    words = json.loads((Path(hetao_kg.web.__file__).parent / "i18n.json").read_text(encoding="utf-8"))[lang]
+    W, H = SIZES[size]
+    page, record = _page(chromium, server, width=W, height=H, touch=W < 500)
+    # home: the headline question first, the entities-vs-nodes difference explained
+    page.goto(server.url + _in("/", lang))
+    assert page.locator("main p").first.locator("strong").inner_text() == words["question"]
+    assert page.locator("main p.help").first.inner_text().strip() != ""
+    # /views: titles in the page's language, never slugs
+    page.goto(server.url + _in("/views/", lang))
+    shown = page.evaluate("[...document.querySelectorAll('ul.views a')].map(a => a.textContent)")
+    assert TITLES["hk-universities"]["title"][lang] in shown and not [s for s in shown if re.fullmatch(r"[a-z-]+", s)]
+    # an entity page: one-line description, kinds once each, Wikidata link, copy button, the neighbourhood, the views it is in
+    page.goto(server.url + _in("/id/org/hku", lang))
+    assert page.locator("p.description").inner_text().strip()
+    kinds = page.evaluate("[...document.querySelectorAll('p.kinds a')].map(a => a.textContent)")
+    assert kinds and len(kinds) == len(set(kinds))
+    assert page.locator("a[href='https://www.wikidata.org/wiki/Q15568']").count() == 1
+    assert page.locator("button.copy").is_visible()
+    assert page.locator("svg.neighbourhood a").count() >= 2
+    page.wait_for_selector("ul.in-views[data-ready=true]", state="attached", timeout=120_000)
+    views = page.evaluate("[...document.querySelectorAll('ul.in-views a')].map(a => a.textContent)")
+    assert TITLES["hk-universities"]["title"][lang] in views
+    assert page.evaluate("document.documentElement.scrollWidth") <= W
+    # a served view in that language: a node opens into the explorer
+    _view(page, server, _in("/views/hk-universities", lang))
+    x, y = _point(page, KG + "org/hku")
+    page.touchscreen.tap(x, y) if W < 500 else page.mouse.click(x, y)
+    links = page.evaluate("[...document.querySelectorAll('#tooltip a')].map(a => a.getAttribute('href'))")
+    assert any(h.split("?")[0].endswith("/id/org/hku") for h in links), links
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert record["outside"] == [] and record["errors"] == []
