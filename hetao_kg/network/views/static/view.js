@@ -109,7 +109,7 @@
       if (widths[id] === undefined) { ctx.save(); ctx.font = labelPx + "px " + FONT; widths[id] = ctx.measureText(t).width; ctx.restore(); }
       return widths[id];
     }
-    var ruler = document.createElement("canvas").getContext("2d");
+    var ruler = document.createElement("canvas").getContext("2d"), LINE_H = labelPx * 1.3 + 3;  // wrapped lines: their 1 px margins do not touch
     function measureText(t) { return measure(ruler, "text:" + t, t); }
     // a text in lines at most maxW wide: English breaks at spaces, Chinese between characters
     // (never before closing punctuation); more than maxLines lines end in "…"
@@ -125,6 +125,16 @@
       if (lines.length > maxLines) { lines = lines.slice(0, maxLines - 1).concat([lines.slice(maxLines - 1).reduce(function (a, l) { return a + (/[\u2e80-\uffef]$/.test(a) ? "" : " ") + l; })]); }
       return lines.map(function (l) { return measureText(l) > maxW ? elide(ruler, "wrap:" + l, l, maxW) : l; });
     }
+    // column headings, each wrapped to its column's width on screen (bold: 6% wider than measured)
+    var laneAt = {};
+    function laneLayout(k) {
+      var ls = (data.lanes || []).slice().sort(function (a, b) { return a.x - b.x; });
+      return ls.map(function (l, i) {
+        var room = Math.min(i > 0 ? l.x - ls[i - 1].x : Infinity, i < ls.length - 1 ? ls[i + 1].x - l.x : Infinity) * k - 10;
+        return { lane: l, lines: wrap(l.label, Math.max(56, Math.min(room, 400)) / 1.06, 3) };
+      });
+    }
+    function laneRows(k) { return laneLayout(k).reduce(function (m, l) { return Math.max(m, l.lines.length); }, 0); }
     network.on("beforeDrawing", function (ctx) {
       ctx.save();
       ctx.setLineDash([6, 4]); ctx.strokeStyle = "#8a929c"; ctx.lineWidth = 1.2;
@@ -153,8 +163,10 @@
       });
       // overNodes: true = any node may be under the box; "near" = only the dimmed ones (a focus's labels
       // go over what the focus has faded); otherwise none
+      var lg = document.getElementById("legend").getBoundingClientRect(), cover = [lg.left - 2, lg.top - 2, lg.right + 2, lg.bottom + 2];  // no label under the legend
       function hits(box, own, overNodes) {
         if (box[0] < r.left || box[2] > r.right || box[1] < r.top || box[3] > r.bottom) { return true; }
+        if (lg.width && box[0] < cover[2] && cover[0] < box[2] && box[1] < cover[3] && cover[1] < box[3]) { return true; }
         if (placed.some(function (q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) { return true; }
         return overNodes !== true && discs.some(function (q) {
           return q[4] !== own && (overNodes !== "near" || current.near[q[4]]) && box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3];
@@ -166,7 +178,7 @@
         placed.push(px);
         shownLabels.push({ id: id, text: t, px: parseFloat(/([\d.]+)px/.exec(ctx.font)[1]) * k, box: px });
       }
-      var lineH = labelPx * 1.3 + 3;  // wrapped lines: their 1 px margins do not touch
+      var lineH = LINE_H;
       function block(id, whole, lines, x, y) {  // lines of one text at page (x, y): all of them where they are, or none
         var boxes = lines.map(function (t, i) {
           var top = y + i * lineH;
@@ -188,7 +200,7 @@
         // the selection's neighbours over the nodes the focus has faded
         var must = n.id === current.selected || (n.priority === 0 && !current.near);
         var widest = n.mark ? Math.max(maxW, rect().width * 0.45) : maxW;
-        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90)] : [widest];
+        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest];
         var modes = must ? [false, true] : focus ? [false, "near"] : [false];
         for (var m = 0; m < modes.length; m++) {
           for (var j = 0; j < budgets.length; j++) {
@@ -196,6 +208,11 @@
             var side = c.y - hgt / 2, d = rr * 0.7 + gap;
             var spots = [[c.x - w / 2, c.y + rr + gap], [c.x - w / 2, c.y - rr - gap - hgt], [c.x + rr + gap + 1, side], [c.x - rr - gap - 1 - w, side],
                          [c.x + d, c.y + d], [c.x + d, c.y - d - hgt], [c.x - d - w, c.y + d], [c.x - d - w, c.y - d - hgt]];
+            if (focus) {  // a crowded focus: a row further out, or the label's end (or start) under the node
+              var below = c.y + rr + gap, above = c.y - rr - gap - hgt;
+              spots = spots.concat([[c.x - w, below], [c.x, below], [c.x - w, above], [c.x, above],
+                                    [c.x - w / 2, below + hgt + 2], [c.x - w / 2, above - hgt - 2], [c.x - w, below + hgt + 2], [c.x - w, above - hgt - 2]]);
+            }
             for (var i = 0; i < spots.length; i++) {
               var s = spots[i], box = [s[0] - 1, s[1] - 1, s[0] + w + 1, s[1] + hgt + 1];
               if (!hits(box, n.id, modes[m])) {
@@ -222,16 +239,29 @@
           }
         }
       }
-      (data.lanes || []).forEach(function (l) {  // column headings (construction: the stages, in lifecycle order), kept on screen
-        var w = measure(ctx, l.id, l.label) * 1.06, p = toPage(l.x, l.y);
-        var left = Math.max(r.left + 2, Math.min(r.right - w - 2, p.x - w / 2));
-        var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
-        if (hits(box, null)) { return; }
-        var at = network.DOMtoCanvas({ x: left - r.left, y: p.y - r.top });
+      var lanes = laneLayout(k);  // column headings (construction: the stages, in lifecycle order), just above the top node
+      if (lanes.length) {
+        var top = Infinity;
+        visible().forEach(function (n) { top = Math.min(top, toPage(n.x, n.y).y - disp(n) * k - 6); });  // (clear of a stage ring)
         ctx.font = "bold " + (labelPx / k) + "px " + FONT;
-        draw(l.id, l.label, w, box, at.x, at.y, "left", 1, "#ffd9a0");
+        laneAt = {};
+        lanes.forEach(function (L) {
+          var y = Math.max(r.top + 2, top - 4 - L.lines.length * LINE_H), cx = toPage(L.lane.x, L.lane.y).x;
+          laneAt[L.lane.id] = { x: cx, y: y };
+          var boxes = L.lines.map(function (t, i) {  // each line centred on its column, kept on screen
+            var ty = y + i * LINE_H, edge = lg.width && lg.top < ty + LINE_H && ty < lg.bottom ? cover[0] : r.right;
+            var w = measureText(t) * 1.06, left = Math.max(r.left + 2, Math.min(edge - w - 2, cx - w / 2));
+            return [left - 1, y + i * LINE_H - 1, left + w + 1, y + i * LINE_H + labelPx * 1.3 + 1];
+          });
+          if (boxes.some(function (b) { return hits(b, null); })) { return; }
+          L.lines.forEach(function (t, i) {
+            var at = network.DOMtoCanvas({ x: boxes[i][0] + 1 - r.left, y: boxes[i][1] + 1 - r.top });
+            draw(L.lane.id, t, 0, boxes[i], at.x, at.y, "left", 1, "#ffd9a0");
+            shownLabels[shownLabels.length - 1].whole = L.lane.label;
+          });
+        });
         ctx.font = (labelPx / k) + "px " + FONT;
-      });
+      }
       (data.boxes || []).forEach(function (b) {  // a box's heading and what the report counts, wrapped to the box
         var tl = toPage(b.x, b.y), br = toPage(b.x + b.w, b.y + b.h), inner = Math.max(120, br.x - tl.x - 24);
         var x = tl.x + 12, y = tl.y + 8;
@@ -280,20 +310,21 @@
       var legend = document.getElementById("legend");
       var right = legend && legend.open && window.innerWidth > 700 && window.innerHeight > 500 ? legend.getBoundingClientRect().width + 16 : 0;
       var padX = 20, padTop = 14, padBottom = 14 + labelPx * 1.4;  // room for the lowest row's labels
-      var w = Math.max(40, r.width - 2 * padX - right), h = Math.max(40, r.height - padTop - padBottom);
-      var k = 1, x0, y0, x1, y1;
+      var w = Math.max(40, r.width - 2 * padX - right), h;
+      var k = 1, x0, y0, x1, y1, top;
       for (var round = 0; round < 3; round++) {  // small nodes keep a minimum size on screen, so the bounds depend on k
+        top = padTop + (data.lanes && data.lanes.length ? laneRows(k) * LINE_H + 10 : 0);  // room for the column headings
+        h = Math.max(40, r.height - top - padBottom);
         x0 = Infinity; y0 = Infinity; x1 = -Infinity; y1 = -Infinity;
         ns.forEach(function (n) {
           var rr = Math.max(n.r, MIN_R / k);
           x0 = Math.min(x0, n.x - rr); x1 = Math.max(x1, n.x + rr); y0 = Math.min(y0, n.y - rr); y1 = Math.max(y1, n.y + rr);
         });
         (data.boxes || []).forEach(function (b) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); });
-        (data.lanes || []).forEach(function (l) { y0 = Math.min(y0, l.y); });
         k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
       }
       // centre of the drawing at the centre of the free area (left of an open legend, above the last labels)
-      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2 + ((padBottom - padTop) / 2) / k;
+      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2 + ((padBottom - top) / 2) / k;
       network.moveTo({ position: { x: cx, y: cy }, scale: k, animation: false });
       resize();
     }
@@ -712,7 +743,9 @@
       },
       active: function () { return current.active; },
       priority: function (id) { return byId[id].priority; },
-      lanes: function () { return (data.lanes || []).map(function (l) { var p = toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; }); },
+      lanes: function () {  // where each heading's first line is drawn (or would be)
+        return (data.lanes || []).map(function (l) { var p = laneAt[l.id] || toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; });
+      },
       boxes: function () {
         return (data.boxes || []).map(function (b) {
           var a = toPage(b.x, b.y), c = toPage(b.x + b.w, b.y + b.h);
