@@ -303,6 +303,10 @@ def test_axe_finds_no_critical_or_serious_violation(handles, pages, name, size):
     assert page.locator("#tooltip").is_visible()
     assert violations(page) == [], "with details open"
     page.keyboard.press("Escape")
+    page.fill("#search", "hong" if "@" not in name else "香港")
+    assert page.locator("#results li[role=option]").count() >= 1
+    assert violations(page) == [], "search results open"
+    page.keyboard.press("Escape")
     page.click("#table-toggle")
     assert violations(page) == [], "table"
 
