@@ -201,7 +201,7 @@
         var must = n.id === current.selected || (n.priority === 0 && !current.near);
         var widest = n.mark ? Math.max(maxW, rect().width * 0.45) : maxW;
         var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest];
-        var modes = must ? [false, true] : focus ? [false, "near"] : [false];
+        var modes = focus ? (must ? ["near", true] : ["near"]) : must ? [false, true] : [false];  // the whole name over faded nodes before a shorter one
         for (var m = 0; m < modes.length; m++) {
           for (var j = 0; j < budgets.length; j++) {
             var t = elide(ctx, n.id, full, budgets[j]), w = measure(ctx, n.id + "@" + t, t);
