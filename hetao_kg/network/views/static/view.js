@@ -200,7 +200,7 @@
         // the selection's neighbours over the nodes the focus has faded
         var must = n.id === current.selected || (n.priority === 0 && !current.near);
         var widest = n.mark ? Math.max(maxW, rect().width * 0.45) : maxW;
-        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest];
+        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest, Math.min(widest, 110)];
         var modes = focus ? (must ? ["near", true] : ["near"]) : must ? [false, true] : [false];  // the whole name over faded nodes before a shorter one
         for (var m = 0; m < modes.length; m++) {
           for (var j = 0; j < budgets.length; j++) {
