@@ -313,3 +313,33 @@ def test_explorer_points_hold_at_each_size_in_each_language(chromium, server, si
     assert any(h.split("?")[0].endswith("/id/org/hku") for h in links), links
     assert page.evaluate("document.documentElement.lang") == lang
     assert record["outside"] == [] and record["errors"] == []
+
+
+def test_axe_finds_no_critical_or_serious_violation_on_the_review_page(chromium, tmp_path):
+    """The curator's page of `hetao-kg serve --review DOC`, at desktop and phone size."""
+    import shutil
+
+    from hetao_kg.ingest import ingest_file
+
+    from .conftest import data_root
+    from .test_ingest import NEXT
+
+    for folder in ("ontology", "graph_data"):
+        shutil.copytree(data_root() / folder, tmp_path / folder)
+    src = tmp_path / "next.txt"
+    src.write_text(NEXT, encoding="utf-8")
+    ingest_file(src, review_dir=tmp_path / "review", root=tmp_path, doc_id="next")
+    with running_server("--review", "next", "--review-dir", str(tmp_path / "review"), "--curator", "Test Curator",
+                        data_root=tmp_path, ready="/") as review:
+        for size in SIZES.values():
+            page, record = _page(chromium, review, width=size[0], height=size[1], touch=size[0] < 500)
+            page.goto(review.url + "/")
+            assert page.locator("mark").count() >= 1  # proposals shown, the words that found them highlighted
+            assert violations(page) == [], size
+            assert page.evaluate("document.documentElement.scrollWidth") <= size[0], size
+            if size == SIZES["desktop"]:  # a rejected proposal (drawn faded) still reads
+                page.locator("#proposals li").first.focus()
+                page.keyboard.press("r")
+                page.wait_for_selector("#proposals li.state-rejected")
+                assert violations(page) == [], "after a rejection"
+            assert record["outside"] == [] and record["errors"] == []
