@@ -115,13 +115,30 @@
     // (never before closing punctuation); more than maxLines lines end in "…"
     var CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f";
     var TOKENS = new RegExp("[" + CJK + "]|[^\\s" + CJK + "]+\\s*|\\s+", "g"), CLOSING = /^[\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f,.;:!?)]/;
-    function wrap(t, maxW, maxLines) {
+    var wrapped = {};
+    // balanced: the narrowest width that needs no more lines (no lone last word); greedy: each line as full as it goes
+    function wrap(t, maxW, maxLines, greedy) {
+      maxW = Math.floor(maxW);
+      var key = maxLines + "|" + maxW + "|" + !!greedy + "|" + t;
+      if (wrapped[key]) { return wrapped[key]; }
+      var lines = breakLines(t, maxW), lo = maxW / 2, hi = maxW;
+      if (!greedy && lines.length >= 2 && lines.length <= maxLines) {
+        for (var i = 0; i < 8; i++) { var mid = (lo + hi) / 2; if (breakLines(t, mid).length > lines.length) { lo = mid; } else { hi = mid; } }
+        lines = breakLines(t, hi);
+      }
+      wrapped[key] = fitLines(lines, maxW, maxLines);
+      return wrapped[key];
+    }
+    function breakLines(t, maxW) {
       var lines = [], cur = "";
       (t.match(TOKENS) || []).forEach(function (tok) {
         if (!cur || CLOSING.test(tok) || measureText((cur + tok).trimEnd()) <= maxW) { cur += tok; }
         else { lines.push(cur.trimEnd()); cur = tok.trimStart(); }
       });
       if (cur.trim()) { lines.push(cur.trimEnd()); }
+      return lines;
+    }
+    function fitLines(lines, maxW, maxLines) {
       if (lines.length > maxLines) { lines = lines.slice(0, maxLines - 1).concat([lines.slice(maxLines - 1).reduce(function (a, l) { return a + (/[\u2e80-\uffef]$/.test(a) ? "" : " ") + l; })]); }
       return lines.map(function (l) { return measureText(l) > maxW ? elide(ruler, "wrap:" + l, l, maxW) : l; });
     }
@@ -265,8 +282,8 @@
       (data.boxes || []).forEach(function (b) {  // a box's heading and what the report counts, wrapped to the box
         var tl = toPage(b.x, b.y), br = toPage(b.x + b.w, b.y + b.h), inner = Math.max(120, br.x - tl.x - 24);
         var x = tl.x + 12, y = tl.y + 8;
-        var head = wrap(b.label, inner, 2);
-        if (!block(b.id + "#label", b.label, head, x, y)) { head = wrap(b.label, inner, 1); block(b.id + "#label", b.label, head, x, y); }
+        var tries = [wrap(b.label, inner, 2), wrap(b.label, inner, 2, true), wrap(b.label, inner, 1)], head = [];
+        for (var i = 0; i < tries.length && !head.length; i++) { if (block(b.id + "#label", b.label, tries[i], x, y)) { head = tries[i]; } }  // the first that fits
         var info = wrap(b.info, inner, 4);  // under the heading, else as a caption under the box
         if (!block(b.id + "#info", b.info, info, x, y + head.length * lineH + 2)) { block(b.id + "#info", b.info, info, x, br.y + 4); }
       });
