@@ -2,8 +2,8 @@
 
 ``layers`` puts each node in its column (left to right) and orders a column by the
 mean row of its neighbours (a few barycentre sweeps, ties broken by label);
-``force`` runs networkx's spring layout with a fixed seed, then pushes apart
-nodes that touch; ``path`` lays the chosen path out left to right with the
+``force`` runs networkx's spring layout with a fixed seed, turns each part so its
+long side runs left to right, then pushes apart nodes closer than a label's room; ``path`` lays the chosen path out left to right with the
 alternatives above and below it.
 """
 
@@ -77,7 +77,9 @@ def layers(g: nx.MultiDiGraph, levels: dict[str, int], order: dict[str, float] |
 
 def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None = None) -> dict[str, tuple[float, float]]:
     """Seeded spring layout; ``extra_edges`` pull nodes together without being drawn
-    (hub members cluster round their hub). Touching nodes are then pushed apart."""
+    (hub members cluster round their hub). Each part is turned wider than tall (screens
+    are), then nodes are pushed apart until each has about a short label's room (140 units
+    between discs): a spread that lets most nodes carry a label at fit."""
     simple = nx.Graph()
     simple.add_nodes_from(sorted(g))
     simple.add_edges_from(sorted((u, v) for u, v in g.edges()), weight=1.0)
@@ -103,7 +105,7 @@ def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None
         else:
             local = nx.spring_layout(sub, seed=SEED, k=2.2 / math.sqrt(n), iterations=150, weight="weight")
             scale = 95.0 * math.sqrt(n)
-            local = {k: (x * scale, y * scale) for k, (x, y) in local.items()}
+            local = _landscape({k: (x * scale, y * scale) for k, (x, y) in local.items()})
         placed.append((part, local))
     pos: dict[str, tuple[float, float]] = {}
     x_cursor, y_cursor, row_height = 0.0, 0.0, 0.0
@@ -123,6 +125,23 @@ def force(g: nx.MultiDiGraph, *, extra_edges=(), radius: dict[str, float] | None
     return _round(_separate(pos, radius or {}))
 
 
+def _landscape(local: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Turned so its longest axis (the principal axis of its positions) runs left to right:
+    screens are wider than tall, so a part fits them at a larger scale, with more room for
+    labels. The angle comes from the positions alone (no eigenvector sign to pick)."""
+    n = len(local)
+    if n < 3:
+        return local
+    mx = sum(x for x, _ in local.values()) / n
+    my = sum(y for _, y in local.values()) / n
+    sxx = sum((x - mx) ** 2 for x, _ in local.values())
+    syy = sum((y - my) ** 2 for _, y in local.values())
+    sxy = sum((x - mx) * (y - my) for x, y in local.values())
+    angle = 0.5 * math.atan2(2 * sxy, sxx - syy)
+    c, s = math.cos(-angle), math.sin(-angle)
+    return {k: ((x - mx) * c - (y - my) * s, (x - mx) * s + (y - my) * c) for k, (x, y) in local.items()}
+
+
 def _radial(g: nx.Graph, *, ring: float = 140.0) -> dict[str, tuple[float, float]]:
     """Rings by distance from the best connected node, in breadth-first order: linear
     time, for networks too big for a spring layout."""
@@ -138,7 +157,7 @@ def _radial(g: nx.Graph, *, ring: float = 140.0) -> dict[str, tuple[float, float
     return pos
 
 
-def _separate(pos: dict[str, tuple[float, float]], radius: dict[str, float], *, room: float = 40.0,
+def _separate(pos: dict[str, tuple[float, float]], radius: dict[str, float], *, room: float = 140.0,
               rounds: int = 80) -> dict[str, tuple[float, float]]:
     """Push apart nodes closer than their radii plus ``room`` (for a label), all pairs
     at once per round (numpy), until none touch."""

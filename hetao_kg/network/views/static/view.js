@@ -45,6 +45,28 @@
       if (style.shape === "custom") { style.ctxRenderer = roundSquare; }
     });
     var visNodes = data.vis.nodes;
+    // a free (force) layout is laid out wider than tall, for a laptop; on a screen taller than wide
+    // (a phone upright) it is turned a quarter, so it fits at a larger scale with room for labels.
+    // Views with columns, boxes or drawn group links keep their orientation.
+    var turnable = !(data.boxes || []).length && !(data.lanes || []).length && !(data.group_geometry || []).length;
+    var turned = false;
+    function wantTurn() {
+      if (!turnable || data.nodes.length < 3) { return false; }
+      var r = container.getBoundingClientRect(), x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      data.nodes.forEach(function (n) { x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y); });
+      var wide = (x1 - x0) > (y1 - y0), tall = r.height > r.width;
+      return wide === tall;  // the drawing's long side across the screen's short side: turn it
+    }
+    function turn() {  // a quarter turn clockwise (and back: three more would be the same)
+      turned = !turned;
+      data.nodes.forEach(function (n) { var x = n.x; n.x = turned ? -n.y : n.y; n.y = turned ? x : -x; });
+      return data.nodes.map(function (n) { return { id: n.id, x: n.x, y: n.y }; });
+    }
+    if (wantTurn()) {
+      var at = {};
+      turn().forEach(function (p) { at[p.id] = p; });
+      visNodes.forEach(function (v) { v.x = at[v.id].x; v.y = at[v.id].y; });
+    }
     var nodes = new vis.DataSet(visNodes), edges = new vis.DataSet(data.vis.edges);
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.vis.options);
     window.hetaoNetwork = network;
@@ -217,7 +239,8 @@
         // the selection's neighbours over the nodes the focus has faded
         var must = n.id === current.selected || (n.priority === 0 && !current.near);
         var widest = n.mark ? Math.max(maxW, rect().width * 0.45) : maxW;
-        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest, Math.min(widest, 110)];
+        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)]
+          : r.width < 700 ? [widest, Math.min(widest, 110), 70] : [widest, Math.min(widest, 110)];  // a phone: short names before none
         var modes = focus ? (must ? ["near", true] : ["near"]) : must ? [false, true] : [false];  // the whole name over faded nodes before a shorter one
         for (var m = 0; m < modes.length; m++) {
           for (var j = 0; j < budgets.length; j++) {
@@ -608,6 +631,7 @@
     document.getElementById("zoom-in").addEventListener("click", function () { zoomBy(1.4); });
     document.getElementById("zoom-out").addEventListener("click", function () { zoomBy(1 / 1.4); });
     window.addEventListener("resize", function () {  // a turned phone, an opened keyboard: keep the selection in view
+      if (wantTurn()) { nodes.update(turn()); }
       if (current.selected) { centreOn(current.selected); if (current.tipFor) { place(current.tipFor); } } else { fit(); }
     });
 
@@ -679,6 +703,22 @@
       }
       centreOn(id); activate(id); select(id);
       showTip({ type: "node", id: id }, true);
+      if (sheet()) { frameAbove(id); }
+    }
+    // a phone's details are a sheet over the bottom of the drawing: the focus and its neighbours go above it
+    function frameAbove(id) {
+      var r = rect(), top = r.top + 8, bottom = Math.min(r.bottom, tip.getBoundingClientRect().top) - 8 - labelPx * 1.4;
+      var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      [id].concat(neighbours[id]).forEach(function (m) {
+        if (hidden[m]) { return; }
+        var n = byId[m];
+        x0 = Math.min(x0, n.x); x1 = Math.max(x1, n.x); y0 = Math.min(y0, n.y); y1 = Math.max(y1, n.y);
+      });
+      if (bottom - top < 60) { return; }
+      var k = Math.max(0.02, Math.min(Math.max(1, scale()), (r.width - 48) / Math.max(1, x1 - x0), (bottom - top - 24) / Math.max(1, y1 - y0)));
+      var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2 + ((r.top + r.bottom) / 2 - (top + bottom) / 2) / k;
+      network.moveTo({ position: { x: cx, y: cy }, scale: k, animation: false });
+      resize();
     }
     var hitList = [], chosen = 0;
     function choose(i) {  // the highlighted hit: arrow keys move it, Enter opens it
