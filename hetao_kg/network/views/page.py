@@ -424,7 +424,7 @@ def build_page(drawing: Drawing, *, name: str, title: str, lang: str, about: str
                "group_links": [{k: e[k] for k in ("id", "label", "source", "target", "evidence")} for e in group_links],
                "boxes": [{k: b[k] for k in ("id", "x", "y", "w", "h", "label", "info")} for b in boxes],
                "group_geometry": [{"id": e["id"], "d": e["d"]} for e in group_links],
-               "lanes": lanes, "rings": rings,
+               "lanes": lanes, "rings": rings, "turnable": drawing.layout == "force",  # the free layout may turn to fit the screen
                "vis": vis, "bounds": bounds, "text": text, "label_px": LABEL_PX, "quote_lang": _QUOTE_LANG, "base": base}
     _share_texts(payload)
     island = _json_island(payload)

@@ -47,8 +47,8 @@
     var visNodes = data.vis.nodes;
     // a free (force) layout is laid out wider than tall, for a laptop; on a screen taller than wide
     // (a phone upright) it is turned a quarter, so it fits at a larger scale with room for labels.
-    // Views with columns, boxes or drawn group links keep their orientation.
-    var turnable = !(data.boxes || []).length && !(data.lanes || []).length && !(data.group_geometry || []).length;
+    // Views with columns or rows (layers, a path), boxes or drawn group links keep their orientation.
+    var turnable = data.turnable === true && !(data.boxes || []).length && !(data.lanes || []).length && !(data.group_geometry || []).length;
     var turned = false;
     function wantTurn() {
       if (!turnable || data.nodes.length < 3) { return false; }
