@@ -23,6 +23,19 @@ the load phases to the baseline. Exits 1 if any request of the mix failed.
 
     .venv/bin/python benchmarks/serve_load.py --clients 50 --duration 30 --hostile
     .venv/bin/python benchmarks/serve_load.py --clients 50 --duration 30 --attack --slow 20
+    .venv/bin/python benchmarks/serve_load.py --vs-oxigraph --clients 8 --duration 10 --rounds 3
+
+5. with --vs-oxigraph (issue 22), only: ``hetao-kg serve`` and ``oxigraph serve`` (the
+   PyPI ``oxigraph`` program) on 127.0.0.1, the same quads loaded into both (the dump of
+   the embedded store, with its named graphs), and three workloads run against each in
+   turn, the servers alternating which goes first, --rounds times: **new** (every named
+   query that needs no parameter, hetao-kg's prefixes declared in the text, each request
+   with a comment no server has seen), **repeated** (the same texts again: hetao-kg's
+   answer caches), **entity** (``/id/ENTITY`` as Turtle against Oxigraph's CONSTRUCT of
+   the same triples). Prints median throughput, p50 and p95 per server and the ratios
+   against the targets (new: >= 0.5x throughput, p50 <= 2x; entity: >= 0.5x throughput).
+   ``--profile FILE`` runs the hetao-kg server under cProfile (its main process: the
+   guard, the protocol, serializing; the query workers are other processes).
 """
 
 from __future__ import annotations
@@ -305,6 +318,152 @@ async def attack(base: str, pid: int, clients: int, seconds: float, slow: int, t
     }
 
 
+# --- side by side with the Oxigraph server (issue 22) -------------------------------------------
+
+
+def side_mix() -> list[tuple[str, str, str]]:
+    """(name, text, Accept) of every named query that needs no parameter, with hetao-kg's
+    prefixes declared in the text: the same bytes mean the same query to both servers."""
+    from hetao_kg.store._common import prefix_block
+    from hetao_kg.store.sparql_guard import checked
+
+    mix = []
+    for name, q in named_queries().items():
+        if "required" in q.params:
+            continue
+        text = prefix_block() + q.text
+        form = checked(text).form
+        accept = "text/turtle" if form in ("ConstructQuery", "DescribeQuery") else "application/sparql-results+json"
+        mix.append((name, text, accept))
+    return mix
+
+
+async def side_client(url: str, mix, offset: int, until: float, out: list, errors: list, *,
+                      fresh: bool, entity: tuple[str, dict] | None) -> None:
+    """POST the mix's texts (``fresh``: each with a comment no server has seen) or, with
+    ``entity``, GET/POST the one entity request again and again."""
+    async with httpx.AsyncClient(timeout=60) as http:
+        i = offset
+        while time.perf_counter() < until:
+            if entity is not None:
+                method, kw = entity[0], entity[1]
+                target = url
+            else:
+                name, text, accept = mix[i % len(mix)]
+                if fresh:
+                    text += f"\n# fresh {offset}-{i}-{time.perf_counter_ns()}\n"
+                method, target = "POST", url
+                kw = {"content": text.encode("utf-8"),
+                      "headers": {"Content-Type": "application/sparql-query", "Accept": accept}}
+            start = time.perf_counter()
+            try:
+                r = await http.request(method, target, **kw)
+                ok, detail = r.status_code == 200, f"{r.status_code} {r.text[:160]!r}"
+                await r.aread()
+            except httpx.HTTPError as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+            out.append(time.perf_counter() - start)
+            if not ok:
+                errors.append(detail)
+            i += 1
+
+
+async def side_phase(url: str, clients: int, seconds: float, *, fresh: bool = True,
+                     entity: tuple[str, dict] | None = None) -> dict:
+    mix = side_mix()
+    samples: list[float] = []
+    errors: list[str] = []
+    start = time.perf_counter()
+    until = start + seconds
+    await asyncio.gather(*(side_client(url, mix, k * 5, until, samples, errors, fresh=fresh, entity=entity)
+                           for k in range(clients)))
+    wall = time.perf_counter() - start
+    return {"requests": len(samples), "errors": len(errors), "first_errors": errors[:3], "seconds": wall,
+            "throughput_rps": len(samples) / wall, "p50_ms": _pct(samples, 50) * 1000,
+            "p95_ms": _pct(samples, 95) * 1000}
+
+
+def _describe_text(iri: str) -> str:
+    from hetao_kg.store.sparql_guard import bind, checked
+    from hetao_kg.web.app import _DESCRIBE
+    from rdflib import URIRef
+
+    return bind(checked(_DESCRIBE), {"entity": URIRef(iri)})
+
+
+def vs_oxigraph(args) -> int:
+    """``hetao-kg serve`` and ``oxigraph serve`` on the same quads, phases alternating."""
+    import tempfile
+
+    from hetao_kg.namespaces import KG
+    from hetao_kg.store.servers import start_oxigraph
+    from hetao_kg.store.sparql import load_endpoint
+
+    workloads = [w for w in args.workloads.split(",") if w]
+    iri = str(KG) + args.entity
+    profile = ("-m", "cProfile", "-o", str(Path(args.profile).resolve())) if args.profile else ()
+    rows: dict[tuple[str, str], list[dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="hetao-vs-ox-") as tmp:
+        ox = start_oxigraph(Path(tmp) / "db")
+        try:
+            quads = load_endpoint(ox.url, store_dir=Path(tmp) / "local")
+            extra = ("--store", args.store) if args.store else ()
+            with running_server("--timeout", str(args.timeout), *extra, python=profile) as server:
+                targets = {"hetao-kg": {"new": (server.url + "/sparql", None),
+                                        "repeated": (server.url + "/sparql", None),
+                                        "entity": (server.url + f"/id/{args.entity}",
+                                                   ("GET", {"headers": {"Accept": "text/turtle"}}))},
+                           "oxigraph": {"new": (ox.url, None), "repeated": (ox.url, None),
+                                        "entity": (ox.url, ("POST", {"content": _describe_text(iri).encode("utf-8"),
+                                                                      "headers": {"Content-Type": "application/sparql-query",
+                                                                                  "Accept": "text/turtle"}}))}}
+                for name in targets:  # warm: every text once, the entity once
+                    asyncio.run(side_phase(targets[name]["repeated"][0], 1, 0.1, fresh=False))
+                    for _, text, accept in side_mix():
+                        httpx.post(targets[name]["new"][0], content=text.encode("utf-8"), timeout=120,
+                                   headers={"Content-Type": "application/sparql-query", "Accept": accept})
+                    u, e = targets[name]["entity"]
+                    httpx.request(e[0], u, timeout=120, **e[1])
+                for r in range(args.rounds):
+                    for workload in workloads:
+                        order = ["hetao-kg", "oxigraph"] if (r + workloads.index(workload)) % 2 == 0 else ["oxigraph", "hetao-kg"]
+                        for name in order:
+                            u, e = targets[name][workload]
+                            rows.setdefault((workload, name), []).append(asyncio.run(side_phase(
+                                u, args.clients, args.duration, fresh=workload == "new", entity=e)))
+                code = server.stop()
+        finally:
+            ox.stop()
+    load = os.getloadavg()
+    print(f"hetao-kg serve vs oxigraph serve ({ox.version}), the same {quads:,} quads, {args.clients} clients, "
+          f"{args.rounds} rounds of {args.duration:g} s per workload and server, alternating; load average "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
+    print(f"{'workload':<10}{'server':<10}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+          f"   hetao/oxigraph: throughput (target), p50 (target)")
+    failed = False
+    targets_of = {"new": (0.5, 2.0), "entity": (0.5, None), "repeated": (None, None)}
+    for workload in workloads:
+        med = {}
+        for name in ("hetao-kg", "oxigraph"):
+            runs = rows[(workload, name)]
+            med[name] = {k: statistics.median(x[k] for x in runs) for k in ("throughput_rps", "p50_ms", "p95_ms")}
+            errors = sum(x["errors"] for x in runs)
+            failed |= bool(errors)
+            print(f"{workload:<10}{name:<10}{sum(x['requests'] for x in runs):>9}{errors:>7}"
+                  f"{med[name]['throughput_rps']:>9.1f}{med[name]['p50_ms']:>9.1f}{med[name]['p95_ms']:>9.1f}")
+            for x in runs:
+                for err in x["first_errors"]:
+                    print(f"    error: {err}")
+        tr = med["hetao-kg"]["throughput_rps"] / med["oxigraph"]["throughput_rps"]
+        p50 = med["hetao-kg"]["p50_ms"] / med["oxigraph"]["p50_ms"]
+        want_tr, want_p50 = targets_of[workload]
+        say_tr = f"{tr:.2f}x" + (f" (>= {want_tr}x: {'met' if tr >= want_tr else 'MISSED'})" if want_tr else "")
+        say_p50 = f"{p50:.2f}x" + (f" (<= {want_p50}x: {'met' if p50 <= want_p50 else 'MISSED'})" if want_p50 else "")
+        print(f"{'':<28}per-round medians above; ratio: throughput {say_tr}, p50 {say_p50}")
+    print(f"hetao-kg exit code on SIGTERM: {code}" + (f"; profile of the server process in {args.profile}" if args.profile else ""))
+    return 1 if failed or code != 0 else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=50)
@@ -316,7 +475,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slow", type=int, default=20, help="slow (trickling) clients in the attack phase")
     ap.add_argument("--store", default=None, help="the server's --store (default: the default store)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    ap.add_argument("--vs-oxigraph", action="store_true",
+                    help="only: hetao-kg serve against oxigraph serve on the same quads (issue 22)")
+    ap.add_argument("--workloads", default="new,repeated,entity",
+                    help="with --vs-oxigraph: new (every request a new text), repeated, entity (as Turtle)")
+    ap.add_argument("--rounds", type=int, default=3, help="with --vs-oxigraph: alternating rounds per workload")
+    ap.add_argument("--entity", default="org/hku", help="with --vs-oxigraph: the entity asked as Turtle")
+    ap.add_argument("--profile", help="with --vs-oxigraph: cProfile the hetao-kg server process into this file")
     args = ap.parse_args(argv)
+
+    if args.vs_oxigraph:
+        return vs_oxigraph(args)
 
     extra = ("--store", args.store) if args.store else ()
     if args.attack:

@@ -46,11 +46,14 @@ class Server:
 
 @contextmanager
 def running_server(*args: str, data_root: str | Path | None = None, env: dict[str, str] | None = None,
-                   startup: float = 120.0, prefix: str = "") -> Iterator[Server]:
-    """Run ``hetao-kg [--data-root R] serve --port P ARGS`` until the block ends."""
+                   startup: float = 120.0, prefix: str = "", python: tuple[str, ...] = ()) -> Iterator[Server]:
+    """Run ``hetao-kg [--data-root R] serve --port P ARGS`` until the block ends.
+
+    ``python`` are arguments for the interpreter before ``-m hetao_kg.cli``: a benchmark
+    profiles the server with ``("-m", "cProfile", "-o", FILE)`` (written when it stops)."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="hetao-serve-", suffix=".log")[1])
-    cmd = [sys.executable, "-m", "hetao_kg.cli"]
+    cmd = [sys.executable, *python, "-m", "hetao_kg.cli"]
     if data_root:
         cmd += ["--data-root", str(data_root)]
     cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), *args]
