@@ -368,19 +368,44 @@ async def side_client(url: str, mix, offset: int, until: float, out: list, error
             i += 1
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` and all its descendants so far (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += cpu.get(p, 0.0)
+        todo.extend(children.get(p, []))
+    return total
+
+
 async def side_phase(url: str, clients: int, seconds: float, *, fresh: bool = True,
-                     entity: tuple[str, dict] | None = None) -> dict:
+                     entity: tuple[str, dict] | None = None, pid: int | None = None) -> dict:
     mix = side_mix()
     samples: list[float] = []
     errors: list[str] = []
+    cpu = _tree_cpu(pid) if pid else 0.0
     start = time.perf_counter()
     until = start + seconds
     await asyncio.gather(*(side_client(url, mix, k * 5, until, samples, errors, fresh=fresh, entity=entity)
                            for k in range(clients)))
     wall = time.perf_counter() - start
+    cpu = (_tree_cpu(pid) - cpu) if pid else float("nan")
     return {"requests": len(samples), "errors": len(errors), "first_errors": errors[:3], "seconds": wall,
             "throughput_rps": len(samples) / wall, "p50_ms": _pct(samples, 50) * 1000,
-            "p95_ms": _pct(samples, 95) * 1000}
+            "p95_ms": _pct(samples, 95) * 1000, "cpu_ms_per_request": cpu * 1000 / max(1, len(samples))}
 
 
 def _describe_text(iri: str) -> str:
@@ -429,8 +454,9 @@ def vs_oxigraph(args) -> int:
                         order = ["hetao-kg", "oxigraph"] if (r + workloads.index(workload)) % 2 == 0 else ["oxigraph", "hetao-kg"]
                         for name in order:
                             u, e = targets[name][workload]
+                            pid = (server if name == "hetao-kg" else ox).process.pid
                             rows.setdefault((workload, name), []).append(asyncio.run(side_phase(
-                                u, args.clients, args.duration, fresh=workload == "new", entity=e)))
+                                u, args.clients, args.duration, fresh=workload == "new", entity=e, pid=pid)))
                 code = server.stop()
         finally:
             ox.stop()
@@ -439,18 +465,20 @@ def vs_oxigraph(args) -> int:
           f"{args.rounds} rounds of {args.duration:g} s per workload and server, alternating; load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     print(f"{'workload':<10}{'server':<10}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-          f"   hetao/oxigraph: throughput (target), p50 (target)")
+          f"{'CPU ms/req':>11}   (CPU: the server's process and its workers)")
     failed = False
     targets_of = {"new": (0.5, 2.0), "entity": (0.5, None), "repeated": (None, None)}
     for workload in workloads:
         med = {}
         for name in ("hetao-kg", "oxigraph"):
             runs = rows[(workload, name)]
-            med[name] = {k: statistics.median(x[k] for x in runs) for k in ("throughput_rps", "p50_ms", "p95_ms")}
+            med[name] = {k: statistics.median(x[k] for x in runs)
+                         for k in ("throughput_rps", "p50_ms", "p95_ms", "cpu_ms_per_request")}
             errors = sum(x["errors"] for x in runs)
             failed |= bool(errors)
             print(f"{workload:<10}{name:<10}{sum(x['requests'] for x in runs):>9}{errors:>7}"
-                  f"{med[name]['throughput_rps']:>9.1f}{med[name]['p50_ms']:>9.1f}{med[name]['p95_ms']:>9.1f}")
+                  f"{med[name]['throughput_rps']:>9.1f}{med[name]['p50_ms']:>9.1f}{med[name]['p95_ms']:>9.1f}"
+                  f"{med[name]['cpu_ms_per_request']:>11.2f}")
             for x in runs:
                 for err in x["first_errors"]:
                     print(f"    error: {err}")
@@ -459,7 +487,9 @@ def vs_oxigraph(args) -> int:
         want_tr, want_p50 = targets_of[workload]
         say_tr = f"{tr:.2f}x" + (f" (>= {want_tr}x: {'met' if tr >= want_tr else 'MISSED'})" if want_tr else "")
         say_p50 = f"{p50:.2f}x" + (f" (<= {want_p50}x: {'met' if p50 <= want_p50 else 'MISSED'})" if want_p50 else "")
-        print(f"{'':<28}per-round medians above; ratio: throughput {say_tr}, p50 {say_p50}")
+        cpu = med["hetao-kg"]["cpu_ms_per_request"] / med["oxigraph"]["cpu_ms_per_request"]
+        print(f"{'':<10}hetao-kg/oxigraph (medians of the rounds): throughput {say_tr}, p50 {say_p50}, "
+              f"CPU per request {cpu:.2f}x")
     print(f"hetao-kg exit code on SIGTERM: {code}" + (f"; profile of the server process in {args.profile}" if args.profile else ""))
     return 1 if failed or code != 0 else 0
 

@@ -347,10 +347,18 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
                                + ", ".join(_RDF_PAGE_TYPES), 406)
         if media != "text/html":
-            rows = await memo(_describe, kg, iri)
-            if not rows.rows:
-                return plain_error(f"no such entity: {iri}", 404)
-            data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
+            # the serialized description, remembered like answers (rdflib's Turtle writer
+            # took 10 times as long as the lookup); written off the event loop
+            key = ("/id", iri, media)
+            cached = responses.get(key)
+            if cached is None:
+                rows = await memo(_describe, kg, iri)
+                if not rows.rows:
+                    return plain_error(f"no such entity: {iri}", 404)
+                data, ctype = await run_in_threadpool(serialize_answer, rows, "ConstructQuery", accept=media)
+                cached = (data, ctype, ())
+                responses.put(key, cached)
+            data, ctype, _ = cached
             return Response(data, media_type=ctype, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describedby"'})
         lang = _lang_of(request)
         data = await memo(entity_page, kg, iri, lang=lang)
