@@ -364,3 +364,38 @@ def test_quotes_inside_strings_survive_the_canonical_text(store):
     row = kg.query("""SELECT ?a ?b WHERE { BIND ("it's" AS ?a) BIND ('say "hi"' AS ?b) }""").raw[0]
     assert (str(row["a"]), str(row["b"])) == ("it's", 'say "hi"')
     assert "'" not in checked("ASK { FILTER(\"it's\" != '') }").text.split('"')[1]
+
+
+_LEX_PARTS = ["SELECT", "?x", "$y", "?香", "_:b", "_:香", "a", "香", ":", "hto:", "inst:香港", "香:港", "a香:b", "é", "\u00b7",
+              "\u0301", "\u3000", "\U00010000", " ", "\t", "\n", "\r", "#", "# 注", "#注", '"', "'", '"""', "<", ">",
+              "<http://x/香>", "@en", "@zh-Hans", "1", ".", "-", "{", "}", "(", ")", "\\", "%41", "\\.", "^^", "|"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LEX_PARTS), max_size=30).map("".join)
+       | st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=40))
+def test_the_ascii_lexer_and_the_full_one_read_every_text_alike(text):
+    """Tokens are read with a lexer without the non-ASCII name ranges (1 ms to compile
+    instead of about 20) wherever no name character beyond ASCII can take part, and with
+    the full one elsewhere: the tokens, gaps and errors must be those of the full lexer."""
+    from hetao_kg.store.sparql_guard import _lex
+
+    def lexed(**kw):
+        try:
+            return _lex(text, **kw)
+        except QueryError as exc:
+            return str(exc)
+
+    assert lexed() == lexed(full_only=True)
+
+
+def test_every_named_query_is_lexed_as_by_the_full_lexer_without_compiling_it():
+    from hetao_kg.query.queries import named_queries
+    from hetao_kg.store.sparql_guard import _lex, _lexer
+
+    texts = [q.text for q in named_queries().values()]
+    assert not all(t.isascii() for t in texts)  # their headers are in Chinese too
+    _lexer.cache_clear()
+    fast = [_lex(t) for t in texts]
+    assert _lexer.cache_info().currsize == 1  # the ASCII lexer only
+    assert fast == [_lex(t, full_only=True) for t in texts]
