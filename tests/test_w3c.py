@@ -48,8 +48,6 @@ DEPARTURES = {
 #: (rdflib) still refuses a dataset clause, since rdflib's evaluator loads the graph a FROM names.
 _MEMORY_FROM = ("memory-from: the memory store refuses FROM / FROM NAMED (rdflib's evaluator would load the "
                 "IRI); the embedded Oxigraph store selects graphs of the dataset")
-_RDFLIB_PARSER = ("rdflib-parser: the memory store's parser (rdflib) fails on valid queries that Oxigraph's strict "
-                  "parser, which runs after it, accepts")
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     # FROM naming a graph of the dataset (how the result-format tests select their data)
     **{(c.id, "*", "memory"): _MEMORY_FROM for c in ALL if c.kind == "result"},
@@ -61,9 +59,6 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {
     ("syntax-query/test_33", "*", "*"): "relative-iri: relative IRIs are not yet resolved against a base",
     ("protocol/query_content_type_construct", "serve", "oxigraph"):
         "relative-iri: relative IRIs are not yet resolved against a base",
-    # rdflib's parser (the memory store) fails on valid queries: aggregates over an empty
-    # group, VALUES () { () } (what it accepts beyond the grammar, Oxigraph's parser refuses first)
-    **{(f"syntax-query/{n}", "*", "memory"): _RDFLIB_PARSER for n in ("test_11", "test_17", "test_19", "test_36a")},
 }
 #: failures of a store's evaluator, not of hetao-kg's handling: (test id, store) -> reason
 STORE_LIMITS = {
