@@ -44,16 +44,8 @@ DEPARTURES = {
     "update": "SPARQL Update is refused: hetao-kg is read-only",
 }
 #: (test id, surface, store) -> reason: known gaps, each failing today (strict xfail: a fix shows).
-#: surface/store "*" = all. The embedded Oxigraph store passes every dataset case; the memory store
-#: (rdflib) still refuses a dataset clause, since rdflib's evaluator loads the graph a FROM names.
-_MEMORY_FROM = ("memory-from: the memory store refuses FROM / FROM NAMED (rdflib's evaluator would load the "
-                "IRI); the embedded Oxigraph store selects graphs of the dataset")
+#: surface/store "*" = all.
 KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    # FROM naming a graph of the dataset (how the result-format tests select their data)
-    **{(c.id, "*", "memory"): _MEMORY_FROM for c in ALL if c.kind == "result"},
-    # the protocol's dataset and FROM select graphs of the dataset (hetao_kg.store.dataset)
-    **{(c.id, "serve", "memory"): _MEMORY_FROM for c in ALL if c.kind == "protocol" and c.name.startswith("query_")
-       and c.name != "query_post_direct"},
     # a relative IRI (<x>) needs a base
     # (on every store: the memory store's query passes Oxigraph's parser too)
     ("syntax-query/test_33", "*", "*"): "relative-iri: relative IRIs are not yet resolved against a base",

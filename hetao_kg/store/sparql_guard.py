@@ -197,10 +197,11 @@ class Checked:
     ``where`` is the index in ``text`` just after the ``{`` that opens the WHERE
     group (-1 if there is none); ``lang_columns`` are the variables the query binds
     to ``LANG(…)`` itself; ``dataset`` the IRIs of its ``FROM`` and ``FROM NAMED``
-    clauses. A dataset clause passes the guard (it never fetches on Oxigraph, which
-    selects graphs it holds); a store that would fetch refuses it
-    (:data:`DATASET_REFUSED`), and the query facade and the endpoint refuse an IRI the
-    dataset does not hold (:mod:`hetao_kg.store.dataset`).
+    clauses. A dataset clause passes the guard: every store selects graphs it holds and
+    never fetches (Oxigraph does not; the memory store takes the clause out of what
+    rdflib evaluates), and the stores, the query facade and the endpoint refuse an IRI
+    the dataset does not hold (:mod:`hetao_kg.store.dataset`). A clause the grammar
+    does not allow (naming no IRI, or inside a group) is refused (:data:`DATASET_REFUSED`).
     """
 
     text: str
@@ -210,7 +211,7 @@ class Checked:
     dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
-#: What a store that cannot select graphs of its own dataset says to a dataset clause.
+#: What the guard says to a dataset clause it cannot read as one (no IRI, or inside a group).
 DATASET_REFUSED = "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
 
 
