@@ -208,6 +208,8 @@ def test_syntax(case, surface, store, w3c_root, api, serve):
         assert outcome in ("rejected", "refused"), f"{case.title}: invalid SPARQL was answered"
         if case.kind == "negative" and rule is None:
             assert outcome == "rejected", f"{case.title}: expected a syntax error, got {outcome}: {detail}"
+            # whichever parser caught it, the message says where (issue 20, "Protocol details")
+            assert re.search(r"syntax error: line \d+, column \d+: ", str(detail)), detail
 
 
 # --- result formats ----------------------------------------------------------------------

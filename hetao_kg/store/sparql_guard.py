@@ -127,7 +127,8 @@ def _expand_codepoints(sparql: str) -> str:
     def one(m: re.Match) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise QueryError(f"invalid code point escape {m.group(0)}")
+            before = re.split(r"\r\n|\r|\n", sparql[: m.start()])
+            raise QueryError(f"invalid code point escape {m.group(0)}", len(before), len(before[-1]) + 1)
         return chr(code)
 
     return _UCHAR.sub(one, sparql) if "\\" in sparql else sparql
