@@ -11,6 +11,7 @@ listener.
 from __future__ import annotations
 
 import functools
+import re
 import itertools
 import socket
 import threading
@@ -399,3 +400,40 @@ def test_every_named_query_is_lexed_as_by_the_full_lexer_without_compiling_it():
     fast = [_lex(t) for t in texts]
     assert _lexer.cache_info().currsize == 1  # the ASCII lexer only
     assert fast == [_lex(t, full_only=True) for t in texts]
+
+
+def test_a_dataset_clause_never_reaches_rdflib_and_nothing_is_fetched_on_the_memory_store(listener):
+    """FROM / FROM NAMED on the memory store: a graph the dataset holds is selected, one
+    it does not hold (here a listener on loopback) is refused naming it, and rdflib's
+    evaluator never sees the clause: even the prepared query evaluated by rdflib as is,
+    unguarded (``SPARQL_LOAD_GRAPHS`` on, its default), fetches nothing."""
+    import rdflib.plugins.sparql
+    from rdflib import Dataset, Literal, URIRef
+
+    from hetao_kg.store import RdflibStore
+    from hetao_kg.store.base import query_dataset
+
+    assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is True  # rdflib would load an IRI it lacks
+    url = f"http://127.0.0.1:{listener.port}/data.ttl"
+    ds = Dataset(default_union=True)
+    ds.graph(URIRef("http://ex/g1")).add((URIRef("http://ex/a"), URIRef("http://ex/p"), Literal(1)))
+    ds.graph(URIRef("http://ex/g2")).add((URIRef("http://ex/b"), URIRef("http://ex/p"), Literal(2)))
+    store = RdflibStore(ds, cache=False)
+    graphs_before = sorted(str(g.identifier) for g in ds.contexts())
+    before = listener.hits
+    for text in (f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", f"ASK FROM NAMED <{url}> {{ }}",
+                 f"ASK FROM <http://ex/g1> FROM NAMED <{url}> {{ }}"):
+        with pytest.raises(QueryRefused, match=re.escape(f"<{url}> is refused")):
+            store.execute(text)
+        prepared = prepare(text)
+        assert query_dataset(prepared) != ([], []) and prepared.algebra.datasetClause is None
+        ds.query(prepared)  # no guard, no refusal: rdflib has no clause to load
+    # graphs of the dataset are selected: FROM merges into the default graph, FROM NAMED names graphs
+    assert len(store.select("SELECT * FROM <http://ex/g1> WHERE { ?s ?p ?o }").rows) == 1
+    assert len(store.select("SELECT * FROM <http://ex/g1> FROM <http://ex/g2> WHERE { ?s ?p ?o }").rows) == 2
+    assert store.select("SELECT * FROM NAMED <http://ex/g2> WHERE { ?s ?p ?o }").rows == []
+    assert [str(r["g"]) for r in store.select(
+        "SELECT ?g FROM <http://ex/g1> FROM NAMED <http://ex/g2> WHERE { GRAPH ?g { ?s ?p ?o } }").rows] == ["http://ex/g2"]
+    time.sleep(0.3)
+    assert listener.hits == before
+    assert sorted(str(g.identifier) for g in ds.contexts()) == graphs_before  # the dataset is left as it was

@@ -47,7 +47,7 @@ from rdflib.term import Node
 
 from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_inputs, _same_bytes, cache_dir,
                           content_key, data_files, parse_file)
-from ..namespaces import KG, PREFIXES
+from ..namespaces import KG, PREFIXES, QUERY_BASE
 from ..data import derived
 from ._common import evaluated_text, lang_case, literal
 from .sparql_guard import checked
@@ -546,11 +546,15 @@ class OxigraphStore(SelectAsk):
 
         defaults, named = checked(sparql).dataset
         for iri in (*defaults, *named):  # FROM selects graphs this store holds; anything else would need fetching
-            if not db.contains_named_graph(ox.NamedNode(iri)):
+            try:
+                held = db.contains_named_graph(ox.NamedNode(iri))
+            except ValueError:  # not an IRI Oxigraph accepts: not a graph it holds
+                held = False
+            if not held:
                 raise QueryRefused(f"<{iri}> is refused: it is not a graph of the hetao-kg dataset, and graphs "
                                    "are never fetched (FROM and FROM NAMED select graphs it holds)")
         try:
-            result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()})
+            result = db.query(text, prefixes={k: str(v) for k, v in PREFIXES.items()}, base_iri=QUERY_BASE)
             if form == "AskQuery":
                 return bool(result)
             rows = result if max_rows is None else islice(result, max_rows + 1)

@@ -34,12 +34,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
+from urllib.parse import urljoin
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..errors import QueryError, QueryRefused
-from ..namespaces import HTO, PREFIXES
+from ..namespaces import HTO, PREFIXES, QUERY_BASE
 
 __all__ = [
     "DATASET_REFUSED",
@@ -49,6 +50,8 @@ __all__ = [
     "Token",
     "bind",
     "checked",
+    "relative_iris",
+    "resolve",
     "tokens",
 ]
 
@@ -159,7 +162,8 @@ def _expand_codepoints(sparql: str) -> str:
     def one(m: re.Match) -> str:
         code = int(m.group(1) or m.group(2), 16)
         if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise QueryError(f"invalid code point escape {m.group(0)}")
+            before = re.split(r"\r\n|\r|\n", sparql[: m.start()])
+            raise QueryError(f"invalid code point escape {m.group(0)}", len(before), len(before[-1]) + 1)
         return chr(code)
 
     return _UCHAR.sub(one, sparql) if "\\" in sparql else sparql
@@ -242,10 +246,11 @@ class Checked:
     ``where`` is the index in ``text`` just after the ``{`` that opens the WHERE
     group (-1 if there is none); ``lang_columns`` are the variables the query binds
     to ``LANG(…)`` itself; ``dataset`` the IRIs of its ``FROM`` and ``FROM NAMED``
-    clauses. A dataset clause passes the guard (it never fetches on Oxigraph, which
-    selects graphs it holds); a store that would fetch refuses it
-    (:data:`DATASET_REFUSED`), and the query facade and the endpoint refuse an IRI the
-    dataset does not hold (:mod:`hetao_kg.store.dataset`).
+    clauses. A dataset clause passes the guard: every store selects graphs it holds and
+    never fetches (Oxigraph does not; the memory store takes the clause out of what
+    rdflib evaluates), and the stores, the query facade and the endpoint refuse an IRI
+    the dataset does not hold (:mod:`hetao_kg.store.dataset`). A clause the grammar
+    does not allow (naming no IRI, or inside a group) is refused (:data:`DATASET_REFUSED`).
     """
 
     text: str
@@ -255,15 +260,15 @@ class Checked:
     dataset: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
 
-#: What a store that cannot select graphs of its own dataset says to a dataset clause.
+#: What the guard says to a dataset clause it cannot read as one (no IRI, or inside a group).
 DATASET_REFUSED = "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
 
 
 def _dataset(toks: list[Token], start: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses, as written (``<iri>``
-    or a prefixed name, expanded). A clause anywhere but between the query form and its
-    WHERE group, or naming anything but an IRI, is refused."""
-    prefixes = _declared_prefixes(toks)
+    """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses (``<iri>``, resolved
+    against the query's base, or a prefixed name, expanded). A clause anywhere but between
+    the query form and its WHERE group, or naming anything but an IRI, is refused."""
+    base, prefixes = _prologue(toks)
     defaults: list[str] = []
     named: list[str] = []
     depth = 0
@@ -283,7 +288,7 @@ def _dataset(toks: list[Token], start: int) -> tuple[tuple[str, ...], tuple[str,
         if depth or target is None or target.kind not in ("IRI", "PNAME"):
             raise QueryRefused(DATASET_REFUSED)
         if target.kind == "IRI":
-            into.append(target.text[1:-1])
+            into.append(resolve(target.text[1:-1], base))
         else:
             head, _, local = target.text.partition(":")
             if head + ":" not in prefixes:
@@ -314,12 +319,48 @@ def _form(toks: list[Token]) -> tuple[str, int]:
     return _FORMS[word], i
 
 
-def _declared_prefixes(toks: list[Token]) -> dict[str, str]:
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def resolve(iri: str, base: str = QUERY_BASE) -> str:
+    """``iri`` made absolute against ``base`` (RFC 3986 reference resolution, as rdflib
+    does it); an absolute IRI is returned as it is.
+
+    >>> resolve("org/hku"), resolve("x", "http://127.0.0.1:8000/sparql"), resolve("http://ex/a")
+    ('https://w3id.org/hetao-kg/id/org/hku', 'http://127.0.0.1:8000/x', 'http://ex/a')
+    """
+    return iri if _SCHEME.match(iri) else urljoin(base, iri)
+
+
+def relative_iris(sparql: str) -> list[str]:
+    """The relative IRIs written in ``sparql`` (``<x>``, also in ``BASE`` and ``PREFIX``),
+    which resolve against a base; ``[]`` for text the guard cannot lex (it says why later).
+
+    >>> relative_iris("BASE <a/> SELECT * { <http://ex/s> ?p <b> }")
+    ['a/', 'b']
+    """
+    try:
+        toks = tokens(sparql)
+    except QueryError:
+        return []
+    return [t.text[1:-1] for t in toks if t.kind == "IRI" and not _SCHEME.match(t.text[1:-1])]
+
+
+def _prologue(toks: list[Token]) -> tuple[str, dict[str, str]]:
+    """The query's base (``BASE`` declarations, resolved in turn against
+    :data:`~hetao_kg.namespaces.QUERY_BASE`) and its prefixes (hetao-kg's, then the
+    query's ``PREFIX`` declarations, their IRIs resolved against the base so far)."""
+    base = QUERY_BASE
     prefixes = {f"{k}:": str(v) for k, v in PREFIXES.items()}
-    for i, tok in enumerate(toks[:-2]):
-        if tok.kind == "NAME" and tok.text.upper() == "PREFIX" and toks[i + 1].kind == "PNAME" and toks[i + 2].kind == "IRI":
-            prefixes[toks[i + 1].text] = toks[i + 2].text[1:-1]
-    return prefixes
+    for i, tok in enumerate(toks[:-1]):
+        if tok.kind != "NAME":
+            continue
+        word = tok.text.upper()
+        if word == "BASE" and toks[i + 1].kind == "IRI":
+            base = resolve(toks[i + 1].text[1:-1], base)
+        elif word == "PREFIX" and i + 2 < len(toks) and toks[i + 1].kind == "PNAME" and toks[i + 2].kind == "IRI":
+            prefixes[toks[i + 1].text] = resolve(toks[i + 2].text[1:-1], base)
+    return base, prefixes
 
 
 def _check_terms(toks: list[Token]) -> None:
@@ -330,7 +371,7 @@ def _check_terms(toks: list[Token]) -> None:
     from .diagnose import ontology_terms
 
     ns = str(HTO._NS)
-    prefixes = _declared_prefixes(toks)
+    base, prefixes = _prologue(toks)
     terms = None
     values_depth = None  # the bracket depth a VALUES block closes at, while inside one
     depth = 0
@@ -351,7 +392,7 @@ def _check_terms(toks: list[Token]) -> None:
             head, _, local = tok.text.partition(":")
             iri = prefixes.get(head + ":", "") + local if local else ""
         elif tok.kind == "IRI":
-            iri = tok.text[1:-1]
+            iri = resolve(tok.text[1:-1], base)
         else:
             continue
         if not iri.startswith(ns) or iri == ns:
