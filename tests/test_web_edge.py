@@ -151,3 +151,24 @@ def test_every_answer_or_timeout_comes_by_the_deadline():
     results = _run(runner, 4, settle=3.5)
     assert {k for k, _ in results} == {"timeout"}
     assert max(t for _, t in results) <= 1.0 + 1.0  # the target: the timeout + 1 s (the store ignored its timeout)
+
+
+def test_a_query_gets_only_what_is_left_of_its_requests_time():
+    """The deadline starts when the request arrived (reading and checking it count too):
+    the worker is given only what is left, and the 503 comes by that deadline."""
+    from hetao_kg.web.runner import GRACE
+
+    store = SlowStore(1.0)
+    runner = QueryRunner([store], timeout=5.0, max_rows=10, queue=1)
+
+    async def one():
+        start = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            await runner.execute("ASK {}", deadline=start + 0.3)
+        waited = time.monotonic() - start
+        await asyncio.sleep(1.2)  # the store finishes what it could not stop, and rejoins the pool
+        return waited
+
+    waited = asyncio.run(one())
+    assert store.timeout is not None and store.timeout <= 0.3  # not the server's 5 s
+    assert waited <= 0.3 + GRACE + 0.5  # + 0.5 s for a shared machine; the full timeout would be 5 s

@@ -29,6 +29,11 @@ from ..store.base import QueryError, QueryTimeout, RdflibStore, Rows, Store
 __all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
 
+#: seconds past its deadline that a query's worker has to report its own timeout before the
+#: client gets its 503 anyway (the worker is stopped in the background)
+GRACE = 0.2
+
+
 class QueryTimeoutError(QueryError):
     """The query ran past the server's time limit."""
 
@@ -118,10 +123,13 @@ class QueryRunner:
                 self._free.put_nowait(store)
         return self._free
 
-    async def execute(self, sparql: str) -> Rows | bool:
+    async def execute(self, sparql: str, *, deadline: float | None = None) -> Rows | bool:
         """Evaluate within the limits; raises :class:`QueryTimeoutError` when out of time
-        (waiting for a free worker counts too)."""
-        deadline = time.monotonic() + self.timeout
+        (waiting for a free worker counts too). ``deadline`` (``time.monotonic()``; default
+        now + the timeout): when the request arrived plus the timeout, so that reading the
+        request and checking the query before it count too."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
         queue = self._queue()
         if self._waiting >= len(self._stores) + self.queue:
             raise QueryBusy(f"the server is busy: {len(self._stores)} queries are running and {self.queue} are "
@@ -150,7 +158,7 @@ class QueryRunner:
         try:
             # the client gets its answer or its 503 by the deadline, whatever the store does
             # (anything before the worker's own timeout, e.g. parsing, is not killable here)
-            answer = await asyncio.wait_for(asyncio.shield(work), left + 0.5)
+            answer = await asyncio.wait_for(asyncio.shield(work), left + GRACE)
         except (QueryTimeout, asyncio.TimeoutError):
             raise QueryTimeoutError(self._timeout_message()) from None
         finally:
