@@ -347,7 +347,16 @@ def test_hostile_endpoint(path: Path, store: str, servers) -> None:
     address = (host_port.split(":")[0], int(host_port.split(":")[1]))
     spec = case["endpoint"]
     expect = spec.get("expect_on", {}).get(store, spec["expect"])
-    got = _exchange(address, spec, host_port)
+    swarm = []
+    try:
+        for _ in range(spec.get("swarm", {}).get("count", 0)):  # sockets that never finish their request
+            sock = socket.create_connection(address, timeout=10)
+            sock.sendall(spec["swarm"]["send"].replace("{host}", host_port).encode("utf-8"))
+            swarm.append(sock)
+        got = _exchange(address, spec, host_port)
+    finally:
+        for sock in swarm:
+            sock.close()
     where = f"{path.name} on {store}: {got['head'][:300]!r} {got['body'][:500]!r} closed={got['closed']} in {got['seconds']:.1f} s"
     if "status" in expect:
         statuses = expect["status"] if isinstance(expect["status"], list) else [expect["status"]]
