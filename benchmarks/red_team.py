@@ -57,6 +57,7 @@ import pytest  # noqa: E402  (the hostile runner's failures are pytest outcomes)
 import serve_load  # noqa: E402
 from hetao_kg.web.launch import running_server  # noqa: E402
 from tests import test_hostile as H  # noqa: E402
+from tests.test_guard import Listener  # noqa: E402  (counts the connections a query would make)
 
 HELD, WEAK, BROKEN = "held", "weak", "broken"
 RANK = {HELD: 0, WEAK: 1, BROKEN: 2}
@@ -76,36 +77,6 @@ class Attack:
         return max((v for _, v, _ in self.results), key=RANK.__getitem__, default=BROKEN)
 
 
-# --- a listener that counts what a query would fetch ------------------------------------------
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 counting connections (the SSRF target)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.2)
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}/"
-        self.hits = 0
-        self._stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.sock.close()
-
-
 # --- shared fixtures: caches and servers as tests/test_hostile.py builds them ------------------
 
 
@@ -117,6 +88,7 @@ class Fixtures:
         self._lock = threading.Lock()
         self._stack = contextlib.ExitStack()
         self.listener = Listener()
+        self.address = f"127.0.0.1:{self.listener.port}/"  # what the cases' SERVICE and FROM name
 
     def cache(self, store: str) -> Path:
         with self._lock:
@@ -188,7 +160,7 @@ def _case_path(name: str, *, ssrf: bool) -> Path:
     text = path.read_text(encoding="utf-8")
     assert PLACEHOLDER in text, f"{name} names no {PLACEHOLDER} URL"
     copy = FX.tmp() / f"{name}.json"
-    copy.write_text(text.replace(PLACEHOLDER, FX.listener.address), encoding="utf-8")
+    copy.write_text(text.replace(PLACEHOLDER, FX.address), encoding="utf-8")
     return copy
 
 
@@ -238,7 +210,7 @@ def endpoint_case(name: str, store: str):
 
 
 def _ssrf_text(name: str) -> str:
-    return H._load(H.HERE / f"{name}.json")["argv"][-1].replace(PLACEHOLDER, FX.listener.address)
+    return H._load(H.HERE / f"{name}.json")["argv"][-1].replace(PLACEHOLDER, FX.address)
 
 
 def _refused(status_ok: bool, what: str, hits: int) -> tuple[str, str]:
