@@ -324,11 +324,16 @@ def _join_query(kb: int) -> str:
 
 def cold_page_under_big_queries():
     """Four 20 KB `1+1+…` queries and four 20 KB joins at once, then a cold entity page: the
-    page is not held up."""
+    page is not held up. Judged against another cold entity page asked alone on the same
+    server just before (the machine may be loaded): held within twice that, or it plus 1.5 s."""
     def run():
         import httpx
 
-        with running_server("--timeout", "3", env=H._child_env(FX.cache("oxigraph"))) as s:
+        timeout = 3.0
+        with running_server("--timeout", str(timeout), env=H._child_env(FX.cache("oxigraph"))) as s:
+            start = time.monotonic()
+            alone = httpx.get(s.url + "/id/org/xtalpi", params={"lang": "zh-Hant"}, timeout=120)
+            baseline = time.monotonic() - start
             statuses: list = []
 
             def big(text):
@@ -346,10 +351,12 @@ def cold_page_under_big_queries():
             took = time.monotonic() - start
             for t in threads:
                 t.join()
-        verdict = HELD if page.status_code == 200 and took <= 4.0 and 500 not in statuses else (
-            WEAK if page.status_code == 200 and took <= 5.0 else BROKEN)
-        return verdict, f"cold /id/org/hkust {page.status_code} in {took:.1f} s (it took 67 s); the 20 KB sums and joins: {sorted(statuses, key=str)}"
-    return ("serve: 4 x 20 KB sums + a cold page", run)
+        fine = page.status_code == alone.status_code == 200 and 500 not in statuses
+        verdict = (HELD if fine and took <= max(2 * baseline, baseline + 1.5) else
+                   WEAK if fine and took <= baseline + timeout + 1 else BROKEN)
+        return verdict, (f"cold /id/org/hkust {page.status_code} in {took:.1f} s under the attack (it took 67 s); another "
+                         f"cold page alone before: {baseline:.1f} s; the 20 KB sums and joins: {sorted(statuses, key=str)}")
+    return ("serve: 4 x 20 KB sums + 4 x 20 KB joins + a cold page", run)
 
 
 def five_big_bodies():
