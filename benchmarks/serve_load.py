@@ -388,10 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         load_before = f"{os.getloadavg()[0]:.1f}"
         with running_server("--timeout", str(args.timeout), *extra) as server:
             asyncio.run(warm_up(server.url))
+            mark = len(server.log_text())  # the server's log of the attack phase only, not of the warm-up
             result = attack(server.url, server.process.pid, args.clients, args.duration, args.slow, args.timeout,
                             args.procs)
             result["alive_after"] = httpx.get(server.url + "/healthz").status_code == 200
-            result.update(server_side(server.log_text()))
+            result.update(server_side(server.log_text()[mark:]))
             result["exit_code_on_sigterm"] = server.stop()
         if args.json:
             print(json.dumps(result, ensure_ascii=False))

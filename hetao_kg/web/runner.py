@@ -29,8 +29,10 @@ from ..store.base import QueryError, QueryTimeout, RdflibStore, Rows, Store
 __all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
 
-#: seconds past its deadline that a query's worker has to report its own timeout before the
-#: client gets its 503 anyway (the worker is stopped in the background)
+#: seconds before its deadline that a query's worker is stopped: the time to stop it and
+#: answer 503 comes out of the query's own time, so the client has its 503 by the deadline
+#: (the answer can only come sooner), even if the worker is slow to report; at most a tenth
+#: of the timeout
 GRACE = 0.2
 
 
@@ -147,10 +149,11 @@ class QueryRunner:
             raise QueryTimeoutError(self._timeout_message()) from None
         try:
             left = deadline - time.monotonic()
-            if left <= 0.05:
+            grace = min(GRACE, self.timeout / 10)  # a short --timeout keeps most of its time
+            if left - grace <= 0.05:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
-                store.timeout = left
+                store.timeout = left - grace
             work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
         except QueryTimeout:
             queue.put_nowait(store)
@@ -158,7 +161,7 @@ class QueryRunner:
         try:
             # the client gets its answer or its 503 by the deadline, whatever the store does
             # (anything before the worker's own timeout, e.g. parsing, is not killable here)
-            answer = await asyncio.wait_for(asyncio.shield(work), left + GRACE)
+            answer = await asyncio.wait_for(asyncio.shield(work), left)
         except (QueryTimeout, asyncio.TimeoutError):
             raise QueryTimeoutError(self._timeout_message()) from None
         finally:
