@@ -57,6 +57,7 @@ SHOTS = [
     ("sectors-tooltip-zh-Hans", "sectors", (), "zh-Hans", _tooltip, None),
     ("full-phone-en", "full", (), "en", None, PHONE),
     ("sectors-phone-tap-zh-Hant", "sectors", (), "zh-Hant", _tap, PHONE),
+    ("construction-phone-zh-Hans", "construction", (), "zh-Hans", None, PHONE),
 ]
 
 
@@ -91,12 +92,12 @@ def shoot(out: Path) -> list[Path]:
 
 
 def shoot_served(out: Path) -> list[Path]:
-    """The explorer: an entity page and the SPARQL editor with a named query run."""
+    """The explorer: an entity page, the SPARQL editor with a named query run, the source reader on a phone."""
     from playwright.sync_api import sync_playwright
 
     from hetao_kg.web.launch import running_server
 
-    written = [out / "serve-entity.png", out / "serve-editor.png"]
+    written = [out / "serve-entity.png", out / "serve-editor.png", out / "serve-source-phone.png"]
     with running_server() as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -118,6 +119,14 @@ def shoot_served(out: Path) -> list[Path]:
             _settle(page)
             changing = [page.locator(".yasr_response_chip"), page.locator("input.autocomplete")]
             page.screenshot(path=str(written[1]), full_page=True, mask=changing, mask_color="#d0d7de")
+            phone = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, device_scale_factor=1,
+                                        has_touch=True, is_mobile=True)
+            phone.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server.url)
+                        else (outside.append(r.request.url), r.abort()))
+            page = phone.new_page()
+            page.goto(server.url + "/source/hetao-progress-report?lang=zh-Hans#p02")  # the facts under their sentences
+            _settle(page)
+            page.screenshot(path=str(written[2]))
             assert not outside, outside
         finally:
             browser.close()
@@ -133,7 +142,7 @@ def main() -> int:
             print(f"wrote {path.relative_to(DOCS.parent)}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        differ = [p.name for p in shoot(Path(tmp)) if p.read_bytes() != (DOCS / p.name).read_bytes()]
+        differ = [p.name for p in shoot(Path(tmp)) if not (DOCS / p.name).exists() or p.read_bytes() != (DOCS / p.name).read_bytes()]
     for name in differ:
         print(f"differs: docs/{name}", file=sys.stderr)
     print("all screenshots reproduce byte for byte" if not differ else f"{len(differ)} screenshot(s) differ")

@@ -27,9 +27,13 @@ pytestmark = [
 ]
 
 KG = "https://w3id.org/hetao-kg/id/"
-PAGE_TYPES = ["/", "/?lang=zh-Hant", "/search?q=HKU", "/id/org/hku", "/id/org/siqa?lang=zh-Hans", "/source/",
-              "/source/hetao-progress-report", "/views/", "/views/hk-universities", "/views/ego?entity=HKU&lang=zh-Hans",
-              "/ontology", "/id/org/does-not-exist"]
+# every page type, each asked in the language of the test's parameter (a path's own ?lang= is replaced)
+PAGE_TYPES = ["/", "/search?q=HKU", "/search?q=zzzzqqq", "/id/org/hku", "/id/org/siqa", "/id/park/shenzhen-park",
+              "/id/policy/shenzhen-park-investment-financing-plan", "assertion", "/source/", "/source/hetao-progress-report",
+              "/source/context-facts", "/views/", "/views/hk-universities", "/views/ego?entity=HKU", "/ontology",
+              "/id/org/does-not-exist"]
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+LANGS = ["en", "zh-Hans", "zh-Hant"]
 PREFIXED = re.compile(r"^[A-Za-z][\w-]*:[A-Za-z0-9_]([\w.-]*[\w-])?$")
 
 
@@ -74,6 +78,10 @@ def _view(page, server, path):
     page.wait_for_selector("body[data-ready=true]", state="attached")
 
 
+def _in(path, lang):
+    return path + ("&" if "?" in path else "?") + "lang=" + lang
+
+
 def _point(page, iri):
     return page.evaluate("(iri) => { const p = window.hetaoView.point(window.hetaoView.nodeId(iri)); return [p.x, p.y]; }", iri)
 
@@ -107,12 +115,16 @@ def test_a_served_view_leads_to_entity_statement_and_source_sentence(chromium, s
     assert record["outside"] == [] and record["errors"] == []
 
 
-def test_the_source_reader_highlights_only_the_chosen_quote(chromium, server):
-    page, record = _page(chromium, server)
-    page.goto(server.url + "/id/org/siqa")
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_source_reader_highlights_only_the_chosen_quote(chromium, server, size, lang):
+    W, H = SIZES[size]
+    page, record = _page(chromium, server, width=W, height=H, touch=W < 500)
+    page.goto(server.url + _in("/id/org/siqa", lang))
     href = page.locator("a.quote-link").first.get_attribute("href")
     anchor = href.split("#")[1]
     page.goto(server.url + href)
+    assert page.evaluate("document.documentElement.lang") == lang
     marks = page.evaluate("""() => [...document.querySelectorAll('mark.quoted')].map(m => [m.dataset.quotes.split(' '), m.classList.contains('chosen'),
                                      getComputedStyle(m).backgroundColor])""")
     chosen = [m for m in marks if m[1]]
@@ -120,9 +132,31 @@ def test_the_source_reader_highlights_only_the_chosen_quote(chromium, server):
     assert all(m[1] for m in marks if anchor in m[0])  # every piece of the chosen quote, and nothing else
     quiet = {m[2] for m in marks if not m[1]}
     assert quiet == {"rgba(0, 0, 0, 0)"} and chosen[0][2] != "rgba(0, 0, 0, 0)"
-    # the facts a sentence supports sit beside the Chinese text on a wide screen, not inside it
+    # the facts a sentence supports never share a line with its Chinese text: beside it on a wide screen, under it on a phone
     facts = page.evaluate("getComputedStyle(document.querySelector('.reader .facts')).float")
-    assert facts == "right"
+    assert facts == ("right" if size == "desktop" else "none")
+    shared = page.evaluate("""() => {
+        const out = [];
+        for (const s of document.querySelectorAll('.reader .sentence')) {
+            const facts = s.querySelector('.facts');
+            if (!facts) continue;
+            const f = facts.getBoundingClientRect();
+            const walker = document.createTreeWalker(s, NodeFilter.SHOW_TEXT);
+            for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+                if (facts.contains(t) || !/[\u4e00-\u9fff]/.test(t.textContent)) continue;
+                const range = document.createRange(); range.selectNodeContents(t);
+                for (const r of range.getClientRects()) {
+                    if (r.bottom > f.top + 1 && r.top < f.bottom - 1 && r.right > f.left + 1 && r.left < f.right - 1) { out.push(s.id); break; }
+                    if (r.bottom > f.top + 1 && r.top < f.bottom - 1 && getComputedStyle(facts).float === 'none') { out.push(s.id); break; }
+                }
+            }
+        }
+        return out; }""")
+    assert shared == [], f"fact lists in the lines of the Chinese text of {shared[:5]}"
+    # the Chinese text keeps most of the screen's width, and nothing is wider than the screen
+    widths = page.evaluate("[...document.querySelectorAll('.reader .paragraph p')].map(p => p.getBoundingClientRect().width)")
+    assert widths and min(widths) >= (0.55 if size == "desktop" else 0.85) * W
+    assert page.evaluate("document.documentElement.scrollWidth") <= W
     assert record["errors"] == []
 
 
@@ -155,10 +189,12 @@ def test_home_and_views_speak_to_users(chromium, server):
     assert page.locator("ul.views button").first.inner_text() == "顯示"
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (390, 844)])
-def test_query_results_are_written_for_people_and_pass_axe(chromium, server, size):
-    page, record = _page(chromium, server, width=size[0], height=size[1])
-    page.goto(server.url + "/query?named=hk-university-projects")
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_query_results_are_written_for_people_and_pass_axe(chromium, server, size, lang):
+    size = SIZES[size]
+    page, record = _page(chromium, server, width=size[0], height=size[1], touch=size[0] < 500)
+    page.goto(server.url + _in("/query?named=hk-university-projects", lang))
     page.wait_for_selector(".CodeMirror")
     assert violations(page) == [], "before a query"
     page.click(".yasqe_queryButton")
@@ -176,16 +212,25 @@ def test_query_results_are_written_for_people_and_pass_axe(chromium, server, siz
     assert record["outside"] == [] and record["errors"] == []
 
 
-@pytest.mark.parametrize("size", [(1280, 800), (390, 844)])
-def test_axe_finds_no_critical_or_serious_violation_on_any_page_type(chromium, server, size):
-    page, record = _page(chromium, server, width=size[0], height=size[1], touch=size[0] < 500)
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_axe_finds_no_critical_or_serious_violation_on_any_page_type(chromium, server, size, lang):
+    W, H = SIZES[size]
+    page, record = _page(chromium, server, width=W, height=H, touch=W < 500)
+    page.goto(server.url + "/id/org/hku")
+    statement = page.locator("a.assertion").first.get_attribute("href").split("?")[0]  # a statement's own page
     found = {}
     for path in PAGE_TYPES:
+        path = _in(statement if path == "assertion" else path, lang)
         page.goto(server.url + path)
-        if path.startswith("/views/") and path != "/views/":
+        if path.startswith("/views/") and not path.startswith("/views/?"):
             page.wait_for_selector("body[data-ready=true]", state="attached")
         found[path] = violations(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= size[0], path
+        if page.locator("main details:not([open])").count():  # folded parts (references, citation, examples) opened too
+            page.evaluate("document.querySelectorAll('main details').forEach(d => { d.open = true; })")
+            found[path + " (opened)"] = violations(page)
+        assert page.evaluate("document.documentElement.lang") == lang, path  # the page speaks the language asked for
+        assert page.evaluate("document.documentElement.scrollWidth") <= W, path
     assert {p: v for p, v in found.items() if v} == {}
     assert record["outside"] == []
 
@@ -226,3 +271,75 @@ def test_entity_pages_read_like_wikidata_items(chromium, server):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "paragraph" in copied and copied == page.locator("#citation-text").text_content()
     assert record["outside"] == [] and record["errors"] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_explorer_points_hold_at_each_size_in_each_language(chromium, server, size, lang):
+    """Issue 21's explorer points, each in one cheap look, at desktop and phone size in the three languages."""
+    import json
+    from pathlib import Path
+
+    import hetao_kg.web
+
+    words = json.loads((Path(hetao_kg.web.__file__).parent / "i18n.json").read_text(encoding="utf-8"))[lang]
+    W, H = SIZES[size]
+    page, record = _page(chromium, server, width=W, height=H, touch=W < 500)
+    # home: the headline question first, the entities-vs-nodes difference explained
+    page.goto(server.url + _in("/", lang))
+    assert page.locator("main p").first.locator("strong").inner_text() == words["question"]
+    assert page.locator("main p.help").first.inner_text().strip() != ""
+    # /views: titles in the page's language, never slugs
+    page.goto(server.url + _in("/views/", lang))
+    shown = page.evaluate("[...document.querySelectorAll('ul.views a')].map(a => a.textContent)")
+    assert TITLES["hk-universities"]["title"][lang] in shown and not [s for s in shown if re.fullmatch(r"[a-z-]+", s)]
+    # an entity page: one-line description, kinds once each, Wikidata link, copy button, the neighbourhood, the views it is in
+    page.goto(server.url + _in("/id/org/hku", lang))
+    assert page.locator("p.description").inner_text().strip()
+    kinds = page.evaluate("[...document.querySelectorAll('p.kinds a')].map(a => a.textContent)")
+    assert kinds and len(kinds) == len(set(kinds))
+    assert page.locator("a[href='https://www.wikidata.org/wiki/Q15568']").count() == 1
+    assert page.locator("button.copy").is_visible()
+    assert page.locator("svg.neighbourhood a").count() >= 2
+    page.wait_for_selector("ul.in-views[data-ready=true]", state="attached", timeout=120_000)
+    views = page.evaluate("[...document.querySelectorAll('ul.in-views a')].map(a => a.textContent)")
+    assert TITLES["hk-universities"]["title"][lang] in views
+    assert page.evaluate("document.documentElement.scrollWidth") <= W
+    # a served view in that language: a node opens into the explorer
+    _view(page, server, _in("/views/hk-universities", lang))
+    x, y = _point(page, KG + "org/hku")
+    page.touchscreen.tap(x, y) if W < 500 else page.mouse.click(x, y)
+    links = page.evaluate("[...document.querySelectorAll('#tooltip a')].map(a => a.getAttribute('href'))")
+    assert any(h.split("?")[0].endswith("/id/org/hku") for h in links), links
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert record["outside"] == [] and record["errors"] == []
+
+
+def test_axe_finds_no_critical_or_serious_violation_on_the_review_page(chromium, tmp_path):
+    """The curator's page of `hetao-kg serve --review DOC`, at desktop and phone size."""
+    import shutil
+
+    from hetao_kg.ingest import ingest_file
+
+    from .conftest import data_root
+    from .test_ingest import NEXT
+
+    for folder in ("ontology", "graph_data"):
+        shutil.copytree(data_root() / folder, tmp_path / folder)
+    src = tmp_path / "next.txt"
+    src.write_text(NEXT, encoding="utf-8")
+    ingest_file(src, review_dir=tmp_path / "review", root=tmp_path, doc_id="next")
+    with running_server("--review", "next", "--review-dir", str(tmp_path / "review"), "--curator", "Test Curator",
+                        data_root=tmp_path, ready="/") as review:
+        for size in SIZES.values():
+            page, record = _page(chromium, review, width=size[0], height=size[1], touch=size[0] < 500)
+            page.goto(review.url + "/")
+            assert page.locator("mark").count() >= 1  # proposals shown, the words that found them highlighted
+            assert violations(page) == [], size
+            assert page.evaluate("document.documentElement.scrollWidth") <= size[0], size
+            if size == SIZES["desktop"]:  # a rejected proposal (drawn faded) still reads
+                page.locator("#proposals li").first.focus()
+                page.keyboard.press("r")
+                page.wait_for_selector("#proposals li.state-rejected")
+                assert violations(page) == [], "after a rejection"
+            assert record["outside"] == [] and record["errors"] == []

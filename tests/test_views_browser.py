@@ -454,7 +454,7 @@ def test_hk_universities_reads_as_five_universities_and_ten_projects(browser, pa
     assert "nodes" in about and "links" in about and "Source:" in about
     page.click("#info summary")  # how to read the drawing: one click away, so the drawing keeps the screen
     assert "Node size" in page.locator("#meaning").inner_text() and "Arrows" in page.locator("#meaning").inner_text()
-    shown = {l["text"] for l in page.evaluate(LABELS_JS)}
+    shown = {l.get("whole", l["text"]) for l in page.evaluate(LABELS_JS)}  # (a box's text is wrapped to the box)
     # the report names projects, not universities: HKU and CUHK are known only by inference (issue 15)
     assert "The report counts 5; it names 0. 2 more known only from an inference or another source (dashed)." in shown
     assert "The report counts 10; it names 2." in shown

@@ -8,12 +8,15 @@ critical or serious violation."""
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 from hetao_kg.facade import open_graph
 from hetao_kg.browser import chromium_path, offline_browser
+from hetao_kg.network import views
 from hetao_kg.network.views import render
 
 from .a11y import violations
@@ -27,6 +30,8 @@ pytestmark = [
 KG = "https://w3id.org/hetao-kg/id/"
 BASE = "http://127.0.0.1:8000/hetao-kg"  # never contacted: the links are read, not followed
 SIZES = {"laptop": (1280, 720, False), "desktop": (1440, 900, False), "phone": (390, 844, True), "phone-landscape": (844, 390, True)}
+LANGS = ["en", "zh-Hans", "zh-Hant"]
+TEXT = json.loads((Path(views.__file__).parent / "text.json").read_text(encoding="utf-8"))["text"]
 NODES_JS = "window.hetaoView.nodes()"
 LABELS_JS = "window.hetaoView.labels()"
 CANVAS_JS = "() => { const r = document.getElementById('network').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }"
@@ -37,16 +42,29 @@ def kgapi():
     return open_graph()
 
 
+class _Pages(dict):
+    """Each view saved once, when a test first asks for it: ``"full"`` (English) or ``"full@zh-Hant"``."""
+
+    def __init__(self, kg, out):
+        super().__init__()
+        self.kg, self.out, self.network = kg, out, kg.network()
+
+    def __missing__(self, key):
+        name, _, lang = key.partition("@")
+        args = {"ego": ["HKU"], "path": ["HKU", "HKUST"]}.get(name, [])
+        extra = {"network": self.network} if not lang else {"lang": lang}
+        self[key] = render(name, *args, kg=self.kg, **extra).save(self.out / f"{name}-{lang or 'en'}.html")
+        return self[key]
+
+
+def _in(name, lang):
+    return name if lang == "en" else f"{name}@{lang}"
+
+
 @pytest.fixture(scope="module")
 def pages(kgapi, tmp_path_factory):
     out = tmp_path_factory.mktemp("views21")
-    g = kgapi.network()
-    saved = {name: render(name, kg=kgapi, network=g).save(out / f"{name}.html")
-             for name in ("full", "policies", "hk-universities", "sectors", "construction", "services")}
-    saved["full-zh-Hant"] = render("full", kg=kgapi, lang="zh-Hant").save(out / "full-zh-Hant.html")
-    saved["sectors-zh-Hant"] = render("sectors", kg=kgapi, lang="zh-Hant").save(out / "sectors-zh-Hant.html")
-    saved["ego"] = render("ego", "HKU", kg=kgapi, network=g).save(out / "ego.html")
-    saved["path"] = render("path", "HKU", "HKUST", kg=kgapi, network=g).save(out / "path.html")
+    saved = _Pages(kgapi, out)
     saved["linked"] = render("hk-universities", kg=kgapi, base_url=BASE).save(out / "linked.html")
     return saved
 
@@ -67,18 +85,12 @@ def _overlap(a, b, slack=0.5):
     return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
 
 
-_LONG_BOX = pytest.mark.xfail(strict=True, reason="issue 21, open: the headline view's group box now says what the "
-                              "report names and what is known otherwise (issue 15); that line is wider than the "
-                              "laptop's label budget and does not wrap yet")
-
-
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("name", ["full", "policies", "full-zh-Hant", "hk-universities", "sectors"])
-def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, name, size, request):
-    if name == "hk-universities" and size == "laptop":
-        request.applymarker(_LONG_BOX)
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", ["full", "policies", "hk-universities", "sectors", "construction", "services"])
+def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, name, lang, size):
     handle = handles[size]
-    page = _open(handle, pages[name])
+    page = _open(handle, pages[_in(name, lang)])
     W, H = page.evaluate("[innerWidth, innerHeight]")
     canvas = page.evaluate(CANVAS_JS)
     shown = [n for n in page.evaluate(NODES_JS) if not n["hidden"]]
@@ -105,6 +117,10 @@ def test_drawing_fits_its_nodes_and_leaves_the_screen_to_them(handles, pages, na
     wide = [l["text"] for l in labels if l["box"][2] - l["box"][0] > max(262, 0.45 * W + 3)]
     assert not wide, f"{name} at {size}: labels too wide: {wide}"
     assert not [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:] if _overlap(a["box"], b["box"])]
+    # a group box's heading and counts wrap to the box's width (inside it, or as a caption under it)
+    for box in page.evaluate("window.hetaoView.boxes()"):
+        lines = [l for l in labels if l["id"].split("#")[0] == box["id"]]
+        assert all(box["box"][0] <= l["box"][0] and l["box"][2] <= max(box["box"][2], box["box"][0] + 146) for l in lines), (box, lines)
     assert handle.requests == [] and handle.errors == []
 
 
@@ -119,8 +135,10 @@ def test_long_labels_elide_and_the_details_hold_the_whole_name(handles, pages):
     assert node["label"] in page.locator("#tooltip").inner_text()
 
 
-def test_labels_do_not_sit_on_other_nodes(handles, pages):
-    page = _open(handles["desktop"], pages["full"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_labels_do_not_sit_on_other_nodes(handles, pages, lang, size):
+    page = _open(handles[size], pages[_in("full", lang)])
     nodes = [n for n in page.evaluate(NODES_JS) if not n["hidden"]]
     top = min(nodes, key=lambda n: page.evaluate("(id) => window.hetaoView.priority(id)", n["id"]))["id"]
     for label in page.evaluate(LABELS_JS):
@@ -132,9 +150,10 @@ def test_labels_do_not_sit_on_other_nodes(handles, pages):
 
 
 @pytest.mark.parametrize("size", ["phone", "phone-landscape"])
-def test_a_tap_opens_details_that_scroll_and_keep_quote_and_source(handles, pages, size):
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_tap_opens_details_that_scroll_and_keep_quote_and_source(handles, pages, lang, size):
     handle = handles[size]
-    page = _open(handle, pages["sectors"])
+    page = _open(handle, pages[_in("sectors", lang)])
     W, H = page.evaluate("[innerWidth, innerHeight]")
     siqa = next(n for n in page.evaluate(NODES_JS) if n["iri"] == KG + "org/siqa")
     page.touchscreen.tap(siqa["x"], siqa["y"])
@@ -143,7 +162,7 @@ def test_a_tap_opens_details_that_scroll_and_keep_quote_and_source(handles, page
     box = page.evaluate("() => { const r = document.getElementById('tooltip').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
     assert box[0] >= 0 and box[1] >= 0 and box[2] <= W + 0.5 and box[3] <= H + 0.5  # a sheet inside the screen
     text = tip.inner_text()
-    assert "量子信息方面,深圳国际量子研究院等已落地" in text and "Source:" in text  # quote and source, never cut
+    assert "量子信息方面,深圳国际量子研究院等已落地" in text and TEXT[lang]["source"] + ":" in text  # quote and source, never cut
     scroll = page.evaluate("() => { const t = document.getElementById('tooltip'); return [t.scrollHeight, t.clientHeight, getComputedStyle(t).overflowY]; }")
     assert scroll[0] <= scroll[1] + 1 or scroll[2] == "auto"  # what does not fit scrolls
     page.evaluate("document.getElementById('tooltip').scrollTop = 1e6")
@@ -159,7 +178,7 @@ def test_a_tap_opens_details_that_scroll_and_keep_quote_and_source(handles, page
 
 def test_the_sheet_a_tap_opens_under_the_finger_stays_open(handles, pages):
     """The click a browser sends after a touch lands where the sheet now is: it must not close it."""
-    page = _open(handles["phone"], pages["sectors-zh-Hant"])
+    page = _open(handles["phone"], pages["sectors@zh-Hant"])
     siqa = next(n for n in page.evaluate(NODES_JS) if n["iri"] == KG + "org/siqa")
     page.touchscreen.tap(siqa["x"], siqa["y"])
     page.wait_for_timeout(600)
@@ -171,10 +190,10 @@ def test_the_sheet_a_tap_opens_under_the_finger_stays_open(handles, pages):
     assert page.locator("#tooltip").is_hidden()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21, open: with the dated record the full view draws 94 nodes and two "
-                   "of the focused node's neighbours lose their labels to collisions")
-def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(handles, pages, kgapi):
-    page = _open(handles["desktop"], pages["full"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(handles, pages, lang, size):
+    page = _open(handles[size], pages[_in("full", lang)])
     page.fill("#search", "HKU")
     page.press("#search", "Enter")
     hku = page.evaluate("(iri) => window.hetaoView.nodeId(iri)", KG + "org/hku")
@@ -187,12 +206,18 @@ def test_focus_labels_the_selection_and_its_neighbours_and_their_link_types(hand
     assert hku in labelled and on_screen <= labelled, f"unlabelled neighbours: {on_screen - labelled}"
     link_labels = {l["text"] for l in page.evaluate(LABELS_JS) if l["id"].startswith("edge:")}
     assert link_labels and link_labels <= {e["label"] for e in edges}
+    # the details opened by the focus leave the focused node and its neighbours in sight
+    tip = page.evaluate("() => { const r = document.getElementById('tooltip').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
+    covered = [n["label"] for n in page.evaluate(NODES_JS) if n["id"] in on_screen | {hku}
+               and _overlap(tip, [n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]])]
+    assert page.locator("#tooltip").is_visible() and not covered, f"the details cover {covered}"
 
 
-def test_link_type_legend_counts_every_drawn_link(handles, pages, kgapi):
-    page = _open(handles["desktop"], pages["policies"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_link_type_legend_counts_every_drawn_link(handles, pages, kgapi, lang):
+    page = _open(handles["desktop"], pages[_in("policies", lang)])
     rows = page.evaluate("[...document.querySelectorAll('#link-types li')].map(li => [li.querySelector('span span').textContent, +li.querySelector('.count').textContent])")
-    view = render("policies", kg=kgapi)
+    view = render("policies", kg=kgapi, lang=lang)
     drawn = [e["label"] for e in view.edges if e["label"] and not e["more"]]
     assert sorted(map(tuple, rows)) == sorted((label, drawn.count(label)) for label in set(drawn))
     assert [c for _, c in rows] == sorted((c for _, c in rows), reverse=True)
@@ -212,18 +237,21 @@ def test_nodes_can_be_dragged_and_the_page_lays_out_the_same_again(handles, page
     assert handle.node_point(KG + "org/hku") == before
 
 
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("query, first", [("HKU", "org/hku"), ("hkust", "org/hkust"), ("CUHK", "org/cuhk")])
-def test_search_knows_abbreviations(handles, pages, kgapi, query, first):
-    page = _open(handles["desktop"], pages["full"])
+def test_search_knows_abbreviations(handles, pages, kgapi, query, first, lang):
+    page = _open(handles["desktop" if lang == "en" else "phone"], pages[_in("full", lang)])
     page.fill("#search", query)
-    assert page.locator("#results li").first.inner_text() == kgapi.label(KG + first)
+    assert page.locator("#results li").first.inner_text() == kgapi.label(KG + first, lang)
     page.press("#search", "Enter")
     assert page.evaluate("window.hetaoNetwork.getSelectedNodes()") == [page.evaluate("(iri) => window.hetaoView.nodeId(iri)", KG + first)]
 
 
-def test_search_arrow_keys_choose_and_enter_opens(handles, pages):
-    page = _open(handles["desktop"], pages["full"])
-    page.fill("#search", "hong kong")
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_arrow_keys_choose_and_enter_opens(handles, pages, lang, size):
+    page = _open(handles[size], pages[_in("full", lang)])
+    page.fill("#search", {"en": "hong kong", "zh-Hans": "香港", "zh-Hant": "香港"}[lang])
     hits = page.locator("#results li[role=option]")
     assert hits.count() >= 3
     assert hits.nth(0).get_attribute("aria-selected") == "true"
@@ -264,7 +292,9 @@ def test_with_a_base_url_node_link_and_quote_lead_into_the_explorer(handles, pag
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-@pytest.mark.parametrize("name", ["full", "hk-universities", "construction", "services", "ego", "path", "full-zh-Hant"])
+@pytest.mark.parametrize("name", ["full", "hk-universities", "sectors", "policies", "construction", "services", "ego", "path",
+                                  "full@zh-Hans", "hk-universities@zh-Hans", "sectors@zh-Hans",
+                                  "full@zh-Hant", "hk-universities@zh-Hant", "sectors@zh-Hant"])
 def test_axe_finds_no_critical_or_serious_violation(handles, pages, name, size):
     page = _open(handles[size], pages[name])
     assert violations(page) == [], "drawing"
@@ -273,30 +303,37 @@ def test_axe_finds_no_critical_or_serious_violation(handles, pages, name, size):
     assert page.locator("#tooltip").is_visible()
     assert violations(page) == [], "with details open"
     page.keyboard.press("Escape")
+    page.fill("#search", "hong" if "@" not in name else "香港")
+    assert page.locator("#results li[role=option]").count() >= 1
+    assert violations(page) == [], "search results open"
+    page.keyboard.press("Escape")
     page.click("#table-toggle")
     assert violations(page) == [], "table"
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone-landscape"])
-def test_construction_columns_have_stage_headings(handles, pages, kgapi, size):
-    page = _open(handles[size], pages["construction"])
+@pytest.mark.parametrize("size", ["desktop", "phone", "phone-landscape"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_construction_columns_have_stage_headings(handles, pages, kgapi, lang, size):
+    page = _open(handles[size], pages[_in("construction", lang)])
     lanes = page.evaluate("window.hetaoView.lanes()")
-    view = render("construction", kg=kgapi)
+    view = render("construction", kg=kgapi, lang=lang)
     stages = {n["status"] for n in view.nodes if n["status"]}
     assert lanes and {l["label"] for l in lanes} == stages  # one heading per stage drawn
     assert [l["x"] for l in lanes] == sorted(l["x"] for l in lanes)
-    shown = {l["text"] for l in page.evaluate(LABELS_JS)}
+    shown = {l.get("whole", l["text"]) for l in page.evaluate(LABELS_JS)}  # (a heading wraps to its column)
     assert {l["label"] for l in lanes} <= shown  # drawn, not hidden by level of detail
     nodes = [n for n in page.evaluate(NODES_JS) if n["family"] == "project"]
     assert all(l["y"] < min(n["y"] - n["r"] for n in nodes) for l in lanes)  # above the columns
 
 
-def test_sectors_draw_each_institutions_stage_as_a_ring(handles, pages, kgapi):
-    page = _open(handles["desktop"], pages["sectors"])
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_sectors_draw_each_institutions_stage_as_a_ring(handles, pages, kgapi, lang, size):
+    page = _open(handles[size], pages[_in("sectors", lang)])
     rings = page.evaluate("[...document.querySelectorAll('#status-rings li')].map(li => [li.textContent.trim(), li.querySelector('circle').getAttribute('stroke')])")
-    view = render("sectors", kg=kgapi)
-    stages = sorted({(n["status_order"], n["status"]) for n in view.nodes if n["status"]})
-    assert [r[0] for r in rings] == [label for _, label in stages]  # lifecycle order
+    view = render("sectors", kg=kgapi, lang=lang)
+    stages = sorted({(n["status_order"], n["status_iri"], n["status"]) for n in view.nodes if n["status"]})
+    assert [r[0] for r in rings] == [label for _, _, label in stages]  # lifecycle order (ties: by IRI, the same in every language)
     assert len({r[1] for r in rings}) == len(rings)  # a colour each
     colour = dict(rings)
     for n in (m for m in view.nodes if m["status"]):  # the ring's colour is on the canvas round the node

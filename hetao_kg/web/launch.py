@@ -46,8 +46,9 @@ class Server:
 
 @contextmanager
 def running_server(*args: str, data_root: str | Path | None = None, env: dict[str, str] | None = None,
-                   startup: float = 120.0, prefix: str = "") -> Iterator[Server]:
-    """Run ``hetao-kg [--data-root R] serve --port P ARGS`` until the block ends."""
+                   startup: float = 120.0, prefix: str = "", ready: str = "/healthz") -> Iterator[Server]:
+    """Run ``hetao-kg [--data-root R] serve --port P ARGS`` until the block ends; it is up
+    once ``ready`` answers 200 (``"/"`` for ``serve --review``, which has no health check)."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="hetao-serve-", suffix=".log")[1])
     cmd = [sys.executable, "-m", "hetao_kg.cli"]
@@ -63,7 +64,7 @@ def running_server(*args: str, data_root: str | Path | None = None, env: dict[st
             if process.poll() is not None:
                 raise RuntimeError(f"server exited with {process.returncode}:\n{server.log_text()}")
             try:
-                with urllib.request.urlopen(server.url + "/healthz", timeout=2) as r:
+                with urllib.request.urlopen(server.url + ready, timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:

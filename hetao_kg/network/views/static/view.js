@@ -109,6 +109,49 @@
       if (widths[id] === undefined) { ctx.save(); ctx.font = labelPx + "px " + FONT; widths[id] = ctx.measureText(t).width; ctx.restore(); }
       return widths[id];
     }
+    var ruler = document.createElement("canvas").getContext("2d"), LINE_H = labelPx * 1.3 + 3;  // wrapped lines: their 1 px margins do not touch
+    function measureText(t) { return measure(ruler, "text:" + t, t); }
+    // a text in lines at most maxW wide: English breaks at spaces, Chinese between characters
+    // (never before closing punctuation); more than maxLines lines end in "…"
+    var CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f";
+    var TOKENS = new RegExp("[" + CJK + "]|[^\\s" + CJK + "]+\\s*|\\s+", "g"), CLOSING = /^[\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f,.;:!?)]/;
+    var wrapped = {};
+    // balanced: the narrowest width that needs no more lines (no lone last word); greedy: each line as full as it goes
+    function wrap(t, maxW, maxLines, greedy) {
+      maxW = Math.floor(maxW);
+      var key = maxLines + "|" + maxW + "|" + !!greedy + "|" + t;
+      if (wrapped[key]) { return wrapped[key]; }
+      var lines = breakLines(t, maxW), lo = maxW / 2, hi = maxW;
+      if (!greedy && lines.length >= 2 && lines.length <= maxLines) {
+        for (var i = 0; i < 8; i++) { var mid = (lo + hi) / 2; if (breakLines(t, mid).length > lines.length) { lo = mid; } else { hi = mid; } }
+        lines = breakLines(t, hi);
+      }
+      wrapped[key] = fitLines(lines, maxW, maxLines);
+      return wrapped[key];
+    }
+    function breakLines(t, maxW) {
+      var lines = [], cur = "";
+      (t.match(TOKENS) || []).forEach(function (tok) {
+        if (!cur || CLOSING.test(tok) || measureText((cur + tok).trimEnd()) <= maxW) { cur += tok; }
+        else { lines.push(cur.trimEnd()); cur = tok.trimStart(); }
+      });
+      if (cur.trim()) { lines.push(cur.trimEnd()); }
+      return lines;
+    }
+    function fitLines(lines, maxW, maxLines) {
+      if (lines.length > maxLines) { lines = lines.slice(0, maxLines - 1).concat([lines.slice(maxLines - 1).reduce(function (a, l) { return a + (/[\u2e80-\uffef]$/.test(a) ? "" : " ") + l; })]); }
+      return lines.map(function (l) { return measureText(l) > maxW ? elide(ruler, "wrap:" + l, l, maxW) : l; });
+    }
+    // column headings, each wrapped to its column's width on screen (bold: 6% wider than measured)
+    var laneAt = {};
+    function laneLayout(k) {
+      var ls = (data.lanes || []).slice().sort(function (a, b) { return a.x - b.x; });
+      return ls.map(function (l, i) {
+        var room = Math.min(i > 0 ? l.x - ls[i - 1].x : Infinity, i < ls.length - 1 ? ls[i + 1].x - l.x : Infinity) * k - 10;
+        return { lane: l, lines: wrap(l.label, Math.max(56, Math.min(room, 400)) / 1.06, 3) };
+      });
+    }
+    function laneRows(k) { return laneLayout(k).reduce(function (m, l) { return Math.max(m, l.lines.length); }, 0); }
     network.on("beforeDrawing", function (ctx) {
       ctx.save();
       ctx.setLineDash([6, 4]); ctx.strokeStyle = "#8a929c"; ctx.lineWidth = 1.2;
@@ -135,10 +178,16 @@
           discs.push([p.x - rr, p.y - rr, p.x + rr, p.y + rr, n.id]);
         }
       });
+      // overNodes: true = any node may be under the box; "near" = only the dimmed ones (a focus's labels
+      // go over what the focus has faded); otherwise none
+      var lg = document.getElementById("legend").getBoundingClientRect(), cover = [lg.left - 2, lg.top - 2, lg.right + 2, lg.bottom + 2];  // no label under the legend
       function hits(box, own, overNodes) {
         if (box[0] < r.left || box[2] > r.right || box[1] < r.top || box[3] > r.bottom) { return true; }
+        if (lg.width && box[0] < cover[2] && cover[0] < box[2] && box[1] < cover[3] && cover[1] < box[3]) { return true; }
         if (placed.some(function (q) { return box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; })) { return true; }
-        return !overNodes && discs.some(function (q) { return q[4] !== own && box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3]; });
+        return overNodes !== true && discs.some(function (q) {
+          return q[4] !== own && (overNodes !== "near" || current.near[q[4]]) && box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3];
+        });
       }
       function draw(id, t, w, px, cx, top, align, alpha, colour) {  // px: the label's box in page pixels
         ctx.globalAlpha = alpha; ctx.textAlign = align; ctx.textBaseline = "top";
@@ -146,51 +195,97 @@
         placed.push(px);
         shownLabels.push({ id: id, text: t, px: parseFloat(/([\d.]+)px/.exec(ctx.font)[1]) * k, box: px });
       }
-      function place(id, t, cx, top, align, alpha) {  // a box label: where it is, or not at all
-        var w = measure(ctx, id, t), p = toPage(cx, top);
-        var left = align === "left" ? p.x : p.x - w / 2;
-        var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
-        if (!hits(box, null)) { draw(id, t, w, box, cx, top, align === "left" ? "left" : "center", alpha); }
+      var lineH = LINE_H;
+      function block(id, whole, lines, x, y) {  // lines of one text at page (x, y): all of them where they are, or none
+        var boxes = lines.map(function (t, i) {
+          var top = y + i * lineH;
+          return [x - 1, top - 1, x + measureText(t) + 1, top + labelPx * 1.3 + 1];
+        });
+        if (boxes.some(function (bx) { return hits(bx, null); })) { return false; }
+        lines.forEach(function (t, i) {
+          var at = network.DOMtoCanvas({ x: x - r.left, y: y + i * lineH - r.top });
+          draw(id, t, 0, boxes[i], at.x, at.y, "left", 1);
+          shownLabels[shownLabels.length - 1].whole = whole;
+        });
+        return true;
       }
-      function placeNode(n, alpha) {  // below the node, else above, right or left of it
-        var t = elide(ctx, n.id, labelText(n), n.mark ? Math.max(maxW, rect().width * 0.45) : maxW), w = measure(ctx, n.id + "@" + t, t), c = toPage(n.x, n.y);
-        var rr = disp(n) * k, hgt = labelPx * 1.3;
+      function placeNode(n, alpha) {  // below the node, else above, right or left of it, else at a corner; else shorter
+        var full = labelText(n), c = toPage(n.x, n.y), rr = disp(n) * k, hgt = labelPx * 1.3;
         var gap = data.rings && n.status_iri ? 8 : 4;  // clear of the stage ring
-        var spots = [[c.x - w / 2, c.y + rr + gap], [c.x - w / 2, c.y - rr - gap - hgt], [c.x + rr + gap + 1, c.y - hgt / 2], [c.x - rr - gap - 1 - w, c.y - hgt / 2]];
-        // the selection and the most important node are labelled even over other nodes when nowhere else is free
-        var must = n.id === current.selected || n.priority === 0;
-        for (var i = 0; i < (must ? 2 * spots.length : spots.length); i++) {
-          var s = spots[i % spots.length], box = [s[0] - 1, s[1] - 1, s[0] + w + 1, s[1] + hgt + 1];
-          if (!hits(box, n.id, i >= spots.length)) {
-            var at = network.DOMtoCanvas({ x: s[0] - r.left, y: s[1] - r.top });
-            draw(n.id, t, w, box, at.x, at.y, "left", alpha);
+        var focus = current.near && current.near[n.id];
+        // the selection and the most important node are labelled even over other nodes when nowhere else is free;
+        // the selection's neighbours over the nodes the focus has faded
+        var must = n.id === current.selected || (n.priority === 0 && !current.near);
+        var widest = n.mark ? Math.max(maxW, rect().width * 0.45) : maxW;
+        var budgets = focus ? [widest, Math.min(widest, 150), Math.min(widest, 90), Math.min(widest, 60)] : [widest, Math.min(widest, 110)];
+        var modes = focus ? (must ? ["near", true] : ["near"]) : must ? [false, true] : [false];  // the whole name over faded nodes before a shorter one
+        for (var m = 0; m < modes.length; m++) {
+          for (var j = 0; j < budgets.length; j++) {
+            var t = elide(ctx, n.id, full, budgets[j]), w = measure(ctx, n.id + "@" + t, t);
+            var side = c.y - hgt / 2, d = rr * 0.7 + gap;
+            var spots = [[c.x - w / 2, c.y + rr + gap], [c.x - w / 2, c.y - rr - gap - hgt], [c.x + rr + gap + 1, side], [c.x - rr - gap - 1 - w, side],
+                         [c.x + d, c.y + d], [c.x + d, c.y - d - hgt], [c.x - d - w, c.y + d], [c.x - d - w, c.y - d - hgt]];
+            if (focus) {  // a crowded focus: a row further out, or the label's end (or start) under the node
+              var below = c.y + rr + gap, above = c.y - rr - gap - hgt;
+              spots = spots.concat([[c.x - w, below], [c.x, below], [c.x - w, above], [c.x, above],
+                                    [c.x - w / 2, below + hgt + 2], [c.x - w / 2, above - hgt - 2], [c.x - w, below + hgt + 2], [c.x - w, above - hgt - 2]]);
+            }
+            for (var i = 0; i < spots.length; i++) {
+              var s = spots[i], box = [s[0] - 1, s[1] - 1, s[0] + w + 1, s[1] + hgt + 1];
+              if (!hits(box, n.id, modes[m])) {
+                var at = network.DOMtoCanvas({ x: s[0] - r.left, y: s[1] - r.top });
+                draw(n.id, t, w, box, at.x, at.y, "left", alpha);
+                return;
+              }
+            }
+          }
+        }
+      }
+      function placeEdge(e) {  // the link type, along a selected node's link (its middle first)
+        var a = byId[e.source], b = byId[e.target], t = e.label;
+        if (!t || hiddenEdges[e.id]) { return; }
+        var w = measure(ctx, "edge:" + t, t), hgt = labelPx * 1.3;
+        var along = [0.5, 0.38, 0.62, 0.28, 0.72];
+        for (var i = 0; i < along.length; i++) {
+          var f = along[i], m = toPage(a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f);
+          var box = [m.x - w / 2 - 1, m.y - hgt / 2 - 1, m.x + w / 2 + 1, m.y + hgt / 2 + 1];
+          if (!hits(box, null, "near")) {
+            var at = network.DOMtoCanvas({ x: m.x - w / 2 - r.left, y: m.y - hgt / 2 - r.top });
+            draw("edge:" + e.id, t, w, box, at.x, at.y, "left", 1, "#ffd166");
             return;
           }
         }
       }
-      function placeEdge(e) {  // the link type, at the middle of a selected node's link
-        var a = byId[e.source], b = byId[e.target], t = e.label;
-        if (!t || hiddenEdges[e.id]) { return; }
-        var w = measure(ctx, "edge:" + t, t), m = toPage((a.x + b.x) / 2, (a.y + b.y) / 2), hgt = labelPx * 1.3;
-        var box = [m.x - w / 2 - 1, m.y - hgt / 2 - 1, m.x + w / 2 + 1, m.y + hgt / 2 + 1];
-        if (!hits(box, null)) {
-          var at = network.DOMtoCanvas({ x: m.x - w / 2 - r.left, y: m.y - hgt / 2 - r.top });
-          draw("edge:" + e.id, t, w, box, at.x, at.y, "left", 1, "#ffd166");
-        }
-      }
-      (data.lanes || []).forEach(function (l) {  // column headings (construction: the stages, in lifecycle order), kept on screen
-        var w = measure(ctx, l.id, l.label) * 1.06, p = toPage(l.x, l.y);
-        var left = Math.max(r.left + 2, Math.min(r.right - w - 2, p.x - w / 2));
-        var box = [left - 1, p.y - 1, left + w + 1, p.y + labelPx * 1.3 + 1];
-        if (hits(box, null)) { return; }
-        var at = network.DOMtoCanvas({ x: left - r.left, y: p.y - r.top });
+      var lanes = laneLayout(k);  // column headings (construction: the stages, in lifecycle order), just above the top node
+      if (lanes.length) {
+        var top = Infinity;
+        visible().forEach(function (n) { top = Math.min(top, toPage(n.x, n.y).y - disp(n) * k - 6); });  // (clear of a stage ring)
         ctx.font = "bold " + (labelPx / k) + "px " + FONT;
-        draw(l.id, l.label, w, box, at.x, at.y, "left", 1, "#ffd9a0");
+        laneAt = {};
+        lanes.forEach(function (L) {
+          var y = Math.max(r.top + 2, top - 4 - L.lines.length * LINE_H), cx = toPage(L.lane.x, L.lane.y).x;
+          laneAt[L.lane.id] = { x: cx, y: y };
+          var boxes = L.lines.map(function (t, i) {  // each line centred on its column, kept on screen
+            var ty = y + i * LINE_H, edge = lg.width && lg.top < ty + LINE_H && ty < lg.bottom ? cover[0] : r.right;
+            var w = measureText(t) * 1.06, left = Math.max(r.left + 2, Math.min(edge - w - 2, cx - w / 2));
+            return [left - 1, y + i * LINE_H - 1, left + w + 1, y + i * LINE_H + labelPx * 1.3 + 1];
+          });
+          if (boxes.some(function (b) { return hits(b, null); })) { return; }
+          L.lines.forEach(function (t, i) {
+            var at = network.DOMtoCanvas({ x: boxes[i][0] + 1 - r.left, y: boxes[i][1] + 1 - r.top });
+            draw(L.lane.id, t, 0, boxes[i], at.x, at.y, "left", 1, "#ffd9a0");
+            shownLabels[shownLabels.length - 1].whole = L.lane.label;
+          });
+        });
         ctx.font = (labelPx / k) + "px " + FONT;
-      });
-      (data.boxes || []).forEach(function (b) {
-        place(b.id + "#label", b.label, b.x + 12 / k, b.y + 8 / k, "left", 1);
-        place(b.id + "#info", b.info, b.x + 12 / k, b.y + 8 / k + labelPx * 1.6 / k, "left", 1);
+      }
+      (data.boxes || []).forEach(function (b) {  // a box's heading and what the report counts, wrapped to the box
+        var tl = toPage(b.x, b.y), br = toPage(b.x + b.w, b.y + b.h), inner = Math.max(120, br.x - tl.x - 24);
+        var x = tl.x + 12, y = tl.y + 8;
+        var tries = [wrap(b.label, inner, 2), wrap(b.label, inner, 2, true), wrap(b.label, inner, 1)], head = [];
+        for (var i = 0; i < tries.length && !head.length; i++) { if (block(b.id + "#label", b.label, tries[i], x, y)) { head = tries[i]; } }  // the first that fits
+        var info = wrap(b.info, inner, 4);  // under the heading, else as a caption under the box
+        if (!block(b.id + "#info", b.info, info, x, y + head.length * lineH + 2)) { block(b.id + "#info", b.info, info, x, br.y + 4); }
       });
       // where the eye goes: the selection, then its neighbours and its links' types, then the rest by importance
       var order = visible().slice().sort(function (a, b) { return a.priority - b.priority; });
@@ -232,20 +327,21 @@
       var legend = document.getElementById("legend");
       var right = legend && legend.open && window.innerWidth > 700 && window.innerHeight > 500 ? legend.getBoundingClientRect().width + 16 : 0;
       var padX = 20, padTop = 14, padBottom = 14 + labelPx * 1.4;  // room for the lowest row's labels
-      var w = Math.max(40, r.width - 2 * padX - right), h = Math.max(40, r.height - padTop - padBottom);
-      var k = 1, x0, y0, x1, y1;
+      var w = Math.max(40, r.width - 2 * padX - right), h;
+      var k = 1, x0, y0, x1, y1, top;
       for (var round = 0; round < 3; round++) {  // small nodes keep a minimum size on screen, so the bounds depend on k
+        top = padTop + (data.lanes && data.lanes.length ? laneRows(k) * LINE_H + 10 : 0);  // room for the column headings
+        h = Math.max(40, r.height - top - padBottom);
         x0 = Infinity; y0 = Infinity; x1 = -Infinity; y1 = -Infinity;
         ns.forEach(function (n) {
           var rr = Math.max(n.r, MIN_R / k);
           x0 = Math.min(x0, n.x - rr); x1 = Math.max(x1, n.x + rr); y0 = Math.min(y0, n.y - rr); y1 = Math.max(y1, n.y + rr);
         });
         (data.boxes || []).forEach(function (b) { x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y); x1 = Math.max(x1, b.x + b.w); y1 = Math.max(y1, b.y + b.h); });
-        (data.lanes || []).forEach(function (l) { y0 = Math.min(y0, l.y); });
         k = Math.min(w / Math.max(1, x1 - x0), h / Math.max(1, y1 - y0), 1.6);
       }
       // centre of the drawing at the centre of the free area (left of an open legend, above the last labels)
-      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2 + ((padBottom - padTop) / 2) / k;
+      var cx = (x0 + x1) / 2 + (right / 2) / k, cy = (y0 + y1) / 2 + ((padBottom - top) / 2) / k;
       network.moveTo({ position: { x: cx, y: cy }, scale: k, animation: false });
       resize();
     }
@@ -423,17 +519,38 @@
       return { left: target.x - 6, top: target.y - 6, right: target.x + 6, bottom: target.y + 6 };
     }
     function sheet() { return current.pinned && (window.innerWidth <= 700 || window.innerHeight <= 500); }
+    function around(target) {  // what the details must not cover: the node and its label, and a focus's neighbours and link types
+      var out = [anchorOf(target)];
+      if (target.type !== "node" || !current.near || target.id !== current.selected) { return out; }
+      var k = scale();
+      Object.keys(current.near).forEach(function (id) {
+        if (id === target.id || hidden[id]) { return; }
+        var n = byId[id], c = toPage(n.x, n.y), rr = disp(n) * k + 2;
+        out.push({ left: c.x - rr, top: c.y - rr, right: c.x + rr, bottom: c.y + rr });
+      });
+      shownLabels.forEach(function (l) {
+        if (current.near[l.id] || l.id.indexOf("edge:") === 0) { out.push({ left: l.box[0], top: l.box[1], right: l.box[2], bottom: l.box[3] }); }
+      });
+      return out;
+    }
     function place(target) {
       if (sheet()) { tip.style.left = ""; tip.style.top = ""; return; }  // a bottom sheet (view.css)
-      var a = anchorOf(target), W = window.innerWidth, H = window.innerHeight, gap = 10;
+      var a = anchorOf(target), keep = around(target), W = window.innerWidth, H = window.innerHeight, gap = 10;
       tip.style.left = "0px"; tip.style.top = "0px";
       var w = tip.offsetWidth, h = tip.offsetHeight;
-      var spots = [[a.right + gap, (a.top + a.bottom) / 2 - h / 2], [a.left - gap - w, (a.top + a.bottom) / 2 - h / 2],
-                   [(a.left + a.right) / 2 - w / 2, a.bottom + gap], [(a.left + a.right) / 2 - w / 2, a.top - gap - h]];
+      var all = keep.reduce(function (u, b) {
+        return { left: Math.min(u.left, b.left), top: Math.min(u.top, b.top), right: Math.max(u.right, b.right), bottom: Math.max(u.bottom, b.bottom) };
+      });
+      function beside(b) {
+        return [[b.right + gap, (b.top + b.bottom) / 2 - h / 2], [b.left - gap - w, (b.top + b.bottom) / 2 - h / 2],
+                [(b.left + b.right) / 2 - w / 2, b.bottom + gap], [(b.left + b.right) / 2 - w / 2, b.top - gap - h]];
+      }
+      var r = rect(), corners = [[r.left + 8, r.top + 8], [r.right - w - 8, r.top + 8], [r.left + 8, r.bottom - h - 8], [r.right - w - 8, r.bottom - h - 8]];
       function clamp(p) { return [Math.max(8, Math.min(W - w - 8, p[0])), Math.max(8, Math.min(H - h - 8, p[1]))]; }
-      function overlaps(p) { return p[0] < a.right && a.left < p[0] + w && p[1] < a.bottom && a.top < p[1] + h; }
-      var best = null;
-      for (var i = 0; i < spots.length && !best; i++) { var c = clamp(spots[i]); if (!overlaps(c)) { best = c; } }
+      function over(p, b) { return p[0] < b.right && b.left < p[0] + w && p[1] < b.bottom && b.top < p[1] + h; }
+      function free(p) { return !keep.some(function (b) { return over(p, b); }); }
+      var spots = beside(a).concat(beside(all), corners).map(clamp), best = spots.filter(free)[0] || null;
+      for (var i = 0; i < 4 && !best; i++) { if (!over(spots[i], a)) { best = spots[i]; } }  // a crowded focus: at least not on the node
       if (!best) { best = clamp(a.top > H / 2 ? [8, 8] : [8, H - h - 8]); }
       tip.style.left = Math.round(best[0]) + "px"; tip.style.top = Math.round(best[1]) + "px";
     }
@@ -643,7 +760,9 @@
       },
       active: function () { return current.active; },
       priority: function (id) { return byId[id].priority; },
-      lanes: function () { return (data.lanes || []).map(function (l) { var p = toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; }); },
+      lanes: function () {  // where each heading's first line is drawn (or would be)
+        return (data.lanes || []).map(function (l) { var p = laneAt[l.id] || toPage(l.x, l.y); return { label: l.label, x: p.x, y: p.y }; });
+      },
       boxes: function () {
         return (data.boxes || []).map(function (b) {
           var a = toPage(b.x, b.y), c = toPage(b.x + b.w, b.y + b.h);
