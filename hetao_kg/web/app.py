@@ -260,6 +260,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
 
     async def sparql(request: Request) -> Response:
         given = based = ""  # the query as sent, and with the endpoint URL as its base (with_base)
+        deadline = time.monotonic() + timeout  # the client's wait starts now, not when a worker is asked
         try:
             body = await request.body() if request.method == "POST" else b""
             params: dict[str, list[str]] = {}
@@ -289,7 +290,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             cached = responses.get(key)
             if cached is None:
                 kind = (await run_in_threadpool(checked, text)).form
-                answer = await runner.execute(text)
+                answer = await runner.execute(text, deadline=deadline)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)
