@@ -50,8 +50,6 @@ KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 STORE_LIMITS = {
     ("csv-tsv-res/tsv03", "oxigraph"): "oxigraph-derived-integer: Oxigraph keeps \"-3\"^^xsd:negativeInteger as "
                                        "xsd:integer (the Oxigraph server fails this test too)",
-    ("syntax-query/test_4", "oxigraph"): "oxigraph-unknown-function: Oxigraph stops at a function it does not "
-                                         "know instead of leaving the value unbound (SPARQL 1.1 §17.6)",
 }
 
 
