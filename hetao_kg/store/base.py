@@ -318,6 +318,17 @@ class SelectAsk:
         return answer
 
 
+def _solutions(result) -> Iterator[Mapping]:
+    """The solutions of rdflib's SELECT ``result``, lazily, each once, including a solution
+    that binds nothing (``SELECT * {}`` has one, as has an OPTIONAL that matched nothing over
+    an empty group): iterating rdflib's result skips those, which every other store keeps."""
+    pending = getattr(result, "_genbindings", None)  # rdflib 7's lazy solutions, not yet read
+    if pending is not None:
+        result._genbindings = None
+        return iter(pending)
+    return iter(result.bindings)
+
+
 def data_key(content: str, *, inference: bool = True, stated_only: bool = False) -> str:
     """The key of what a store answers from: the data's content key, whether the
     entailments are included, and whether the curators' inferences are left out
@@ -434,9 +445,9 @@ class RdflibStore(SelectAsk):
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
-                    order = tuple(str(v) for v in result.vars)  # the order of each row's values
                     names = stable_columns(sparql, result.vars)
-                    rows = [dict(zip(order, row)) for row in islice(result, stop)]
+                    rows = [{str(v): solution.get(v) for v in result.vars}
+                            for solution in islice(_solutions(result), stop)]
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
