@@ -313,8 +313,29 @@ def write_entry(kind: str, key: str, suffix: str, payload: bytes) -> Path | None
             raise
     except OSError:
         return None  # a read-only home is fine: we just do not cache
-    evict(bound, keep=path)
+    _evict_if_needed(bound, path, len(payload) + 100)
     return path
+
+
+#: The cache's size when this process last listed it, per (folder, bound): [bytes then,
+#: bytes this process wrote since, time.monotonic() of the listing]. Listing sizes every
+#: entry (an embedded store's folder file by file), so a server writing one answer per
+#: new query text listed thousands of entries per query; now it lists again only when
+#: its own writes could take the cache past its bound, or other processes' writes could
+#: have (the listing is older than :data:`_RELIST_S`).
+_TALLY: dict[tuple[str, int], list[float]] = {}
+_RELIST_S = 5.0
+
+
+def _evict_if_needed(bound: int, keep: Path, written: int) -> None:
+    tally = _TALLY.get((str(cache_dir()), bound))
+    if tally is not None:
+        tally[1] += written
+        # twice what was written: a listing before the cache can reach the bound by this
+        # process's writes alone, so a lone process evicts exactly when it did before
+        if tally[0] + 2 * tally[1] <= bound and time.monotonic() - tally[2] < _RELIST_S:
+            return
+    evict(bound, keep=keep)
 
 
 def _size(path: Path) -> int:
@@ -375,6 +396,7 @@ def _remove(path: Path, *, strict: bool = False) -> None:
 def evict(bound: int | None = None, *, keep: Path | None = None) -> list[Path]:
     """Remove the least recently used entries until the cache fits ``bound`` bytes."""
     bound = max_cache_bytes() if bound is None else bound
+    listed = time.monotonic()
     entries = sorted(_entries(), key=lambda e: e[0])
     total = sum(size for _, size, _ in entries)
     removed = []
@@ -386,6 +408,7 @@ def evict(bound: int | None = None, *, keep: Path | None = None) -> list[Path]:
         _remove(path)
         removed.append(path)
         total -= size
+    _TALLY[(str(cache_dir()), bound)] = [total, 0, listed]
     return removed
 
 

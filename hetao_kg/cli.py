@@ -693,7 +693,8 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 @click.option("--client-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 600),
               help="Seconds a client has to send one whole request (head and body); slower ones are closed.")
 @click.option("--max-connections", default=512, show_default=True, type=click.IntRange(8),
-              help="Open connections or requests at once; beyond it requests get 503.")
+              help="Open connections or requests at once; beyond it the connections that have been sending "
+                   "their request the longest are closed first, and requests get 503 only when all are busy.")
 @click.option("--review", "review_doc", metavar="DOC", help="Serve only the review page of the ingested report DOC "
               "(loopback only; see `hetao-kg review`).")
 @click.option("--review-dir", type=click.Path(file_okay=False, path_type=Path), envvar="HETAO_KG_REVIEW",

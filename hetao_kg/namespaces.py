@@ -32,6 +32,7 @@ __all__ = [
     "ORG",
     "PREFIXES",
     "PROJ",
+    "QUERY_BASE",
     "SECTOR",
     "WD",
     "bind_prefixes",
@@ -41,6 +42,12 @@ __all__ = [
 ]
 
 KG = Namespace("https://w3id.org/hetao-kg/id/")
+
+#: The base IRI a query's relative IRIs resolve against in the API and the CLI (every
+#: store alike; a ``BASE`` in the query overrides it): the instance namespace, the base
+#: the data files are read with, so ``<org/hku>`` is ``inst:hku``. ``hetao-kg serve``
+#: resolves them against its endpoint URL instead (SPARQL 1.1 Query §4.1.1.2).
+QUERY_BASE = str(KG)
 
 #: IRI path segment of each entity family -> the prefix its compact names use.
 #: ``org`` is W3C ORG's prefix, so organizations are ``inst:``; projects ``proj:``.

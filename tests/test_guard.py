@@ -11,6 +11,7 @@ listener.
 from __future__ import annotations
 
 import functools
+import re
 import itertools
 import socket
 import threading
@@ -364,3 +365,75 @@ def test_quotes_inside_strings_survive_the_canonical_text(store):
     row = kg.query("""SELECT ?a ?b WHERE { BIND ("it's" AS ?a) BIND ('say "hi"' AS ?b) }""").raw[0]
     assert (str(row["a"]), str(row["b"])) == ("it's", 'say "hi"')
     assert "'" not in checked("ASK { FILTER(\"it's\" != '') }").text.split('"')[1]
+
+
+_LEX_PARTS = ["SELECT", "?x", "$y", "?香", "_:b", "_:香", "a", "香", ":", "hto:", "inst:香港", "香:港", "a香:b", "é", "\u00b7",
+              "\u0301", "\u3000", "\U00010000", " ", "\t", "\n", "\r", "#", "# 注", "#注", '"', "'", '"""', "<", ">",
+              "<http://x/香>", "@en", "@zh-Hans", "1", ".", "-", "{", "}", "(", ")", "\\", "%41", "\\.", "^^", "|"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LEX_PARTS), max_size=30).map("".join)
+       | st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=40))
+def test_the_ascii_lexer_and_the_full_one_read_every_text_alike(text):
+    """Tokens are read with a lexer without the non-ASCII name ranges (1 ms to compile
+    instead of about 20) wherever no name character beyond ASCII can take part, and with
+    the full one elsewhere: the tokens, gaps and errors must be those of the full lexer."""
+    from hetao_kg.store.sparql_guard import _lex
+
+    def lexed(**kw):
+        try:
+            return _lex(text, **kw)
+        except QueryError as exc:
+            return str(exc)
+
+    assert lexed() == lexed(full_only=True)
+
+
+def test_every_named_query_is_lexed_as_by_the_full_lexer_without_compiling_it():
+    from hetao_kg.query.queries import named_queries
+    from hetao_kg.store.sparql_guard import _lex, _lexer
+
+    texts = [q.text for q in named_queries().values()]
+    assert not all(t.isascii() for t in texts)  # their headers are in Chinese too
+    _lexer.cache_clear()
+    fast = [_lex(t) for t in texts]
+    assert _lexer.cache_info().currsize == 1  # the ASCII lexer only
+    assert fast == [_lex(t, full_only=True) for t in texts]
+
+
+def test_a_dataset_clause_never_reaches_rdflib_and_nothing_is_fetched_on_the_memory_store(listener):
+    """FROM / FROM NAMED on the memory store: a graph the dataset holds is selected, one
+    it does not hold (here a listener on loopback) is refused naming it, and rdflib's
+    evaluator never sees the clause: even the prepared query evaluated by rdflib as is,
+    unguarded (``SPARQL_LOAD_GRAPHS`` on, its default), fetches nothing."""
+    import rdflib.plugins.sparql
+    from rdflib import Dataset, Literal, URIRef
+
+    from hetao_kg.store import RdflibStore
+    from hetao_kg.store.base import query_dataset
+
+    assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is True  # rdflib would load an IRI it lacks
+    url = f"http://127.0.0.1:{listener.port}/data.ttl"
+    ds = Dataset(default_union=True)
+    ds.graph(URIRef("http://ex/g1")).add((URIRef("http://ex/a"), URIRef("http://ex/p"), Literal(1)))
+    ds.graph(URIRef("http://ex/g2")).add((URIRef("http://ex/b"), URIRef("http://ex/p"), Literal(2)))
+    store = RdflibStore(ds, cache=False)
+    graphs_before = sorted(str(g.identifier) for g in ds.contexts())
+    before = listener.hits
+    for text in (f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", f"ASK FROM NAMED <{url}> {{ }}",
+                 f"ASK FROM <http://ex/g1> FROM NAMED <{url}> {{ }}"):
+        with pytest.raises(QueryRefused, match=re.escape(f"<{url}> is refused")):
+            store.execute(text)
+        prepared = prepare(text)
+        assert query_dataset(prepared) != ([], []) and prepared.algebra.datasetClause is None
+        ds.query(prepared)  # no guard, no refusal: rdflib has no clause to load
+    # graphs of the dataset are selected: FROM merges into the default graph, FROM NAMED names graphs
+    assert len(store.select("SELECT * FROM <http://ex/g1> WHERE { ?s ?p ?o }").rows) == 1
+    assert len(store.select("SELECT * FROM <http://ex/g1> FROM <http://ex/g2> WHERE { ?s ?p ?o }").rows) == 2
+    assert store.select("SELECT * FROM NAMED <http://ex/g2> WHERE { ?s ?p ?o }").rows == []
+    assert [str(r["g"]) for r in store.select(
+        "SELECT ?g FROM <http://ex/g1> FROM NAMED <http://ex/g2> WHERE { GRAPH ?g { ?s ?p ?o } }").rows] == ["http://ex/g2"]
+    time.sleep(0.3)
+    assert listener.hits == before
+    assert sorted(str(g.identifier) for g in ds.contexts()) == graphs_before  # the dataset is left as it was

@@ -194,7 +194,7 @@ def test_hostile(path: Path, store: str, tmp_path: Path, warm_caches) -> None:
                               cwd=work, env=env, timeout=timeout + 5,
                               preexec_fn=_child_setup(int(case["umask"], 8) if "umask" in case else None))
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{path.name}: still running after {timeout + 5} s")
+        pytest.fail(f"too slow: {path.name}: still running after {timeout + 5} s")
     elapsed = time.monotonic() - started
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
@@ -203,7 +203,7 @@ def test_hostile(path: Path, store: str, tmp_path: Path, warm_caches) -> None:
     assert proc.returncode == expect["exit"], where
     assert "Traceback" not in err and "Traceback" not in out, where
     assert not RUST_OUTPUT.search(err) and not RUST_OUTPUT.search(out), where
-    assert elapsed < timeout + 5, where
+    assert elapsed < timeout + 5, "too slow: " + where
     if "stderr" in expect:
         assert re.search(expect["stderr"], err), where
         if expect["exit"] == 2:
@@ -232,6 +232,8 @@ def _check_output(path: Path, check: dict, where: str) -> None:
         ET.parse(path)  # raises on invalid XML (control characters, lone surrogates)
     if "contains" in check:
         assert check["contains"] in path.read_text(encoding="utf-8"), where
+    for text in check.get("not_contains", []):
+        assert text not in path.read_text(encoding="utf-8"), f"{text!r} in {path.name}: {where}"
 
 
 # --- through the endpoint ------------------------------------------------------------------
@@ -345,7 +347,16 @@ def test_hostile_endpoint(path: Path, store: str, servers) -> None:
     address = (host_port.split(":")[0], int(host_port.split(":")[1]))
     spec = case["endpoint"]
     expect = spec.get("expect_on", {}).get(store, spec["expect"])
-    got = _exchange(address, spec, host_port)
+    swarm = []
+    try:
+        for _ in range(spec.get("swarm", {}).get("count", 0)):  # sockets that never finish their request
+            sock = socket.create_connection(address, timeout=10)
+            sock.sendall(spec["swarm"]["send"].replace("{host}", host_port).encode("utf-8"))
+            swarm.append(sock)
+        got = _exchange(address, spec, host_port)
+    finally:
+        for sock in swarm:
+            sock.close()
     where = f"{path.name} on {store}: {got['head'][:300]!r} {got['body'][:500]!r} closed={got['closed']} in {got['seconds']:.1f} s"
     if "status" in expect:
         statuses = expect["status"] if isinstance(expect["status"], list) else [expect["status"]]
@@ -361,7 +372,7 @@ def test_hostile_endpoint(path: Path, store: str, servers) -> None:
         assert re.search(expect["header"], got["head"], re.I), where
     if expect.get("closed"):
         assert got["closed"], where
-    assert got["seconds"] <= expect.get("within", SERVER_TIMEOUT + 1), where
+    assert got["seconds"] <= expect.get("within", SERVER_TIMEOUT + 1), "too slow: " + where
     _alive(server)
 
 
@@ -406,5 +417,5 @@ def test_hostile_query_through_the_endpoint(path: Path, store: str, servers) -> 
         assert status in (200, 503), where  # 503: the server's timeout is shorter than the CLI's
     else:
         assert status in (200, 400, 413, 503), where
-    assert elapsed <= SERVER_TIMEOUT + 1 + 1.5, where  # + 1.5 s of slack on a shared machine
+    assert elapsed <= SERVER_TIMEOUT + 1 + 1.5, "too slow: " + where  # + 1.5 s of slack on a shared machine
     _alive(server)

@@ -99,6 +99,21 @@ def test_a_variable_not_projected_is_bound_through_values(store):
     assert kg.describe("IDEA").records() == hetao_kg.open(store=RdflibStore()).describe("IDEA").records()
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("SELECT * {}", [{}]),  # the empty group has one solution, which binds nothing
+    ("SELECT ?x { OPTIONAL { <urn:nothing> <urn:p> ?x } }", [{"x": None}]),
+    ("SELECT ?x { VALUES ?x { UNDEF 1 } } ORDER BY ?x", [{"x": None}, {"x": Literal(1)}]),
+])
+def test_a_solution_that_binds_nothing_is_a_row_on_every_store(store, dataset, query, expected):
+    """rdflib's result iterator skips a solution with no bound variable; the memory store
+    keeps it, as Oxigraph does and the spec says."""
+    from hetao_kg.store import RdflibStore
+
+    memory = RdflibStore(dataset, cache=False)
+    assert store.select(query).rows == expected
+    assert memory.select(query).rows == expected
+
+
 def test_bindings_in_ask_construct_and_subqueries(store):
     hku = URIRef(KG + "org/hku")
     assert store.ask("ASK { ?p hto:broughtInBy ?u }", {"u": hku})

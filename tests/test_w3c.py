@@ -44,33 +44,12 @@ DEPARTURES = {
     "update": "SPARQL Update is refused: hetao-kg is read-only",
 }
 #: (test id, surface, store) -> reason: known gaps, each failing today (strict xfail: a fix shows).
-#: surface/store "*" = all. The embedded Oxigraph store passes every dataset case; the memory store
-#: (rdflib) still refuses a dataset clause, since rdflib's evaluator loads the graph a FROM names.
-_MEMORY_FROM = ("memory-from: the memory store refuses FROM / FROM NAMED (rdflib's evaluator would load the "
-                "IRI); the embedded Oxigraph store selects graphs of the dataset")
-_RDFLIB_PARSER = ("rdflib-parser: the memory store's parser (rdflib) fails on valid queries that Oxigraph's strict "
-                  "parser, which runs after it, accepts")
-KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    # FROM naming a graph of the dataset (how the result-format tests select their data)
-    **{(c.id, "*", "memory"): _MEMORY_FROM for c in ALL if c.kind == "result"},
-    # the protocol's dataset and FROM select graphs of the dataset (hetao_kg.store.dataset)
-    **{(c.id, "serve", "memory"): _MEMORY_FROM for c in ALL if c.kind == "protocol" and c.name.startswith("query_")
-       and c.name != "query_post_direct"},
-    # a relative IRI (<x>) needs a base
-    # (on every store: the memory store's query passes Oxigraph's parser too)
-    ("syntax-query/test_33", "*", "*"): "relative-iri: relative IRIs are not yet resolved against a base",
-    ("protocol/query_content_type_construct", "serve", "oxigraph"):
-        "relative-iri: relative IRIs are not yet resolved against a base",
-    # rdflib's parser (the memory store) fails on valid queries: aggregates over an empty
-    # group, VALUES () { () } (what it accepts beyond the grammar, Oxigraph's parser refuses first)
-    **{(f"syntax-query/{n}", "*", "memory"): _RDFLIB_PARSER for n in ("test_11", "test_17", "test_19", "test_36a")},
-}
+#: surface/store "*" = all.
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 #: failures of a store's evaluator, not of hetao-kg's handling: (test id, store) -> reason
 STORE_LIMITS = {
     ("csv-tsv-res/tsv03", "oxigraph"): "oxigraph-derived-integer: Oxigraph keeps \"-3\"^^xsd:negativeInteger as "
                                        "xsd:integer (the Oxigraph server fails this test too)",
-    ("syntax-query/test_4", "oxigraph"): "oxigraph-unknown-function: Oxigraph stops at a function it does not "
-                                         "know instead of leaving the value unbound (SPARQL 1.1 §17.6)",
 }
 
 
@@ -227,6 +206,8 @@ def test_syntax(case, surface, store, w3c_root, api, serve):
         assert outcome in ("rejected", "refused"), f"{case.title}: invalid SPARQL was answered"
         if case.kind == "negative" and rule is None:
             assert outcome == "rejected", f"{case.title}: expected a syntax error, got {outcome}: {detail}"
+            # whichever parser caught it, the message says where (issue 20, "Protocol details")
+            assert re.search(r"syntax error: line \d+, column \d+: ", str(detail)), detail
 
 
 # --- result formats ----------------------------------------------------------------------
@@ -404,3 +385,35 @@ def test_results_formats_to_the_letter(store, serve):
     assert get("text/csv", "ASK {}").content == b"_askResult\r\ntrue\r\n"
     assert get("text/tab-separated-values", "ASK {}").content == b"?_askResult\ntrue\n"
     assert "<boolean>true</boolean>" in get("application/sparql-results+xml", "ASK {}").text
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_relative_iris_resolve_against_the_endpoint_url_or_the_dataset_base(store, api, w3c_root, serve):
+    """serve: the request's /sparql URL (SPARQL 1.1 Query §4.1.1.2); API and CLI:
+    QUERY_BASE, the base the data is read with; a BASE in the query has the last word."""
+    from hetao_kg.namespaces import QUERY_BASE
+
+    q = "SELECT ?x ?y WHERE { BIND(<a/b> AS ?x) BIND(<../c> AS ?y) }"
+    assert QUERY_BASE == "https://w3id.org/hetao-kg/id/"
+    assert [(str(r["x"]), str(r["y"])) for r in api(store).run(q).rows] == [(QUERY_BASE + "a/b", "https://w3id.org/hetao-kg/c")]
+    assert str(api(store).run("BASE <http://ex/d/> " + q).rows[0]["x"]) == "http://ex/d/a/b"
+    assert api(store).run("ASK { <org/hku> a hto:University }") is True  # <org/hku> is inst:hku
+    code, out, _ = _cli(w3c_root, store, "query", "--format", "sparql-tsv", q)
+    assert code == 0 and out.splitlines()[1] == f"<{QUERY_BASE}a/b>\t<https://w3id.org/hetao-kg/c>"
+    url = serve(store).url + "/sparql"
+    r = httpx.post(url, content=q.encode(), headers={"Content-Type": "application/sparql-query",
+                                                      "Accept": "text/tab-separated-values"})
+    assert r.status_code == 200 and r.text.splitlines()[1] == f"<{serve(store).url}/a/b>\t<{serve(store).url}/c>"
+    r = httpx.get(url, params={"query": "BASE <http://ex/d/> " + q}, headers={"Accept": "text/tab-separated-values"})
+    assert r.text.splitlines()[1] == "<http://ex/d/a/b>\t<http://ex/c>"
+    # FROM with a relative IRI names the graph it resolves to; a syntax error keeps its position
+    graph = DATA0.rsplit("/", 1)
+    r = httpx.get(url, params={"query": f"BASE <{graph[0]}/> ASK FROM <{graph[1]}> {{ ?s ?p ?o }}"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    r = httpx.get(url, params={"query": f"ASK FROM <{graph[1]}> {{ ?s ?p ?o }}"})
+    assert r.status_code == 400 and f"<{serve(store).url}/{graph[1]}> is refused" in r.text
+    for bad in ("ASK { <s> ?p }", "ASK { ?s ?p <o> . FILTER(?o = ) }"):
+        with pytest.raises(QueryError) as said:
+            api(store).run(bad)
+        r = httpx.get(url, params={"query": bad})
+        assert r.status_code == 400 and "line 1, column" in r.text and r.text == str(said.value), r.text

@@ -151,3 +151,59 @@ def test_every_answer_or_timeout_comes_by_the_deadline():
     results = _run(runner, 4, settle=3.5)
     assert {k for k, _ in results} == {"timeout"}
     assert max(t for _, t in results) <= 1.0 + 1.0  # the target: the timeout + 1 s (the store ignored its timeout)
+
+
+def test_a_query_gets_only_what_is_left_of_its_requests_time():
+    """The deadline starts when the request arrived (reading and checking it count too):
+    the worker is given only what is left, and the 503 comes by that deadline."""
+    from hetao_kg.web.runner import GRACE
+
+    store = SlowStore(1.0)
+    runner = QueryRunner([store], timeout=5.0, max_rows=10, queue=1)
+
+    async def one():
+        start = time.monotonic()
+        with pytest.raises(QueryTimeoutError):
+            await runner.execute("ASK {}", deadline=start + 0.3)
+        waited = time.monotonic() - start
+        await asyncio.sleep(1.2)  # the store finishes what it could not stop, and rejoins the pool
+        return waited
+
+    waited = asyncio.run(one())
+    assert store.timeout is not None and store.timeout <= 0.3 - GRACE  # not the server's 5 s
+    assert waited <= 0.3 + 0.5  # by the deadline (+ 0.5 s for a shared machine); the full timeout would be 5 s
+
+
+def test_trickling_sockets_at_the_connection_limit_do_not_starve_prompt_clients():
+    """A swarm of sockets that never finish their request head (slowloris) fills the
+    connection limit: a prompt client is still served (not 503 until they time out),
+    and the server closes the sockets that have been sending the longest."""
+    import socket
+
+    import httpx
+
+    from hetao_kg.web.launch import running_server
+
+    with running_server("--max-connections", "8", "--client-timeout", "30", "--timeout", "3") as s:
+        host = s.url.split("//", 1)[1]
+        address = (host.split(":")[0], int(host.split(":")[1]))
+        swarm = []
+        for _ in range(20):
+            sock = socket.create_connection(address, timeout=5)
+            sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nX-Slow: 1\r\n".encode())  # the head never ends
+            swarm.append(sock)
+            time.sleep(0.02)
+        try:
+            answer = httpx.get(s.url + "/healthz", timeout=10)
+            assert answer.status_code == 200, answer.text
+            closed = 0
+            for sock in swarm:
+                sock.settimeout(0.5)
+                try:
+                    closed += sock.recv(1) == b""
+                except (socket.timeout, ConnectionResetError):
+                    pass
+            assert closed >= 20 - 8 + 1  # the oldest were shed; at most limit - 1 still open
+        finally:
+            for sock in swarm:
+                sock.close()

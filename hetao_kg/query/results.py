@@ -90,7 +90,15 @@ def _python(term: Node | None) -> Any:
     return str(term)
 
 
+#: printable ASCII (one column each) and the CJK ideographs of the two main blocks (two
+#: each), where wcwidth's answer is known without importing it (12 ms at start-up);
+#: tests/test_results.py checks every such character against wcwidth
+_PLAIN = re.compile(r"[\x20-\x7e\u3400-\u4dbf\u4e00-\u9fff]*")
+
+
 def _width(text: str) -> int:
+    if _PLAIN.fullmatch(text):
+        return len(text) + sum(1 for ch in text if ch >= "\u3400")
     from wcwidth import wcswidth
 
     w = wcswidth(text)

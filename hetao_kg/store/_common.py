@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from ..namespaces import PREFIXES, canonical_lang
+from ..namespaces import PREFIXES, QUERY_BASE, canonical_lang
 from .sparql_guard import bind, checked
 
 __all__ = ["bind_values", "canonical_lang", "check", "evaluated_text", "lang_case", "literal", "prefix_block"]
@@ -47,8 +47,10 @@ def evaluated_text(sparql: str, bindings: Mapping[str, Node] | None = None) -> t
 
 @lru_cache(maxsize=1)
 def prefix_block() -> str:
-    """``PREFIX`` lines for hetao-kg's prefixes, for engines that do not know them."""
-    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+    """``BASE`` (:data:`~hetao_kg.namespaces.QUERY_BASE`, which relative IRIs resolve
+    against on every store; a ``BASE`` in the query overrides it) and ``PREFIX`` lines for
+    hetao-kg's prefixes, for engines that do not know them."""
+    return f"BASE <{QUERY_BASE}>\n" + "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
 def lang_case(sparql: str, rows: list[dict[str, Node | None]]) -> list[dict[str, Node | None]]:

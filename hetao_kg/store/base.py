@@ -2,9 +2,14 @@
 
 Queries are read-only and never reach the network or the file system:
 
-* SPARQL Update is refused (:class:`QueryRefused`);
-* a dataset clause (``FROM <…>``, ``FROM NAMED <…>``) and ``SERVICE <…>`` are
-  refused before evaluation: rdflib would otherwise fetch those IRIs;
+* SPARQL Update and ``SERVICE <…>`` are refused (:class:`QueryRefused`);
+* a dataset clause (``FROM <…>``, ``FROM NAMED <…>``) selects graphs the dataset
+  holds and is refused, naming the IRI, for any other (rdflib would fetch it): the
+  clause is taken out of rdflib's translated query (:func:`prepare`), and the memory
+  store evaluates against a dataset it builds from the graphs named
+  (:meth:`RdflibStore.execute`), so rdflib never sees an IRI to load;
+* relative IRIs resolve against :data:`~hetao_kg.namespaces.QUERY_BASE` (a ``BASE``
+  in the query overrides it), as on the embedded Oxigraph store;
 * as a second line of defence, evaluation runs under a Python audit hook
   (rdflib's documented security mechanism) that blocks ``urllib.Request``, socket
   connections and opening files while a query runs.
@@ -30,7 +35,7 @@ from rdflib.term import Node
 
 from ..data.graph import load
 from ..errors import QueryError, QueryLimitExceeded, QueryMemoryExceeded, QueryRefused, QueryTimeout, QueryTooLarge
-from ..namespaces import PREFIXES, expand
+from ..namespaces import PREFIXES, QUERY_BASE, expand
 from .answers import Rows
 
 __all__ = [
@@ -48,6 +53,7 @@ __all__ = [
     "stable_columns",
     "guard",
     "prepare",
+    "query_dataset",
     "to_term",
 ]
 
@@ -139,8 +145,15 @@ def prepare(sparql: str):
     the guard's canonical text with rdflib; return rdflib's prepared query.
 
     Raises :class:`QueryError` (syntax, with line and column) or
-    :class:`QueryRefused` (update, FROM, FROM NAMED, SERVICE). rdflib's parse is
-    checked again for a dataset clause and SERVICE: the memory store evaluates it.
+    :class:`QueryRefused` (update, SERVICE). rdflib's parse is checked again for
+    SERVICE: the memory store evaluates it. The query's dataset clause is taken out of
+    the prepared query (rdflib would load the IRIs it names) and kept apart
+    (:func:`query_dataset`). Relative IRIs resolve against
+    :data:`~hetao_kg.namespaces.QUERY_BASE` unless the query says ``BASE``.
+
+    >>> p = prepare("ASK FROM <org/hku> FROM NAMED inst:cityu { }")
+    >>> query_dataset(p), p.algebra.datasetClause
+    ((['https://w3id.org/hetao-kg/id/org/hku'], ['https://w3id.org/hetao-kg/id/org/cityu']), None)
 
     >>> prepare("DROP ALL")
     Traceback (most recent call last):
@@ -176,20 +189,27 @@ def _prepare(sparql: str):
             raise syntax_error(sparql, exc) from None
         raise QueryRefused("SPARQL Update is refused: hetao-kg queries are read-only") from None
     for node in _walk(parsed):
-        name = getattr(node, "name", None)
-        if name == "DatasetClause":
-            raise QueryRefused(
-                "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
-            )
-        if name == "ServiceGraphPattern":
+        if getattr(node, "name", None) == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries never call other endpoints")
     try:
-        prepared = translateQuery(parsed, initNs={k: str(v) for k, v in PREFIXES.items()})
+        prepared = translateQuery(parsed, base=QUERY_BASE, initNs={k: str(v) for k, v in PREFIXES.items()})
     except Exception as exc:  # e.g. an undefined prefix
         raise syntax_error(sparql, exc) from None
     _strict_grammar(sparql)  # after rdflib's own diagnosis (its hints: an undefined prefix, a missing '.')
     check_terms(_walk(prepared.algebra))
+    # the dataset clause leaves the query rdflib evaluates: its evaluator would load (fetch)
+    # a graph it lacks; RdflibStore builds the dataset the clause describes instead
+    clauses = prepared.algebra.datasetClause or ()  # CompValue: a missing key reads as None
+    prepared.hetao_dataset = ([str(c.default) for c in clauses if c.default is not None],
+                              [str(c.named) for c in clauses if c.named is not None])
+    prepared.algebra["datasetClause"] = None
     return prepared
+
+
+def query_dataset(prepared) -> tuple[list[str], list[str]]:
+    """The IRIs of a prepared query's ``FROM`` and ``FROM NAMED`` clauses (absolute),
+    which :func:`prepare` took out of the query rdflib evaluates."""
+    return getattr(prepared, "hetao_dataset", ([], []))
 
 
 def _strict_grammar(sparql: str) -> None:
@@ -210,7 +230,7 @@ def _strict_grammar(sparql: str) -> None:
     from .diagnose import oxigraph_syntax_error
 
     try:
-        ox.Store().query(sparql, prefixes={k: str(v) for k, v in PREFIXES.items()})
+        ox.Store().query(sparql, prefixes={k: str(v) for k, v in PREFIXES.items()}, base_iri=QUERY_BASE)
     except SyntaxError as exc:
         raise oxigraph_syntax_error(exc) from None
     except (ValueError, OSError, RuntimeError):
@@ -296,6 +316,17 @@ class SelectAsk:
         if not isinstance(answer, bool):
             raise QueryError("expected an ASK query, got a SELECT")
         return answer
+
+
+def _solutions(result) -> Iterator[Mapping]:
+    """The solutions of rdflib's SELECT ``result``, lazily, each once, including a solution
+    that binds nothing (``SELECT * {}`` has one, as has an OPTIONAL that matched nothing over
+    an empty group): iterating rdflib's result skips those, which every other store keeps."""
+    pending = getattr(result, "_genbindings", None)  # rdflib 7's lazy solutions, not yet read
+    if pending is not None:
+        result._genbindings = None
+        return iter(pending)
+    return iter(result.bindings)
 
 
 def data_key(content: str, *, inference: bool = True, stated_only: bool = False) -> str:
@@ -400,15 +431,23 @@ class RdflibStore(SelectAsk):
         init = {Variable(k): to_term(v) for k, v in (bindings or {}).items()}
         dataset = self.dataset
         stop = None if max_rows is None else max_rows + 1
+        selected = query_dataset(prepared)
+        if selected[0] or selected[1]:  # refused before anything runs: graphs are never fetched
+            from .dataset import graph_names, refuse_missing
+
+            refuse_missing(selected, graph_names(self))
         try:
             with guard():
-                result = dataset.query(prepared, initBindings=init)
+                if selected[0] or selected[1]:
+                    result = _evaluate_on(_selected_dataset(dataset, *selected), prepared, init)
+                else:
+                    result = dataset.query(prepared, initBindings=init)
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
-                    order = tuple(str(v) for v in result.vars)  # the order of each row's values
                     names = stable_columns(sparql, result.vars)
-                    rows = [dict(zip(order, row)) for row in islice(result, stop)]
+                    rows = [{str(v): solution.get(v) for v in result.vars}
+                            for solution in islice(_solutions(result), stop)]
                 else:
                     names = ("subject", "predicate", "object")
                     rows = [dict(zip(names, t)) for t in islice(result.graph, stop)]
@@ -421,3 +460,36 @@ class RdflibStore(SelectAsk):
         if max_rows is not None and len(rows) > max_rows:
             return Rows(names, rows[:max_rows], truncated=True)
         return Rows(names, rows)
+
+
+def _selected_dataset(dataset: Dataset, defaults: list[str], named: list[str]):
+    """The dataset a ``FROM`` / ``FROM NAMED`` clause describes, built from graphs
+    ``dataset`` holds (SPARQL 1.1 Query §13.2): a default graph that merges the ``FROM``
+    graphs (empty when there are none), and exactly the ``FROM NAMED`` graphs as named
+    graphs. Returns (dataset of the named graphs, default graph)."""
+    from rdflib import Graph
+
+    default = Graph()
+    for iri in dict.fromkeys(defaults):
+        default += dataset.get_context(URIRef(iri))
+    chosen = Dataset()  # not a union: its own default graph stays empty and is never a named graph
+    for iri in dict.fromkeys(named):
+        graph = chosen.graph(URIRef(iri))
+        graph += dataset.get_context(URIRef(iri))
+    return chosen, default
+
+
+def _evaluate_on(selected, prepared, init):
+    """Evaluate ``prepared`` (its dataset clause taken out) with ``selected`` as its
+    dataset: rdflib's evalQuery, but with the default graph set here, since rdflib
+    would take the union of every graph (``SPARQL_DEFAULT_GRAPH_UNION``) or load
+    what a dataset clause names."""
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.processor import SPARQLResult
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    chosen, default = selected
+    ctx = QueryContext(chosen, initBindings=init)
+    ctx.graph = default
+    ctx.prologue = prepared.prologue
+    return SPARQLResult(evalPart(ctx, prepared.algebra))

@@ -37,7 +37,7 @@ from ..query.api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..query.queries import UnknownName, named_queries
 from ..store.base import QueryError, QueryRefused, Rows
-from ..store.dataset import apply_dataset
+from ..store.dataset import apply_dataset, unshift_position, with_base
 from ..store.sparql_guard import checked
 from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_dates, source_documents,
                        source_page, term_path, view_members, view_titles)
@@ -259,6 +259,8 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
     # --- SPARQL ---------------------------------------------------------------
 
     async def sparql(request: Request) -> Response:
+        given = based = ""  # the query as sent, and with the endpoint URL as its base (with_base)
+        deadline = time.monotonic() + timeout  # the client's wait starts now, not when a worker is asked
         try:
             body = await request.body() if request.method == "POST" else b""
             params: dict[str, list[str]] = {}
@@ -280,12 +282,15 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse, no
             # lock; remembered per text): a refusal costs no worker. The rest of the syntax is
             # judged with the query, in the runner's store, under its limits
-            text = await memo(apply_dataset, req.query, kg.store, req.default_graphs, req.named_graphs)
+            # relative IRIs resolve against this endpoint's URL (SPARQL 1.1 Query §4.1.1.2)
+            given = req.query
+            based = with_base(given, str(request.url.replace(query="", fragment="")))
+            text = await memo(apply_dataset, based, kg.store, req.default_graphs, req.named_graphs)
             key = (text, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
                 kind = (await run_in_threadpool(checked, text)).form
-                answer = await runner.execute(text)
+                answer = await runner.execute(text, deadline=deadline)
                 # serializing thousands of rows takes a while: off the event loop
                 cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)
@@ -306,7 +311,7 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 return plain_error(str(exc), 503, {"Retry-After": "5"})
             if type(exc).__name__ == "QueryTooLarge":
                 return plain_error(str(exc), 413)
-            return plain_error(str(exc), 400)
+            return plain_error(unshift_position(str(exc), given, based), 400)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "timeout_s": timeout,
@@ -347,10 +352,18 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
             return plain_error(f"cannot describe {iri} as {request.headers.get('accept')}; offered: "
                                + ", ".join(_RDF_PAGE_TYPES), 406)
         if media != "text/html":
-            rows = await memo(_describe, kg, iri)
-            if not rows.rows:
-                return plain_error(f"no such entity: {iri}", 404)
-            data, ctype = serialize_answer(rows, "ConstructQuery", accept=media)
+            # the serialized description, remembered like answers (rdflib's Turtle writer
+            # took 10 times as long as the lookup); written off the event loop
+            key = ("/id", iri, media)
+            cached = responses.get(key)
+            if cached is None:
+                rows = await memo(_describe, kg, iri)
+                if not rows.rows:
+                    return plain_error(f"no such entity: {iri}", 404)
+                data, ctype = await run_in_threadpool(serialize_answer, rows, "ConstructQuery", accept=media)
+                cached = (data, ctype, ())
+                responses.put(key, cached)
+            data, ctype, _ = cached
             return Response(data, media_type=ctype, headers={"Vary": "Accept", "Link": f'<{iri}>; rel="describedby"'})
         lang = _lang_of(request)
         data = await memo(entity_page, kg, iri, lang=lang)

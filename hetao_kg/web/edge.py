@@ -17,7 +17,10 @@
 
 :class:`TimedH11Protocol` (uvicorn's HTTP/1.1 protocol with a deadline): a client has
 ``client_timeout`` seconds from its first byte to send a whole request, head and
-body; a trickling socket (slowloris) is closed when they run out.
+body; a trickling socket (slowloris) is closed when they run out. When the server is
+at its connection limit (``--max-connections``), a new connection sheds the
+connections that have been sending their request the longest, so a swarm of trickling
+sockets cannot make every prompt client get 503 until they time out.
 
 >>> allowed_host(b"127.0.0.1:8000", hosts=frozenset({"127.0.0.1"}), any_ip=False)
 True
@@ -209,23 +212,46 @@ def _timed_h11():
         ``client_timeout`` seconds to send one request (head and body) once it began."""
 
         client_timeout = 10.0
+        #: connections still sending a request (or nothing yet): when each began
+        sending: dict = {}
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
             self._request_timer = None
             super().connection_made(transport)
             self._arm()  # a connection that sends nothing is no better
+            self._shed()
+
+        def _shed(self) -> None:
+            """At the connection limit, close the connections that have been sending their
+            request the longest (slow or idle clients), so that this one can be served."""
+            limit = self.limit_concurrency
+            if limit is None or len(self.connections) < limit:
+                return
+            over = len(self.connections) - limit + 1
+            slowest = sorted((c for c in self.sending if c is not self), key=self.sending.__getitem__)[:over]
+            for victim in slowest:
+                victim._disarm()
+                if not victim.transport.is_closing():
+                    victim.transport.close()
+                victim.connections.discard(victim)  # counted out now; connection_lost follows
+            if slowest:
+                self.logger.info("at the connection limit (%d): closed %d connection(s) still sending a request",
+                                 limit, len(slowest))
 
         def _arm(self) -> None:
             if self._request_timer is None:
                 self._request_timer = self.loop.call_later(self.client_timeout, self._too_slow)
+                self.sending[self] = self.loop.time()
 
         def _disarm(self) -> None:
             if self._request_timer is not None:
                 self._request_timer.cancel()
                 self._request_timer = None
+            self.sending.pop(self, None)
 
         def _too_slow(self) -> None:
             self._request_timer = None
+            self.sending.pop(self, None)
             if self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and not self.transport.is_closing():
                 self.logger.info("closed a connection that took more than %g s to send its request", self.client_timeout)
                 self.transport.close()

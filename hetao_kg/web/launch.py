@@ -46,12 +46,16 @@ class Server:
 
 @contextmanager
 def running_server(*args: str, data_root: str | Path | None = None, env: dict[str, str] | None = None,
-                   startup: float = 120.0, prefix: str = "", ready: str = "/healthz") -> Iterator[Server]:
+                   startup: float = 120.0, prefix: str = "", ready: str = "/healthz",
+                   python: tuple[str, ...] = ()) -> Iterator[Server]:
     """Run ``hetao-kg [--data-root R] serve --port P ARGS`` until the block ends; it is up
-    once ``ready`` answers 200 (``"/"`` for ``serve --review``, which has no health check)."""
+    once ``ready`` answers 200 (``"/"`` for ``serve --review``, which has no health check).
+
+    ``python`` are arguments for the interpreter before ``-m hetao_kg.cli``: a benchmark
+    profiles the server with ``("-m", "cProfile", "-o", FILE)`` (written when it stops)."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="hetao-serve-", suffix=".log")[1])
-    cmd = [sys.executable, "-m", "hetao_kg.cli"]
+    cmd = [sys.executable, *python, "-m", "hetao_kg.cli"]
     if data_root:
         cmd += ["--data-root", str(data_root)]
     cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), *args]

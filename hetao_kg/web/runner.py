@@ -29,6 +29,13 @@ from ..store.base import QueryError, QueryTimeout, RdflibStore, Rows, Store
 __all__ = ["QueryBusy", "QueryRunner", "QueryTimeoutError", "is_truncated", "page_graph", "query_stores"]
 
 
+#: seconds before its deadline that a query's worker is stopped: the time to stop it and
+#: answer 503 comes out of the query's own time, so the client has its 503 by the deadline
+#: (the answer can only come sooner), even if the worker is slow to report; at most a tenth
+#: of the timeout
+GRACE = 0.2
+
+
 class QueryTimeoutError(QueryError):
     """The query ran past the server's time limit."""
 
@@ -118,10 +125,13 @@ class QueryRunner:
                 self._free.put_nowait(store)
         return self._free
 
-    async def execute(self, sparql: str) -> Rows | bool:
+    async def execute(self, sparql: str, *, deadline: float | None = None) -> Rows | bool:
         """Evaluate within the limits; raises :class:`QueryTimeoutError` when out of time
-        (waiting for a free worker counts too)."""
-        deadline = time.monotonic() + self.timeout
+        (waiting for a free worker counts too). ``deadline`` (``time.monotonic()``; default
+        now + the timeout): when the request arrived plus the timeout, so that reading the
+        request and checking the query before it count too."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
         queue = self._queue()
         if self._waiting >= len(self._stores) + self.queue:
             raise QueryBusy(f"the server is busy: {len(self._stores)} queries are running and {self.queue} are "
@@ -139,10 +149,11 @@ class QueryRunner:
             raise QueryTimeoutError(self._timeout_message()) from None
         try:
             left = deadline - time.monotonic()
-            if left <= 0.05:
+            grace = min(GRACE, self.timeout / 10)  # a short --timeout keeps most of its time
+            if left - grace <= 0.05:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
-                store.timeout = left
+                store.timeout = left - grace
             work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
         except QueryTimeout:
             queue.put_nowait(store)
@@ -150,7 +161,7 @@ class QueryRunner:
         try:
             # the client gets its answer or its 503 by the deadline, whatever the store does
             # (anything before the worker's own timeout, e.g. parsing, is not killable here)
-            answer = await asyncio.wait_for(asyncio.shield(work), left + 0.5)
+            answer = await asyncio.wait_for(asyncio.shield(work), left)
         except (QueryTimeout, asyncio.TimeoutError):
             raise QueryTimeoutError(self._timeout_message()) from None
         finally:
