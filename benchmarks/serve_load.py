@@ -172,10 +172,11 @@ def server_side(log: str) -> dict:
             "server_statuses": {str(k): sum(1 for c, _ in found if c == k) for k in sorted({c for c, _ in found})}}
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+def _tree_total(pid: int, value) -> float:
+    """The sum of ``value(stat fields)`` over ``pid`` and all its descendants (Linux /proc;
+    the fields of /proc/PID/stat after the command name, so fields[1] is the parent)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    values: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -183,15 +184,21 @@ def _tree_rss(pid: int) -> int:
             with open(f"/proc/{entry}/stat", "rb") as fh:
                 fields = fh.read().rsplit(b")", 1)[1].split()
             children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            values[int(entry)] = value(fields)
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        total += values.get(p, 0)
         todo.extend(children.get(p, []))
     return total
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    return _tree_total(pid, lambda fields: int(fields[21]) * page)
 
 
 async def memory_sampler(pid: int, until: float, peak: list[int]) -> None:
@@ -433,25 +440,8 @@ async def side_client(url: str, mix, offset: int, until: float, out: list, error
 
 def _tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and all its descendants so far (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        total += cpu.get(p, 0.0)
-        todo.extend(children.get(p, []))
-    return total
+    return float(_tree_total(pid, lambda fields: (int(fields[11]) + int(fields[12])) / tick))
 
 
 async def side_phase(url: str, clients: int, seconds: float, *, fresh: bool = True,
