@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 KG     := $(VENV)/bin/hetao-kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sysdeps demo test test-lowest validate stats bench screenshots clean
+.PHONY: setup sysdeps demo test test-lowest validate stats bench screenshots closures clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(PY) docs/screenshots.py
+
+# The OWL 2 RL closures the data needs, shipped so a first build skips owlrl; after any
+# change to ontology/ or graph_data/ (tests/test_closure.py says when).
+closures: $(STAMP)
+	$(PY) -m hetao_kg.store.closures
 
 clean:
 	rm -rf $(VENV) $(LOWEST) build dist *.egg-info .pytest_cache

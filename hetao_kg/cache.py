@@ -72,7 +72,7 @@ VERSION = "v1"
 #: The kinds of entry, each a folder below ``<cache>/v1``: ``graph`` (N-Quads of the
 #: built dataset), ``answers`` (SPARQL JSON), ``oxigraph`` (embedded store folders),
 #: ``search`` (search forms and indexes), ``views`` (rendered view pages, JSON).
-KINDS = ("graph", "answers", "oxigraph", "search", "views")
+KINDS = ("graph", "answers", "oxigraph", "search", "views", "closures")
 _MAGIC = b"# hetao-kg-cache 2 code="
 _OLD_MAGIC = b"# hetao-kg-cache 1 "  # entries of older versions: stale, never read
 _LEGACY = ("graph-*.pickle", "answers/*.pickle")

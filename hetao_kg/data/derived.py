@@ -35,6 +35,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from .closure import _esc, expand, nt
 from .graph import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, DataFiles, record_machine_conversion, to_traditional, zh_hant_overrides
 from .inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments
 from ..namespaces import HTO, KG
@@ -84,31 +85,6 @@ def _bulk_extend(store, quads) -> None:
         if first is None:
             return
         store.bulk_extend(chain((first,), islice(quads, CHUNK - 1)))
-
-
-#: characters that end a line for Python's str.splitlines besides \n and \r (a form feed,
-#: U+0085, U+2028 …): escaped, so that a label holding one stays on its N-Quads line
-_LINE_BREAKS = {c: f"\\u{ord(c):04X}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
-
-
-def _esc(text: str) -> str:
-    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if any(c in out for c in _LINE_BREAKS):
-        out = "".join(_LINE_BREAKS.get(c, c) for c in out)
-    return out
-
-
-def nt(term) -> str:
-    """An rdflib term in N-Triples syntax (language tags as written)."""
-    if isinstance(term, Literal):
-        if term.language:
-            return f'"{_esc(str(term))}"@{term.language}'
-        if term.datatype is not None:
-            return f'"{_esc(str(term))}"^^<{term.datatype}>'
-        return f'"{_esc(str(term))}"'
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
 
 
 def _provenance_lines(graph: URIRef, agent: str, comment: str) -> list[str]:
@@ -311,8 +287,6 @@ def _keep(s, p, o, twins: set) -> bool:
 def _entailment_patterns(store) -> tuple[list[tuple], list[tuple]] | None:
     """(entailed triples without data terms, [(kind, template)]) or None when the
     rules join data triples (then only the whole graph gives the answer)."""
-    import owlrl
-
     schema = _triples(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")
     kinds = [(URIRef(r["p"].value), r["lit"].value == "true") for r in store.query(_KINDS)]
     # schema in the data files: OWL and RDFS axioms, and rdf:type owl:Class and the like
@@ -340,7 +314,7 @@ def _entailment_patterns(store) -> tuple[list[tuple], list[tuple]] | None:
     given = set(schema) | set(about) | set(reps)
     for triple in given:
         graph.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    expand(graph)
     constants, templates = [], []
     schema_out = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, RDF.first, RDF.rest}
     for triple in graph:

@@ -24,6 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ..namespaces import HTO, KG
+from .closure import expand
 from .dataset import GRAPH_PROVENANCE, flatten, record_machine_conversion
 
 __all__ = ["GRAPH_FROM_INFERENCES", "GRAPH_INFERRED", "FROM_INFERENCES_COMMENT", "entailments", "add_inferred",
@@ -46,12 +47,10 @@ _DULL_PREDICATES = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, OWL
 
 def entailments(asserted: Graph) -> set[tuple]:
     """The useful new triples of the OWL 2 RL closure of ``asserted`` (not modified)."""
-    import owlrl
-
     closure = Graph()
     for triple in asserted:
         closure.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    expand(closure)
     # owl:sameAs copies every fact onto the Wikidata twin of an entity; keep ours only
     twins = {t for s, o in asserted.subject_objects(OWL.sameAs) for t in (s, o) if not str(t).startswith(str(KG))}
     # ... and copies every triple that names the twin onto our entity: an assertion's
@@ -82,12 +81,10 @@ def entailments(asserted: Graph) -> set[tuple]:
 
 
 def _closure_of(triples) -> set[tuple]:
-    import owlrl
-
     g = Graph()
     for triple in triples:
         g.add(triple)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    expand(g)
     return set(g)
 
 
