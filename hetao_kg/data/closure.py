@@ -35,7 +35,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from .. import cache
 from ..paths import data_path
 
-__all__ = ["SHIPPED", "closure_key", "expand", "nt", "ship"]
+__all__ = ["SHIPPED", "closure", "closure_key", "expand", "nt", "ship"]
 
 #: the closures the shipped data needs (``make closures`` writes them)
 SHIPPED = data_path("graph_data", "closures")
@@ -78,7 +78,7 @@ def _line(triple, labels: dict) -> str:
 _labelled: dict[frozenset, dict] = {}
 
 
-def _canonical_labels(graph: Graph) -> dict:
+def _canonical_labels(graph) -> dict:
     """Each blank node of ``graph`` -> a label that depends only on the graph's shape."""
     from rdflib.compare import _TripleCanonicalizer
 
@@ -102,8 +102,8 @@ def _canonical_labels(graph: Graph) -> dict:
     return labels
 
 
-def closure_key(graph: Graph) -> tuple[str, dict]:
-    """(the key of ``graph``'s closure, its blank nodes' canonical labels)."""
+def closure_key(graph) -> tuple[str, dict]:
+    """(the key of the closure of ``graph`` (a Graph or a set of triples), its blank nodes' canonical labels)."""
     import owlrl
 
     labels = _canonical_labels(graph)
@@ -163,27 +163,38 @@ def _owlrl(graph: Graph) -> None:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
 
 
-def expand(graph: Graph) -> None:
-    """Add to ``graph`` its OWL 2 RL closure, as
+def closure(triples) -> set[tuple]:
+    """The OWL 2 RL closure of ``triples`` (the input included) as a set, as
     ``owlrl.DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand``
-    does, from a remembered answer when there is one (see the module's text)."""
-    key, labels = closure_key(graph)
+    computes it, from a remembered answer when there is one (see the module's text): then
+    no rdflib graph is built at all."""
+    given = set(triples)
+    key, labels = closure_key(given)
     used.append(key)
     data = _remembered(key)
     if data is not None:
         try:
-            for triple in _added(gzip.decompress(data), labels):
-                graph.add(triple)
-            return
+            return given.union(_added(gzip.decompress(data), labels))
         except (KeyError, ValueError, OSError, EOFError):  # a label it does not know: computed afresh below
             pass
-    before = set(graph)
+    graph = Graph()
+    for triple in given:
+        graph.add(triple)
     _owlrl(graph)
-    added = [t for t in graph if t not in before]
-    if any(isinstance(term, BNode) and term not in labels for t in added for term in t):
-        return  # owlrl made blank nodes of its own: no stable answer to remember
-    lines = "".join(sorted(_line(t, labels) for t in added)).encode("utf-8")
-    cache.write_entry("closures", key, _SUFFIX, gzip.compress(lines, mtime=0))
+    out = set(graph)
+    added = out - given
+    if not any(isinstance(term, BNode) and term not in labels for t in added for term in t):
+        # (owlrl made no blank node of its own: the answer can be remembered)
+        lines = "".join(sorted(_line(t, labels) for t in added)).encode("utf-8")
+        cache.write_entry("closures", key, _SUFFIX, gzip.compress(lines, mtime=0))
+    return out
+
+
+def expand(graph: Graph) -> None:
+    """Add to ``graph`` its OWL 2 RL closure (:func:`closure`)."""
+    before = set(graph)
+    for triple in closure(before) - before:
+        graph.add(triple)
 
 
 def ship(keys: list[str]) -> list[Path]:

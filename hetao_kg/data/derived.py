@@ -35,7 +35,7 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .closure import _esc, expand, nt
+from .closure import _esc, closure, nt
 from .graph import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, DataFiles, record_machine_conversion, to_traditional, zh_hant_overrides
 from .inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments
 from ..namespaces import HTO, KG
@@ -310,16 +310,10 @@ def _entailment_patterns(store) -> tuple[list[tuple], list[tuple]] | None:
     specific = store.query(f"SELECT DISTINCT ?p ?o WHERE {{ VALUES ?o {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
     reps += [holders.triple(p, o) for p, o in ((URIRef(r["p"].value), URIRef(r["o"].value)) for r in specific)
              if p not in axioms and str(p) not in _SCHEMA_PREDICATES and not (p == RDF.type and o in metatypes)]
-    graph = Graph()
     given = set(schema) | set(about) | set(reps)
-    for triple in given:
-        graph.add(triple)
-    expand(graph)
     constants, templates = [], []
     schema_out = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, RDF.first, RDF.rest}
-    for triple in graph:
-        if triple in given:
-            continue
+    for triple in closure(given) - given:
         owners = {holders.owner(t) for t in triple} - {None}
         if not owners:
             constants.append(triple)

@@ -24,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ..namespaces import HTO, KG
-from .closure import expand
+from .closure import closure
 from .dataset import GRAPH_PROVENANCE, flatten, record_machine_conversion
 
 __all__ = ["GRAPH_FROM_INFERENCES", "GRAPH_INFERRED", "FROM_INFERENCES_COMMENT", "entailments", "add_inferred",
@@ -47,10 +47,8 @@ _DULL_PREDICATES = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, OWL
 
 def entailments(asserted: Graph) -> set[tuple]:
     """The useful new triples of the OWL 2 RL closure of ``asserted`` (not modified)."""
-    closure = Graph()
-    for triple in asserted:
-        closure.add(triple)
-    expand(closure)
+    stated = set(asserted)
+    everything = closure(stated)
     # owl:sameAs copies every fact onto the Wikidata twin of an entity; keep ours only
     twins = {t for s, o in asserted.subject_objects(OWL.sameAs) for t in (s, o) if not str(t).startswith(str(KG))}
     # ... and copies every triple that names the twin onto our entity: an assertion's
@@ -63,29 +61,21 @@ def entailments(asserted: Graph) -> set[tuple]:
                 twin_of.setdefault(own_term, set()).add(twin)
 
     def restated(s, p, o) -> bool:
-        return any((s, p, t) in asserted for t in twin_of.get(o, ())) or any(
-            (t, p, o) in asserted for t in twin_of.get(s, ()))
+        return any((s, p, t) in stated for t in twin_of.get(o, ())) or any(
+            (t, p, o) in stated for t in twin_of.get(s, ()))
 
     own = (str(KG), str(HTO._NS))
     new = set()
-    for s, p, o in closure:
+    for s, p, o in everything - stated:
         if not isinstance(s, URIRef) or not str(s).startswith(own) or o in twins or isinstance(o, BNode) or p in _DULL_PREDICATES or s == o:
             continue
         if p == RDF.type and o in _DULL_TYPES:
             continue
         if str(p).startswith(("http://www.w3.org/2002/07/owl#", str(HTO._NS))) or (isinstance(o, Literal) and p == RDF.type):
             continue  # hto: links stay exactly as stated (inverse and sub-property copies would repeat them)
-        if (s, p, o) not in asserted and not restated(s, p, o):
+        if not restated(s, p, o):
             new.add((s, p, o))
     return new
-
-
-def _closure_of(triples) -> set[tuple]:
-    g = Graph()
-    for triple in triples:
-        g.add(triple)
-    expand(g)
-    return set(g)
 
 
 def from_inferences(is_entailed, schema, inferred_facts, stated_around) -> set[tuple]:
@@ -108,7 +98,7 @@ def from_inferences(is_entailed, schema, inferred_facts, stated_around) -> set[t
     if not candidates:
         return set()
     terms = {t for s, _, o in candidates for t in (s, o) if isinstance(t, URIRef)}
-    stated = _closure_of([*schema, *stated_around(terms)])
+    stated = closure([*schema, *stated_around(terms)])
     return {t for t in candidates if t not in stated}
 
 

@@ -90,15 +90,19 @@ def _python(term: Node | None) -> Any:
     return str(term)
 
 
-#: printable ASCII (one column each) and the CJK ideographs of the two main blocks (two
-#: each), where wcwidth's answer is known without importing it (12 ms at start-up);
-#: tests/test_results.py checks every such character against wcwidth
-_PLAIN = re.compile(r"[\x20-\x7e\u3400-\u4dbf\u4e00-\u9fff]*")
+#: characters whose width wcwidth gives without being imported (12 ms at start-up): one
+#: column for printable ASCII, Latin-1 and the general punctuation of labels (dashes,
+#: quotes, the ellipsis), two for the CJK ideographs of the two main blocks, CJK
+#: punctuation (、。「」 …) and the fullwidth forms (（）：…); tests/test_text_width.py
+#: checks every one against wcwidth
+_WIDE = "\u3000-\u3029\u3030-\u303e\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60"
+_PLAIN = re.compile(f"[\\x20-\\x7e\\xa0-\\xff\\u2010-\\u2027{_WIDE}]*")
+_WIDE_CHARS = re.compile(f"[{_WIDE}]")
 
 
 def _width(text: str) -> int:
     if _PLAIN.fullmatch(text):
-        return len(text) + sum(1 for ch in text if ch >= "\u3400")
+        return len(text) + len(_WIDE_CHARS.findall(text))
     from wcwidth import wcswidth
 
     w = wcswidth(text)

@@ -49,7 +49,6 @@ from rdflib.term import Node
 from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_inputs, _same_bytes, cache_dir,
                           content_key, data_files, parse_file)
 from ..namespaces import KG, PREFIXES, QUERY_BASE
-from ..data import derived
 from ._common import evaluated_text, lang_case, literal
 from .sparql_guard import checked
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
@@ -134,7 +133,7 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(pyoxigraph.__version__.encode())
     package = Path(__file__).resolve().parent.parent
-    for name in ("store/oxigraph.py", "store/_common.py", "data/derived.py"):
+    for name in ("store/oxigraph.py", "store/_common.py", "data/derived.py", "data/inference.py", "data/closure.py"):
         digest.update((package / name).read_bytes())
     return digest.hexdigest()[:24]
 
@@ -264,6 +263,8 @@ def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stat
     ``stated_only``: graphs are dropped after the load, so the union is taken at the end.
     """
     import pyoxigraph as ox
+
+    from ..data import derived  # only a build needs it (a warm command opens the built store)
 
     if stated_only:
         _load_files(store, files, blobs)  # blobs: the files' bytes as hashed (parsed from them, not read again)
