@@ -185,6 +185,28 @@ def test_eviction_keeps_the_cache_under_its_bound(cache_dir, monkeypatch):
     assert cache.write_entry("answers", "big", ".srj", b"x" * 20_000) is None  # larger than the bound: not cached
 
 
+def test_a_full_cache_is_not_listed_again_for_every_write(cache_dir, monkeypatch):
+    """A server at the bound writes one answer per new query text: eviction leaves room
+    (5% of a cache of 16 MB or more), so most writes neither list the cache nor evict,
+    and the cache still never passes its bound."""
+    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "16")
+    bound = cache.max_cache_bytes()
+    payload = b"{" + b" " * 40_000 + b"}"  # an answer of a few hundred rows
+    listings = []
+    real = cache._entries
+    monkeypatch.setattr(cache, "_entries", lambda **kw: listings.append(1) or real(**kw))
+    for i in range(420):  # 420 x 40 KB > 16 MB: the bound is reached
+        cache.write_entry("answers", f"fill{i}", ".srj", payload)
+    listings.clear()
+    for i in range(40):
+        assert cache.write_entry("answers", f"new{i}", ".srj", payload) is not None
+    assert len(listings) <= 8, f"{len(listings)} listings for 40 writes at the bound"
+    assert cache.cache_info().size <= bound
+    left = {p.stem for p in (cache_dir / "v1" / "answers").iterdir()}
+    assert {f"new{i}" for i in range(40)} <= left  # the newest stay, the oldest went
+    assert "fill0" not in left
+
+
 def test_eviction_through_the_cli(cache_dir, monkeypatch):
     monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "1")  # 1 MB: the graph (0.7 MB) and a few answers
     for name in ("hk-university-projects", "policies", "services", "figures", "construction-projects"):

@@ -390,6 +390,34 @@ def test_the_ascii_lexer_and_the_full_one_read_every_text_alike(text):
     assert lexed() == lexed(full_only=True)
 
 
+_RELATIVE_PARTS = [*_LEX_PARTS, "<a>", "<a/b>", "<>", "<#x>", "<http:x>", "<h:x>", "<1:x>", "<a b>", "<?s>", "<s>\\u0041",
+                   "\\u003Cx>", "\\U0000003C", "BASE", "PREFIX", "ex:", "< ?b", "?a<?b", '"<x>"', "#<x>", "<a>>"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_RELATIVE_PARTS), max_size=30).map("".join))
+def test_relative_iris_are_found_alike_with_and_without_the_quick_look(text):
+    """The endpoint asks every text for its relative IRIs; a text where none can be (no
+    relative IRIREF-shaped run, no code point escape) is answered without lexing it."""
+    from hetao_kg.store.sparql_guard import _relative_iris_lexed, relative_iris
+
+    assert relative_iris(text) == _relative_iris_lexed(text)
+
+
+def test_named_queries_need_no_lexing_for_relative_iris():
+    from hetao_kg.query.queries import named_queries
+    from hetao_kg.store.sparql_guard import _MAYBE_RELATIVE, relative_iris
+
+    from hetao_kg.store.sparql_guard import _relative_iris_lexed
+
+    texts = [q.text for q in named_queries().values()]
+    # all but those whose comments write an IRI-shaped "<unit/MTK>" are answered at a glance
+    assert sum(1 for t in texts if _MAYBE_RELATIVE.search(t)) <= 2
+    assert [relative_iris(t) for t in texts] == [_relative_iris_lexed(t) for t in texts]
+    assert relative_iris("SELECT * { <s> ?p ?o }") == ["s"]
+    assert relative_iris("SELECT * { \\u003Cs> ?p ?o }") == ["s"]
+
+
 def test_every_named_query_is_lexed_as_by_the_full_lexer_without_compiling_it():
     from hetao_kg.query.queries import named_queries
     from hetao_kg.store.sparql_guard import _lex, _lexer

@@ -339,6 +339,17 @@ def relative_iris(sparql: str) -> list[str]:
     >>> relative_iris("BASE <a/> SELECT * { <http://ex/s> ?p <b> }")
     ['a/', 'b']
     """
+    if not _MAYBE_RELATIVE.search(sparql):  # the endpoint asks this of every text: most need no lexing
+        return []
+    return _relative_iris_lexed(sparql)
+
+
+#: what a relative IRI token looks like in the text (an IRIREF whose start is no scheme),
+#: or a code point escape, which could write one: a text with neither has no relative IRI
+_MAYBE_RELATIVE = re.compile(r'<(?![A-Za-z][A-Za-z0-9+.\-]*:)[^<>"{}|^`\\\x00-\x20]*>|\\[uU]')
+
+
+def _relative_iris_lexed(sparql: str) -> list[str]:
     try:
         toks = tokens(sparql)
     except QueryError:
