@@ -1,5 +1,6 @@
 """`pip install .` (not editable) must work: the wheel carries the ontology and
-the graph data, and the graph loads from it alone."""
+the graph data (with the OWL 2 RL closures it needs), and the graph loads from it
+alone, from an empty cache, without running owlrl."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def test_wheel_ships_data_and_loads_the_graph(tmp_path):
         "hetao_kg/_data/graph_data/sources/sources.json",
     ):
         assert needed in names
+    shipped = sorted(p.name for p in (ROOT / "graph_data" / "closures").glob("*.nt.gz"))
+    assert shipped and sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("hetao_kg/_data/graph_data/closures/")) == shipped
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
@@ -38,14 +41,16 @@ def test_wheel_ships_data_and_loads_the_graph(tmp_path):
         timeout=300,
     )
     probe = (
-        "import hetao_kg, hetao_kg.paths as p;"
+        "import hetao_kg, hetao_kg.paths as p, hetao_kg.data.closure as c;"
         "assert str(p.data_root()).startswith(%r), p.data_root();"
+        "c._owlrl = lambda graph: exec('raise AssertionError(\\'owlrl ran: a shipped closure was not found\\')');"
         "kg = hetao_kg.load();"
         "print(len(kg), hetao_kg.validate(checks=['sparql']).ok)"
     ) % str(target)
     result = subprocess.run(
         [sys.executable, "-c", probe],
-        capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, timeout=300,
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HETAO_KG_CACHE": str(tmp_path / "cache")},
     )
     assert result.returncode == 0, result.stderr
     count, ok = result.stdout.split()
