@@ -236,7 +236,15 @@ def _everything(store) -> Graph:
 
 
 def _triples(store, query: str) -> list[tuple]:
-    return [(_rdflib(r["s"]), _rdflib(r["p"]), _rdflib(r["o"])) for r in store.query(query, prefixes={"rdf": _RDF_NS})]
+    seen: dict = {}  # rows repeat their predicates and classes: convert each term once
+
+    def conv(term):
+        found = seen.get(term)
+        if found is None:
+            found = seen[term] = _rdflib(term)
+        return found
+
+    return [(conv(r["s"]), conv(r["p"]), conv(r["o"])) for r in store.query(query, prefixes={"rdf": _RDF_NS})]
 
 
 class _Placeholders:
