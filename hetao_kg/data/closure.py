@@ -7,7 +7,7 @@ canonically (sorted N-Triples, blank nodes labelled by :mod:`rdflib.compare`, so
 parses of the same files give the same key), and looks the key up in
 
 1. ``graph_data/closures/`` — the closures the shipped data needs, written by
-   ``make closures`` (``python -m hetao_kg.data.closure``); ``tests/test_closure.py``
+   ``make closures`` (``python -m hetao_kg.store.closures``); ``tests/test_closure.py``
    fails when they no longer match the data, so a fresh install builds without owlrl;
 2. the user's cache (kind ``closures``), for data the curators or ``ingest`` changed;
 

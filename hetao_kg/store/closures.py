@@ -19,7 +19,7 @@ from ..data import closure
 from ..data.graph import load
 from .oxigraph import build
 
-__all__ = ["needed_closures", "main"]
+__all__ = ["main"]
 
 
 def _fresh_builds(*, ship: bool) -> tuple[list[str], list[Path]]:
@@ -39,11 +39,6 @@ def _fresh_builds(*, ship: bool) -> tuple[list[str], list[Path]]:
                 os.environ.pop("HETAO_KG_CACHE", None)
             else:
                 os.environ["HETAO_KG_CACHE"] = saved
-
-
-def needed_closures() -> list[str]:
-    """The keys of the closures a fresh build of both stores looks up, in order."""
-    return _fresh_builds(ship=False)[0]
 
 
 def main() -> int:
