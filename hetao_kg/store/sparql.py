@@ -11,12 +11,19 @@ hetao-kg's dataset on an endpoint: the named graphs as they are, and the union o
 all graphs, deduplicated, as the default graph, so that answers match the
 in-memory store. Virtuoso (7.2) has no separate default graph: without a dataset
 it queries every graph, its own system graphs included, and yields a triple once
-per graph holding it (also for several ``default-graph-uri``), and its pragma
-``input:named-graph-exclude`` empties the default graph too. So there the union
-lives in the graph :data:`UNION_GRAPH`, and every query names its dataset in the
-protocol: ``default-graph-uri`` = that graph, ``named-graph-uri`` = each of
-hetao-kg's graphs (listed once per store). Virtuoso is recognized by its
-``Server`` header.
+per graph holding it (also for several ``default-graph-uri``). So there the union
+lives in the graph :data:`UNION_GRAPH`, and :func:`load_virtuoso` makes the graph
+group :data:`DEFAULT_GROUP` whose one member is that graph. Every query names its
+dataset with one protocol parameter and a few pragmas, however many graphs
+hetao-kg has: ``default-graph-uri`` = the group, and ``define
+input:named-graph-exclude`` for each graph that is *not* hetao-kg's (the union
+graph, Virtuoso's system graphs, any other data; listed once per store), so that
+``GRAPH ?g`` ranges over hetao-kg's graphs only. (The exclusion also empties a
+plain default graph it names, but not a group's members; a group cannot be a
+``named-graph-uri``; one ``named-graph-uri`` per graph, the way before, is refused
+by Virtuoso's SPARQL compiler past some thousands of graphs: a 350k-triple corpus
+has 11,196.) A database loaded before the group existed is still queried the way
+before. Virtuoso is recognized by its ``Server`` header.
 
 >>> SparqlStore("http://127.0.0.1:9/sparql").url
 'http://127.0.0.1:9/sparql'
@@ -44,9 +51,14 @@ from .sparql_guard import checked
 from .dataset import dataset_iris, graph_names, refuse_missing
 from .base import QueryError, QueryRefused, QueryTimeout, Rows, stable_columns
 
-__all__ = ["UNION_GRAPH", "SparqlStore", "load_endpoint", "load_virtuoso", "split_nquads", "virtuoso_integers"]
+__all__ = ["DEFAULT_GROUP", "UNION_GRAPH", "SparqlStore", "default_group", "load_endpoint", "load_virtuoso", "split_nquads", "virtuoso_integers"]
 
 UNION_GRAPH = "urn:hetao-kg:union"
+#: the Virtuoso graph group whose one member is :data:`UNION_GRAPH`: the default graph of every query
+DEFAULT_GROUP = "urn:hetao-kg:default"
+#: the one graph excluded from GRAPH ?g by a pragma (more than one made Virtuoso 7.2's compiler overflow its stack)
+_EXCLUDE_UNION = f"define input:named-graph-exclude <{UNION_GRAPH}>\n"
+_PLAIN_IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
 _ACCEPT = {
     "SelectQuery": "application/sparql-results+json",
     "AskQuery": "application/sparql-results+json",
@@ -78,6 +90,68 @@ def _term(value: Mapping[str, str] | None) -> Node | None:
     raise QueryError(f"unsupported term in the endpoint's answer: {value!r}")
 
 
+GRAPH_VARIABLE = "_hetao_kg_graph_"
+
+
+def virtuoso_graphs(sparql: str, prefix: str) -> str:
+    """``sparql`` with each ``GRAPH`` pattern held to the named graphs whose IRI starts
+    with ``prefix``: ``GRAPH ?g { P }`` becomes ``{ GRAPH ?g { P } FILTER
+    (STRSTARTS(STR(?g), "prefix")) }``, and ``GRAPH <iri> { P }`` becomes ``{ GRAPH
+    ?_hetao_kg_graph_N { P } FILTER (?_hetao_kg_graph_N = <iri>) }`` (the new variable
+    is constant; only ``SELECT *`` projects it, and :class:`SparqlStore` drops it).
+
+    This is how hetao-kg's dataset is named on Virtuoso 7.2 without a parameter per
+    graph: with a default graph named (``default-graph-uri``) and no named graph,
+    ``GRAPH ?g`` matches every graph of the database, Virtuoso's system graphs
+    included, while ``GRAPH <iri>`` matches nothing (so does it once any graph is
+    excluded with ``define input:named-graph-exclude``).
+
+    >>> virtuoso_graphs("SELECT * WHERE { GRAPH <http://ex/g> { ?s ?p ?o } ?s a ?c }", "http://ex/")
+    'SELECT * WHERE { { GRAPH ?_hetao_kg_graph_1 { ?s ?p ?o } FILTER (?_hetao_kg_graph_1 = <http://ex/g>) } ?s a ?c }'
+    >>> virtuoso_graphs('ASK { GRAPH ex:a { GRAPH $g { ?s ?p "GRAPH <x> {" } } }', "http://ex/")
+    'ASK { { GRAPH ?_hetao_kg_graph_1 { { GRAPH $g { ?s ?p "GRAPH <x> {" } FILTER (STRSTARTS(STR($g), "http://ex/")) } } FILTER (?_hetao_kg_graph_1 = ex:a) } }'
+    >>> virtuoso_graphs("ASK {GRAPH <a> {?s ?p ?o}GRAPH ?b {?s ?p ?o}}", "http://ex/")
+    'ASK {{ GRAPH ?_hetao_kg_graph_1 {?s ?p ?o} FILTER (?_hetao_kg_graph_1 = <a>) }{ GRAPH ?b {?s ?p ?o} FILTER (STRSTARTS(STR(?b), "http://ex/")) }}'
+    """
+    from .dataset import _tokens
+
+    if "GRAPH" not in sparql.upper():
+        return sparql
+    if not _PLAIN_IRI.fullmatch(prefix):
+        raise ValueError(f"not an IRI prefix: {prefix!r}")
+    tokens = list(_tokens(sparql))
+    edits: list[tuple[int, int, int, str]] = []  # (start, end, 1 for an opening brace, replacement)
+    n = 0
+    for k in range(len(tokens) - 2):
+        if tokens[k][2] != "GRAPH" or tokens[k + 2][2] != "{":
+            continue
+        graph, text = tokens[k + 1][2], sparql[tokens[k + 1][0]:tokens[k + 1][1]]
+        if graph == "?":
+            test = f'STRSTARTS(STR({text}), "{prefix}")'
+        elif graph.startswith("<") or (":" in graph and graph[0] != '"'):
+            n += 1
+            test = f"?{GRAPH_VARIABLE}{n} = {text}"
+            edits.append((tokens[k + 1][0], tokens[k + 1][1], 0, f"?{GRAPH_VARIABLE}{n}"))
+        else:
+            continue
+        depth, close = 0, None
+        for j in range(k + 2, len(tokens)):
+            if tokens[j][2] == "{":
+                depth += 1
+            elif tokens[j][2] == "}":
+                depth -= 1
+                if depth == 0:
+                    close = j
+                    break
+        if close is None:  # unbalanced: the engine reports the syntax error
+            return sparql
+        edits += [(tokens[k][0], tokens[k][0], 1, "{ "), (tokens[close][1], tokens[close][1], 0, f" FILTER ({test}) }}")]
+    # from the end; where a group closes right where the next opens, the opening goes in first (so it ends up after)
+    for start, end, _, replacement in sorted(edits, reverse=True):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
 class SparqlStore:
     """A SPARQL 1.1 query endpoint by URL (``http://host:port/sparql``, ``…/query``).
 
@@ -95,7 +169,7 @@ class SparqlStore:
         self.timeout = float(timeout if timeout is not None else env or DEFAULT_TIMEOUT) or None
         self.dialect = dialect
         self.max_rows = max_rows
-        self._graphs: list[tuple[str, str]] | None = None
+        self._dataset: tuple[list[tuple[str, str]], str] | None = None
 
     def __repr__(self) -> str:
         return f"SparqlStore({self.url!r})"
@@ -134,14 +208,29 @@ class SparqlStore:
 
     def dataset(self) -> list[tuple[str, str]]:
         """The protocol's dataset parameters sent with every query (Virtuoso only)."""
+        return self._virtuoso_dataset()[0]
+
+    def pragmas(self) -> str:
+        """The Virtuoso pragmas sent before every query's text (``define …`` lines; else empty)."""
+        return self._virtuoso_dataset()[1]
+
+    def _select_json(self, sparql: str, params: list[tuple[str, str]] | None = None) -> list[dict]:
+        payload, _ = self._request([("query", sparql), *(params or [])], _ACCEPT["SelectQuery"])
+        return json.loads(payload.decode("utf-8"))["results"]["bindings"]
+
+    def _virtuoso_dataset(self) -> tuple[list[tuple[str, str]], str]:
         if self._dialect() != "virtuoso":
-            return []
-        if self._graphs is None:
-            listing = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), \"{KG}\")) }}"
-            payload, _ = self._request([("query", listing)], _ACCEPT["SelectQuery"])
-            graphs = sorted(b["g"]["value"] for b in json.loads(payload.decode("utf-8"))["results"]["bindings"])
-            self._graphs = [("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs]
-        return self._graphs
+            return [], ""
+        if self._dataset is None:
+            grouped, _ = self._request([("query", "ASK { ?s ?p ?o }"), ("default-graph-uri", DEFAULT_GROUP)],
+                                       _ACCEPT["AskQuery"])
+            if json.loads(grouped.decode("utf-8"))["boolean"]:  # the group exists and its members can be read
+                self._dataset = ([("default-graph-uri", DEFAULT_GROUP)], _EXCLUDE_UNION)
+            else:  # loaded before the group existed (or the group cannot be read): one parameter per graph
+                graphs = sorted(b["g"]["value"] for b in self._select_json(
+                    f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), \"{KG}\")) }}"))
+                self._dataset = ([("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs], "")
+        return self._dataset
 
     def execute(self, sparql: str, bindings: Mapping[str, Node] | None = None, *,
                 max_rows: int | None = None) -> Rows | bool:
@@ -157,15 +246,22 @@ class SparqlStore:
         if form not in _ACCEPT:
             raise QueryRefused(f"unsupported query form {form}")
         # a query naming its dataset (FROM, FROM NAMED) keeps it: the protocol's parameters would override it
-        dataset = [] if any(dataset_iris(sparql)) else self.dataset()
+        own = any(dataset_iris(sparql))
+        dataset, pragmas = ([], "") if own else self._virtuoso_dataset()
+        text = self.text(sparql, bindings)
+        if pragmas:
+            text = pragmas + virtuoso_graphs(text, str(KG))
         try:
-            payload, headers = self._request([("query", self.text(sparql, bindings)), *dataset], _ACCEPT[form])
+            payload, headers = self._request([("query", text), *dataset], _ACCEPT[form])
         except QueryError as exc:
             if "Too many arguments" in str(exc) and len(dataset) > 1:
                 raise QueryError(
                     f"Virtuoso cannot take hetao-kg's dataset in one query: its {len(dataset) - 1} named graphs (one "
                     "named-graph-uri each) exceed what its SPARQL compiler accepts for a GRAPH ?g pattern "
-                    f"({str(exc)[:200]}); see README, 'Virtuoso, and outgrowing one machine'") from None
+                    f"({str(exc)[:200]}). Load again with `hetao-kg load --virtuoso-isql` (it makes the graph group "
+                    f"{DEFAULT_GROUP}, which names the dataset in one parameter), and if graph-level security is on, "
+                    "let the endpoint's user read and list that group (permissions 9); see README, "
+                    "'Virtuoso, and outgrowing one machine'") from None
             raise
         if form in ("SelectQuery", "AskQuery"):
             try:
@@ -174,7 +270,7 @@ class SparqlStore:
                 raise QueryError(f"the endpoint {self.url} sent no SPARQL JSON: {exc}") from None
             if form == "AskQuery":
                 return bool(answer["boolean"])
-            names = stable_columns(sparql, answer["head"].get("vars", []))
+            names = stable_columns(sparql, [v for v in answer["head"].get("vars", []) if not v.startswith(GRAPH_VARIABLE)])
             rows = lang_case(sparql, [{n: _term(b.get(n)) for n in names} for b in answer["results"]["bindings"]])
             result = Rows(names, rows)
         else:
@@ -302,6 +398,27 @@ def _isql(isql: str, address: str, user: str, password: str, sql: str, timeout: 
     return output
 
 
+def default_group(isql: str, address: str, user: str, password: str, timeout: float) -> int:
+    """Make the graph group :data:`DEFAULT_GROUP` (its one member: :data:`UNION_GRAPH`), which
+    :class:`SparqlStore` names as every query's default graph; return the anonymous user's
+    (``nobody``'s) permissions on it.
+
+    Where graph-level security lets ``nobody`` read the group's IRI but not list a group's
+    members (bit 8: Virtuoso then reads the default graph as empty, silently), bit 8 is
+    added on this group only; a user who may not read at all is left as the server's
+    administrator set it.
+    """
+    group = f"'{DEFAULT_GROUP}'"
+    output = _isql(isql, address, user, password,
+                   f"DB.DBA.RDF_GRAPH_GROUP_CREATE({group}, 1);\nDB.DBA.RDF_GRAPH_GROUP_INS({group}, '{UNION_GRAPH}');\n"
+                   f"SELECT 'PERMS=' || cast(DB.DBA.RDF_GRAPH_USER_PERMS_GET({group}, 'nobody') AS VARCHAR);", timeout)
+    perms = int(next(line.strip()[len("PERMS="):] for line in output.splitlines() if line.strip().startswith("PERMS=")))
+    if perms & 1 and not perms & 8:
+        _isql(isql, address, user, password, f"DB.DBA.RDF_GRAPH_USER_PERMS_SET({group}, 'nobody', {perms | 8});", timeout)
+        perms |= 8
+    return perms
+
+
 def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", password: str | None = None,
                   replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
                   inference: bool = True, quads_per_file: int = 500_000, loaders: int | None = None,
@@ -314,7 +431,8 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
     bare number, which Virtuoso keeps an integer: :func:`virtuoso_integers`), registered with ``ld_dir``, and
     loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: one per file,
     at most the number of CPUs), then ``checkpoint``: the way Virtuoso loads billions
-    of quads, without one request per graph. With ``replace``, hetao-kg's graphs
+    of quads, without one request per graph; then the graph group that queries name as
+    their default graph is made (:func:`default_group`). With ``replace``, hetao-kg's graphs
     (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first, in
     Virtuoso's non-logged autocommit mode. Each file's state in ``DB.DBA.load_list``
     is checked; the files are removed afterwards. ``address`` is isql's ``HOST:PORT``;
@@ -360,6 +478,7 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
         if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
             raise QueryError(f"Virtuoso did not finish loading {folder}: {output.strip()[-1500:]}")
+        default_group(isql, address, user, password, timeout)
         return n
     finally:
         shutil.rmtree(folder, ignore_errors=True)
