@@ -120,8 +120,9 @@ def start_oxigraph(location: str | Path, *, timeout: float = 60, query_timeout: 
 
 
 def virtuoso_ini(workdir: Path, http_port: int, isql_port: int, *, max_rows: int = 1_000_000,
-                 max_seconds: int = 60, template: Path = VIRTUOSO_INI) -> Path:
-    """A private ``virtuoso.ini`` in ``workdir``: own database files, loopback ports, ``workdir/load`` allowed."""
+                 max_seconds: int = 60, buffers: int = 20_000, template: Path = VIRTUOSO_INI) -> Path:
+    """A private ``virtuoso.ini`` in ``workdir``: own database files, loopback ports, ``workdir/load`` allowed,
+    ``buffers`` pages of 8 KB in memory (three quarters of them may be dirty)."""
     ini = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
     ini.optionxform = str  # keep the keys' case
     ini.read(template, encoding="utf-8")
@@ -134,8 +135,8 @@ def virtuoso_ini(workdir: Path, http_port: int, isql_port: int, *, max_rows: int
             ini.set(section, key, str(db / f"{stem}.{ext}"))
     ini.set("Parameters", "ServerPort", f"127.0.0.1:{isql_port}")
     ini.set("Parameters", "DirsAllowed", f"., {workdir / 'load'}, /usr/share/virtuoso-opensource-7/vad")
-    ini.set("Parameters", "NumberOfBuffers", "20000")
-    ini.set("Parameters", "MaxDirtyBuffers", "15000")
+    ini.set("Parameters", "NumberOfBuffers", str(buffers))
+    ini.set("Parameters", "MaxDirtyBuffers", str(buffers * 3 // 4))
     ini.set("HTTPServer", "ServerPort", f"127.0.0.1:{http_port}")
     ini.set("SPARQL", "ResultSetMaxRows", str(max_rows))
     ini.set("SPARQL", "MaxQueryExecutionTime", str(max_seconds))
@@ -151,8 +152,10 @@ def virtuoso_ini(workdir: Path, http_port: int, isql_port: int, *, max_rows: int
 
 
 def start_virtuoso(workdir: str | Path, *, timeout: float = 120, max_rows: int = 1_000_000,
-                   max_seconds: int = 60) -> Server:
-    """Start ``virtuoso-t +foreground`` with a private ini; SPARQL at ``/sparql``, isql on ``server.isql``."""
+                   max_seconds: int = 60, buffers: int = 20_000) -> Server:
+    """Start ``virtuoso-t +foreground`` with a private ini; SPARQL at ``/sparql``, isql on ``server.isql``;
+    the limits ``max_rows`` (``ResultSetMaxRows``), ``max_seconds`` (``MaxQueryExecutionTime``) and
+    ``buffers`` (``NumberOfBuffers``) as :func:`virtuoso_ini` writes them."""
     program = _program("virtuoso-t")
     if not VIRTUOSO_INI.is_file():
         raise EngineUnavailable(f"{VIRTUOSO_INI} not found (Debian package virtuoso-opensource)")
@@ -161,7 +164,7 @@ def start_virtuoso(workdir: str | Path, *, timeout: float = 120, max_rows: int =
     http_port, isql_port = free_port(), free_port()
     while isql_port == http_port:
         isql_port = free_port()
-    ini = virtuoso_ini(workdir, http_port, isql_port, max_rows=max_rows, max_seconds=max_seconds)
+    ini = virtuoso_ini(workdir, http_port, isql_port, max_rows=max_rows, max_seconds=max_seconds, buffers=buffers)
     log = workdir / "virtuoso-t.out"
     with open(log, "wb") as out:
         process = subprocess.Popen([program, "+foreground", "+configfile", str(ini)], cwd=workdir,
