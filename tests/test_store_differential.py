@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import http.server
+import shutil
 import subprocess
 import sys
 import threading
@@ -29,7 +30,8 @@ from hetao_kg.query.queries import named_queries
 from hetao_kg.store import QueryError, QueryRefused, QueryTimeout, RdflibStore, to_term
 from hetao_kg.store import OxigraphStore, SparqlStore
 from hetao_kg.store.servers import EngineUnavailable, free_port, start_oxigraph, start_virtuoso
-from hetao_kg.store.sparql import load_endpoint, load_virtuoso
+from hetao_kg.namespaces import KG
+from hetao_kg.store.sparql import DEFAULT_GROUP, UNION_GRAPH, default_group, load_endpoint, load_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 STORES = ("memory", "oxigraph", "oxigraph-server", "virtuoso")
@@ -437,6 +439,86 @@ def test_virtuoso_bulk_load_in_several_files_replaces_and_cleans_up(virtuoso, tm
     assert count == expected
     assert SparqlStore(virtuoso.url, timeout=60).ask(
         "ASK { ?u a hto:University ; rdfs:label ?l FILTER (langMatches(LANG(?l), \"zh-Hant\")) }")
+
+
+# --- Virtuoso's dataset: one parameter however many graphs (issue 22) -----------------------------------
+
+
+def test_virtuoso_names_its_dataset_without_a_parameter_per_graph(stores):
+    """hetao-kg's dataset on Virtuoso: one protocol parameter (the default graph, a graph
+    group) and one pragma, whatever the number of graphs; GRAPH ?g binds hetao-kg's graphs
+    only (not the group, the union graph or Virtuoso's system graphs), each with its quads,
+    and the default graph is the union, each triple once."""
+    memory, virtuoso = stores("memory"), stores("virtuoso")
+    assert virtuoso.dataset() == [("default-graph-uri", DEFAULT_GROUP)]
+    assert virtuoso.pragmas() == f"define input:named-graph-exclude <{UNION_GRAPH}>\n"
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    expected = {str(r["g"]): int(r["n"]) for r in memory.select(per_graph).rows}
+    assert {str(r["g"]): int(r["n"]) for r in virtuoso.select(per_graph).rows} == expected
+    assert len(expected) > 100 and UNION_GRAPH not in expected and DEFAULT_GROUP not in expected
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(virtuoso.select(count).rows[0]["n"]) == int(memory.select(count).rows[0]["n"])
+    # a constant graph, and SELECT * (the variable standing for the constant is not a column)
+    star = "SELECT * WHERE { GRAPH <https://w3id.org/hetao-kg/id/graph/provenance> { ?a a hto:Assertion } }"
+    assert virtuoso.select(star).vars == ("a",)
+    assert as_set(virtuoso.select(star).rows) == as_set(memory.select(star).rows)
+    assert not virtuoso.ask("ASK { GRAPH <http://www.openlinksw.com/schemas/virtrdf#> { ?s ?p ?o } }")
+
+
+EXTRA_GRAPHS = 12_000  # Virtuoso 7.2 took 4,000 named-graph-uri, refused 8,000 (350k triples: 11,196 graphs)
+
+
+@pytest.fixture(scope="module")
+def crowded_virtuoso(tmp_path_factory):
+    """A Virtuoso of its own holding hetao-kg's data and 12,000 more of its graphs (one triple each)."""
+    from hetao_kg.store.sparql import _isql
+
+    try:
+        server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-crowded"), max_seconds=60)
+    except EngineUnavailable as exc:
+        pytest.fail(f"Virtuoso is needed for these tests (Debian virtuoso-opensource): {exc}")
+    try:
+        load_virtuoso(server.isql, server.extra["load_dir"], store_dir=tmp_path_factory.mktemp("crowded-local"))
+        extra = Path(server.extra["load_dir"]) / "extra"
+        extra.mkdir()
+        with open(extra / "extra.nq", "w", encoding="utf-8") as fh:
+            for i in range(EXTRA_GRAPHS):
+                fh.write(f'<{KG}extra/{i}> <http://www.w3.org/2000/01/rdf-schema#comment> "額外 {i}" <{KG}extra-graph/{i}> .\n')
+        _isql(shutil.which("isql-vt") or "isql", server.isql, "dba", "dba",
+              f"ld_dir('{extra}', '*.nq', '{UNION_GRAPH}');\nrdf_loader_run();\ncheckpoint;", 600)
+        yield server
+    finally:
+        server.stop()
+
+
+def test_virtuoso_answers_with_more_graphs_than_a_parameter_per_graph_allowed(stores, crowded_virtuoso):
+    from hetao_kg.store.sparql import _isql
+
+    store = SparqlStore(crowded_virtuoso.url, timeout=120)
+    graphs = store.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0]["n"].toPython()
+    real = len(stores("memory").select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows)
+    assert graphs == real + EXTRA_GRAPHS
+    assert store.select("SELECT ?c WHERE { GRAPH ?g { <https://w3id.org/hetao-kg/id/extra/7> ?p ?c } }").rows == [
+        {"c": Literal("額外 7")}]
+    for name in ("hk-university-projects", "network-evidence", "policies"):
+        text = named_queries()[name].text
+        assert as_set(store.select(text).rows) == as_set(stores("memory").select(text).rows), name
+    # the control: a load without the graph group is asked the way before, one named-graph-uri per
+    # graph, which Virtuoso refuses at this size; the error says what to do
+    isql = shutil.which("isql-vt") or "isql"
+    _isql(isql, crowded_virtuoso.isql, "dba", "dba", f"DB.DBA.RDF_GRAPH_GROUP_DROP('{DEFAULT_GROUP}', 1);", 60)
+    old = SparqlStore(crowded_virtuoso.url, timeout=120)
+    assert len(old.dataset()) == 1 + real + EXTRA_GRAPHS and old.pragmas() == ""
+    with pytest.raises(QueryError, match="Load again with `hetao-kg load --virtuoso-isql`"):
+        old.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    # graph-level security that lets the anonymous user read but not list a group's members makes
+    # the group's default graph empty, silently: the loader's step adds that one permission
+    _isql(isql, crowded_virtuoso.isql, "dba", "dba",
+          "DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 1, 0);\nDB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 1, 1);", 60)
+    assert default_group(isql, crowded_virtuoso.isql, "dba", "dba", 60) == 9
+    again = SparqlStore(crowded_virtuoso.url, timeout=120)
+    assert again.dataset() == [("default-graph-uri", DEFAULT_GROUP)]
+    assert again.ask("ASK { <https://w3id.org/hetao-kg/id/org/hku> a hto:University }")
 
 
 def test_cli_errors_for_endpoints(tmp_path):

@@ -97,8 +97,9 @@ def virtuoso_graphs(sparql: str, prefix: str) -> str:
     """``sparql`` with each ``GRAPH`` pattern held to the named graphs whose IRI starts
     with ``prefix``: ``GRAPH ?g { P }`` becomes ``{ GRAPH ?g { P } FILTER
     (STRSTARTS(STR(?g), "prefix")) }``, and ``GRAPH <iri> { P }`` becomes ``{ GRAPH
-    ?_hetao_kg_graph_N { P } FILTER (?_hetao_kg_graph_N = <iri>) }`` (the new variable
-    is constant; only ``SELECT *`` projects it, and :class:`SparqlStore` drops it).
+    ?_hetao_kg_graph_N { P } FILTER (?_hetao_kg_graph_N = <iri> && STRSTARTS(…)) }``
+    (the new variable is constant; only ``SELECT *`` projects it, and
+    :class:`SparqlStore` drops it).
 
     This is how hetao-kg's dataset is named on Virtuoso 7.2 without a parameter per
     graph: with a default graph named (``default-graph-uri``) and no named graph,
@@ -107,11 +108,11 @@ def virtuoso_graphs(sparql: str, prefix: str) -> str:
     excluded with ``define input:named-graph-exclude``).
 
     >>> virtuoso_graphs("SELECT * WHERE { GRAPH <http://ex/g> { ?s ?p ?o } ?s a ?c }", "http://ex/")
-    'SELECT * WHERE { { GRAPH ?_hetao_kg_graph_1 { ?s ?p ?o } FILTER (?_hetao_kg_graph_1 = <http://ex/g>) } ?s a ?c }'
-    >>> virtuoso_graphs('ASK { GRAPH ex:a { GRAPH $g { ?s ?p "GRAPH <x> {" } } }', "http://ex/")
-    'ASK { { GRAPH ?_hetao_kg_graph_1 { { GRAPH $g { ?s ?p "GRAPH <x> {" } FILTER (STRSTARTS(STR($g), "http://ex/")) } } FILTER (?_hetao_kg_graph_1 = ex:a) } }'
-    >>> virtuoso_graphs("ASK {GRAPH <a> {?s ?p ?o}GRAPH ?b {?s ?p ?o}}", "http://ex/")
-    'ASK {{ GRAPH ?_hetao_kg_graph_1 {?s ?p ?o} FILTER (?_hetao_kg_graph_1 = <a>) }{ GRAPH ?b {?s ?p ?o} FILTER (STRSTARTS(STR(?b), "http://ex/")) }}'
+    'SELECT * WHERE { { GRAPH ?_hetao_kg_graph_1 { ?s ?p ?o } FILTER (?_hetao_kg_graph_1 = <http://ex/g> && STRSTARTS(STR(?_hetao_kg_graph_1), "http://ex/")) } ?s a ?c }'
+    >>> virtuoso_graphs('ASK { GRAPH $g { ?s ?p "GRAPH <x> {" } }', "http://ex/")
+    'ASK { { GRAPH $g { ?s ?p "GRAPH <x> {" } FILTER (STRSTARTS(STR($g), "http://ex/")) } }'
+    >>> print(virtuoso_graphs("ASK {GRAPH <a> {GRAPH ?b {?s ?p ?o}}GRAPH ex:c {?s ?p ?o}}", "http://ex/"))
+    ASK {{ GRAPH ?_hetao_kg_graph_1 {{ GRAPH ?b {?s ?p ?o} FILTER (STRSTARTS(STR(?b), "http://ex/")) }} FILTER (?_hetao_kg_graph_1 = <a> && STRSTARTS(STR(?_hetao_kg_graph_1), "http://ex/")) }{ GRAPH ?_hetao_kg_graph_2 {?s ?p ?o} FILTER (?_hetao_kg_graph_2 = ex:c && STRSTARTS(STR(?_hetao_kg_graph_2), "http://ex/")) }}
     """
     from .dataset import _tokens
 
@@ -130,7 +131,7 @@ def virtuoso_graphs(sparql: str, prefix: str) -> str:
             test = f'STRSTARTS(STR({text}), "{prefix}")'
         elif graph.startswith("<") or (":" in graph and graph[0] != '"'):
             n += 1
-            test = f"?{GRAPH_VARIABLE}{n} = {text}"
+            test = f'?{GRAPH_VARIABLE}{n} = {text} && STRSTARTS(STR(?{GRAPH_VARIABLE}{n}), "{prefix}")'
             edits.append((tokens[k + 1][0], tokens[k + 1][1], 0, f"?{GRAPH_VARIABLE}{n}"))
         else:
             continue
