@@ -1,0 +1,98 @@
+"""Virtuoso: hetao-kg's dataset named by the graph group against one parameter per graph.
+
+    python benchmarks/virtuoso_dataset.py [--size 35k] [--runs 2] [--workdir .cache/scale]
+
+Starts Virtuoso on loopback (``hetao_kg.store.servers.start_virtuoso``), loads a seeded
+corpus (``benchmarks/corpus.py``) with ``load_virtuoso`` and runs every named query, bound
+as ``benchmarks/scale.py`` binds them, three ways, alternating:
+
+  group     what ``SparqlStore`` sends now: ``default-graph-uri`` = the graph group
+            ``urn:hetao-kg:default``, one exclusion pragma, GRAPH patterns filtered
+  no-excl   the same without the pragma (the filters alone keep the union graph out)
+  per-graph the way before: ``default-graph-uri`` = the union graph and one
+            ``named-graph-uri`` per graph (Virtuoso 7.2 refuses it past some thousands)
+
+and prints the best wall seconds of ``--runs`` per way (the work is the server's; the
+client only sends and parses) and whether each way's rows equal the embedded Oxigraph
+store's (the dump's source; multisets of rows). Virtuoso is stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from corpus import SIZES  # noqa: E402
+from scale import _bindings, corpus  # noqa: E402
+
+
+def _key(row: dict) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in row.items()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="35k", choices=list(SIZES))
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "scale")
+    args = parser.parse_args(argv)
+
+    from hetao_kg.namespaces import KG
+    from hetao_kg.query.queries import named_queries
+    from hetao_kg.store import OxigraphStore, QueryError, SparqlStore, to_term
+    from hetao_kg.store.servers import start_virtuoso
+    from hetao_kg.store.sparql import DEFAULT_GROUP, UNION_GRAPH, load_virtuoso
+
+    root, _ = corpus(args.size, args.workdir, args.seed)
+    with tempfile.TemporaryDirectory(prefix="hetao-virtuoso-dataset-") as tmp:
+        local = OxigraphStore(Path(tmp) / "oxigraph", root=root)
+        local.open()
+        server = start_virtuoso(Path(tmp) / "virtuoso", max_rows=50_000_000, max_seconds=86_400, buffers=60_000)
+        try:
+            load_virtuoso(server.isql, server.extra["load_dir"], store_dir=Path(tmp) / "oxigraph", root=root)
+            group = SparqlStore(server.url, timeout=3600)
+            group.dataset()
+            plain = SparqlStore(server.url, timeout=3600)
+            plain._dataset = ([("default-graph-uri", DEFAULT_GROUP)], " ")  # the filters without the pragma
+            old = SparqlStore(server.url, timeout=3600)
+            listing = (f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?g), "{KG}")) }}')
+            graphs = sorted(b["g"]["value"] for b in old._select_json(listing))
+            old._dataset = ([("default-graph-uri", UNION_GRAPH)] + [("named-graph-uri", g) for g in graphs], "")
+            ways = {"group": group, "no-excl": plain, "per-graph": old}
+            print(f"== {args.size}: {len(graphs):,} graphs; best wall seconds of {args.runs}, and rows equal to "
+                  "the embedded store's (=) or not (!)")
+            print(f"{'query':26}" + "".join(f"{w:>16}" for w in ways))
+            for name, q in sorted(named_queries().items()):
+                bindings = {k: to_term(v) for k, v in _bindings(name).items()}
+                expected = collections.Counter(_key(r) for r in local.select(q.text, bindings).rows)
+                best: dict[str, float] = {}
+                answers: dict[str, object] = {}
+                for _ in range(args.runs):
+                    for way, store in ways.items():
+                        started = time.perf_counter()
+                        try:
+                            rows = store.select(q.text, bindings).rows
+                        except QueryError as exc:
+                            answers[way] = f"refused: {str(exc)[:60]}"
+                            continue
+                        took = time.perf_counter() - started
+                        best[way] = min(best.get(way, took), took)
+                        answers[way] = collections.Counter(_key(r) for r in rows) == expected
+                cells = [f"{best[w]:14.3f} {'=' if answers[w] is True else '!'}" if w in best else f"{'refused':>16}"
+                         for w in ways]
+                print(f"{name:26}" + "".join(cells), flush=True)
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
