@@ -49,7 +49,7 @@ from rdflib.term import Node
 from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_inputs, _same_bytes, cache_dir,
                           content_key, data_files, parse_file)
 from ..namespaces import KG, PREFIXES, QUERY_BASE
-from ._common import evaluated_text, lang_case, literal
+from ._common import evaluated_text, lang_case, literal, string_literal
 from .sparql_guard import checked
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 
@@ -138,15 +138,23 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     return digest.hexdigest()[:24]
 
 
+_NEW_STR = str.__new__
+_STRING_TYPES = frozenset({"http://www.w3.org/2001/XMLSchema#string",
+                           "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
+
+
 def _to_rdflib(term: Any) -> Node | None:
     import pyoxigraph as ox
 
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _NEW_STR(URIRef, term.value)  # an IRI Oxigraph parsed: rdflib's check would only repeat its own
     if isinstance(term, ox.Literal):
-        return literal(term.value, lang=term.language, datatype=term.datatype.value)
+        datatype = term.datatype.value
+        if datatype in _STRING_TYPES:  # most of any answer: labels, quotes
+            return string_literal(term.value, term.language)
+        return literal(term.value, lang=term.language, datatype=datatype)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise QueryError(f"unsupported RDF term in an answer: {term!r}")
