@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -227,6 +228,15 @@ def _virtuoso(root: Path, state: Path, buffers: int, measure) -> None:
     server = start_virtuoso(state / "virtuoso", max_rows=50_000_000, max_seconds=86_400, buffers=buffers)
     (state / SERVER_PID).write_text(str(server.process.pid), encoding="utf-8")
     _SERVER.append(server.process.pid)
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the parent gone (killed): stop the server by its PID, then this child
+        while os.getppid() == parent:
+            time.sleep(1)
+        server.stop(timeout=120)
+        os._exit(3)
+
+    threading.Thread(target=orphaned, daemon=True).start()
     steps = {"build: Virtuoso server start (a new database)": done()}
     try:
         OxigraphStore(state / "oxigraph-dump", root=root).open()  # the dump's source: hetao-kg's quads
