@@ -282,17 +282,22 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
             # the dataset (the protocol's parameters, or FROM in the query) names graphs the
-            # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse, no
-            # lock; remembered per text): a refusal costs no worker. The rest of the syntax is
-            # judged with the query, in the runner's store, under its limits
+            # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse;
+            # both remembered per text, one hop off the event loop): a refusal costs no worker.
+            # The rest of the syntax is judged with the query, in the runner's store, under its limits
             # relative IRIs resolve against this endpoint's URL (SPARQL 1.1 Query §4.1.1.2)
             given = req.query
             based = with_base(given, str(request.url.replace(query="", fragment="")))
-            text = await memo(apply_dataset, based, kg.store, req.default_graphs, req.named_graphs)
+            prepared_key = ("prepared", based, req.default_graphs, req.named_graphs)
+            if prepared_key in memo_cache:
+                memo_cache.move_to_end(prepared_key)
+                text, kind = memo_cache[prepared_key]
+            else:
+                text, kind = remember(memo_cache, prepared_key, await run_in_threadpool(
+                    _prepared, based, kg.store, req.default_graphs, req.named_graphs, graph_lock), 1024)
             key = (text, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
-                kind = (await run_in_threadpool(checked, text)).form
                 media = _fast_media(kind, accept, key[2])
                 answer = await runner.execute(text, deadline=deadline, fmt=RESULT_TYPES[media] if media else None)
                 if isinstance(answer, Serialized):  # written by the worker from the engine's terms
@@ -557,6 +562,21 @@ def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, lab
         answer = _with_labels(kg, answer, labels)
     data, ctype = serialize_answer(answer, kind, accept=accept)
     return data, ctype, _answer_headers(answer, max_rows)
+
+
+def _prepared(based: str, store, default_graphs: tuple, named_graphs: tuple, lock: threading.Lock) -> tuple[str, str]:
+    """The text to run for a request (:func:`apply_dataset`) and its form (the guard's).
+    The guard reads the text outside the graph lock, first, as ``apply_dataset`` would
+    (so its errors come in the same order); the store is asked for its graphs under the lock."""
+    named = bool(default_graphs or named_graphs)
+    if not named and "FROM" in based.upper():
+        checked(based)
+    if named or "FROM" in based.upper():
+        with lock:
+            text = apply_dataset(based, store, default_graphs, named_graphs)
+    else:
+        text = based
+    return text, checked(text).form
 
 
 def _answer_headers(answer, max_rows: int) -> tuple:
