@@ -128,12 +128,26 @@ def _lexer(ascii_only: bool) -> re.Pattern:
 
 
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:?$")
-_RUN = re.compile(r"[^ \t\r\n]+")
+
+
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BLANK = re.compile(r"[ \t\r\n]")
 
 
 def _beyond_ascii_runs(sparql: str) -> list[tuple[int, int]]:
-    """(start, end) of the runs of non-blank characters that hold a character beyond ASCII."""
-    return [m.span() for m in _RUN.finditer(sparql) if not m.group().isascii()]
+    """(start, end) of the runs of non-blank characters that hold a character beyond ASCII
+    (found from those characters, not by reading every run: a query is mostly ASCII)."""
+    out: list[tuple[int, int]] = []
+    end = 0
+    for m in _BEYOND_ASCII.finditer(sparql):
+        if m.start() < end:  # in the run found last
+            continue
+        start = max(sparql.rfind(" ", 0, m.start()), sparql.rfind("\t", 0, m.start()),
+                    sparql.rfind("\r", 0, m.start()), sparql.rfind("\n", 0, m.start())) + 1
+        blank = _BLANK.search(sparql, m.end())
+        end = blank.start() if blank else len(sparql)
+        out.append((start, end))
+    return out
 
 
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -283,11 +297,12 @@ class Checked:
 DATASET_REFUSED = "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
 
 
-def _dataset(toks: list[Token], start: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _dataset(toks: list[Token], start: int, prologue: tuple[str, dict[str, str]] | None = None,
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses (``<iri>``, resolved
     against the query's base, or a prefixed name, expanded). A clause anywhere but between
     the query form and its WHERE group, or naming anything but an IRI, is refused."""
-    base, prefixes = _prologue(toks)
+    base, prefixes = prologue or _prologue(toks)
     defaults: list[str] = []
     named: list[str] = []
     depth = 0
@@ -393,7 +408,7 @@ def _prologue(toks: list[Token]) -> tuple[str, dict[str, str]]:
     return base, prefixes
 
 
-def _check_terms(toks: list[Token]) -> None:
+def _check_terms(toks: list[Token], prologue: tuple[str, dict[str, str]] | None = None) -> None:
     """The first ``hto:`` term the ontology does not define, with the closest one.
 
     Terms inside a ``VALUES`` block are data (the entities and kinds a program binds,
@@ -401,7 +416,7 @@ def _check_terms(toks: list[Token]) -> None:
     from .diagnose import ontology_terms
 
     ns = str(HTO._NS)
-    base, prefixes = _prologue(toks)
+    base, prefixes = prologue or _prologue(toks)
     terms = None
     values_depth = None  # the bracket depth a VALUES block closes at, while inside one
     depth = 0
@@ -481,20 +496,13 @@ def _where(toks: list[Token], form: str, start: int) -> int:
     return -1
 
 
-def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[int]]:
-    """The canonical text and where each token starts in it."""
-    parts: list[str] = []
-    starts: list[int] = []
-    size = 0
-    for tok, gap in zip(toks, gaps):
-        parts.append(gap)
-        size += len(gap)
-        starts.append(size)
-        text = _write_string(tok.text) if tok.kind == "STRING" else tok.text
-        parts.append(text)
-        size += len(text)
-    parts.append(gaps[-1] if len(gaps) > len(toks) else "")
-    return "".join(parts), starts
+def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[str]]:
+    """The canonical text, and its pieces: gap, token, gap, … (token ``i`` starts at
+    ``len("".join(pieces[:2 * i + 1]))``)."""
+    pieces = [""] * (2 * len(toks) + 1)
+    pieces[0::2] = gaps if len(gaps) > len(toks) else [*gaps, ""]
+    pieces[1::2] = [_write_string(t.text) if t.kind == "STRING" else t.text for t in toks]
+    return "".join(pieces), pieces
 
 
 @lru_cache(maxsize=1024)
@@ -540,10 +548,12 @@ def checked(sparql: str) -> Checked:
             raise QueryError(f"the query has more than {MAX_OPERATORS:,} operators; simplify it", tok.line, tok.column)
     if depth:
         raise QueryError("a bracket is left open: unbalanced '{', '(' or '['; hint: the query is incomplete")
-    _check_terms(toks)
-    text, starts = _write(toks, gaps)
+    prologue = _prologue(toks)  # read once for the terms and the dataset
+    _check_terms(toks, prologue)
+    text, pieces = _write(toks, gaps)
     brace = _where(toks, form, start)
-    return Checked(text, form, starts[brace] + 1 if brace >= 0 else -1, _lang_columns(toks), _dataset(toks, start))
+    where = sum(map(len, pieces[: 2 * brace + 1])) + 1 if brace >= 0 else -1
+    return Checked(text, form, where, _lang_columns(toks), _dataset(toks, start, prologue))
 
 
 # --- binding ---------------------------------------------------------------------------
