@@ -84,7 +84,7 @@ def test_forms_are_cached_by_content(labels, tmp_path, monkeypatch):
     assert cache.cache_info().entries >= 2
 
 
-@pytest.mark.parametrize("limit", [1, 3, 10, 50])
+@pytest.mark.parametrize("limit", [0, 1, 3, 10, 50])
 def test_disk_index_answers_exactly_as_the_plain_scan(labels, tmp_path, limit):
     from hetao_kg.query.search import DiskSearchIndex
 
@@ -94,6 +94,23 @@ def test_disk_index_answers_exactly_as_the_plain_scan(labels, tmp_path, limit):
     again = DiskSearchIndex(tmp_path / "index.sqlite")  # opened read-only by a later process
     assert again.search("liangzi", limit=limit) == _reference(labels, "liangzi", limit)
     assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]  # no temporary file left
+    assert index._grams, "this SQLite has FTS5's trigram tokenizer: the index must use it"
+    index._grams = False  # an SQLite without it scans every label, and answers alike
+    for query in QUERIES:
+        assert index.search(query, limit=limit) == _reference(labels, query, limit), query
+
+
+def test_disk_index_finds_by_trigrams_only_what_contains_the_query(labels, tmp_path):
+    """The trigram index narrows the candidates; SQLite ranks them (no Python per candidate)."""
+    from hetao_kg.query.search import DiskSearchIndex
+
+    index = DiskSearchIndex.build(tmp_path / "index.sqlite", labels, cache=False)
+    condition, params = index._containing("liangzi", "liangzi")
+    assert "MATCH" in condition and params["m0"] == '"ang" AND "gzi" AND "ian" AND "lia" AND "ngz"'
+    rows = index._db.execute(f"SELECT folded, pinyin FROM entries WHERE {condition}",
+                             {**params, "q": "liangzi", "qp": "liangzi"}).fetchall()
+    assert rows and all("liangzi" in folded or "liangzi" in pinyin for folded, pinyin in rows)
+    assert index._containing("量子", "")[0].startswith("(instr(")  # two characters: no trigram to look up
 
 
 def test_search_builds_the_disk_index_once_per_data(tmp_path, monkeypatch):

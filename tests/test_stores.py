@@ -85,6 +85,31 @@ def test_terms_come_back_as_rdflib_gives_them(store):
     assert value == Literal(10_000_000_000) and value.toPython() == 10_000_000_000  # HK$10 billion, an xsd:integer
 
 
+_SLOTS = ("_language", "_datatype", "_value", "_ill_typed")
+
+
+@pytest.mark.parametrize("value", ["香港大学", "", " a\tb\n", "HKU", "量子 \u00e9\u0301", "x" * 5000, "<b>&amp;</b>", "1", "true"])
+@pytest.mark.parametrize("lang", [None, "en", "zh-hans", "ZH-HANT-HK", "en-gb"])
+def test_string_terms_are_converted_slot_for_slot_as_rdflib_builds_them(value, lang):
+    """The Oxigraph conversion builds plain and language-tagged literals and IRIs without
+    rdflib's constructors (4 us a literal); each is the object the constructor gives."""
+    from hetao_kg.store._common import literal
+    from hetao_kg.store.oxigraph import _to_rdflib
+
+    fast = _to_rdflib(ox.Literal(value, language=lang) if lang else ox.Literal(value))
+    slow = literal(value, lang=lang)
+    assert type(fast) is type(slow) is Literal and str(fast) == str(slow) and fast == slow and hash(fast) == hash(slow)
+    assert [getattr(fast, n) for n in _SLOTS] == [getattr(slow, n) for n in _SLOTS]
+    assert fast.__reduce__() == slow.__reduce__() and fast.n3() == slow.n3()
+    from urllib.parse import quote
+
+    iri = "https://w3id.org/hetao-kg/id/org/hku?q=" + quote(value[:40], safe="&")
+    node = _to_rdflib(ox.NamedNode(iri))
+    assert type(node) is URIRef and node == URIRef(iri) and hash(node) == hash(URIRef(iri))
+    typed = _to_rdflib(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    assert typed.value == 7 and typed == Literal(7)  # typed literals keep rdflib's constructor (value casting)
+
+
 def test_a_variable_not_projected_is_bound_through_values(store):
     query = "SELECT ?property WHERE { ?entity ?property ?value }"
     raw = ox.Store.read_only(str(store.path))

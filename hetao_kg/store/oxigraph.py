@@ -49,7 +49,7 @@ from rdflib.term import Node
 from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_inputs, _same_bytes, cache_dir,
                           content_key, data_files, parse_file)
 from ..namespaces import KG, PREFIXES, QUERY_BASE, canonical_lang
-from ._common import evaluated_text, lang_case, literal
+from ._common import evaluated_text, lang_case, literal, string_literal
 from .answers import Serialized
 from .formats import FAST_FORMATS, CellWriter, ask_results, cell
 from .sparql_guard import checked
@@ -140,15 +140,23 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     return digest.hexdigest()[:24]
 
 
+_NEW_STR = str.__new__
+_STRING_TYPES = frozenset({"http://www.w3.org/2001/XMLSchema#string",
+                           "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
+
+
 def _to_rdflib(term: Any) -> Node | None:
     import pyoxigraph as ox
 
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _NEW_STR(URIRef, term.value)  # an IRI Oxigraph parsed: rdflib's check would only repeat its own
     if isinstance(term, ox.Literal):
-        return literal(term.value, lang=term.language, datatype=term.datatype.value)
+        datatype = term.datatype.value
+        if datatype in _STRING_TYPES:  # most of any answer: labels, quotes
+            return string_literal(term.value, term.language)
+        return literal(term.value, lang=term.language, datatype=datatype)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise QueryError(f"unsupported RDF term in an answer: {term!r}")
@@ -650,16 +658,15 @@ def _ask_serialized(answer: bool, fmt: str) -> Serialized:
     return Serialized(fmt, ask_results(answer, fmt), json=None if fmt == "json" else ask_results(answer, "json"))
 
 
-#: language tags rdflib takes (``rdflib.term._is_valid_langtag``); any other goes through rdflib for its error
-_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _cell(term: Any) -> tuple:
     """A pyoxigraph term as the cell (:mod:`hetao_kg.store.formats`) of the rdflib term
-    :func:`_to_rdflib` makes of it: IRIs, blank nodes and strings (plain or tagged) read
-    directly; any other literal through rdflib, whose lexical form is what the answers
-    show (rdflib writes ``"01"^^xsd:integer`` as ``1``)."""
+    :func:`_to_rdflib` makes of it: IRIs, blank nodes and strings (plain or tagged, the
+    tag in BCP 47 case, as :func:`string_literal` writes it) read directly; any other
+    literal through rdflib, whose lexical form is what the answers show (rdflib writes
+    ``"01"^^xsd:integer`` as ``1``)."""
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -669,9 +676,8 @@ def _cell(term: Any) -> tuple:
     if isinstance(term, ox.Literal):
         lang = term.language
         if lang:
-            if _LANGTAG.fullmatch(lang):
-                return ("literal", term.value, canonical_lang(lang), None)
-        elif term.datatype.value == _XSD_STRING:
+            return ("literal", term.value, canonical_lang(lang), None)
+        if term.datatype.value == _XSD_STRING:
             return ("literal", term.value, None, None)
     return cell(_to_rdflib(term))
 
