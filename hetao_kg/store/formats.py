@@ -220,11 +220,12 @@ class CellWriter:
         """The rows as ``json``, ``csv`` or ``tsv`` (exactly the bytes :func:`write_results`
         writes for the same terms)."""
         if fmt == "json":
-            frag = self._each(_json_fragment)
+            frag: dict = dict.fromkeys(c for row in self.rows for c in row)  # each distinct cell written once
+            frag.pop(None, None)
+            for c in frag:
+                frag[c] = _json_fragment(c)
             keys = [encode_basestring(v) + ": " for v in self.vars]
-            out = []
-            for row in self.rows:
-                out.append("{" + ", ".join(k + frag(c) for k, c in zip(keys, row) if c is not None) + "}")
+            out = ["{" + ", ".join([k + frag[c] for k, c in zip(keys, row) if c is not None]) + "}" for row in self.rows]
             head = ", ".join(encode_basestring(v) for v in self.vars)
             return ('{"head": {"vars": [' + head + ']}, "results": {"bindings": [' + ", ".join(out) + "]}}").encode("utf-8")
         if fmt == "tsv":

@@ -690,22 +690,24 @@ def _select_serialized(sparql: str, result: Any, rows: Any, max_rows: int | None
     names = stable_columns(sparql, order)
     at = [order.index(n) for n in names]
     lang_at = {i for i, n in enumerate(names) if n in checked(sparql).lang_columns}
-    seen: dict = {}
+    seen: dict = {None: None}
+
+    def conv(term):
+        found = seen.get(term)
+        if found is None and term is not None:
+            found = seen[term] = _cell(term)
+        return found
+
     writer = CellWriter(names)
+    same_order = at == list(range(len(order)))
     for row in rows:  # max_rows + 1 of them, read and converted as execute() does, errors alike
-        values = tuple(row)
-        cells = []
-        for i, k in enumerate(at):
-            term = values[k]
-            if term is None:
-                cells.append(None)
-                continue
-            found = seen.get(term)
-            if found is None:
-                found = seen[term] = _cell(term)
-            if i in lang_at and found[0] == "literal" and found[2] is None and found[3] is None:
-                found = ("literal", canonical_lang(found[1]), None, None)
-            cells.append(found)
+        cells = list(map(conv, row))
+        if not same_order:
+            cells = [cells[k] for k in at]
+        for i in lang_at:
+            found = cells[i]
+            if found is not None and found[0] == "literal" and found[2] is None and found[3] is None:
+                cells[i] = ("literal", canonical_lang(found[1]), None, None)
         writer.add(cells)
     truncated = max_rows is not None and len(writer.rows) > max_rows
     if truncated:
