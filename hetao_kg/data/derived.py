@@ -20,10 +20,6 @@ times). Here the same triples are produced for the Oxigraph bulk loader:
 
 The results are the same triples as the memory store's (``tests/test_stores.py``,
 ``tests/test_corpus.py`` compare them quad for quad).
-
->>> from hetao_kg.namespaces import OWL
->>> single_premise([(OWL.Thing, OWL.unionOf, OWL.Nothing)]), single_premise([(OWL.Thing, OWL.someValuesFrom, OWL.Nothing)])
-(True, False)
 """
 
 from __future__ import annotations
@@ -37,7 +33,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from .closure import _esc, closure, nt
 from .graph import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, DataFiles, record_machine_conversion, to_traditional, zh_hant_overrides
-from .inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments
+from .inference import _DULL_PREDICATES, _DULL_TYPES, GRAPH_INFERRED, entailments, single_premise
 from ..namespaces import HTO, KG
 
 __all__ = ["add_derived", "add_inferred", "single_premise"]
@@ -48,10 +44,6 @@ _OWL_NS, _RDFS_NS, _RDF_NS = str(OWL), str(RDFS), str(RDF)
 _OWN = (str(KG), str(HTO._NS))
 
 # OWL RL constructs whose rules join two or more data triples (or derive owl:sameAs from them)
-_MULTI_PREMISE = {OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
-                  OWL.propertyChainAxiom, OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.hasKey,
-                  OWL.intersectionOf, OWL.maxCardinality, OWL.maxQualifiedCardinality, OWL.cardinality,
-                  OWL.qualifiedCardinality, OWL.minCardinality, OWL.oneOf}
 # data triples that are schema: they go into owlrl's graph as they are
 _SCHEMA_PREDICATES = (f"{_RDFS_NS}subClassOf", f"{_RDFS_NS}subPropertyOf", f"{_RDFS_NS}domain", f"{_RDFS_NS}range",
                       f"{_RDF_NS}first", f"{_RDF_NS}rest")
@@ -189,11 +181,6 @@ def add_derived(store, files: DataFiles, workdir: Path, *, union: bool = False) 
 
 
 # --- entailments ---------------------------------------------------------------------------------
-
-def single_premise(schema: Iterable[tuple]) -> bool:
-    """Whether every OWL RL rule the ``schema`` triples enable has at most one data premise."""
-    return not any(p in _MULTI_PREMISE or o in _MULTI_PREMISE for _, p, o in schema)
-
 
 def _rdflib(term):
     import pyoxigraph as ox
