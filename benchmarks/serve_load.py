@@ -444,19 +444,32 @@ def _tree_cpu(pid: int) -> float:
     return float(_tree_total(pid, lambda fields: (int(fields[11]) + int(fields[12])) / tick))
 
 
+def _own_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of ``pid`` itself, all its threads, without its children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 async def side_phase(url: str, clients: int, seconds: float, *, fresh: bool = True,
                      entity: tuple[str, dict] | None = None, pid: int | None = None) -> dict:
     mix = side_mix()
     samples: list[float] = []
     errors: list[str] = []
     cpu = _tree_cpu(pid) if pid else 0.0
+    own = _own_cpu(pid) if pid else 0.0
     start = time.perf_counter()
     until = start + seconds
     await asyncio.gather(*(side_client(url, mix, k * 5, until, samples, errors, fresh=fresh, entity=entity)
                            for k in range(clients)))
     wall = time.perf_counter() - start
     cpu = (_tree_cpu(pid) - cpu) if pid else float("nan")
-    return {"requests": len(samples), "errors": len(errors), "first_errors": errors[:3], "seconds": wall,
+    own = (_own_cpu(pid) - own) if pid else float("nan")
+    return {"own_cpu_ms_per_request": own * 1000 / max(1, len(samples)),"requests": len(samples), "errors": len(errors), "first_errors": errors[:3], "seconds": wall,
             "throughput_rps": len(samples) / wall, "p50_ms": _pct(samples, 50) * 1000,
             "p95_ms": _pct(samples, 95) * 1000, "cpu_ms_per_request": cpu * 1000 / max(1, len(samples))}
 
@@ -518,7 +531,7 @@ def vs_oxigraph(args) -> int:
           f"{args.rounds} rounds of {args.duration:g} s per workload and server, alternating; load average "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
     print(f"{'workload':<10}{'server':<10}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-          f"{'CPU ms/req':>11}   (CPU: the server's process and its workers)")
+          f"{'CPU ms/req':>11}{'server':>8}   (CPU: the server's process and its workers; server: its process alone)")
     failed = False
     targets_of = {"new": (0.5, 2.0), "entity": (0.5, None), "repeated": (None, None)}
     for workload in workloads:
@@ -526,12 +539,13 @@ def vs_oxigraph(args) -> int:
         for name in ("hetao-kg", "oxigraph"):
             runs = rows[(workload, name)]
             med[name] = {k: statistics.median(x[k] for x in runs)
-                         for k in ("throughput_rps", "p50_ms", "p95_ms", "cpu_ms_per_request")}
+                         for k in ("throughput_rps", "p50_ms", "p95_ms", "cpu_ms_per_request",
+                                   "own_cpu_ms_per_request")}
             errors = sum(x["errors"] for x in runs)
             failed |= bool(errors)
             print(f"{workload:<10}{name:<10}{sum(x['requests'] for x in runs):>9}{errors:>7}"
                   f"{med[name]['throughput_rps']:>9.1f}{med[name]['p50_ms']:>9.1f}{med[name]['p95_ms']:>9.1f}"
-                  f"{med[name]['cpu_ms_per_request']:>11.2f}")
+                  f"{med[name]['cpu_ms_per_request']:>11.2f}{med[name]['own_cpu_ms_per_request']:>8.2f}")
             for x in runs:
                 for err in x["first_errors"]:
                     print(f"    error: {err}")

@@ -22,6 +22,8 @@ from typing import Any, Iterator
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from ..store.formats import FAST_FORMATS, ask_results, bnode_label, json_binding, write_results
+
 __all__ = ["QueryResult", "FORMATS", "RESULT_FORMATS", "sparql_results", "terminal_safe", "cjk_font"]
 
 FORMATS = ("table", "csv", "tsv", "json", "sparql-json", "sparql-xml", "sparql-csv", "sparql-tsv")
@@ -150,26 +152,7 @@ class QueryResult:
 
     def to_json(self) -> dict:
         """SPARQL 1.1 Query Results JSON (as a dict)."""
-        bindings = []
-        for row in self.rows:
-            b = {}
-            for v in self.vars:
-                term = row.get(v)
-                if term is None:
-                    continue
-                if isinstance(term, URIRef):
-                    b[v] = {"type": "uri", "value": str(term)}
-                elif isinstance(term, BNode):
-                    b[v] = {"type": "bnode", "value": str(term)}
-                else:
-                    cell = {"type": "literal", "value": str(term)}
-                    if term.language:
-                        cell["xml:lang"] = term.language
-                    elif term.datatype:
-                        cell["datatype"] = str(term.datatype)
-                    b[v] = cell
-            bindings.append(b)
-        return {"head": {"vars": list(self.vars)}, "results": {"bindings": bindings}}
+        return {"head": {"vars": list(self.vars)}, "results": {"bindings": [json_binding(self.vars, r) for r in self.rows]}}
 
     def _repr_html_(self) -> str:
         """An HTML table for Jupyter: every value escaped, IRIs kept in a title.
@@ -240,79 +223,7 @@ class QueryResult:
 
 # --- SPARQL 1.1 Query Results formats, to the letter ------------------------------------
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_XSD_STRING = _XSD + "string"
-_TURTLE_NUMBER = {
-    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
-    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
-    _XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)"),
-    _XSD + "boolean": re.compile(r"true|false"),
-}
-_TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def _bnode_label(term: BNode) -> str:
-    label = re.sub(r"[^A-Za-z0-9_]", "_", str(term))
-    return f"_:{label if label[:1].isalpha() or label[:1] == '_' else 'b' + label}"
-
-
-def _with_exponent(lexical: str) -> str:
-    """An ``xsd:double`` in canonical form, mantissa and exponent (``1000000.0`` -> ``1.0E6``);
-    other text (``NaN``, ``INF``, ill-typed) as it is."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        value = float(lexical)
-        sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    except (ValueError, InvalidOperation):
-        return lexical
-    if not isinstance(exponent, int):  # inf, nan
-        return lexical
-    if value == 0:
-        return "-0.0E0" if sign else "0.0E0"
-    text = "".join(map(str, digits))
-    return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{exponent + len(text) - 1}"
-
-
-def tsv_term(term: Node | None) -> str:
-    r"""A term as SPARQL 1.1 TSV writes it (Turtle/SPARQL syntax on one line): numbers
-    and booleans abbreviated only where their lexical form is Turtle's, a double always
-    with its exponent, strings in one pair of quotes with ``\t \n \r`` escaped, no
-    ``^^xsd:string``.
-
-    >>> from rdflib.namespace import XSD
-    >>> tsv_term(Literal("a\tb\nc")), tsv_term(Literal("1.0E6", datatype=XSD.double)), tsv_term(Literal(1.5))
-    ('"a\\tb\\nc"', '1.0E6', '1.5E0')
-    """
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return _bnode_label(term)
-    lexical = str(term)
-    datatype = str(term.datatype) if term.datatype else None
-    pattern = _TURTLE_NUMBER.get(datatype or "")
-    if datatype == _XSD + "double" and not pattern.fullmatch(lexical):
-        lexical = _with_exponent(lexical)
-    if pattern is not None and pattern.fullmatch(lexical):
-        return lexical
-    quoted = '"' + "".join(_TSV_ESCAPES.get(c, c) for c in lexical) + '"'
-    if term.language:
-        return f"{quoted}@{term.language}"
-    if datatype and datatype != _XSD_STRING:
-        return f"{quoted}^^<{datatype}>"
-    return quoted
-
-
-def _csv_field(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return _bnode_label(term)
-    if isinstance(term, Literal) and str(term.datatype) == _XSD + "double":
-        return _with_exponent(str(term))  # a double keeps its exponent (rdflib writes 1.0E6 as 1000000.0)
-    return str(term)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _xml_term(term: Node) -> str:
@@ -321,7 +232,7 @@ def _xml_term(term: Node) -> str:
     if isinstance(term, URIRef):
         return f"<uri>{escape(str(term))}</uri>"
     if isinstance(term, BNode):
-        return f"<bnode>{escape(_bnode_label(term)[2:])}</bnode>"
+        return f"<bnode>{escape(bnode_label(str(term))[2:])}</bnode>"
     attrs = ""
     if term.language:
         attrs = f" xml:lang={quoteattr(term.language)}"
@@ -350,28 +261,10 @@ def sparql_results(answer: "QueryResult | Any | bool", fmt: str) -> bytes:
     if fmt not in RESULT_FORMATS:
         raise ValueError(f"unknown results format {fmt!r}; choose from {', '.join(RESULT_FORMATS)}")
     if isinstance(answer, bool):
-        word = "true" if answer else "false"
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": answer}).encode("utf-8")
-        if fmt == "xml":
-            return (f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{word}</boolean></sparql>\n").encode("utf-8")
-        return (f"_askResult\r\n{word}\r\n" if fmt == "csv" else f"?_askResult\n{word}\n").encode("utf-8")
+        return ask_results(answer, fmt)
     names, rows = tuple(answer.vars), answer.rows
-    if fmt == "json":
-        result = answer if isinstance(answer, QueryResult) else QueryResult(names, rows)
-        return json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
-    if fmt == "tsv":
-        lines = ["\t".join(f"?{v}" for v in names)]
-        lines += ["\t".join(tsv_term(row.get(v)) for v in names) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow([_csv_field(row.get(v)) for v in names])
-        return buf.getvalue().encode("utf-8")
+    if fmt in FAST_FORMATS:
+        return write_results(names, rows, fmt)
     from xml.sax.saxutils import quoteattr
 
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']

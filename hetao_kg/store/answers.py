@@ -14,8 +14,9 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..cache import _drop, entry_path, read_entry, write_entry
+from .formats import ask_results, write_results
 
-__all__ = ["AnswerCache", "Rows", "answers", "rows_from_json", "rows_to_json"]
+__all__ = ["AnswerCache", "Rows", "Serialized", "answers", "rows_from_json", "rows_to_json"]
 
 
 @dataclass(frozen=True)
@@ -30,19 +31,28 @@ class Rows:
     truncated: bool = False
 
 
-def _term_json(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": str(term)}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype:
-            out["datatype"] = str(term.datatype)
-        return out
-    raise TypeError(f"cannot store {type(term).__name__} in SPARQL JSON")
+@dataclass(frozen=True)
+class Serialized:
+    """An answer a store wrote itself: ``data`` in the results format ``fmt`` asked for
+    (the bytes :func:`hetao_kg.query.results.sparql_results` writes for the same answer),
+    ``truncated`` when cut at the row limit, and ``json``: the answer as SPARQL JSON for the
+    answer cache (None when ``data`` is that JSON already)."""
+
+    fmt: str
+    data: bytes
+    truncated: bool = False
+    json: bytes | None = None
+
+    def cache_payload(self) -> bytes:
+        """What the answer cache keeps: :func:`rows_to_json` of the same answer."""
+        return _mark_truncated(self.data if self.json is None else self.json, self.truncated)
+
+
+_TRUNCATED = b', "hetao-kg": {"truncated": true}}'
+
+
+def _mark_truncated(doc: bytes, truncated: bool) -> bytes:
+    return doc[:-1] + _TRUNCATED if truncated else doc
 
 
 def _json_term(obj: dict) -> Node:
@@ -65,13 +75,8 @@ def rows_to_json(answer) -> bytes:
     [{'x': rdflib.term.Literal('香港', lang='zh-Hant')}]
     """
     if isinstance(answer, bool):
-        doc: dict = {"head": {}, "boolean": answer}
-    else:
-        bindings = [{k: _term_json(v) for k, v in row.items() if v is not None} for row in answer.rows]
-        doc = {"head": {"vars": list(answer.vars)}, "results": {"bindings": bindings}}
-        if answer.truncated:
-            doc["hetao-kg"] = {"truncated": True}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return ask_results(answer, "json")
+    return _mark_truncated(write_results(answer.vars, answer.rows, "json"), answer.truncated)
 
 
 def rows_from_json(data: bytes):
@@ -117,6 +122,11 @@ class AnswerCache:
             payload = rows_to_json(answer)
         except TypeError:
             return
+        write_entry("answers", self.key(data_key, sparql, bindings, max_rows), self.suffix, payload)
+
+    def put_bytes(self, data_key: str, sparql: str, bindings: Mapping[str, Node] | None, payload: bytes, *,
+                  max_rows: int | None = None) -> None:
+        """Save an answer already written as :func:`rows_to_json` writes it (:meth:`Serialized.cache_payload`)."""
         write_entry("answers", self.key(data_key, sparql, bindings, max_rows), self.suffix, payload)
 
 

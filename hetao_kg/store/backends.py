@@ -65,7 +65,15 @@ def _guarded_class():
             if cached is not None:
                 return cached
             check(sparql)
-            return super().execute(sparql, bindings)
+            return self._evaluate(sparql, bindings, None)
+
+        def execute_serialized(self, sparql, *, fmt):
+            self._check_size(sparql)
+            cached = self._cached(sparql, None)
+            if cached is not None:
+                return cached
+            check(sparql)  # remembered per text: free where the caller ran the guard already
+            return self._evaluate(sparql, None, fmt)
 
         def _start(self):
             try:

@@ -152,6 +152,16 @@ def _execute(store: Store, sparql: str, bindings: Mapping[str, Node] | None, max
     return answer
 
 
+def _execute_serialized(store: Store, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None,
+                        fmt: str) -> Any:
+    """The answer written in ``fmt`` by a store that can write it from its own terms
+    (:class:`~hetao_kg.store.answers.Serialized`); any other store's answer as :func:`_execute` gives it."""
+    write = getattr(store, "execute_serialized", None)
+    if write is None:
+        return _execute(store, sparql, bindings, max_rows)
+    return write(sparql, bindings, fmt=fmt, max_rows=max_rows)
+
+
 def _send_error(conn, exc: BaseException) -> None:
     """Send an exception as (type, message, attributes): many exceptions cannot be
     pickled as such (their ``__init__`` takes other arguments than ``args``)."""
@@ -210,9 +220,12 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             return
         if request is None:
             return
-        sparql, bindings, max_rows = request
+        sparql, bindings, max_rows, fmt = request
         try:
-            answer = _execute(store, sparql, bindings, max_rows)
+            if fmt is None:
+                answer = _execute(store, sparql, bindings, max_rows)
+            else:
+                answer = _execute_serialized(store, sparql, bindings, max_rows, fmt)
             conn.send(("answer", answer))
         except MemoryError:
             answer = None  # free what can be freed before answering
@@ -481,16 +494,33 @@ class LimitedStore(SelectAsk):
         cached = self._cached(sparql, bindings)
         if cached is not None:
             return cached
+        return self._evaluate(sparql, bindings, None)
+
+    def execute_serialized(self, sparql: str, *, fmt: str) -> Any:
+        """Like :meth:`execute`, but a store that can (the embedded Oxigraph store) writes a
+        SELECT or ASK answer in the results format ``fmt`` (``json``, ``csv``, ``tsv``) itself,
+        as a :class:`~hetao_kg.store.answers.Serialized` whose bytes are what
+        :func:`hetao_kg.query.results.sparql_results` writes for :meth:`execute`'s answer;
+        any other answer (another store's, a CONSTRUCT, one from the answer cache) comes as
+        :meth:`execute` gives it. The worker still runs the guard on the text itself."""
+        self._check_size(sparql)
+        cached = self._cached(sparql, None)
+        if cached is not None:
+            return cached
+        return self._evaluate(sparql, None, fmt)
+
+    def _evaluate(self, sparql: str, bindings: Mapping[str, Node] | None, fmt: str | None) -> Any:
+        request = (sparql, dict(bindings) if bindings else None, self.max_rows, fmt)
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._kill()
                 self._start()
             try:
-                self._conn.send((sparql, dict(bindings) if bindings else None, self.max_rows))
+                self._conn.send(request)
             except (OSError, ValueError):  # the worker died between queries: once more
                 self._kill()
                 self._start()
-                self._conn.send((sparql, dict(bindings) if bindings else None, self.max_rows))
+                self._conn.send(request)
             kind, value = self._receive(self.timeout)
         if kind == "error":
             raise value
@@ -511,12 +541,15 @@ class LimitedStore(SelectAsk):
                 return None
         return answers().get(self._lookup_key, sparql, bindings, max_rows=self.max_rows)
 
-    def _save(self, sparql: str, bindings: Mapping[str, Node] | None, answer: Rows | bool) -> None:
+    def _save(self, sparql: str, bindings: Mapping[str, Node] | None, answer: Any) -> None:
         if self._answer_key is None or self.data_key is None:
             return
-        from .answers import answers
+        from .answers import Serialized, answers
 
-        answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
+        if isinstance(answer, Serialized):  # written once, in the worker
+            answers().put_bytes(self.data_key, sparql, bindings, answer.cache_payload(), max_rows=self.max_rows)
+        else:
+            answers().put(self.data_key, sparql, bindings, answer, max_rows=self.max_rows)
 
 
 def memory_store(root: Any = None, *, inference: bool = True, stated_only: bool = False, **limits: Any) -> LimitedStore:

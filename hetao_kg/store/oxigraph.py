@@ -48,8 +48,10 @@ from rdflib.term import Node
 
 from ..data.graph import (GRAPH_ONTOLOGY, DataError, DataFiles, _digest, _read_inputs, _same_bytes, cache_dir,
                           content_key, data_files, parse_file)
-from ..namespaces import KG, PREFIXES, QUERY_BASE
+from ..namespaces import KG, PREFIXES, QUERY_BASE, canonical_lang
 from ._common import evaluated_text, lang_case, literal, string_literal
+from .answers import Serialized
+from .formats import FAST_FORMATS, CellWriter, ask_results, cell
 from .sparql_guard import checked
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 
@@ -580,6 +582,25 @@ class OxigraphStore(SelectAsk):
 
         With ``max_rows``, evaluation stops after that many rows (``Rows.truncated`` set).
         """
+        return self._answer(sparql, bindings, max_rows, None)
+
+    def execute_serialized(self, sparql: str, bindings: Mapping[str, Node] | None = None, *, fmt: str,
+                           max_rows: int | None = None) -> Serialized | Rows:
+        """A SELECT or ASK answer written in the results format ``fmt`` (``json``, ``csv`` or
+        ``tsv``) straight from Oxigraph's terms: the bytes
+        :func:`hetao_kg.query.results.sparql_results` writes for :meth:`execute`'s answer,
+        without an rdflib term per value. A CONSTRUCT or DESCRIBE answer comes back as
+        :meth:`execute` gives it (:class:`Rows`).
+
+        >>> OxigraphStore().execute_serialized("ASK { ?s a hto:University }", fmt="tsv").data
+        b'?_askResult\\ntrue\\n'
+        """
+        if fmt not in FAST_FORMATS:
+            raise ValueError(f"cannot write {fmt!r} here; choose from {', '.join(FAST_FORMATS)}")
+        return self._answer(sparql, bindings, max_rows, fmt)
+
+    def _answer(self, sparql: str, bindings: Mapping[str, Node] | None, max_rows: int | None,
+                fmt: str | None) -> Rows | bool | Serialized:
         # the guard: nothing reaches Oxigraph before it passed, and Oxigraph reads the
         # guard's canonical text, never the text as given
         text, form = evaluated_text(sparql, bindings)
@@ -601,8 +622,10 @@ class OxigraphStore(SelectAsk):
             result = query_unknown_functions_unbound(db, text, prefixes={k: str(v) for k, v in PREFIXES.items()},
                                                      base_iri=QUERY_BASE)
             if form == "AskQuery":
-                return bool(result)
+                return bool(result) if fmt is None else _ask_serialized(bool(result), fmt)
             rows = result if max_rows is None else islice(result, max_rows + 1)
+            if form == "SelectQuery" and fmt is not None:
+                return _select_serialized(sparql, result, rows, max_rows, fmt)
             seen: dict = {}  # answers repeat terms (properties, graphs, kinds): convert each once
 
             def conv(term):
@@ -629,6 +652,68 @@ class OxigraphStore(SelectAsk):
             if not _is_panic(exc):
                 raise
             raise QueryError(f"Oxigraph failed on this query (an internal error: {_panic_text(exc)})") from None
+
+
+def _ask_serialized(answer: bool, fmt: str) -> Serialized:
+    return Serialized(fmt, ask_results(answer, fmt), json=None if fmt == "json" else ask_results(answer, "json"))
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _cell(term: Any) -> tuple:
+    """A pyoxigraph term as the cell (:mod:`hetao_kg.store.formats`) of the rdflib term
+    :func:`_to_rdflib` makes of it: IRIs, blank nodes and strings (plain or tagged, the
+    tag in BCP 47 case, as :func:`string_literal` writes it) read directly; any other
+    literal through rdflib, whose lexical form is what the answers show (rdflib writes
+    ``"01"^^xsd:integer`` as ``1``)."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ("uri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("bnode", term.value)
+    if isinstance(term, ox.Literal):
+        lang = term.language
+        if lang:
+            return ("literal", term.value, canonical_lang(lang), None)
+        if term.datatype.value == _XSD_STRING:
+            return ("literal", term.value, None, None)
+    return cell(_to_rdflib(term))
+
+
+def _select_serialized(sparql: str, result: Any, rows: Any, max_rows: int | None, fmt: str) -> Serialized:
+    """A SELECT answer written as :meth:`OxigraphStore.execute` then ``sparql_results``
+    would write it: columns in :func:`stable_columns` order, ``LANG(…)`` columns in BCP 47
+    case (:func:`lang_case`), cut at ``max_rows``."""
+    order = tuple(v.value for v in result.variables)
+    names = stable_columns(sparql, order)
+    at = [order.index(n) for n in names]
+    lang_at = {i for i, n in enumerate(names) if n in checked(sparql).lang_columns}
+    seen: dict = {None: None}
+
+    def conv(term):
+        found = seen.get(term)
+        if found is None and term is not None:
+            found = seen[term] = _cell(term)
+        return found
+
+    writer = CellWriter(names)
+    same_order = at == list(range(len(order)))
+    for row in rows:  # max_rows + 1 of them, read and converted as execute() does, errors alike
+        cells = list(map(conv, row))
+        if not same_order:
+            cells = [cells[k] for k in at]
+        for i in lang_at:
+            found = cells[i]
+            if found is not None and found[0] == "literal" and found[2] is None and found[3] is None:
+                cells[i] = ("literal", canonical_lang(found[1]), None, None)
+        writer.add(cells)
+    truncated = max_rows is not None and len(writer.rows) > max_rows
+    if truncated:
+        del writer.rows[max_rows:]
+    data = writer.bytes(fmt)
+    return Serialized(fmt, data, truncated, None if fmt == "json" else writer.bytes("json"))
 
 
 def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:

@@ -33,7 +33,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Mapping, NamedTuple
 from urllib.parse import urljoin
 
 from rdflib import BNode, Literal, URIRef
@@ -128,15 +128,28 @@ def _lexer(ascii_only: bool) -> re.Pattern:
 
 
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:?$")
-_RUN = re.compile(r"[^ \t\r\n]+")
+
+
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_BLANK = re.compile(r"[ \t\r\n]")
 
 
 def _beyond_ascii_runs(sparql: str) -> list[tuple[int, int]]:
-    """(start, end) of the runs of non-blank characters that hold a character beyond ASCII."""
-    return [m.span() for m in _RUN.finditer(sparql) if not m.group().isascii()]
+    """(start, end) of the runs of non-blank characters that hold a character beyond ASCII
+    (found from those characters, not by reading every run: a query is mostly ASCII)."""
+    out: list[tuple[int, int]] = []
+    end = 0
+    for m in _BEYOND_ASCII.finditer(sparql):
+        if m.start() < end:  # in the run found last
+            continue
+        start = max(sparql.rfind(" ", 0, m.start()), sparql.rfind("\t", 0, m.start()),
+                    sparql.rfind("\r", 0, m.start()), sparql.rfind("\n", 0, m.start())) + 1
+        blank = _BLANK.search(sparql, m.end())
+        end = blank.start() if blank else len(sparql)
+        out.append((start, end))
+    return out
 
 
-_MULTILINE = {"WS", "STRING"}  # the only terminals that may hold a line break
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
 # A string is written in double quotes, an apostrophe inside it as \u0027: never a raw
@@ -144,11 +157,11 @@ _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '
 _WRITE_TABLE = {ord(k): v for k, v in {"\\": "\\\\", '"': '\\"', "'": "\\u0027", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}.items()}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One terminal: its kind (``IRI``, ``STRING``, ``PNAME``, ``VAR``, ``NAME``,
     ``PUNCT`` …), its text as written (a string's *value* for ``STRING``) and where
-    it starts (1-based line and column of the query as given)."""
+    it starts (1-based line and column of the query as given). Immutable (a named
+    tuple: made for every token of every text, it costs half what a frozen dataclass does)."""
 
     kind: str
     text: str
@@ -183,47 +196,67 @@ def _write_string(value: str) -> str:
 def _lex(sparql: str, *, full_only: bool = False) -> tuple[list[Token], list[str]]:
     """The tokens of ``sparql`` and the gaps before each (and after the last): the
     whitespace as written, comments dropped, every line break a ``\\n``. ``full_only``
-    reads every token with the full lexer (the tests compare the two ways)."""
+    reads every token with the full lexer (the tests compare the two ways).
+
+    Every text the endpoint answers is read here twice (the server, then the query
+    worker, which trusts no caller), so the loop does per token only what the token needs."""
     out: list[Token] = []
     gaps: list[str] = []
-    gap: list[str] = []
+    gap = ""
     pos, line, line_start, n = 0, 1, 0, len(sparql)
     carry = 0  # line breaks inside the previous token (a long string), written after it
     dirty = [] if sparql.isascii() else _beyond_ascii_runs(sparql)
-    d = 0
-    ascii_lexer = _lexer(full_only is False)
+    d, dirt = 0, len(dirty)
+    match = _lexer(full_only is False).match
+    kinds = _KIND
     while pos < n:
-        lexer = ascii_lexer
-        if d < len(dirty):
-            while d < len(dirty) and dirty[d][1] <= pos:
+        if d < dirt:
+            while d < dirt and dirty[d][1] <= pos:
                 d += 1
-            if d < len(dirty) and dirty[d][0] <= pos and (sparql[pos] in _NAME_START or not sparql[pos].isascii()):
-                lexer = _lexer(False)
-        m = lexer.match(sparql, pos)
+            if d < dirt and dirty[d][0] <= pos and (sparql[pos] in _NAME_START or not sparql[pos].isascii()):
+                m = _lexer(False).match(sparql, pos)
+            else:
+                m = match(sparql, pos)
+        else:
+            m = match(sparql, pos)
         if m is None:
             char = sparql[pos]
             raise QueryError(f"unexpected character {char!r} (U+{ord(char):04X})", line, pos - line_start + 1)
-        kind, text = _KIND[m.lastgroup], m.group()
+        kind = kinds[m.lastgroup]
+        end = m.end()
         if kind == "WS":
-            breaks = text.replace("\r\n", "\n").replace("\r", "\n")
-            gap.append(breaks)
-        elif kind != "COMMENT":
+            text = m.group()
+            if "\r" in text:
+                gap += text.replace("\r\n", "\n").replace("\r", "\n")
+                breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+                line += breaks
+                if breaks:
+                    line_start = pos + max(text.rfind("\n"), text.rfind("\r")) + 1
+            else:
+                gap += text
+                breaks = text.count("\n")
+                if breaks:
+                    line += breaks
+                    line_start = pos + text.rfind("\n") + 1
+        elif kind != "COMMENT":  # a comment holds no line break
             if carry:
-                gap.insert(0, "\n" * carry)
+                gap = "\n" * carry + gap
                 carry = 0
-            gaps.append("".join(gap))
-            gap = []
-            value = _string_value(text) if kind == "STRING" else text
-            out.append(Token(kind, value, line, pos - line_start + 1))
-            carry = text.count("\n") + text.count("\r") - text.count("\r\n") if kind == "STRING" else 0
-        if kind in _MULTILINE and ("\n" in text or "\r" in text):
-            breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-            line += breaks
-            line_start = pos + max(text.rfind("\n"), text.rfind("\r")) + 1
-        pos = m.end()
+            gaps.append(gap)
+            gap = ""
+            text = m.group()
+            if kind == "STRING":
+                out.append(Token(kind, _string_value(text), line, pos - line_start + 1))
+                if "\n" in text or "\r" in text:
+                    carry = breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+                    line += breaks
+                    line_start = pos + max(text.rfind("\n"), text.rfind("\r")) + 1
+            else:
+                out.append(Token(kind, text, line, pos - line_start + 1))
+        pos = end
     if carry:
-        gap.insert(0, "\n" * carry)
-    gaps.append("".join(gap))
+        gap = "\n" * carry + gap
+    gaps.append(gap)
     return out, gaps
 
 
@@ -264,11 +297,12 @@ class Checked:
 DATASET_REFUSED = "FROM / FROM NAMED is refused: queries see only the hetao-kg graph and never fetch IRIs"
 
 
-def _dataset(toks: list[Token], start: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _dataset(toks: list[Token], start: int, prologue: tuple[str, dict[str, str]] | None = None,
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The IRIs of the query's ``FROM`` and ``FROM NAMED`` clauses (``<iri>``, resolved
     against the query's base, or a prefixed name, expanded). A clause anywhere but between
     the query form and its WHERE group, or naming anything but an IRI, is refused."""
-    base, prefixes = _prologue(toks)
+    base, prefixes = prologue or _prologue(toks)
     defaults: list[str] = []
     named: list[str] = []
     depth = 0
@@ -374,7 +408,7 @@ def _prologue(toks: list[Token]) -> tuple[str, dict[str, str]]:
     return base, prefixes
 
 
-def _check_terms(toks: list[Token]) -> None:
+def _check_terms(toks: list[Token], prologue: tuple[str, dict[str, str]] | None = None) -> None:
     """The first ``hto:`` term the ontology does not define, with the closest one.
 
     Terms inside a ``VALUES`` block are data (the entities and kinds a program binds,
@@ -382,7 +416,7 @@ def _check_terms(toks: list[Token]) -> None:
     from .diagnose import ontology_terms
 
     ns = str(HTO._NS)
-    base, prefixes = _prologue(toks)
+    base, prefixes = prologue or _prologue(toks)
     terms = None
     values_depth = None  # the bracket depth a VALUES block closes at, while inside one
     depth = 0
@@ -462,20 +496,13 @@ def _where(toks: list[Token], form: str, start: int) -> int:
     return -1
 
 
-def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[int]]:
-    """The canonical text and where each token starts in it."""
-    parts: list[str] = []
-    starts: list[int] = []
-    size = 0
-    for tok, gap in zip(toks, gaps):
-        parts.append(gap)
-        size += len(gap)
-        starts.append(size)
-        text = _write_string(tok.text) if tok.kind == "STRING" else tok.text
-        parts.append(text)
-        size += len(text)
-    parts.append(gaps[-1] if len(gaps) > len(toks) else "")
-    return "".join(parts), starts
+def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[str]]:
+    """The canonical text, and its pieces: gap, token, gap, … (token ``i`` starts at
+    ``len("".join(pieces[:2 * i + 1]))``)."""
+    pieces = [""] * (2 * len(toks) + 1)
+    pieces[0::2] = gaps if len(gaps) > len(toks) else [*gaps, ""]
+    pieces[1::2] = [_write_string(t.text) if t.kind == "STRING" else t.text for t in toks]
+    return "".join(pieces), pieces
 
 
 @lru_cache(maxsize=1024)
@@ -521,10 +548,12 @@ def checked(sparql: str) -> Checked:
             raise QueryError(f"the query has more than {MAX_OPERATORS:,} operators; simplify it", tok.line, tok.column)
     if depth:
         raise QueryError("a bracket is left open: unbalanced '{', '(' or '['; hint: the query is incomplete")
-    _check_terms(toks)
-    text, starts = _write(toks, gaps)
+    prologue = _prologue(toks)  # read once for the terms and the dataset
+    _check_terms(toks, prologue)
+    text, pieces = _write(toks, gaps)
     brace = _where(toks, form, start)
-    return Checked(text, form, starts[brace] + 1 if brace >= 0 else -1, _lang_columns(toks), _dataset(toks, start))
+    where = sum(map(len, pieces[: 2 * brace + 1])) + 1 if brace >= 0 else -1
+    return Checked(text, form, where, _lang_columns(toks), _dataset(toks, start, prologue))
 
 
 # --- binding ---------------------------------------------------------------------------

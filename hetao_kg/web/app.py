@@ -36,13 +36,16 @@ from starlette.concurrency import run_in_threadpool
 from ..query.api import LANGS, KnowledgeGraph
 from ..namespaces import HTO, KG, PREFIXES, bind_prefixes
 from ..query.queries import UnknownName, named_queries
+from ..store.answers import Serialized
 from ..store.base import QueryError, QueryRefused, Rows
+from ..store.formats import FAST_FORMATS
 from ..store.dataset import apply_dataset, unshift_position, with_base
 from ..store.sparql_guard import checked
 from .explorer import (NAMED_VIEWS, citation_text, entity_page, home_counts, query_title, source_dates, source_documents,
                        source_page, term_path, view_members, view_titles)
 from .ontology import ontology_doc
-from .protocol import GRAPH_TYPES, ProtocolError, negotiate, parse_request, serialize_answer, serialize_graph
+from .protocol import (GRAPH_TYPES, RESULT_TYPES, ProtocolError, negotiate, parse_request, serialize_answer,
+                       serialize_graph)
 from .edge import RequestGuard, host_names
 from .runner import QueryBusy, QueryRunner, QueryTimeoutError, is_truncated, page_graph, query_stores
 
@@ -279,20 +282,28 @@ def create_app(*, kg: KnowledgeGraph | None = None, root: str | Path | None = No
                 data = await memo(_service_description, kg, endpoint)
                 return Response(serialize_graph(data, media), media_type=f"{media}; charset=utf-8")
             # the dataset (the protocol's parameters, or FROM in the query) names graphs the
-            # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse, no
-            # lock; remembered per text): a refusal costs no worker. The rest of the syntax is
-            # judged with the query, in the runner's store, under its limits
+            # dataset holds, or is refused naming the IRI; then the guard's lexer (no parse;
+            # both remembered per text, one hop off the event loop): a refusal costs no worker.
+            # The rest of the syntax is judged with the query, in the runner's store, under its limits
             # relative IRIs resolve against this endpoint's URL (SPARQL 1.1 Query §4.1.1.2)
             given = req.query
             based = with_base(given, str(request.url.replace(query="", fragment="")))
-            text = await memo(apply_dataset, based, kg.store, req.default_graphs, req.named_graphs)
+            prepared_key = ("prepared", based, req.default_graphs, req.named_graphs)
+            if prepared_key in memo_cache:
+                memo_cache.move_to_end(prepared_key)
+                text, kind = memo_cache[prepared_key]
+            else:
+                text, kind = remember(memo_cache, prepared_key, await run_in_threadpool(
+                    _prepared, based, kg.store, req.default_graphs, req.named_graphs, graph_lock), 1024)
             key = (text, accept or "", req.labels if req.labels in LANGS else None)
             cached = responses.get(key)
             if cached is None:
-                kind = (await run_in_threadpool(checked, text)).form
-                answer = await runner.execute(text, deadline=deadline)
-                # serializing thousands of rows takes a while: off the event loop
-                cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
+                media = _fast_media(kind, accept, key[2])
+                answer = await runner.execute(text, deadline=deadline, fmt=RESULT_TYPES[media] if media else None)
+                if isinstance(answer, Serialized):  # written by the worker from the engine's terms
+                    cached = (answer.data, f"{media}; charset=utf-8", _answer_headers(answer, max_rows))
+                else:  # serializing thousands of rows takes a while: off the event loop
+                    cached = await run_in_threadpool(_answer_bytes, kg, answer, kind, accept, key[2], max_rows)
                 responses.put(key, cached)
             data, ctype, headers = cached
             return Response(data if request.method != "HEAD" else b"", media_type=ctype, headers=dict(headers))
@@ -550,10 +561,39 @@ def _answer_bytes(kg: KnowledgeGraph, answer, kind: str, accept: str | None, lab
     if labels and isinstance(answer, Rows) and kind == "SelectQuery":
         answer = _with_labels(kg, answer, labels)
     data, ctype = serialize_answer(answer, kind, accept=accept)
+    return data, ctype, _answer_headers(answer, max_rows)
+
+
+def _prepared(based: str, store, default_graphs: tuple, named_graphs: tuple, lock: threading.Lock) -> tuple[str, str]:
+    """The text to run for a request (:func:`apply_dataset`) and its form (the guard's).
+    The guard reads the text outside the graph lock, first, as ``apply_dataset`` would
+    (so its errors come in the same order); the store is asked for its graphs under the lock."""
+    named = bool(default_graphs or named_graphs)
+    if not named and "FROM" in based.upper():
+        checked(based)
+    if named or "FROM" in based.upper():
+        with lock:
+            text = apply_dataset(based, store, default_graphs, named_graphs)
+    else:
+        text = based
+    return text, checked(text).form
+
+
+def _answer_headers(answer, max_rows: int) -> tuple:
     headers = [("Vary", "Accept")]
     if is_truncated(answer):
         headers.append(("X-Hetao-Truncated", f"rows cut at the server's limit of {max_rows}"))
-    return data, ctype, tuple(headers)
+    return tuple(headers)
+
+
+def _fast_media(kind: str, accept: str | None, labels: str | None) -> str | None:
+    """The media type of a SELECT or ASK answer the query worker may write itself (SPARQL
+    JSON, CSV, TSV; no label columns to add), else None: the answer then comes as rows
+    and is written here (:func:`_answer_bytes`), as is every refusal of an ``Accept``."""
+    if labels or kind not in ("SelectQuery", "AskQuery"):
+        return None
+    media = negotiate(accept, list(RESULT_TYPES), "application/sparql-results+json")
+    return media if media is not None and RESULT_TYPES[media] in FAST_FORMATS else None
 
 
 #: the characters an IRI path may hold (RFC 3987 ipath, percent-escapes decoded already)

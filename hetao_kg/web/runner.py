@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
@@ -125,11 +126,14 @@ class QueryRunner:
                 self._free.put_nowait(store)
         return self._free
 
-    async def execute(self, sparql: str, *, deadline: float | None = None) -> Rows | bool:
+    async def execute(self, sparql: str, *, deadline: float | None = None, fmt: str | None = None) -> Any:
         """Evaluate within the limits; raises :class:`QueryTimeoutError` when out of time
         (waiting for a free worker counts too). ``deadline`` (``time.monotonic()``; default
         now + the timeout): when the request arrived plus the timeout, so that reading the
-        request and checking the query before it count too."""
+        request and checking the query before it count too. With ``fmt`` (``json``, ``csv``,
+        ``tsv``) a store that can writes a SELECT or ASK answer in that results format
+        itself (:class:`~hetao_kg.store.answers.Serialized`, cut at the same row limit);
+        any other answer comes as without it."""
         if deadline is None:
             deadline = time.monotonic() + self.timeout
         queue = self._queue()
@@ -138,11 +142,11 @@ class QueryRunner:
                             "waiting; try again shortly", retry_after=max(1, round(self.timeout / 2)))
         self._waiting += 1  # admitted: running or waiting for a store
         try:
-            return await self._execute(queue, sparql, deadline)
+            return await self._execute(queue, sparql, deadline, fmt)
         finally:
             self._waiting -= 1
 
-    async def _execute(self, queue: asyncio.Queue, sparql: str, deadline: float) -> Rows | bool:
+    async def _execute(self, queue: asyncio.Queue, sparql: str, deadline: float, fmt: str | None) -> Any:
         try:
             store = await asyncio.wait_for(queue.get(), max(0.01, deadline - time.monotonic()))
         except asyncio.TimeoutError:
@@ -154,7 +158,12 @@ class QueryRunner:
                 raise QueryTimeout("no time left")
             if hasattr(store, "timeout"):  # the worker gets what is left of this query's time
                 store.timeout = left - grace
-            work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
+            if fmt is not None and callable(getattr(store, "execute_serialized", None)) \
+                    and getattr(store, "max_rows", None) == self.max_rows:  # the worker cuts where we would
+                work = asyncio.ensure_future(run_in_threadpool(functools.partial(store.execute_serialized, fmt=fmt),
+                                                               sparql))
+            else:
+                work = asyncio.ensure_future(run_in_threadpool(store.execute, sparql))
         except QueryTimeout:
             queue.put_nowait(store)
             raise QueryTimeoutError(self._timeout_message()) from None
