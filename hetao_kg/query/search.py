@@ -259,7 +259,7 @@ class DiskSearchIndex:
         """The SQL condition for the labels containing ``q`` (or ``q_pinyin`` in their pinyin),
         narrowed by the trigram index when each text sought has three characters or more."""
         exact = "(instr(folded, :q) > 0 OR (:qp != '' AND instr(pinyin, :qp) > 0))"
-        sought = [t for t in (q, q_pinyin) if t]
+        sought = list(dict.fromkeys(t for t in (q, q_pinyin) if t))  # an ASCII query is its own pinyin: one lookup
         if not self._grams or any(len(t) < 3 for t in sought):
             return exact, {}
         params, parts = {}, []
