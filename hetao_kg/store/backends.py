@@ -139,10 +139,12 @@ def _startup_failure(location: Path | None, said: str) -> str:
 
 
 def oxigraph_store(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
-                   stated_only: bool = False, **limits: Any) -> Store:
+                   stated_only: bool = False, in_memory: bool = False, **limits: Any) -> Store:
     """The embedded Oxigraph store behind the query limits (opened inside the worker, never before a fork).
 
-    Its ``stated_only()`` gives the variant without the curators' inferences.
+    Its ``stated_only()`` gives the variant without the curators' inferences; ``in_memory``
+    evaluates in an in-memory copy in the worker when the data is small (see
+    :class:`~hetao_kg.store.oxigraph.OxigraphStore`).
     """
     import uuid
 
@@ -152,24 +154,27 @@ def oxigraph_store(location: str | Path | None = None, *, root: str | Path | Non
     log = location / f".worker-{uuid.uuid4().hex[:12]}.log"  # what Rust says if the worker dies starting
     store = _GuardedLimitedStore(
         functools.partial(OxigraphStore.opened, location, root, inference=inference, stated_only=stated_only, quiet=True,
-                          native_log=str(log)),
-        answer_key=functools.partial(_answer_key, root, inference, stated_only), **limits)
+                          native_log=str(log), in_memory=in_memory),
+        answer_key=functools.partial(_answer_key, root, inference, stated_only, in_memory), **limits)
     store.location, store.native_log = location, log
     if not stated_only:
         store.stated_only = functools.partial(oxigraph_store, location, root=root, inference=inference,
-                                              stated_only=True, **limits)
+                                              stated_only=True, in_memory=in_memory, **limits)
     return store
 
 
 def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | None = None,
-               root: str | Path | None = None, inference: bool = True, **limits: Any) -> Store:
+               root: str | Path | None = None, inference: bool = True, in_memory: bool = False,
+               **limits: Any) -> Store:
     """A store by name, with the query limits (``timeout``, ``max_rows``, … as for
     :class:`~hetao_kg.store.limits.LimitedStore`):
 
     ``"memory"``, ``"oxigraph"`` (in the per-user cache), a directory (an Oxigraph
     store there), a :class:`~hetao_kg.store.Store` (used as is), or ``endpoint=URL``
     for a remote SPARQL endpoint (which answers from what was loaded into it).
-    ``None`` means :data:`DEFAULT`; ``inference=False`` leaves out the RDFS/OWL RL entailments.
+    ``None`` means :data:`DEFAULT`; ``inference=False`` leaves out the RDFS/OWL RL entailments;
+    ``in_memory`` has an Oxigraph store's worker evaluate in an in-memory copy of small
+    data (the endpoint's pool; :class:`~hetao_kg.store.oxigraph.OxigraphStore`).
     """
     if endpoint:
         from .sparql import SparqlStore
@@ -186,5 +191,5 @@ def open_store(store: "str | Path | Store | None" = None, *, endpoint: str | Non
     if str(store) == "oxigraph":
         from .oxigraph import default_location
 
-        return oxigraph_store(default_location(), root=root, inference=inference, **limits)
-    return oxigraph_store(Path(store), root=root, inference=inference, **limits)
+        return oxigraph_store(default_location(), root=root, inference=inference, in_memory=in_memory, **limits)
+    return oxigraph_store(Path(store), root=root, inference=inference, in_memory=in_memory, **limits)
