@@ -465,3 +465,17 @@ def test_a_dataset_clause_never_reaches_rdflib_and_nothing_is_fetched_on_the_mem
     time.sleep(0.3)
     assert listener.hits == before
     assert sorted(str(g.identifier) for g in ds.contexts()) == graphs_before  # the dataset is left as it was
+
+
+def test_a_vouched_verdict_holds_only_inside_its_block():
+    from hetao_kg.store.sparql_guard import _checked, checked, vouched
+
+    text = "ASK { ?x ?p ?o } # vouched"
+    verdict = checked("ASK { ?y ?q ?z }")
+    misses = _checked.cache_info().misses
+    with vouched(text, verdict):
+        assert checked(text) is verdict
+    assert _checked.cache_info().misses == misses  # not lexed inside the block
+    assert checked(text) is not verdict and "?x" in checked(text).text
+    with vouched(text, None):  # no verdict: the guard itself
+        assert checked(text) is not verdict

@@ -214,6 +214,35 @@ def test_a_killed_worker_is_replaced():
     store.close()
 
 
+def test_the_worker_writes_a_large_answer_whole_without_a_reader():
+    """The socket to a worker holds an endpoint-sized answer (250 KB of JSON) unread, so
+    the worker takes its next query while the busy server reads (the kernel may grant less
+    than asked: up to ``net.core.wmem_max``)."""
+    import socket
+
+    from hetao_kg.store.limits import SOCKET_BUFFER, _roomy
+
+    try:
+        with open("/proc/sys/net/core/wmem_max", encoding="utf-8") as fh:
+            granted = min(SOCKET_BUFFER, int(fh.read()))
+    except OSError:
+        granted = 212_992
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        _roomy(ours, theirs)
+        assert theirs.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) >= granted
+        theirs.setblocking(False)
+        theirs.sendall(b"x" * (granted // 2))  # would raise BlockingIOError past the buffer
+    store = LimitedStore(functools.partial(RdflibStore.from_root, None))
+    try:
+        assert store.ask("ASK { ?u a hto:University }")
+        sock = socket.socket(fileno=os.dup(store._conn.fileno()))
+        with sock:
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) >= granted
+    finally:
+        store.close()
+
+
 def test_exception_hierarchy():
     for exc in (QueryTimeout, QueryMemoryExceeded, QueryTooLarge):
         assert issubclass(exc, QueryLimitExceeded) and issubclass(exc, QueryError)
@@ -256,3 +285,22 @@ def test_a_cut_answer_says_so_in_jupyter():
     result = hetao_kg.open_graph(store=store).query(UNIVERSITIES)
     assert "2 row(s): cut at the row limit" in result._repr_html_()
     store.close()
+
+
+def test_the_worker_takes_the_callers_guard_verdict_instead_of_lexing_again():
+    """The Oxigraph store's caller runs the guard (a refusal costs no worker) and sends its
+    verdict with the text; the worker evaluates the verdict's canonical text. Shown with a
+    verdict that differs from the text on purpose: the worker answers the verdict."""
+    from hetao_kg.store.backends import oxigraph_store
+    from hetao_kg.store.sparql_guard import checked
+
+    store = oxigraph_store(timeout=30)
+    try:
+        text = "ASK { ?s a hto:University } # a text the worker never lexes"
+        assert store.execute(text) is True
+        assert store._evaluate(text + " 2", None, None, checked("ASK { FILTER(false) }")) is False
+        assert store._evaluate(text + " 3", None, None, None) is True  # no verdict: the worker's own guard
+        with pytest.raises(hetao_kg.QueryRefused):  # refused here, before the worker
+            store.execute("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    finally:
+        store.close()

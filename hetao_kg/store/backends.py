@@ -48,12 +48,13 @@ DEFAULT = "oxigraph"
 def _guarded_class():
     from .limits import LimitedStore
     from .base import QueryError, QueryMemoryExceeded
-    from ._common import check
+    from .sparql_guard import checked
 
     class GuardedLimitedStore(LimitedStore):
-        """Runs the guard in this process too, before the worker sees the query: refusals
+        """Runs the guard in this process, before the worker sees the query: refusals
         and the parser's warnings reach the user here (the Oxigraph worker's stderr is
-        silenced, see :meth:`OxigraphStore.opened`). A worker that dies while it builds
+        silenced, see :meth:`OxigraphStore.opened`), and the worker takes this verdict
+        with the text rather than lexing it again. A worker that dies while it builds
         or opens the store is reported with what Rust said (kept in ``native_log``)."""
 
         native_log: Path | None = None
@@ -64,16 +65,16 @@ def _guarded_class():
             cached = self._cached(sparql, bindings)  # saved only after the guard passed: no parse needed
             if cached is not None:
                 return cached
-            check(sparql)
-            return self._evaluate(sparql, bindings, None)
+            # the verdict goes with the text: the worker evaluates its canonical text unlexed
+            return self._evaluate(sparql, bindings, None, checked(sparql))
 
         def execute_serialized(self, sparql, *, fmt):
             self._check_size(sparql)
             cached = self._cached(sparql, None)
             if cached is not None:
                 return cached
-            check(sparql)  # remembered per text: free where the caller ran the guard already
-            return self._evaluate(sparql, None, fmt)
+            # remembered per text: free where the caller ran the guard already
+            return self._evaluate(sparql, None, fmt, checked(sparql))
 
         def _start(self):
             try:

@@ -56,6 +56,12 @@ DEFAULT_MAX_MEMORY = 512 * 2**20
 DEFAULT_MAX_QUERY_BYTES = 256 * 2**10
 #: Building the store (parsing the data on a cold cache) is not the query's time.
 STARTUP_TIMEOUT = 600.0
+#: bytes the socket between a worker and its caller may hold unread (asked of the kernel,
+#: which caps it at ``net.core.wmem_max``): with the default 208 KB the worker sat blocked
+#: in ``send`` on the endpoint's larger answers (up to 250 KB of JSON) until the busy
+#: server read them, 28% of its samples under load (py-spy); it now writes the answer
+#: whole and takes the next query
+SOCKET_BUFFER = 2**20
 
 _UNSET: Any = object()
 
@@ -196,6 +202,7 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
     """Cut the network, build the store, then answer queries until the pipe closes.
     Never prints a traceback."""
     from .sandbox import cut_network
+    from .sparql_guard import vouched
 
     if other_end is not None:
         other_end.close()  # so that the parent's death reaches us as end-of-file
@@ -220,12 +227,13 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
             return
         if request is None:
             return
-        sparql, bindings, max_rows, fmt = request
+        sparql, bindings, max_rows, fmt, verdict = request
         try:
-            if fmt is None:
-                answer = _execute(store, sparql, bindings, max_rows)
-            else:
-                answer = _execute_serialized(store, sparql, bindings, max_rows, fmt)
+            with vouched(sparql, verdict):  # the caller's guard verdict, when it ran the guard
+                if fmt is None:
+                    answer = _execute(store, sparql, bindings, max_rows)
+                else:
+                    answer = _execute_serialized(store, sparql, bindings, max_rows, fmt)
             conn.send(("answer", answer))
         except MemoryError:
             answer = None  # free what can be freed before answering
@@ -282,6 +290,23 @@ class _Exec:
         return self.popen.poll()
 
 
+def _roomy(*connections) -> None:
+    """Ask for :data:`SOCKET_BUFFER` bytes of send and receive buffer on each connection's socket."""
+    import socket
+
+    for conn in connections:
+        try:
+            sock = socket.socket(fileno=os.dup(conn.fileno()))
+        except (OSError, ValueError):
+            continue
+        with sock:
+            for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, option, SOCKET_BUFFER)
+                except OSError:
+                    pass
+
+
 def _exec_worker(factory: Callable[[], Store], max_memory: int | None):
     """Start the worker as a new interpreter that imports hetao-kg, not the caller's
     script: ``spawn`` and ``forkserver`` re-run the top-level code of ``__main__``
@@ -293,6 +318,7 @@ def _exec_worker(factory: Callable[[], Store], max_memory: int | None):
     from multiprocessing.connection import Connection
 
     ours, theirs = socket.socketpair()
+    _roomy(ours, theirs)
     code = (f"import sys; sys.path[:] = {sys.path!r}; "
             f"from hetao_kg.store.limits import _exec_main; _exec_main({theirs.fileno()})")
     try:
@@ -364,6 +390,7 @@ class LimitedStore(SelectAsk):
         if self.start_method() == "fork":
             ctx = multiprocessing.get_context("fork")
             parent, child = ctx.Pipe()
+            _roomy(parent, child)
             process = ctx.Process(
                 target=_worker,
                 args=(child, parent, self.factory, self.max_memory, os.getpid()),
@@ -509,8 +536,12 @@ class LimitedStore(SelectAsk):
             return cached
         return self._evaluate(sparql, None, fmt)
 
-    def _evaluate(self, sparql: str, bindings: Mapping[str, Node] | None, fmt: str | None) -> Any:
-        request = (sparql, dict(bindings) if bindings else None, self.max_rows, fmt)
+    def _evaluate(self, sparql: str, bindings: Mapping[str, Node] | None, fmt: str | None,
+                  verdict: Any = None) -> Any:
+        """``verdict``: the guard's :class:`~hetao_kg.store.sparql_guard.Checked` for
+        ``sparql`` when this process ran it; the worker then takes it instead of lexing the
+        text again (:func:`~hetao_kg.store.sparql_guard.vouched`)."""
+        request = (sparql, dict(bindings) if bindings else None, self.max_rows, fmt, verdict)
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._kill()

@@ -29,11 +29,12 @@ hetao_kg.errors.QueryRefused: SERVICE is refused: queries never call other endpo
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 from urllib.parse import urljoin
 
 from rdflib import BNode, Literal, URIRef
@@ -53,6 +54,7 @@ __all__ = [
     "relative_iris",
     "resolve",
     "tokens",
+    "vouched",
 ]
 
 #: Brackets (``{ ( [``) open at once. Oxigraph's parser recurses per bracket and
@@ -505,7 +507,10 @@ def _write(toks: list[Token], gaps: list[str]) -> tuple[str, list[str]]:
     return "".join(pieces), pieces
 
 
-@lru_cache(maxsize=1024)
+#: verdicts taken from the process that ran the guard (:func:`vouched`), by text
+_VOUCHED: dict[str, Checked] = {}
+
+
 def checked(sparql: str) -> Checked:
     """Lex and check a query; the :class:`Checked` query whose text engines evaluate.
 
@@ -522,6 +527,36 @@ def checked(sparql: str) -> Checked:
     ASK { ?x ?p "it", "two\\nlines"
      . ?x ?q ?y }
     """
+    verdict = _VOUCHED.get(sparql)
+    return verdict if verdict is not None else _checked(sparql)
+
+
+@contextlib.contextmanager
+def vouched(sparql: str, verdict: Checked | None) -> Iterator[None]:
+    """While the block runs, :func:`checked` gives ``verdict`` for ``sparql`` without
+    lexing it again: a query worker takes the verdict of the process that sent it the
+    text, which ran the guard before any worker saw it (so a refusal costs no worker),
+    instead of running the guard a second time (0.7 ms of a new text's 3-4 ms there).
+    With ``verdict`` None nothing changes: the worker runs the guard itself.
+
+    >>> with vouched("ASK {}", checked("ASK { }")):
+    ...     checked("ASK {}").text
+    'ASK { }'
+    >>> checked("ASK {}").text
+    'ASK {}'
+    """
+    if verdict is None:
+        yield
+        return
+    _VOUCHED[sparql] = verdict
+    try:
+        yield
+    finally:
+        _VOUCHED.pop(sparql, None)
+
+
+@lru_cache(maxsize=1024)
+def _checked(sparql: str) -> Checked:
     toks, gaps = _lex(_expand_codepoints(sparql))
     form, start = _form(toks)
     depth = operators = 0
