@@ -286,3 +286,31 @@ def test_the_endpoint_pool_evaluates_in_memory_and_refuses_graphs_it_does_not_ho
         assert int(answer["results"]["bindings"][0]["n"]["value"]) > 10
     finally:
         pooled.close()
+
+
+def test_a_short_text_naming_no_dataset_is_guarded_on_the_event_loop(client, monkeypatch):
+    """No thread hop for the guard of a short text without a dataset; a refusal still comes
+    before any worker, and a text naming graphs (or a long one) still goes through
+    ``_prepared`` (the store's graphs asked under the graph lock)."""
+    calls = []
+    real = web_app._prepared
+
+    def spy(based, *args):
+        calls.append(based)
+        return real(based, *args)
+
+    monkeypatch.setattr(web_app, "_prepared", spy)
+    headers = {"Content-Type": "application/sparql-query"}
+
+    def ask(text):
+        return client.post("/sparql", content=text.encode("utf-8"), headers=headers)
+
+    r = ask("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } # inline 1")
+    assert r.status_code == 400 and "SERVICE is refused" in r.text and calls == []
+    r = ask("ASK { ?u a hto:University } # inline 2")
+    assert r.status_code == 200 and r.json()["boolean"] is True and calls == []
+    r = ask("ASK FROM <http://ex/not-held> { ?s ?p ?o } # inline 3")
+    assert r.status_code == 400 and "http://ex/not-held" in r.text and len(calls) == 1
+    long = "ASK { ?u a hto:University } #" + "x" * web_app.INLINE_GUARD_CHARS
+    r = ask(long)
+    assert r.status_code == 200 and len(calls) == 2
