@@ -335,7 +335,7 @@ def _evict_if_needed(bound: int, keep: Path, written: int) -> None:
         # process's writes alone, so a lone process evicts exactly when it did before
         if tally[0] + 2 * tally[1] <= bound and time.monotonic() - tally[2] < _RELIST_S:
             return
-    evict(bound, keep=keep)
+    evict(bound, keep=keep, ahead=True)
 
 
 def _size(path: Path) -> int:
@@ -406,14 +406,23 @@ _HYSTERESIS_FROM = 16 * 2**20
 _LOW_WATER = 0.95
 
 
-def evict(bound: int | None = None, *, keep: Path | None = None) -> list[Path]:
+def evict(bound: int | None = None, *, keep: Path | None = None, ahead: bool = False) -> list[Path]:
     """Remove the least recently used entries until the cache fits ``bound`` bytes (a cache
-    of 16 MB or more: until 95% of it, so that the next writes need no eviction)."""
+    of 16 MB or more: until 95% of it, so that the next writes need no eviction).
+
+    ``ahead`` (a writer near the bound, :func:`write_entry`): a cache of 16 MB or more
+    already past 95% of its bound goes down to 95% now. A writer lists the cache when its
+    writes *could* take it past the bound, so the listing mostly found it just below: it
+    removed nothing, and the room left was a few writes' worth, so the next few writes
+    listed the thousands of entries again (a fifth of the endpoint's CPU at the bound
+    under new query texts, py-spy)."""
     bound = max_cache_bytes() if bound is None else bound
     listed = time.monotonic()
     entries = sorted(_entries(), key=lambda e: e[0])
     total = sum(size for _, size, _ in entries)
-    target = int(bound * _LOW_WATER) if bound >= _HYSTERESIS_FROM and total > bound else bound
+    low = int(bound * _LOW_WATER)
+    over = total > bound or (ahead and total > low)
+    target = low if bound >= _HYSTERESIS_FROM and over else bound
     removed = []
     kept = str(keep) if keep is not None else None
     for _, size, name in entries:

@@ -207,6 +207,26 @@ def test_a_full_cache_is_not_listed_again_for_every_write(cache_dir, monkeypatch
     assert "fill0" not in left
 
 
+def test_a_writer_near_the_bound_makes_room_once(cache_dir, monkeypatch):
+    """A listing that finds the cache past 95% of its bound (but under it) takes it down to
+    95%: before, such a listing removed nothing and left room for a few writes, so a server
+    writing new answers listed the whole cache every few writes (90 listings for these 400
+    writes of 40 KB into 16 MB; the writes' 2x allowance needs 40)."""
+    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "16")
+    bound = cache.max_cache_bytes()
+    payload = b"{" + b" " * 40_000 + b"}"
+    listings = []
+    real = cache._entries
+    monkeypatch.setattr(cache, "_entries", lambda **kw: listings.append(1) or real(**kw))
+    for i in range(420):
+        cache.write_entry("answers", f"fill{i}", ".srj", payload)
+    listings.clear()
+    for i in range(400):
+        assert cache.write_entry("answers", f"new{i}", ".srj", payload) is not None
+    assert len(listings) <= 50, f"{len(listings)} listings for 400 writes at the bound"
+    assert cache.cache_info().size <= bound
+
+
 def test_eviction_through_the_cli(cache_dir, monkeypatch):
     monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "1")  # 1 MB: the graph (0.7 MB) and a few answers
     for name in ("hk-university-projects", "policies", "services", "figures", "construction-projects"):
