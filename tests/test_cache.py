@@ -185,19 +185,25 @@ def test_eviction_keeps_the_cache_under_its_bound(cache_dir, monkeypatch):
     assert cache.write_entry("answers", "big", ".srj", b"x" * 20_000) is None  # larger than the bound: not cached
 
 
-def test_a_full_cache_is_not_listed_again_for_every_write(cache_dir, monkeypatch):
-    """A server at the bound writes one answer per new query text: eviction leaves room
-    (5% of a cache of 16 MB or more), so most writes neither list the cache nor evict,
-    and the cache still never passes its bound."""
+def _full_16_mb_cache(monkeypatch) -> tuple[int, bytes, list]:
+    """A 16 MB cache filled to its bound with 40 KB answers; (bound, such an answer, the
+    list that gets an item per listing of the cache from now on)."""
     monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "16")
-    bound = cache.max_cache_bytes()
     payload = b"{" + b" " * 40_000 + b"}"  # an answer of a few hundred rows
-    listings = []
+    listings: list = []
     real = cache._entries
     monkeypatch.setattr(cache, "_entries", lambda **kw: listings.append(1) or real(**kw))
     for i in range(420):  # 420 x 40 KB > 16 MB: the bound is reached
         cache.write_entry("answers", f"fill{i}", ".srj", payload)
     listings.clear()
+    return cache.max_cache_bytes(), payload, listings
+
+
+def test_a_full_cache_is_not_listed_again_for_every_write(cache_dir, monkeypatch):
+    """A server at the bound writes one answer per new query text: eviction leaves room
+    (5% of a cache of 16 MB or more), so most writes neither list the cache nor evict,
+    and the cache still never passes its bound."""
+    bound, payload, listings = _full_16_mb_cache(monkeypatch)
     for i in range(40):
         assert cache.write_entry("answers", f"new{i}", ".srj", payload) is not None
     assert len(listings) <= 8, f"{len(listings)} listings for 40 writes at the bound"
@@ -212,15 +218,7 @@ def test_a_writer_near_the_bound_makes_room_once(cache_dir, monkeypatch):
     95%: before, such a listing removed nothing and left room for a few writes, so a server
     writing new answers listed the whole cache every few writes (90 listings for these 400
     writes of 40 KB into 16 MB; the writes' 2x allowance needs 40)."""
-    monkeypatch.setenv("HETAO_KG_CACHE_SIZE", "16")
-    bound = cache.max_cache_bytes()
-    payload = b"{" + b" " * 40_000 + b"}"
-    listings = []
-    real = cache._entries
-    monkeypatch.setattr(cache, "_entries", lambda **kw: listings.append(1) or real(**kw))
-    for i in range(420):
-        cache.write_entry("answers", f"fill{i}", ".srj", payload)
-    listings.clear()
+    bound, payload, listings = _full_16_mb_cache(monkeypatch)
     for i in range(400):
         assert cache.write_entry("answers", f"new{i}", ".srj", payload) is not None
     assert len(listings) <= 50, f"{len(listings)} listings for 400 writes at the bound"
