@@ -296,14 +296,16 @@ def fill(store, files: DataFiles, workdir: Path, *, inference: bool = True, stat
 
 
 def build(location: str | Path | None = None, *, root: str | Path | None = None, inference: bool = True,
-          stated_only: bool = False) -> Path:
+          stated_only: bool = False, use_snapshot: bool = True) -> Path:
     """Build (if needed) the database for the current inputs below ``location``; return its path.
 
     Safe against concurrent builders (a lock) and against being killed (temporary
     directory, atomic rename, completion marker). ``inference`` adds the RDFS/OWL RL
     entailments as ``<graph/inferred>`` and ``stated_only`` leaves out the curators'
     inferences, exactly as :func:`hetao_kg.graph.load` and :func:`hetao_kg.graph.stated_only`
-    do (the same code computes them); each combination is its own database.
+    do (the same code computes them); each combination is its own database. When the
+    shipped snapshot (:mod:`hetao_kg.store.snapshot`) was written for exactly these
+    inputs, its quads are loaded instead of derived (unless ``use_snapshot`` is false).
     """
     import pyoxigraph as ox
 
@@ -325,12 +327,13 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=location))
         try:
             store = ox.Store(str(tmp / "db"))
-            fill(store, files, tmp, inference=inference, stated_only=stated_only, blobs=blobs)
-            parsed = {*files.ontology, *files.data}
-            changed = [p for p, data in blobs.items() if p not in parsed and not _same_bytes(p, data)]
-            if changed:  # the sources are read again to derive sentences: they must be what was hashed
-                raise DataError(changed[0], "changed while the embedded store was being built from it; "
-                                            "run the command again")
+            if not (use_snapshot and inference and not stated_only and _from_snapshot(store, key)):
+                fill(store, files, tmp, inference=inference, stated_only=stated_only, blobs=blobs)
+                parsed = {*files.ontology, *files.data}
+                changed = [p for p, data in blobs.items() if p not in parsed and not _same_bytes(p, data)]
+                if changed:  # the sources are read again to derive sentences: they must be what was hashed
+                    raise DataError(changed[0], "changed while the embedded store was being built from it; "
+                                                "run the command again")
             store.optimize()
             store.flush()
             quads = len(store)
@@ -348,6 +351,23 @@ def build(location: str | Path | None = None, *, root: str | Path | None = None,
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return final
+
+
+def _from_snapshot(store, key: str) -> bool:
+    """Load the shipped snapshot of the store with the database key ``key`` into the
+    empty ``store``, if there is one; whether it was loaded (a damaged one is not: the
+    store it half-filled is emptied, and built as if there were none)."""
+    from . import snapshot
+
+    nquads = snapshot.find(snapshot.snapshot_key(key))
+    if nquads is None:
+        return False
+    try:
+        snapshot.load(store, nquads)
+    except (SyntaxError, ValueError):
+        store.clear()
+        return False
+    return True
 
 
 def _finished(path: Path, key: str) -> bool:
