@@ -17,6 +17,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ..namespaces import PREFIXES, QUERY_BASE, canonical_lang
+from .formats import plain_literal
 from .sparql_guard import bind, checked
 
 __all__ = ["bind_values", "canonical_lang", "check", "evaluated_text", "lang_case", "literal", "prefix_block",
@@ -82,24 +83,16 @@ def literal(value: str, *, lang: str | None = None, datatype: str | None = None)
     return Literal(value)
 
 
-_NEW_STR = str.__new__
-
-
 def string_literal(value: str, lang: str | None = None) -> Literal:
     """The plain or language-tagged literal :func:`literal` gives, slot for slot, without
-    rdflib's constructor (4 us a literal: tag validation, lexical-to-value casting), for
-    terms an engine has parsed and validated already. The tag is put in BCP 47 case.
+    rdflib's constructor (:func:`~hetao_kg.store.formats.plain_literal`), for terms an
+    engine has parsed and validated already. The tag is put in BCP 47 case.
 
     >>> a, b = string_literal("香港大学", "zh-hans"), Literal("香港大学", lang="zh-Hans")
     >>> a == b, a.language, a.value == b.value, a.__reduce__() == b.__reduce__()
     (True, 'zh-Hans', True, True)
     """
-    inst = _NEW_STR(Literal, value)
-    inst._language = canonical_lang(lang) if lang else None
-    inst._datatype = None
-    inst._value = value  # what rdflib's constructor casts a string with no datatype to
-    inst._ill_typed = None
-    return inst
+    return plain_literal(value, canonical_lang(lang) if lang else None)
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Node] | None, form: str | None = None) -> str:

@@ -529,16 +529,22 @@ class LimitedStore(SelectAsk):
 
     # --- the answer cache (in this process, so a hit needs no worker) -----------------------
 
+    def lookup_key(self) -> str | None:
+        """The key this store's answers are cached under, computed once (it hashes every
+        input file): ``None`` without an answer cache, or when a file is missing (the
+        worker then reports it properly)."""
+        if self._lookup_key is None and self._answer_key is not None:
+            try:
+                self._lookup_key = self._answer_key()
+            except Exception:  # noqa: BLE001 - reported by the worker
+                return None
+        return self._lookup_key
+
     def _cached(self, sparql: str, bindings: Mapping[str, Node] | None) -> Rows | bool | None:
-        if self._answer_key is None:
+        if self._answer_key is None or self.lookup_key() is None:
             return None
         from .answers import answers
 
-        if self._lookup_key is None:
-            try:
-                self._lookup_key = self._answer_key()
-            except Exception:  # a missing file: let the worker report it properly
-                return None
         return answers().get(self._lookup_key, sparql, bindings, max_rows=self.max_rows)
 
     def _save(self, sparql: str, bindings: Mapping[str, Node] | None, answer: Any) -> None:
