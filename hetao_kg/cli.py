@@ -14,11 +14,9 @@ from pathlib import Path
 import click
 
 from .facade import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
-from .data.graph import DataError
+from .errors import DataError, OutputError, SourceError
 from .store.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-from .source.normalize import SourceError, load_corrections, normalize_file
 from .query.queries import UnknownName, named_queries
-from .data.export import OutputError
 from .query.results import FORMATS, terminal_safe
 from .store.base import QueryError, QueryRefused
 from .store.backends import DEFAULT as DEFAULT_STORE
@@ -146,6 +144,7 @@ def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> N
 
     Exits 1 when a span is left unrepaired (no correction covers it).
     """
+    from .source.normalize import load_corrections, normalize_file
     from .source.sources import registered_corrections
 
     table = load_corrections(corrections) if corrections else registered_corrections(file)

@@ -104,3 +104,53 @@ def test_every_named_answer_reads_back_as_rdflib_would(everything):
                 assert _slots(_json_term(obj)) == _slots(_by_rdflib(obj)), obj
                 terms += 1
     assert terms > 5000
+
+
+def test_a_query_that_may_not_name_graphs_names_none():
+    """The guard reads a query's FROM clauses only when ``may_name_graphs`` says it may
+    hold one: every query with a FROM clause, written any way the grammar allows, is
+    said to; the named queries (which say "from" only in comments, IRIs and names) are not."""
+    from itertools import product
+
+    from hetao_kg.store.dataset import may_name_graphs
+    from hetao_kg.store.sparql_guard import checked
+
+    heads = ["SELECT *", "SELECT ?x", "SELECT (1 AS ?x)", "SELECT DISTINCT ?x", "ASK", "CONSTRUCT",
+             "CONSTRUCT { ?s ?p ?o }", "DESCRIBE <http://ex/a>", "DESCRIBE ex:a", "DESCRIBE ?x", "SELECT ?x # from\n"]
+    gaps = ["", " ", "\n", "\t", "\r\n", "#c\n", " # from c\n"]
+    words = ["FROM", "from", "From", "fRoM", "\\u0046ROM", "FR\\u004fM"]
+    graphs = ["<http://ex/g>", " <http://ex/g>", " NAMED <http://ex/g>", "#c\n<http://ex/g>", " ex:g", "\nNAMED\nex:g"]
+    tails = [" WHERE { ?s ?p ?o }", "{ ?s ?p ?o }", " WHERE {}", "\nWHERE{?x ?p ?o}"]
+    named = checked_named = 0
+    for head, gap, word, graph, tail in product(heads, gaps, words, graphs, tails):
+        text = f"PREFIX ex: <http://ex/>\n{head}{gap}{word}{graph}{tail}"
+        try:
+            dataset = checked(text).dataset
+        except Exception:  # noqa: BLE001 - not a query (e.g. SELECT *FROM without a gap is fine, ?xFROM is a name)
+            continue
+        checked_named += 1
+        if dataset[0] or dataset[1]:
+            named += 1
+            assert may_name_graphs(text), text
+    assert named > 2000 and checked_named >= named
+    for name, query in named_queries().items():
+        assert not (checked(query.text).dataset[0] or checked(query.text).dataset[1]), name
+    assert sum(not may_name_graphs(q.text) for q in named_queries().values()) >= 30  # the guard is not asked
+
+
+def test_the_language_tag_test_is_rdflibs():
+    import random
+
+    from rdflib.term import _is_valid_langtag
+
+    from hetao_kg.store.answers import _valid_tag
+
+    rng = random.Random(5)
+    pool = ["a", "Z", "z", "0", "9", "-", "-", "_", " ", "é", "\n", "x"]
+    tags = ["en", "zh-Hant", "zh-hant-HK", "x-private", "en-", "-en", "en--gb", "1en", "en-1", "", "en\n"]
+    tags += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    for tag in tags:
+        if tag and not tag.endswith("\n"):  # rdflib's `$` lets one final newline through: then rdflib decides
+            assert _valid_tag(tag) == _is_valid_langtag(tag), repr(tag)
+        elif _valid_tag(tag):
+            assert _is_valid_langtag(tag), repr(tag)

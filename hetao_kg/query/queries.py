@@ -10,7 +10,6 @@ Each file starts with a header of ``# key: value`` lines: ``summary`` (English),
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +25,8 @@ QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
 def suggest(name: str, options: list[str], n: int = 3) -> list[str]:
     """The closest names to ``name`` among ``options``."""
+    import difflib  # only for a name not found
+
     close = difflib.get_close_matches(name, options, n=n, cutoff=0.4)
     return close or [o for o in options if name.lower() in o.lower()][:n]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -57,8 +56,12 @@ def _mark_truncated(doc: bytes, truncated: bool) -> bytes:
 
 
 _NEW_STR = str.__new__
-#: rdflib's test of a language tag (``rdflib.term._is_valid_langtag``)
-_LANG_TAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*\Z")
+
+
+def _valid_tag(lang: str) -> bool:
+    """rdflib's test of a language tag (``[a-zA-Z]+(-[a-zA-Z0-9]+)*``) without compiling it."""
+    first, *rest = lang.split("-")
+    return lang.isascii() and first.isalpha() and all(part.isalnum() for part in rest)
 
 
 def _json_term(obj: dict) -> Node:
@@ -72,7 +75,7 @@ def _json_term(obj: dict) -> Node:
         return BNode(value)
     if kind in ("literal", "typed-literal"):
         lang, datatype = obj.get("xml:lang"), obj.get("datatype")
-        if datatype is None and type(value) is str and (not lang or _LANG_TAG.match(lang)):
+        if datatype is None and type(value) is str and (not lang or _valid_tag(lang)):
             return plain_literal(value, lang)
         return Literal(value, lang=lang, datatype=datatype)
     raise ValueError(f"unknown term type {kind!r}")

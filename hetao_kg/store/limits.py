@@ -29,10 +29,8 @@ True
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import pickle
-import signal
 import threading
 from typing import Any, Callable, Mapping
 
@@ -201,6 +199,8 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
         other_end.close()  # so that the parent's death reaches us as end-of-file
     network = cut_network()  # before any thread starts: the filter then holds for all of them
     _die_with_parent(parent if parent is not None else os.getppid())
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         store = factory()
@@ -355,6 +355,8 @@ class LimitedStore(SelectAsk):
         once threads run (a web server, a Jupyter kernel, numpy's OpenBLAS) deadlocks
         on their locks; native threads count too (a process that opened pyoxigraph has
         RocksDB's and rayon's, which Python's threading does not list)."""
+        import multiprocessing  # (a command answered from the cache starts no worker)
+
         if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 \
                 and _native_threads() <= 1:
             return "fork"
@@ -362,6 +364,8 @@ class LimitedStore(SelectAsk):
 
     def _start(self) -> None:
         if self.start_method() == "fork":
+            import multiprocessing
+
             ctx = multiprocessing.get_context("fork")
             parent, child = ctx.Pipe()
             process = ctx.Process(
@@ -459,6 +463,8 @@ class LimitedStore(SelectAsk):
     def _death(self, code: int | None) -> QueryError:
         """What to tell the caller about a worker that died: killed (the kernel's
         out-of-memory killer, or past the memory ceiling) is memory; a crash is a crash."""
+        import signal
+
         if code is not None and code < 0 and -code == signal.SIGKILL:
             return self._memory_error()
         if code is not None and code < 0:
