@@ -7,6 +7,7 @@ input (missing or malformed file, bad query, unknown name).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
@@ -796,6 +797,12 @@ def cache_clear() -> None:
         click.echo(f"kept {db}: a running process (hetao-kg serve, a notebook) has it open; stop it and clear again",
                    err=True)
 
+
+# What is imported by now (rdflib, click, this package) lives as long as the process: it is
+# moved out of the cyclic collector's sight, so that no collection during a command and
+# not the one at exit walks those objects again. 20-25 ms less CPU for every command
+# (about half of it the collection at exit of rdflib's own objects; issue 22).
+gc.freeze()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

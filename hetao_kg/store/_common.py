@@ -18,7 +18,6 @@ from rdflib.term import Node
 
 from ..namespaces import PREFIXES, QUERY_BASE, canonical_lang
 from .formats import plain_literal
-from .sparql_guard import bind, checked
 
 __all__ = ["bind_values", "canonical_lang", "check", "evaluated_text", "lang_case", "literal", "prefix_block",
            "string_literal"]
@@ -37,12 +36,16 @@ def check(sparql: str) -> str:
     >>> check("SELECT ?s WHERE { VALUES ?s { <http://ex/a> <http://ex/b> } ?s ?p ?o }")
     'SelectQuery'
     """
+    from .sparql_guard import checked  # (imported where a text is read: a cached answer needs none)
+
     return checked(sparql).form
 
 
 def evaluated_text(sparql: str, bindings: Mapping[str, Node] | None = None) -> tuple[str, str]:
     """The guard's canonical text of ``sparql`` with ``bindings`` as ``VALUES``, and
     the query's form: what a store evaluates or sends."""
+    from .sparql_guard import bind, checked
+
     query = checked(sparql)
     return bind(query, bindings), query.form
 
@@ -62,6 +65,8 @@ def lang_case(sparql: str, rows: list[dict[str, Node | None]]) -> list[dict[str,
     >>> lang_case("SELECT (LANG(?l) AS ?t) WHERE { ?s ?p ?l }", [{"t": Literal("zh-hans")}])
     [{'t': rdflib.term.Literal('zh-Hans')}]
     """
+    from .sparql_guard import checked
+
     columns = checked(sparql).lang_columns
     if not columns:
         return rows
@@ -103,4 +108,6 @@ def bind_values(sparql: str, bindings: Mapping[str, Node] | None, form: str | No
     binding for a variable the query does not project, e.g. ``?entity`` in ``describe``);
     the terms are serialized by the guard, never pasted as text.
     """
+    from .sparql_guard import bind, checked
+
     return bind(checked(sparql), bindings)

@@ -52,7 +52,6 @@ from ..namespaces import KG, PREFIXES, QUERY_BASE, canonical_lang
 from ._common import evaluated_text, lang_case, literal, string_literal
 from .answers import Serialized
 from .formats import FAST_FORMATS, CellWriter, ask_results, cell
-from .sparql_guard import checked
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
@@ -640,6 +639,8 @@ class OxigraphStore(SelectAsk):
         db = self.open()
         import pyoxigraph as ox
 
+        from .sparql_guard import checked
+
         defaults, named = checked(sparql).dataset
         for iri in (*defaults, *named):  # FROM selects graphs this store holds; anything else would need fetching
             try:
@@ -720,6 +721,8 @@ def _select_serialized(sparql: str, result: Any, rows: Any, max_rows: int | None
     order = tuple(v.value for v in result.variables)
     names = stable_columns(sparql, order)
     at = [order.index(n) for n in names]
+    from .sparql_guard import checked
+
     lang_at = {i for i, n in enumerate(names) if n in checked(sparql).lang_columns}
     seen: dict = {None: None}
 
