@@ -321,42 +321,54 @@ def _entailment_patterns(store) -> tuple[list[tuple], list[tuple]] | None:
     return constants, templates
 
 
-def _template_query(kind: tuple, template: tuple, twins: set) -> str | None:
-    """A CONSTRUCT of ``template``'s instances for every data triple of ``kind``."""
-    p, obj, literal = kind
+def _placeholder_var(term) -> str | None:
+    """``?s`` or ``?o`` for a kind's placeholder in a template, None for a real term."""
+    if isinstance(term, (URIRef, Literal)) and str(term).startswith("urn:hetao-kg:placeholder:"):
+        return "?s" if isinstance(term, URIRef) and str(term).endswith(":s") else "?o"
+    return None
 
-    def var(term):
-        if isinstance(term, URIRef) and str(term).endswith(":s") and str(term).startswith("urn:hetao-kg:placeholder:"):
-            return "?s"
-        if (isinstance(term, Literal) and str(term).startswith("urn:hetao-kg:placeholder:")) or (
-                isinstance(term, URIRef) and str(term).startswith("urn:hetao-kg:placeholder:")):
-            return "?o"
-        return None
 
-    s, q, o = template
-    vs, vo = var(s), var(o)
-    if not _keep(None if vs else s, q, None if vo else o, twins):
-        return None
-    where = f"?s <{p}> {_sparql(obj) if obj is not None else '?o'}"
-    kind_filter = "" if obj is not None else (f"FILTER (isLiteral(?o))" if literal else "FILTER (!isLiteral(?o))")
-    ts, to = vs or _sparql(s), vo or _sparql(o)
-    filters = []
-    if vs:
-        filters.append(f'isIRI({ts}) && (STRSTARTS(STR({ts}), "{_OWN[0]}") || STRSTARTS(STR({ts}), "{_OWN[1]}"))')
-    if vo and to.startswith("?"):
-        filters.append(f"!isBlank({to})")
-        if twins:
-            filters.append(f"{to} NOT IN ({', '.join(_sparql(t) for t in sorted(twins))})")
-        if q == RDF.type:
-            filters.append(f"!isLiteral({to})")
-    if ts.startswith("?") or to.startswith("?"):
+def _template_queries(templates: list[tuple], twins: set, *, union: bool) -> list[str]:
+    """CONSTRUCTs of the templates' instances for every data triple of their kind: one
+    per kind and shape (which of the template's subject and object are the kind's
+    subject or object), its templates' constant terms in ``VALUES``, so each kind's
+    triples are read once and only the terms the templates use are kept distinct.
+    ``union``: the default graph already holds the union of the graphs, so the kind's
+    triples are read there (each once, however many graphs state it) and so are the
+    instances already stated anywhere."""
+    groups: dict[tuple, list[tuple]] = {}
+    for kind, (s, q, o) in templates:
+        vs, vo = _placeholder_var(s), _placeholder_var(o)
+        if _keep(None if vs else s, q, None if vo else o, twins):
+            groups.setdefault((kind, vs, vo), []).append((q, None if vs else s, None if vo else o))
+    queries = []
+    for (kind, vs, vo), rows in groups.items():
+        p, obj, literal = kind
+        where = f"?s <{p}> {_sparql(obj) if obj is not None else '?o'}"
+        kind_filter = "" if obj is not None else ("FILTER (isLiteral(?o))" if literal else "FILTER (!isLiteral(?o))")
+        ts, to = vs or "?cs", vo or "?co"
+        columns = ["?q"] + ([] if vs else ["?cs"]) + ([] if vo else ["?co"])
+        values = " ".join("(" + " ".join(_sparql(t) for t in (q, cs, co) if t is not None) + ")"
+                          for q, cs, co in sorted(set(rows), key=lambda r: tuple(map(str, r))))
+        filters = []
+        if vs:
+            filters.append(f'isIRI({ts}) && (STRSTARTS(STR({ts}), "{_OWN[0]}") || STRSTARTS(STR({ts}), "{_OWN[1]}"))')
+        if vo:
+            filters.append(f"!isBlank({to})")
+            if twins:
+                filters.append(f"{to} NOT IN ({', '.join(_sparql(t) for t in sorted(twins))})")
+            filters.append(f"(?q != <{_RDF_TYPE}> || !isLiteral({to}))")
         filters.append(f"!sameTerm({ts}, {to})")
-    cond = f"FILTER ({' && '.join(filters)})" if filters else ""
-    return (f"CONSTRUCT {{ {ts} <{q}> {to} }} WHERE {{\n"
-            f"  {{ SELECT DISTINCT ?s ?o WHERE {{ GRAPH ?g {{ {where} }} {kind_filter} }} }}\n"
-            f"  {cond}\n"
-            f"  FILTER NOT EXISTS {{ GRAPH ?h {{ {ts} <{q}> {to} }} }}\n"
-            f"  FILTER NOT EXISTS {{ {ts} <{q}> {to} }}\n}}")
+        projected = " ".join(v for v in ("?s", "?o") if v in (vs, vo))
+        read = where if union else f"GRAPH ?g {{ {where} }}"
+        stated = f"{ts} ?q {to}" if union else f"GRAPH ?h {{ {ts} ?q {to} }}"
+        queries.append(
+            f"CONSTRUCT {{ {ts} ?q {to} }} WHERE {{\n"
+            f"  {{ SELECT DISTINCT {projected} WHERE {{ {read} {kind_filter} }} }}\n"
+            f"  VALUES ({' '.join(columns)}) {{ {values} }}\n"
+            f"  FILTER ({' && '.join(filters)})\n"
+            f"  FILTER NOT EXISTS {{ {stated} }}\n}}")
+    return queries
 
 
 def _twins(store) -> set:
@@ -414,12 +426,11 @@ def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: b
                     if _keep(s, p, o, twins) and not store.query(f"ASK {{ GRAPH ?g {{ {_sparql(s)} <{p}> {_sparql(o)} }} }}") \
                             and not _restates_twin(store, s, p, o, twin_of):
                         fh.write(f"{nt(s)} {nt(p)} {nt(o)} .\n".encode("utf-8"))
-                for kind, template in templates:
-                    if kind[1] is not None and kind[1] in twin_of.get(template[2], ()) and kind[0] == template[1]:
-                        continue  # (x p twin) restated as (x p ours): a sameAs copy, as entailments() drops
-                    query = _template_query(kind, template, twins)
-                    if query is not None:
-                        fh.write(store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES))
+                # (x p twin) restated as (x p ours) is a sameAs copy, which entailments() drops
+                templates = [(kind, template) for kind, template in templates
+                             if not (kind[1] is not None and kind[1] in twin_of.get(template[2], ()) and kind[0] == template[1])]
+                for query in _template_queries(templates, twins, union=union):
+                    fh.write(store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES))
         _bulk_load_lines(store, out, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(GRAPH_INFERRED)))
         if union:
             _bulk_load_lines(store, out, ox.RdfFormat.N_TRIPLES)
