@@ -231,7 +231,7 @@ def may_name_graphs(sparql: str) -> bool:
     named queries say "from" somewhere, in a comment, an IRI or ``prov:wasDerivedFrom``).
     A code point escape (``\\u0046ROM``) could spell it: then true.
 
-    >>> may_name_graphs("SELECT * FROM <g> {}"), may_name_graphs("SELECT ?f {} # where it came from")
+    >>> may_name_graphs("SELECT * FROM <g> {}"), may_name_graphs("SELECT ?f {} # the quote it came from, and why")
     (True, False)
     """
     return "\\u" in sparql or "\\U" in sparql or _FROM.search(sparql) is not None
