@@ -79,8 +79,12 @@ def test_every_named_query_answers_alike_on_both_stores(fresh, tmp_path):
     assert answered >= 10
 
 
-@pytest.mark.parametrize("damage", [b"not gzip", gzip.compress(b"<a> <b> not n-quads .\n"),
-                                    gzip.compress(b"<https://ex.org/s> <https://ex.org/p> <https://ex.org/o> .\n")[:-9]])
+_QUADS = gzip.compress(b"<https://ex.org/s> <https://ex.org/p> <https://ex.org/o> <https://ex.org/g> .\n" * 50)
+DAMAGED = [b"not gzip", gzip.compress(b"<a> <b> not n-quads .\n"), _QUADS[:-9],  # truncated
+           _QUADS[:10] + bytes([_QUADS[10] ^ 0x55]) + _QUADS[11:]]  # a flipped byte: zlib's own error
+
+
+@pytest.mark.parametrize("damage", DAMAGED)
 def test_a_damaged_snapshot_is_never_trusted(fresh, damage, tmp_path, monkeypatch):
     db, content = fresh
     shipped = tmp_path / "shipped"

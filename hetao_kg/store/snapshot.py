@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import zlib
 from pathlib import Path
 
 from ..paths import data_path
@@ -65,7 +66,7 @@ def find(key: str, folder: Path | None = None) -> bytes | None:
     path = (folder or SHIPPED) / f"{key}{_SUFFIX}"
     try:
         return gzip.decompress(path.read_bytes())
-    except (OSError, EOFError):  # none, unreadable or damaged: the store is built instead
+    except (OSError, EOFError, zlib.error):  # none, unreadable or damaged: the store is built instead
         return None
 
 
