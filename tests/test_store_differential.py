@@ -527,22 +527,24 @@ def test_virtuoso_answers_with_more_graphs_than_a_parameter_per_graph_allowed(st
 
 # --- several reports: the time queries (issue 22) ---------------------------------------------------
 
-# The real report and synthetic ones (benchmarks/corpus.py, seed 7): with more than one report,
-# Virtuoso 7.2 answered these three differently from Oxigraph while the real data (one report)
-# showed nothing: `changes` and `as-of` left ?source_kind unbound where the weight was bound (an
-# OPTIONAL followed by the OPTIONAL date lookups), `source-dates` lost every row dated by an
-# interval in some loads (a DISTINCT sub-select of OPTIONALs, joined per row). The dates now come
-# from a sub-select with one UNION branch per shape of date and no OPTIONAL, the source kind from
-# an OPTIONAL sub-select after them.
-REPORTS = 3
+# The real report and a synthetic one (benchmarks/corpus.py, seed 7): with more than one report,
+# Virtuoso 7.2 answered these differently from Oxigraph while the real data (one report) showed
+# nothing: `changes` and `as-of` left ?source_kind unbound where the weight was bound (58 and 8
+# rows, in every fresh load of 2, 3 or 10 reports; an OPTIONAL of two patterns followed by the
+# OPTIONAL date lookups), and `source-dates` lost every row dated by an interval in some loads of
+# 10 reports (a DISTINCT sub-select of OPTIONALs, joined row by row; too rare to see here: the
+# lint in tests/test_portability.py keeps that form out). The dates now come from a sub-select
+# with one UNION branch per shape of date and no OPTIONAL, the source kind from the last OPTIONAL.
+REPORTS = 2
 SEVERAL_REPORTS_CASES = [("source-dates", {}), ("as-of", {"date": "2026-01-01"}),
                          ("changes", {"since": "2023-09-07", "until": "2026-12-31"})]
 
 
 @pytest.fixture(scope="module")
 def several_reports(tmp_path_factory):
-    """The memory store, the embedded store, an Oxigraph server and a Virtuoso of its own, each
-    holding the real report and ``REPORTS - 1`` synthetic ones."""
+    """The embedded store, an Oxigraph server and a Virtuoso of its own, each holding the real
+    report and ``REPORTS - 1`` synthetic ones (not the memory store: with it these tests took
+    190 s instead of 25 s; the real data compares it above)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("hetao_bench_corpus", ROOT / "benchmarks" / "corpus.py")
@@ -551,7 +553,7 @@ def several_reports(tmp_path_factory):
     spec.loader.exec_module(module)
     root = module.generate(tmp_path_factory.mktemp("reports") / "root", reports=REPORTS, seed=7)
     local_dir = tmp_path_factory.mktemp("reports-local")
-    made = {"memory": RdflibStore(load(root)), "oxigraph": OxigraphStore.opened(local_dir, root=root)}
+    made = {"oxigraph": OxigraphStore.opened(local_dir, root=root)}
     servers = []
     try:
         try:
@@ -569,12 +571,12 @@ def several_reports(tmp_path_factory):
             server.stop()
 
 
-@pytest.mark.parametrize("store_name", STORES[1:])
+@pytest.mark.parametrize("store_name", STORES[2:])
 @pytest.mark.parametrize("name,params", SEVERAL_REPORTS_CASES, ids=[n for n, _ in SEVERAL_REPORTS_CASES])
 def test_time_queries_answer_alike_with_several_reports(several_reports, store_name, name, params):
     text = named_queries()[name].text
     bindings = {k: to_term(v) for k, v in params.items()}
-    expected = several_reports["memory"].select(text, bindings)
+    expected = several_reports["oxigraph"].select(text, bindings)
     got = several_reports[store_name].select(text, bindings)
     assert got.vars == expected.vars
     synthetic = [r for r in expected.rows if "synthetic-" in str(r.get("source", ""))]
