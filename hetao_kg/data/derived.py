@@ -328,11 +328,14 @@ def _placeholder_var(term) -> str | None:
     return None
 
 
-def _template_queries(templates: list[tuple], twins: set) -> list[str]:
+def _template_queries(templates: list[tuple], twins: set, *, union: bool) -> list[str]:
     """CONSTRUCTs of the templates' instances for every data triple of their kind: one
     per kind and shape (which of the template's subject and object are the kind's
     subject or object), its templates' constant terms in ``VALUES``, so each kind's
-    triples are read once and only the terms the templates use are kept distinct."""
+    triples are read once and only the terms the templates use are kept distinct.
+    ``union``: the default graph already holds the union of the graphs, so the kind's
+    triples are read there (each once, however many graphs state it) and so are the
+    instances already stated anywhere."""
     groups: dict[tuple, list[tuple]] = {}
     for kind, (s, q, o) in templates:
         vs, vo = _placeholder_var(s), _placeholder_var(o)
@@ -357,13 +360,14 @@ def _template_queries(templates: list[tuple], twins: set) -> list[str]:
             filters.append(f"(?q != <{_RDF_TYPE}> || !isLiteral({to}))")
         filters.append(f"!sameTerm({ts}, {to})")
         projected = " ".join(v for v in ("?s", "?o") if v in (vs, vo))
+        read = where if union else f"GRAPH ?g {{ {where} }}"
+        stated = f"{ts} ?q {to}" if union else f"GRAPH ?h {{ {ts} ?q {to} }}"
         queries.append(
             f"CONSTRUCT {{ {ts} ?q {to} }} WHERE {{\n"
-            f"  {{ SELECT DISTINCT {projected} WHERE {{ GRAPH ?g {{ {where} }} {kind_filter} }} }}\n"
+            f"  {{ SELECT DISTINCT {projected} WHERE {{ {read} {kind_filter} }} }}\n"
             f"  VALUES ({' '.join(columns)}) {{ {values} }}\n"
             f"  FILTER ({' && '.join(filters)})\n"
-            f"  FILTER NOT EXISTS {{ GRAPH ?h {{ {ts} ?q {to} }} }}\n"
-            f"  FILTER NOT EXISTS {{ {ts} ?q {to} }}\n}}")
+            f"  FILTER NOT EXISTS {{ {stated} }}\n}}")
     return queries
 
 
@@ -425,7 +429,7 @@ def add_inferred(store, workdir: Path, *, inference: bool = True, stated_only: b
                 # (x p twin) restated as (x p ours) is a sameAs copy, which entailments() drops
                 templates = [(kind, template) for kind, template in templates
                              if not (kind[1] is not None and kind[1] in twin_of.get(template[2], ()) and kind[0] == template[1])]
-                for query in _template_queries(templates, twins):
+                for query in _template_queries(templates, twins, union=union):
                     fh.write(store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES))
         _bulk_load_lines(store, out, ox.RdfFormat.N_TRIPLES, ox.NamedNode(str(GRAPH_INFERRED)))
         if union:

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 from typing import Iterable
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -97,6 +98,15 @@ def entailments(asserted: Graph) -> set[tuple]:
     return new
 
 
+_SCHEMA_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
+
+
+def _stand_in(position: str, p: URIRef, other) -> URIRef:
+    """One IRI for every term in ``position`` of a triple with predicate ``p`` and ``other`` at the other end."""
+    digest = hashlib.sha256(f"{position} {p.n3()} {other.n3()}".encode("utf-8")).hexdigest()[:24]
+    return URIRef(f"urn:hetao-kg:stand-in:{digest}")
+
+
 def from_inferences(is_entailed, schema, inferred_facts, stated_around) -> set[tuple]:
     """The entailments (``is_entailed(triple)`` true) that follow only from curators' inferences.
 
@@ -137,6 +147,18 @@ def from_inferences(is_entailed, schema, inferred_facts, stated_around) -> set[t
             tied = {t for s, p, o in around if p == OWL.sameAs for t in (s, o)}
             around = [(s, p, o) for s, p, o in around
                       if not (p == RDF.type and o in classes and s not in terms and s not in tied)]
+            # - in a data triple (a p b), p no RDF, RDFS or OWL term, where a is an IRI the
+            #   schema does not name and neither a candidate's term nor tied to one: an
+            #   entailment that mentions a is no candidate, and the others depend on (p, b)
+            #   alone. So one stand-in for every such a, per (p, b), gives the same candidates:
+            #   a hub that every report restates (in thousands of quotes) is asked about once.
+            keep = terms | tied | {t for triple in schema for t in triple}
+
+            def stand_in(term, position: str, p, other):
+                return term if term in keep or not isinstance(term, URIRef) else _stand_in(position, p, other)
+
+            around = sorted({(s, p, o) if str(p).startswith(_SCHEMA_NAMESPACES)
+                             else (stand_in(s, "s", p, o), p, stand_in(o, "o", p, s)) for s, p, o in around})
             candidates = kept
         else:
             around = None

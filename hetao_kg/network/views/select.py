@@ -360,8 +360,6 @@ def _ego_around(kg, centre, name, lang, depth, text) -> Drawing:
             other = r["target"] if r["source"] == n else r["source"]
             if r["source"] == n or other in keep or around.family(other) == "attribute":
                 links[(r["source"], r["property"], r["target"], r["graph"])] = r
-    for r in around.out[centre] + around.into[centre]:
-        links[(r["source"], r["property"], r["target"], r["graph"])] = r
     g = project_links(kg, list(links.values()), lang=lang)
     hubs = {(r["source"], r["target"], _local(r["property"])) for r in links.values() if around.is_hub(r)}
     return _ego_drawing(g, centre, keep, extra, hubs, text)
