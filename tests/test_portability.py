@@ -68,11 +68,12 @@ def test_language_tags_are_compared_portably(path: Path):
 #   same group: Virtuoso left the first pattern's variable unbound in some rows where the second's
 #   was bound (as-of, changes: ?source_kind unbound, the weight bound, with more than one report):
 #   make it the group's last OPTIONAL (an OPTIONAL sub-select there lost it too, but is not
-#   flagged: hk-university-projects.rq needs one before its last OPTIONAL);
+#   flagged: hk-university-projects.rq needs one before its last OPTIONAL); its control, on two
+#   reports, is test_virtuoso_still_splits_the_source_kind_in_the_old_form;
 # - a SELECT DISTINCT sub-select holding an OPTIONAL: Virtuoso joined it row by row and its
 #   DISTINCT lost rows (source-dates: every row dated by an interval, in some loads of 10
-#   reports): no DISTINCT there, or no OPTIONAL (the dates come from one UNION branch per shape
-#   of date).
+#   reports; too rare for a control): no DISTINCT there, or no OPTIONAL (the dates come from
+#   one UNION branch per shape of date).
 # (Also: a variable left unbound by an OPTIONAL is joined like SQL's NULL, so a row whose
 # OPTIONAL did not match vanishes when the variable meets a bound one; no lint can see that,
 # hk-university-projects.rq binds ?university in every branch instead.)
