@@ -223,18 +223,25 @@ def graph_names(store) -> frozenset[str]:
 #: a blank, ``<`` or ``#``; a "from" anywhere else is part of a name, an IRI, a string or a
 #: word of a comment ("the quote it came from")
 _FROM = re.compile(r"(?:^|(?<=[\s*)>}]))FROM(?=[\s<#]|$)", re.IGNORECASE)
+#: a comment line: blanks, then ``#`` to the end of the line (a CR or LF ends it, as in SPARQL)
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\r\n]*", re.MULTILINE)
 
 
 def may_name_graphs(sparql: str) -> bool:
     """Whether ``sparql`` may hold a ``FROM`` clause (then the guard reads it): false only
     when no keyword FROM can be in it, so most queries are not lexed for it (31 of the 35
     named queries say "from" somewhere, in a comment, an IRI or ``prov:wasDerivedFrom``).
-    A code point escape (``\\u0046ROM``) could spell it: then true.
+    A code point escape (``\\u0046ROM``) could spell it: then true. Lines that are
+    comments are left out first, unless a long string (which may hold such a line) is there.
 
     >>> may_name_graphs("SELECT * FROM <g> {}"), may_name_graphs("SELECT ?f {} # the quote it came from, and why")
     (True, False)
     """
-    return "\\u" in sparql or "\\U" in sparql or _FROM.search(sparql) is not None
+    if "\\u" in sparql or "\\U" in sparql:
+        return True
+    if '"""' not in sparql and "'''" not in sparql:  # no long string: a line that starts with # is a comment
+        sparql = _COMMENT_LINE.sub("", sparql)
+    return _FROM.search(sparql) is not None
 
 
 def apply_dataset(sparql: str, store, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> str:
