@@ -56,8 +56,9 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(PY) docs/screenshots.py
 
-# The OWL 2 RL closures the data needs, shipped so a first build skips owlrl; after any
-# change to ontology/ or graph_data/ (tests/test_closure.py says when).
+# The OWL 2 RL closures the data needs and the embedded store's quads, shipped so a first
+# build skips owlrl and the derivations; after any change to ontology/, graph_data/ or the
+# code that builds the store (tests/test_closure.py and tests/test_snapshot.py say when).
 closures: $(STAMP)
 	$(PY) -m hetao_kg.store.closures
 

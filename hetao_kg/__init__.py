@@ -16,12 +16,12 @@ The package is layered, imports only run downward (ARCHITECTURE.md): ``source`` 
 
 from __future__ import annotations
 
+import importlib
+
 from . import _moved
 
 _moved.install()  # the old flat module paths (hetao_kg.api, hetao_kg.graph, …) still import
 
-from .data.graph import load
-from .data.validate import validate
 from .errors import (
     AmbiguousEntity,
     DataError,
@@ -34,14 +34,41 @@ from .errors import (
     SourceError,
     UnknownName,
 )
-from .facade import LANGS, KnowledgeGraph, PathStep, open_graph
-from .query.queries import named_queries
-from .query.results import QueryResult
-from .query.search import SearchHit
-from .query.stats import statistics
-from .source.normalize import normalize, normalize_file
-from .store.base import RdflibStore, Store
-from .store.limits import LimitedStore
+
+#: the package's names, each imported from its module when first used: a command imports
+#: only the modules it needs (``hetao-kg show`` neither validates nor counts; issue 22)
+_LAZY = {
+    "load": ".data.graph",
+    "validate": ".data.validate",
+    "LANGS": ".facade",
+    "KnowledgeGraph": ".facade",
+    "PathStep": ".facade",
+    "open_graph": ".facade",
+    "named_queries": ".query.queries",
+    "QueryResult": ".query.results",
+    "SearchHit": ".query.search",
+    "statistics": ".query.stats",
+    "normalize": ".source.normalize",
+    "normalize_file": ".source.normalize",
+    "RdflibStore": ".store.base",
+    "Store": ".store.base",
+    "LimitedStore": ".store.limits",
+    "open": ".facade",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), "open_graph" if name == "open" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "LANGS",
@@ -71,8 +98,7 @@ __all__ = [
     "validate",
 ]
 
-#: ``hetao_kg.open()`` is :func:`open_graph` (kept out of ``__all__`` so that a star
-#: import never shadows the built-in ``open``).
-open = open_graph  # noqa: A001
+# ``hetao_kg.open()`` is :func:`open_graph` (kept out of ``__all__`` so that a star
+# import never shadows the built-in ``open``).
 
 __version__ = "0.1.0"

@@ -91,6 +91,11 @@ class _Package(types.ModuleType):
 
     def __setattr__(self, name: str, value) -> None:
         current = self.__dict__.get(name)
+        if current is None and isinstance(value, types.ModuleType) and f"{self.__name__}.{name}" in MOVED:
+            try:
+                current = getattr(self, name)  # a name the package imports when first used: the function
+            except AttributeError:
+                current = None
         if (isinstance(value, types.ModuleType) and f"{self.__name__}.{name}" in MOVED
                 and callable(current) and not isinstance(current, types.ModuleType)):
             return

@@ -90,25 +90,25 @@ _FINGERPRINT: list[str] = []
 
 
 def code_fingerprint() -> str:
-    """A hash of hetao-kg's version and every module of the package: entries written by
-    other code are never read (computed once per process).
+    """A hash of every module of the package (its version is written in one of them):
+    entries written by other code are never read (computed once per process).
 
     >>> len(code_fingerprint())
     16
     """
     if not _FINGERPRINT:
-        from importlib import metadata
-
         digest = hashlib.sha256()
-        try:
-            digest.update(metadata.version("hetao-kg").encode())
-        except metadata.PackageNotFoundError:
-            pass
-        package = Path(__file__).resolve().parent
-        for path in sorted(package.rglob("*.py")):
-            digest.update(str(path.relative_to(package)).encode("utf-8", "surrogateescape") + b"\0")
+        package = os.path.dirname(os.path.realpath(__file__))
+        names = []  # (os.walk, not pathlib; no package metadata: 3 ms less at every start)
+        for folder, subfolders, files in os.walk(package):
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            inside = folder[len(package) + 1:]
+            names += [f"{inside}/{f}" if inside else f for f in files if f.endswith(".py")]
+        for name in sorted(names):
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
             try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                with open(os.path.join(package, name), "rb") as fh:
+                    digest.update(hashlib.sha256(fh.read()).digest())
             except OSError:
                 pass
         _FINGERPRINT.append(digest.hexdigest()[:16])

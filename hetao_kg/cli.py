@@ -7,6 +7,7 @@ input (missing or malformed file, bad query, unknown name).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
@@ -14,11 +15,9 @@ from pathlib import Path
 import click
 
 from .facade import LANGS, AmbiguousEntity, KnowledgeGraph, open_graph
-from .data.graph import DataError
+from .errors import DataError, OutputError, SourceError
 from .store.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-from .source.normalize import SourceError, load_corrections, normalize_file
 from .query.queries import UnknownName, named_queries
-from .data.export import OutputError
 from .query.results import FORMATS, terminal_safe
 from .store.base import QueryError, QueryRefused
 from .store.backends import DEFAULT as DEFAULT_STORE
@@ -146,6 +145,7 @@ def source_normalize(file: Path, corrections: Path | None, sentences: bool) -> N
 
     Exits 1 when a span is left unrepaired (no correction covers it).
     """
+    from .source.normalize import load_corrections, normalize_file
     from .source.sources import registered_corrections
 
     table = load_corrections(corrections) if corrections else registered_corrections(file)
@@ -797,6 +797,12 @@ def cache_clear() -> None:
         click.echo(f"kept {db}: a running process (hetao-kg serve, a notebook) has it open; stop it and clear again",
                    err=True)
 
+
+# What is imported by now (rdflib, click, this package) lives as long as the process: it is
+# moved out of the cyclic collector's sight, so that no collection during a command and
+# not the one at exit walks those objects again. 20-25 ms less CPU for every command
+# (about half of it the collection at exit of rdflib's own objects; issue 22).
+gc.freeze()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,7 +9,7 @@ import pytest
 from hetao_kg import cache
 from hetao_kg.query.api import _SEARCHABLE
 from hetao_kg.namespaces import compact as _compact
-from hetao_kg.query.search import _HAN, _PUNCT, SearchIndex, normalize_query, strip_tones, to_pinyin
+from hetao_kg.query.search import _PUNCT, SearchIndex, has_han, normalize_query, strip_tones, to_pinyin
 from hetao_kg.store import RdflibStore
 
 from .test_corpus import corpus
@@ -17,10 +17,10 @@ from .test_corpus import corpus
 
 def _reference(labels, query: str, limit: int = 10):
     """The scan the index replaced: every label scored, one result per entity."""
-    entries = [(iri, text, normalize_query(text), to_pinyin(text) if _HAN.search(text) else "", kind)
+    entries = [(iri, text, normalize_query(text), to_pinyin(text) if has_han(text) else "", kind)
                for iri, text, kind in sorted(labels)]
     q = normalize_query(query)
-    q_pinyin = _PUNCT.sub("", strip_tones(query)) if not _HAN.search(query) else ""
+    q_pinyin = _PUNCT.sub("", strip_tones(query)) if not has_han(query) else ""
     if not q:
         return []
     best = {}

@@ -34,6 +34,8 @@ def test_wheel_ships_data_and_loads_the_graph(tmp_path):
         assert needed in names
     shipped = sorted(p.name for p in (ROOT / "graph_data" / "closures").glob("*.nt.gz"))
     assert shipped and sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("hetao_kg/_data/graph_data/closures/")) == shipped
+    snapshot = sorted(p.name for p in (ROOT / "graph_data" / "store").glob("*.nq.gz"))
+    assert snapshot and sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("hetao_kg/_data/graph_data/store/")) == snapshot
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
@@ -45,8 +47,11 @@ def test_wheel_ships_data_and_loads_the_graph(tmp_path):
         "assert str(p.data_root()).startswith(%r), p.data_root();"
         "c._owlrl = lambda graph: exec('raise AssertionError(\\'owlrl ran: a shipped closure was not found\\')');"
         "kg = hetao_kg.load();"
+        "import hetao_kg.store.oxigraph as ox;"
+        "ox.fill = lambda *a, **k: exec('raise AssertionError(\\'the store was derived: no shipped snapshot\\')');"
+        "ox.build(%r);"
         "print(len(kg), hetao_kg.validate(checks=['sparql']).ok)"
-    ) % str(target)
+    ) % (str(target), str(tmp_path / "oxigraph"))
     result = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True, text=True, cwd=tmp_path, timeout=300,

@@ -26,12 +26,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from .. import cache as _cache
-from ..errors import DataError
+from ..errors import DataError, SourceError
 from .dataset import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, GRAPH_ZH_HANT, flatten, record_machine_conversion
 from ..namespaces import HTO, KG, bind_prefixes
-from ..source.normalize import SourceError, opencc_converter
 from ..paths import data_root
-from ..source.sources import source_documents, source_text_graph
 
 __all__ = [
     "DataError",
@@ -236,6 +234,8 @@ def to_traditional(text: str, overrides: tuple[dict[str, str], dict[str, str]] |
     >>> to_traditional("计数群体"), to_traditional("香港中文大学(深圳)")
     ('計數群體', '香港中文大學（深圳）')
     """
+    from ..source.normalize import opencc_converter  # (a warm command that opens the built store needs none)
+
     phrases, chars = overrides if overrides is not None else zh_hant_overrides()
     out = opencc_converter("s2hk").convert(text)
     for old, new in phrases.items():
@@ -244,6 +244,8 @@ def to_traditional(text: str, overrides: tuple[dict[str, str], dict[str, str]] |
 
 
 def _add_derived(ds: Dataset, files: DataFiles) -> None:
+    from ..source.sources import source_documents, source_text_graph
+
     prov = ds.graph(GRAPH_PROVENANCE)
     for doc in source_documents(files.sources).values():
         g = KG[f"graph/source-text/{doc.id}"]

@@ -29,7 +29,7 @@ from rdflib import Literal, URIRef
 
 from ..errors import AmbiguousEntity
 from ..namespaces import compact
-from .queries import _NOT_IRI, UnknownName, entity_params, named_query, select_values
+from .queries import _NOT_IRI, VALUES_CHUNK, UnknownName, entity_params, named_query, select_values
 from .results import QueryResult
 from .search import DiskSearchIndex, SearchHit, SearchIndex
 from ..store.base import QueryError, RdflibStore, Store, entity_variables, to_term
@@ -109,7 +109,7 @@ def _data_key(store: Store) -> str | None:
         key = getattr(store, name, None)
         if isinstance(key, str) and key:
             return key
-    answer_key = getattr(store, "_answer_key", None)
+    answer_key = getattr(store, "lookup_key", None) or getattr(store, "_answer_key", None)  # (computed once)
     if callable(answer_key):
         try:
             key = answer_key()
@@ -334,6 +334,10 @@ class KnowledgeGraph:
 
     def _labelled(self, result: QueryResult, lang: str) -> QueryResult:
         _check_lang(lang)
+        if self._labels is None:  # a short answer: the labels of its IRIs only (one query), not every label
+            iris = {v for row in result.rows for v in row.values() if isinstance(v, URIRef)}
+            if len(iris) <= VALUES_CHUNK:
+                self._prefetch_labels(iris)
         rows = [
             {k: (Literal(self.label(v, lang), lang=lang) if isinstance(v, URIRef) else v) for k, v in row.items()}
             for row in result.rows

@@ -10,7 +10,7 @@ Each file starts with a header of ``# key: value`` lines: ``summary`` (English),
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +26,8 @@ QUERY_DIR = Path(__file__).resolve().parent / "queries"
 
 def suggest(name: str, options: list[str], n: int = 3) -> list[str]:
     """The closest names to ``name`` among ``options``."""
+    import difflib  # only for a name not found
+
     close = difflib.get_close_matches(name, options, n=n, cutoff=0.4)
     return close or [o for o in options if name.lower() in o.lower()][:n]
 
@@ -81,10 +83,22 @@ def named_queries() -> dict[str, NamedQuery]:
 
 def named_query(name: str) -> NamedQuery:
     """One named query; :class:`UnknownName` suggests the closest names."""
+    if named_queries.cache_info().currsize == 0 and f"{name}.rq" in _query_files():
+        return _named_query_alone(name)  # its file only (a command asks for few of the 35)
     queries = named_queries()
     if name not in queries:
         raise UnknownName("named query", name, suggest(name, list(queries)))
     return queries[name]
+
+
+@lru_cache(maxsize=1)
+def _query_files() -> frozenset[str]:
+    return frozenset(os.listdir(QUERY_DIR))
+
+
+@lru_cache(maxsize=None)
+def _named_query_alone(name: str) -> NamedQuery:
+    return _parse(QUERY_DIR / f"{name}.rq")
 
 
 #: IRIs per VALUES block (keeps each query text small enough for any endpoint).

@@ -11,7 +11,7 @@ name      n
 from __future__ import annotations
 
 import csv
-import html
+import functools
 import io
 import json
 import re
@@ -31,7 +31,12 @@ FORMATS = ("table", "csv", "tsv", "json", "sparql-json", "sparql-xml", "sparql-c
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
 
 # C0/C1 controls but newline and tab, bidi overrides and isolates, lone surrogates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+
+
+@functools.lru_cache(maxsize=1)
+def _unsafe() -> re.Pattern:
+    return re.compile(_UNSAFE)  # on first use: not every command writes to a terminal
 
 
 def terminal_safe(text: str) -> str:
@@ -46,7 +51,7 @@ def terminal_safe(text: str) -> str:
         code = ord(m.group(0))
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _UNSAFE.sub(escape, text)
+    return _unsafe().sub(escape, text)
 
 
 def cjk_font(*, apply: bool = True) -> str | None:
@@ -97,14 +102,23 @@ def _python(term: Node | None) -> Any:
 #: quotes, the ellipsis), two for the CJK ideographs of the two main blocks, CJK
 #: punctuation (、。「」 …) and the fullwidth forms (（）：…); tests/test_text_width.py
 #: checks every one against wcwidth
-_WIDE = "\u3000-\u3029\u3030-\u303e\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60"
-_PLAIN = re.compile(f"[\\x20-\\x7e\\xa0-\\xff\\u2010-\\u2027{_WIDE}]*")
-_WIDE_CHARS = re.compile(f"[{_WIDE}]")
+_NARROW = dict.fromkeys([*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2010, 0x2028)])  # translate drops them
+
+
+def _fast_width(text: str) -> int | None:
+    """The width of ``text`` when all its characters are of those, else ``None``. (No
+    regular expression: re takes 2.5 ms to compile these ranges, at every start.)"""
+    wide = text.translate(_NARROW)  # what is left must be wide
+    if all("\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\u3000" <= c <= "\u3029"
+           or "\u3030" <= c <= "\u303e" or "\uff01" <= c <= "\uff60" for c in wide):
+        return len(text) + len(wide)
+    return None
 
 
 def _width(text: str) -> int:
-    if _PLAIN.fullmatch(text):
-        return len(text) + len(_WIDE_CHARS.findall(text))
+    fast = _fast_width(text)
+    if fast is not None:
+        return fast
     from wcwidth import wcswidth
 
     w = wcswidth(text)
@@ -161,6 +175,8 @@ class QueryResult:
         >>> QueryResult(("name",), [{"name": Literal("<b>香港</b>")}])._repr_html_().count("&lt;b&gt;")
         1
         """
+        import html
+
         head = "".join(f"<th>{html.escape(v)}</th>" for v in self.vars)
         body = []
         for shown, raw in zip(self.rows, self.raw if len(self.raw) == len(self.rows) else self.rows):

@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ..namespaces import PREFIXES, QUERY_BASE, canonical_lang
-from .sparql_guard import bind, checked
+from .formats import plain_literal
 
 __all__ = ["bind_values", "canonical_lang", "check", "evaluated_text", "lang_case", "literal", "prefix_block",
            "string_literal"]
@@ -36,12 +36,16 @@ def check(sparql: str) -> str:
     >>> check("SELECT ?s WHERE { VALUES ?s { <http://ex/a> <http://ex/b> } ?s ?p ?o }")
     'SelectQuery'
     """
+    from .sparql_guard import checked  # (imported where a text is read: a cached answer needs none)
+
     return checked(sparql).form
 
 
 def evaluated_text(sparql: str, bindings: Mapping[str, Node] | None = None) -> tuple[str, str]:
     """The guard's canonical text of ``sparql`` with ``bindings`` as ``VALUES``, and
     the query's form: what a store evaluates or sends."""
+    from .sparql_guard import bind, checked
+
     query = checked(sparql)
     return bind(query, bindings), query.form
 
@@ -61,6 +65,8 @@ def lang_case(sparql: str, rows: list[dict[str, Node | None]]) -> list[dict[str,
     >>> lang_case("SELECT (LANG(?l) AS ?t) WHERE { ?s ?p ?l }", [{"t": Literal("zh-hans")}])
     [{'t': rdflib.term.Literal('zh-Hans')}]
     """
+    from .sparql_guard import checked
+
     columns = checked(sparql).lang_columns
     if not columns:
         return rows
@@ -82,24 +88,16 @@ def literal(value: str, *, lang: str | None = None, datatype: str | None = None)
     return Literal(value)
 
 
-_NEW_STR = str.__new__
-
-
 def string_literal(value: str, lang: str | None = None) -> Literal:
     """The plain or language-tagged literal :func:`literal` gives, slot for slot, without
-    rdflib's constructor (4 us a literal: tag validation, lexical-to-value casting), for
-    terms an engine has parsed and validated already. The tag is put in BCP 47 case.
+    rdflib's constructor (:func:`~hetao_kg.store.formats.plain_literal`), for terms an
+    engine has parsed and validated already. The tag is put in BCP 47 case.
 
     >>> a, b = string_literal("香港大学", "zh-hans"), Literal("香港大学", lang="zh-Hans")
     >>> a == b, a.language, a.value == b.value, a.__reduce__() == b.__reduce__()
     (True, 'zh-Hans', True, True)
     """
-    inst = _NEW_STR(Literal, value)
-    inst._language = canonical_lang(lang) if lang else None
-    inst._datatype = None
-    inst._value = value  # what rdflib's constructor casts a string with no datatype to
-    inst._ill_typed = None
-    return inst
+    return plain_literal(value, canonical_lang(lang) if lang else None)
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Node] | None, form: str | None = None) -> str:
@@ -110,4 +108,6 @@ def bind_values(sparql: str, bindings: Mapping[str, Node] | None, form: str | No
     binding for a variable the query does not project, e.g. ``?entity`` in ``describe``);
     the terms are serialized by the guard, never pasted as text.
     """
+    from .sparql_guard import bind, checked
+
     return bind(checked(sparql), bindings)

@@ -14,7 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..cache import _drop, entry_path, read_entry, write_entry
-from .formats import ask_results, write_results
+from .formats import ask_results, plain_literal, write_results
 
 __all__ = ["AnswerCache", "Rows", "Serialized", "answers", "rows_from_json", "rows_to_json"]
 
@@ -55,14 +55,29 @@ def _mark_truncated(doc: bytes, truncated: bool) -> bytes:
     return doc[:-1] + _TRUNCATED if truncated else doc
 
 
+_NEW_STR = str.__new__
+
+
+def _valid_tag(lang: str) -> bool:
+    """rdflib's test of a language tag (``[a-zA-Z]+(-[a-zA-Z0-9]+)*``) without compiling it."""
+    first, *rest = lang.split("-")
+    return lang.isascii() and first.isalpha() and all(part.isalnum() for part in rest)
+
+
 def _json_term(obj: dict) -> Node:
+    """The rdflib term of a JSON binding, as rdflib's constructors make it; IRIs and
+    strings (most of any answer: labels, quotes) without them (an IRI's check would
+    only log a warning, and a tag rdflib refuses still goes through rdflib, which raises)."""
     kind, value = obj["type"], obj["value"]
     if kind == "uri":
-        return URIRef(value)
+        return _NEW_STR(URIRef, value) if type(value) is str else URIRef(value)
     if kind == "bnode":
         return BNode(value)
     if kind in ("literal", "typed-literal"):
-        return Literal(value, lang=obj.get("xml:lang"), datatype=obj.get("datatype"))
+        lang, datatype = obj.get("xml:lang"), obj.get("datatype")
+        if datatype is None and type(value) is str and (not lang or _valid_tag(lang)):
+            return plain_literal(value, lang)
+        return Literal(value, lang=lang, datatype=datatype)
     raise ValueError(f"unknown term type {kind!r}")
 
 

@@ -24,8 +24,8 @@ import re
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
-__all__ = ["apply_dataset", "dataset_iris", "graph_names", "missing_graph", "refuse_missing", "unshift_position",
-           "with_base", "with_dataset"]
+__all__ = ["apply_dataset", "dataset_iris", "graph_names", "may_name_graphs", "missing_graph", "refuse_missing",
+           "unshift_position", "with_base", "with_dataset"]
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 
@@ -218,6 +218,32 @@ def graph_names(store) -> frozenset[str]:
     return names
 
 
+#: where the keyword FROM can stand: at the start or after a blank, ``*``, ``)``, ``>`` or
+#: ``}`` (what ends a select clause, an IRI, a construct template or a comment), and before
+#: a blank, ``<`` or ``#``; a "from" anywhere else is part of a name, an IRI, a string or a
+#: word of a comment ("the quote it came from")
+_FROM = re.compile(r"(?:^|(?<=[\s*)>}]))FROM(?=[\s<#]|$)", re.IGNORECASE)
+#: a comment line: blanks, then ``#`` to the end of the line (a CR or LF ends it, as in SPARQL)
+_COMMENT_LINE = re.compile(r"^[ \t]*#[^\r\n]*", re.MULTILINE)
+
+
+def may_name_graphs(sparql: str) -> bool:
+    """Whether ``sparql`` may hold a ``FROM`` clause (then the guard reads it): false only
+    when no keyword FROM can be in it, so most queries are not lexed for it (31 of the 35
+    named queries say "from" somewhere, in a comment, an IRI or ``prov:wasDerivedFrom``).
+    A code point escape (``\\u0046ROM``) could spell it: then true. Lines that are
+    comments are left out first, unless a long string (which may hold such a line) is there.
+
+    >>> may_name_graphs("SELECT * FROM <g> {}"), may_name_graphs("SELECT ?f {} # the quote it came from, and why")
+    (True, False)
+    """
+    if "\\u" in sparql or "\\U" in sparql:
+        return True
+    if '"""' not in sparql and "'''" not in sparql:  # no long string: a line that starts with # is a comment
+        sparql = _COMMENT_LINE.sub("", sparql)
+    return _FROM.search(sparql) is not None
+
+
 def apply_dataset(sparql: str, store, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> str:
     """The query to run for ``sparql`` with the protocol's dataset (``default_graphs``,
     ``named_graphs``; they replace the query's own ``FROM`` clauses), after checking that
@@ -226,7 +252,7 @@ def apply_dataset(sparql: str, store, default_graphs: Sequence[str] = (), named_
     """
     if default_graphs or named_graphs:
         dataset = (list(default_graphs), list(named_graphs))
-    elif "FROM" in sparql.upper():
+    elif may_name_graphs(sparql):
         from .sparql_guard import checked
 
         dataset = checked(sparql).dataset  # the guard's reading: relative IRIs resolved against the base

@@ -15,7 +15,6 @@ hetao_kg.errors.QueryError: SPARQL syntax error: line 3, column 3: cannot parse 
 
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 from typing import Iterable
@@ -73,6 +72,8 @@ def syntax_error(sparql: str, exc: Exception):
         at = re.search(rf"(?<![\w<\"'#])({re.escape(prefix)}):", sparql)
         line, col = _position(sparql, at.start()) if at else (None, None)
         known = ", ".join(sorted(p for p in PREFIXES if p != "kg"))
+        import difflib  # only for a query that went wrong
+
         close = difflib.get_close_matches(prefix, list(PREFIXES), n=1)
         hint = f"did you mean {close[0]}:? " if close else ""
         return QueryError(
@@ -131,6 +132,8 @@ def check_terms(nodes: Iterable[object]) -> None:
         if isinstance(node, URIRef) and node.startswith(ns):
             local = node[len(ns):]
             if local and local not in terms:
+                import difflib
+
                 close = difflib.get_close_matches(local, sorted(terms), n=1, cutoff=0.6)
                 hint = f"; did you mean hto:{close[0]}?" if close else ""
                 raise QueryError(f"hto:{local} is not in the ontology{hint}")

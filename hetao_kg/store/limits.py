@@ -29,10 +29,8 @@ True
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import pickle
-import signal
 import threading
 from typing import Any, Callable, Mapping
 
@@ -208,6 +206,8 @@ def _worker(conn, other_end, factory: Callable[[], Store], max_memory: int | Non
         other_end.close()  # so that the parent's death reaches us as end-of-file
     network = cut_network()  # before any thread starts: the filter then holds for all of them
     _die_with_parent(parent if parent is not None else os.getppid())
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         store = factory()
@@ -381,6 +381,8 @@ class LimitedStore(SelectAsk):
         once threads run (a web server, a Jupyter kernel, numpy's OpenBLAS) deadlocks
         on their locks; native threads count too (a process that opened pyoxigraph has
         RocksDB's and rayon's, which Python's threading does not list)."""
+        import multiprocessing  # (a command answered from the cache starts no worker)
+
         if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 \
                 and _native_threads() <= 1:
             return "fork"
@@ -388,6 +390,8 @@ class LimitedStore(SelectAsk):
 
     def _start(self) -> None:
         if self.start_method() == "fork":
+            import multiprocessing
+
             ctx = multiprocessing.get_context("fork")
             parent, child = ctx.Pipe()
             _roomy(parent, child)
@@ -486,6 +490,8 @@ class LimitedStore(SelectAsk):
     def _death(self, code: int | None) -> QueryError:
         """What to tell the caller about a worker that died: killed (the kernel's
         out-of-memory killer, or past the memory ceiling) is memory; a crash is a crash."""
+        import signal
+
         if code is not None and code < 0 and -code == signal.SIGKILL:
             return self._memory_error()
         if code is not None and code < 0:
@@ -560,16 +566,22 @@ class LimitedStore(SelectAsk):
 
     # --- the answer cache (in this process, so a hit needs no worker) -----------------------
 
+    def lookup_key(self) -> str | None:
+        """The key this store's answers are cached under, computed once (it hashes every
+        input file): ``None`` without an answer cache, or when a file is missing (the
+        worker then reports it properly)."""
+        if self._lookup_key is None and self._answer_key is not None:
+            try:
+                self._lookup_key = self._answer_key()
+            except Exception:  # noqa: BLE001 - reported by the worker
+                return None
+        return self._lookup_key
+
     def _cached(self, sparql: str, bindings: Mapping[str, Node] | None) -> Rows | bool | None:
-        if self._answer_key is None:
+        if self._answer_key is None or self.lookup_key() is None:
             return None
         from .answers import answers
 
-        if self._lookup_key is None:
-            try:
-                self._lookup_key = self._answer_key()
-            except Exception:  # a missing file: let the worker report it properly
-                return None
         return answers().get(self._lookup_key, sparql, bindings, max_rows=self.max_rows)
 
     def _save(self, sparql: str, bindings: Mapping[str, Node] | None, answer: Any) -> None:

@@ -30,7 +30,6 @@ hetao_kg.errors.QueryRefused: SERVICE is refused: queries never call other endpo
 from __future__ import annotations
 
 import contextlib
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -447,6 +446,8 @@ def _check_terms(toks: list[Token], prologue: tuple[str, dict[str, str]] | None 
         local = iri[len(ns):]
         terms = terms if terms is not None else ontology_terms()
         if local not in terms:
+            import difflib  # only for an unknown term
+
             close = difflib.get_close_matches(local, sorted(terms), n=1, cutoff=0.6)
             hint = f"; did you mean hto:{close[0]}?" if close else ""
             raise QueryError(f"hto:{local} is not in the ontology{hint}")
