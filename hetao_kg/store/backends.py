@@ -48,7 +48,6 @@ DEFAULT = "oxigraph"
 def _guarded_class():
     from .limits import LimitedStore
     from .base import QueryError, QueryMemoryExceeded
-    from .sparql_guard import checked
 
     class GuardedLimitedStore(LimitedStore):
         """Runs the guard in this process, before the worker sees the query: refusals
@@ -65,6 +64,8 @@ def _guarded_class():
             cached = self._cached(sparql, bindings)  # saved only after the guard passed: no parse needed
             if cached is not None:
                 return cached
+            from .sparql_guard import checked  # (imported where a text is read: a cached answer needs none)
+
             # the verdict goes with the text: the worker evaluates its canonical text unlexed
             return self._evaluate(sparql, bindings, None, checked(sparql))
 
@@ -73,6 +74,8 @@ def _guarded_class():
             cached = self._cached(sparql, None)
             if cached is not None:
                 return cached
+            from .sparql_guard import checked
+
             # remembered per text: free where the caller ran the guard already
             return self._evaluate(sparql, None, fmt, checked(sparql))
 
