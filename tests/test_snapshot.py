@@ -79,12 +79,13 @@ def test_every_named_query_answers_alike_on_both_stores(fresh, tmp_path):
     assert answered >= 10
 
 
-_QUADS = gzip.compress(b"<https://ex.org/s> <https://ex.org/p> <https://ex.org/o> <https://ex.org/g> .\n" * 50)
-DAMAGED = [b"not gzip", gzip.compress(b"<a> <b> not n-quads .\n"), _QUADS[:-9],  # truncated
+# mtime=0: the same bytes in every process (pytest-xdist's workers must collect the same tests)
+_QUADS = gzip.compress(b"<https://ex.org/s> <https://ex.org/p> <https://ex.org/o> <https://ex.org/g> .\n" * 50, mtime=0)
+DAMAGED = [b"not gzip", gzip.compress(b"<a> <b> not n-quads .\n", mtime=0), _QUADS[:-9],  # truncated
            _QUADS[:10] + bytes([_QUADS[10] ^ 0x55]) + _QUADS[11:]]  # a flipped byte: zlib's own error
 
 
-@pytest.mark.parametrize("damage", DAMAGED)
+@pytest.mark.parametrize("damage", DAMAGED, ids=["not-gzip", "not-n-quads", "truncated", "flipped-byte"])
 def test_a_damaged_snapshot_is_never_trusted(fresh, damage, tmp_path, monkeypatch):
     db, content = fresh
     shipped = tmp_path / "shipped"
