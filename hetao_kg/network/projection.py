@@ -17,12 +17,13 @@ drawing but stay reachable as attributes.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..namespaces import HTO
 from ..query.api import PathStep, _check_lang
-from ..query.queries import VALUES_CHUNK, select_values, with_values  # noqa: F401 (hetao_kg.network.with_values)
+from ..query.queries import VALUES_CHUNK, named_query, select_values, with_values  # noqa: F401 (hetao_kg.network.with_values)
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx as nx  # imported where a graph is built: resolving a name or a label needs none
@@ -173,10 +174,21 @@ def project(kg: "KnowledgeGraph", *, lang: str = "en") -> nx.MultiDiGraph:
     graph; :func:`project_links` projects just some links (what a view draws).
     """
     kg.labels()  # every label at once
-    kind_rows = sorted(kg.named("entity-kinds").raw, key=lambda r: (str(r["entity"]), str(r["kind"])))
+    kind_rows = sorted(_any_order(kg, "entity-kinds"), key=lambda r: (str(r["entity"]), str(r["kind"])))
     intro = {str(r["entity"]): (str(r["quote"]), str(r["sentence"])) for r in kg.named("entity-quotes").raw}
     evidence = _evidence(kg, lang)
-    return _assemble(kg, lang, kg.named("entity-links").raw, kind_rows, intro, evidence, evidence)
+    return _assemble(kg, lang, _any_order(kg, "entity-links"), kind_rows, intro, evidence, evidence)
+
+
+_FINAL_ORDER = re.compile(r"\nORDER BY [^{}\n]*\s*\Z")
+
+
+def _any_order(kg: "KnowledgeGraph", name: str) -> list:
+    """The rows of a named query asked without its final ``ORDER BY``, for a caller that
+    sorts them itself: a read-only Oxigraph store sorts by decoding every compared term
+    (350k triples: ``entity-kinds`` 0.30 s unordered, 1.29 s ordered)."""
+    text = named_query(name).text
+    return kg.query(_FINAL_ORDER.sub("\n", text)).raw
 
 
 def project_links(kg: "KnowledgeGraph", links: list[dict], *, lang: str = "en") -> nx.MultiDiGraph:
