@@ -74,8 +74,9 @@ def test_several_links_between_two_nodes_give_the_projections_edges(kg):
     links = list(rows[:45])
     for i, r in enumerate(rows[:15]):
         links.append({**r, "graph": rows[-1 - i]["graph"]})  # the same link in another graph
-    for i, r in enumerate(rows[15:30]):
-        links.append({**r, "property": rows[-1 - i]["property"]})  # a second property, same direction
+    for i, r in enumerate(rows[15:30]):  # a second property, same direction (another than its own)
+        other = next(x["property"] for x in rows[len(rows) - 1 - i::-1] + rows if x["property"] != r["property"])
+        links.append({**r, "property": other})
     for i, r in enumerate(rows[30:45]):
         links.append({**r, "source": r["target"], "target": r["source"], "property": rows[i]["property"]})  # back
     for lang in ("en", "zh-Hant"):
