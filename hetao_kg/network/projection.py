@@ -226,6 +226,7 @@ def _no_evidence() -> dict:
             "sentence_text": "", "span": [0, 0], "paragraph": None, "sentence_number": None,
             "document": "", "document_label": ""}
 
+
 _LINK_ORDER = ("source", "property", "target", "graph")
 
 
