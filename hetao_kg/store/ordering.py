@@ -1,0 +1,189 @@
+"""A SELECT's final ``ORDER BY``, applied in Python to Oxigraph's unordered rows.
+
+pyoxigraph 0.5 sorts by decoding both compared terms of every comparison; on a RocksDB
+store each decoding is a read of the database, so ordering 74k rows of ``network-labels``
+took 4.7 s at 350k triples against 0.5 s for the rows themselves. (Oxigraph's main branch
+decodes each row's keys once, ``spareval: compute ordering vector only once``, 2026-08;
+no 0.5 release has it.) Here the rows are asked without the clause and sorted as
+Oxigraph's ``cmp_terms`` sorts them: unbound, then blank nodes, then IRIs (by their
+text), then literals. Only key columns whose literals Oxigraph orders by a total order
+this module can reproduce exactly are sorted here; for any other answer
+:func:`sort_rows` gives ``None`` and the caller asks Oxigraph with the clause.
+
+The keys read are the simple ones the named queries use: ``?v``, ``ASC(?v)``,
+``DESC(?v)`` and ``(BOUND(?v))``, each naming a variable of the answer. A query whose
+``ORDER BY`` has anything else, or a ``LIMIT`` / ``OFFSET`` / ``VALUES`` after it, is
+left to Oxigraph as written.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple, Sequence
+
+__all__ = ["OrderKey", "FinalOrder", "final_order", "sort_rows"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# literals Oxigraph orders by (lexical form, datatype, language) alone: every pair of
+# them either compares that way or, for two strings (or two strings of one language),
+# by value, which the tuple order agrees with
+_BY_TUPLE = frozenset({_XSD + "string", _RDF_LANG_STRING, _XSD + "boolean", _XSD + "anyURI"})
+_NUMBERS = frozenset({_XSD + "integer", _XSD + "decimal"})
+# dates whose lexical order is their order in time: no time zone, four-digit years
+_LEXICAL_TIME = {
+    _XSD + "date": re.compile(r"\d{4}-\d{2}-\d{2}\Z"),
+    _XSD + "dateTime": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z"),
+    _XSD + "gYear": re.compile(r"\d{4}\Z"),
+}
+
+
+class OrderKey(NamedTuple):
+    """One key of an ``ORDER BY``: the variable (without ``?``), whether descending, and
+    whether the key is ``BOUND(?variable)`` rather than the variable's value."""
+
+    variable: str
+    descending: bool = False
+    bound: bool = False
+
+
+class FinalOrder(NamedTuple):
+    """A query's final ``ORDER BY`` read by :func:`final_order`: the text without it and its keys."""
+
+    unordered: str
+    keys: tuple[OrderKey, ...]
+
+
+@lru_cache(maxsize=512)
+def final_order(text: str) -> FinalOrder | None:
+    """The final ``ORDER BY`` of a SELECT text made only of simple keys, or ``None``.
+
+    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s DESC(?p)").keys
+    (OrderKey(variable='s', descending=False, bound=False), OrderKey(variable='p', descending=True, bound=False))
+    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s").unordered
+    'SELECT ?s WHERE { ?s ?p ?o } '
+    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3") is None
+    True
+    """
+    from .sparql_guard import QueryError, _expand_codepoints, _lex, _write
+
+    try:
+        toks, gaps = _lex(_expand_codepoints(text))
+    except QueryError:
+        return None
+    depth = 0
+    order_at = -1
+    for i, tok in enumerate(toks):
+        if tok.kind == "PUNCT" and tok.text in "{([":
+            depth += 1
+        elif tok.kind == "PUNCT" and tok.text in "})]":
+            depth -= 1
+        elif (depth == 0 and tok.kind == "NAME" and tok.text.upper() == "ORDER"
+              and i + 1 < len(toks) and toks[i + 1].text.upper() == "BY"):
+            order_at = i
+    if order_at < 0 or not toks or toks[0].text.upper() not in ("SELECT", "PREFIX", "BASE"):
+        return None
+    keys = _keys(toks[order_at + 2:])
+    if not keys:
+        return None
+    _, pieces = _write(toks, gaps)  # the guard's canonical text, up to ORDER
+    return FinalOrder("".join(pieces[: 2 * order_at + 1]), keys)
+
+
+def _keys(toks: Sequence[Any]) -> tuple[OrderKey, ...]:
+    """The keys of an ``ORDER BY`` running to the end of the text; empty if any key is
+    not ``?v``, ``ASC(?v)``, ``DESC(?v)`` or ``(BOUND(?v))``."""
+    words = [(t.kind, t.text.upper() if t.kind == "NAME" else t.text) for t in toks]
+    out: list[OrderKey] = []
+    i = 0
+    while i < len(words):
+        kind, word = words[i]
+        if kind == "VAR":
+            out.append(OrderKey(word[1:]))
+            i += 1
+        elif (kind == "NAME" and word in ("ASC", "DESC") and words[i + 1: i + 2] == [("PUNCT", "(")]
+              and i + 3 < len(words) and words[i + 2][0] == "VAR" and words[i + 3] == ("PUNCT", ")")):
+            out.append(OrderKey(words[i + 2][1][1:], descending=word == "DESC"))
+            i += 4
+        elif (words[i: i + 3] == [("PUNCT", "("), ("NAME", "BOUND"), ("PUNCT", "(")] and i + 5 < len(words)
+              and words[i + 3][0] == "VAR" and words[i + 4: i + 6] == [("PUNCT", ")"), ("PUNCT", ")")]):
+            out.append(OrderKey(words[i + 3][1][1:], bound=True))
+            i += 6
+        else:
+            return ()
+    return tuple(out)
+
+
+def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) -> list | None:
+    """``rows`` (pyoxigraph solutions, or sequences of terms in ``variables`` order)
+    sorted by ``keys`` as Oxigraph's ``ORDER BY`` sorts them, or ``None`` when a key
+    is not a variable of the answer or its column holds literals whose order is not
+    reproduced here (a mix of numbers and strings, dates with time zones, doubles).
+
+    >>> import pyoxigraph as ox
+    >>> rows = [[ox.Literal("b")], [ox.NamedNode("http://x/a")], [None], [ox.Literal("a", language="en")]]
+    >>> [r[0] for r in sort_rows(rows, ["v"], [OrderKey("v")])]
+    [None, <NamedNode value=http://x/a>, <Literal value=a language=en>, <Literal value=b datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>]
+    """
+    at = []
+    for key in keys:
+        if key.variable not in variables:
+            return None
+        at.append(list(variables).index(key.variable))
+    columns: dict[int, Any] = {}
+    for i, key in zip(at, keys):
+        if not key.bound and i not in columns:
+            rank = _column_rank([row[i] for row in rows])
+            if rank is None:
+                return None
+            columns[i] = rank
+    out = list(rows)
+    for i, key in reversed(list(zip(at, keys))):  # stable sorts, the last key first
+        if key.bound:
+            out.sort(key=lambda row, i=i: row[i] is not None, reverse=key.descending)
+        else:
+            out.sort(key=lambda row, i=i, rank=columns[i]: rank[row[i]], reverse=key.descending)
+    return out
+
+
+def _column_rank(values: list) -> dict | None:
+    """Each distinct value of a column mapped to a key Python orders as Oxigraph does, or
+    ``None`` if the column's literals are not all of one class reproduced here."""
+    import pyoxigraph as ox
+
+    rank: dict = {}
+    literal_class = None
+    for term in values:
+        if term in rank:
+            continue
+        if term is None:
+            rank[term] = (0,)
+        elif isinstance(term, ox.BlankNode):
+            rank[term] = (1, term.value)
+        elif isinstance(term, ox.NamedNode):
+            rank[term] = (2, term.value)
+        elif isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            if datatype in _BY_TUPLE:
+                kind, value = "tuple", (term.value, datatype, (1, term.language) if term.language else (0,))
+            elif datatype in _NUMBERS:
+                try:
+                    kind, value = "number", Decimal(term.value)
+                except InvalidOperation:
+                    return None
+                if not value.is_finite():
+                    return None
+            elif datatype in _LEXICAL_TIME and _LEXICAL_TIME[datatype].match(term.value):
+                kind, value = datatype, term.value
+            else:
+                return None
+            if literal_class is None:
+                literal_class = kind
+            elif literal_class != kind:
+                return None
+            rank[term] = (3, value)
+        else:  # a quoted triple
+            return None
+    return rank
