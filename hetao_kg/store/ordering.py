@@ -127,25 +127,28 @@ def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) ->
     >>> [r[0] for r in sort_rows(rows, ["v"], [OrderKey("v")])]
     [None, <NamedNode value=http://x/a>, <Literal value=a language=en>, <Literal value=b datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>]
     """
-    at = []
+    variables = list(variables)
+    if any(key.variable not in variables for key in keys):
+        return None
+    ordinals: dict[int, dict] = {}  # per column: each distinct term's place in Oxigraph's order
+    columns = []
     for key in keys:
-        if key.variable not in variables:
-            return None
-        at.append(list(variables).index(key.variable))
-    columns: dict[int, Any] = {}
-    for i, key in zip(at, keys):
-        if not key.bound and i not in columns:
-            rank = _column_rank([row[i] for row in rows])
-            if rank is None:
-                return None
-            columns[i] = rank
-    out = list(rows)
-    for i, key in reversed(list(zip(at, keys))):  # stable sorts, the last key first
+        i = variables.index(key.variable)
+        values = [row[i] for row in rows]  # one term object per cell, read once
         if key.bound:
-            out.sort(key=lambda row, i=i: row[i] is not None, reverse=key.descending)
+            column = [0 if v is None else 1 for v in values]
         else:
-            out.sort(key=lambda row, i=i, rank=columns[i]: rank[row[i]], reverse=key.descending)
-    return out
+            if i not in ordinals:
+                rank = _column_rank(values)
+                if rank is None:
+                    return None
+                places = {r: n for n, r in enumerate(sorted(set(rank.values())))}  # equal keys, equal places
+                ordinals[i] = {term: places[r] for term, r in rank.items()}
+            place = ordinals[i]
+            column = [place[v] for v in values]
+        columns.append([-n for n in column] if key.descending else column)
+    by_row = list(zip(*columns))
+    return [rows[j] for j in sorted(range(len(rows)), key=by_row.__getitem__)]  # stable: ties keep their order
 
 
 def _column_rank(values: list) -> dict | None:
@@ -165,9 +168,12 @@ def _column_rank(values: list) -> dict | None:
         elif isinstance(term, ox.NamedNode):
             rank[term] = (2, term.value)
         elif isinstance(term, ox.Literal):
-            datatype = term.datatype.value
+            language = term.language
+            datatype = _RDF_LANG_STRING if language else term.datatype.value
+            # flat keys (nested tuples compare slower): an untagged literal's language
+            # sorts before every tag, as Rust's None before Some
             if datatype in _BY_TUPLE:
-                kind, value = "tuple", (term.value, datatype, (1, term.language) if term.language else (0,))
+                kind, key = "tuple", (3, term.value, datatype, 1 if language else 0, language or "")
             elif datatype in _NUMBERS:
                 try:
                     kind, value = "number", Decimal(term.value)
@@ -175,15 +181,16 @@ def _column_rank(values: list) -> dict | None:
                     return None
                 if not value.is_finite():
                     return None
+                key = (3, value)
             elif datatype in _LEXICAL_TIME and _LEXICAL_TIME[datatype].match(term.value):
-                kind, value = datatype, term.value
+                kind, key = datatype, (3, term.value)
             else:
                 return None
             if literal_class is None:
                 literal_class = kind
             elif literal_class != kind:
                 return None
-            rank[term] = (3, value)
+            rank[term] = key
         else:  # a quoted triple
             return None
     return rank
