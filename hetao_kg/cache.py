@@ -72,7 +72,7 @@ VERSION = "v1"
 #: The kinds of entry, each a folder below ``<cache>/v1``: ``graph`` (N-Quads of the
 #: built dataset), ``answers`` (SPARQL JSON), ``oxigraph`` (embedded store folders),
 #: ``search`` (search forms and indexes), ``views`` (rendered view pages, JSON).
-KINDS = ("graph", "answers", "oxigraph", "search", "views", "closures")
+KINDS = ("graph", "answers", "oxigraph", "search", "degrees", "views", "closures")
 _MAGIC = b"# hetao-kg-cache 2 code="
 _OLD_MAGIC = b"# hetao-kg-cache 1 "  # entries of older versions: stale, never read
 _LEGACY = ("graph-*.pickle", "answers/*.pickle")
@@ -195,6 +195,26 @@ def _safe_key(key: str) -> str:
 def entry_path(kind: str, key: str, suffix: str) -> Path:
     """The file of one entry (it may not exist)."""
     return _kind_dir(kind) / f"{_safe_key(key)}{suffix}"
+
+
+def write_sqlite(path: Path, fill) -> None:
+    """Write an SQLite file at ``path``: ``fill(connection)`` writes it into a temporary
+    file beside it, which is then renamed into place (a killed writer leaves nothing
+    half-written, and a reader never opens a file being written)."""
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        fill(db)
+        db.commit()
+        db.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def entry_dir(kind: str, key: str) -> Path:

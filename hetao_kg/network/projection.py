@@ -336,16 +336,27 @@ class Neighbourhood:
 
     # -- asking the store ------------------------------------------------------------
 
+    #: a :class:`~hetao_kg.network.degrees.DegreeTable` that answers the fan-in and the
+    #: kinds (its primary kind per node: all :meth:`family` needs) instead of the store
+    table = None
+
     def _fetch_fan_in(self, nodes) -> None:
         todo = set(nodes) - self._fanned
-        for row in select_values(self.kg, "network-fan-in", "target", todo):
-            self.fan_in[(str(row["target"]), str(row["property"]))] = int(row["sources"])
+        if self.table is not None:
+            self.fan_in.update(self.table.fan_in(todo))
+        else:
+            for row in select_values(self.kg, "network-fan-in", "target", todo):
+                self.fan_in[(str(row["target"]), str(row["property"]))] = int(row["sources"])
         self._fanned |= todo
 
     def _fetch_kinds(self, nodes) -> None:
         todo = set(nodes) - self.kinds.keys()
         for n in todo:
             self.kinds[n] = []
+        if self.table is not None:
+            for n, kind in self.table.kinds(todo).items():
+                self.kinds[n].append(kind)
+            return
         for row in select_values(self.kg, "network-kinds", "entity", todo):
             self.kinds[str(row["entity"])].append(_local(str(row["kind"])))
 

@@ -184,18 +184,15 @@ class DiskSearchIndex:
     def build(cls, path: str | Path, labels: list[tuple[str, str, str]], *, cache: bool = True) -> "DiskSearchIndex":
         """Write the index of ``labels`` (entity IRI, label or alias, kind) to ``path``
         (a temporary file renamed into place: a killed build leaves nothing half-written)."""
-        import os
         import sqlite3
-        import tempfile
+
+        from ..cache import write_sqlite
 
         labels = sorted(labels)
         forms = _forms(labels, cache=cache)
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            db = sqlite3.connect(tmp)
+
+        def fill(db) -> None:
             db.execute("CREATE TABLE entries (i INTEGER PRIMARY KEY, iri TEXT, text TEXT, folded TEXT, "
                        "pinyin TEXT, kind TEXT, flen INTEGER)")
             db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -210,12 +207,8 @@ class DiskSearchIndex:
                 pass
             else:
                 db.execute("INSERT INTO grams (rowid, folded, pinyin) SELECT i, folded, pinyin FROM entries")
-            db.commit()
-            db.close()
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+
+        write_sqlite(path, fill)
         return cls(path)
 
     def search(self, query: str, *, limit: int = 10) -> list[tuple[str, str, float, str]]:

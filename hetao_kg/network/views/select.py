@@ -16,7 +16,7 @@ import networkx as nx
 if TYPE_CHECKING:  # pragma: no cover
     from ...query.api import KnowledgeGraph
 
-__all__ = ["Drawing", "HUB_MIN_LINKS", "MAX_DEPTH1", "MAX_DEPTH2_PER_NODE", "SELECTORS", "fold", "hk_university_links", "hub_links"]
+__all__ = ["DEGREE_TABLE_MIN", "Drawing", "HUB_MIN_LINKS", "MAX_DEPTH1", "MAX_DEPTH2_PER_NODE", "SELECTORS", "fold", "hk_university_links", "hub_links"]
 
 KG = "https://w3id.org/hetao-kg/id/"
 HTO = "https://w3id.org/hetao-kg/ontology#"
@@ -26,6 +26,10 @@ HUB_MIN_LINKS = 8
 MAX_DEPTH1 = 14
 #: ... and at most this many second-degree neighbours per direct neighbour.
 MAX_DEPTH2_PER_NODE = 3
+#: An ego view asked from the store ranks at least this many candidates of one level by
+#: the degree table (:mod:`hetao_kg.network.degrees`, counted once per data) rather than
+#: by asking for each candidate's links: a hub of the 3.5M corpus has 6,000 neighbours.
+DEGREE_TABLE_MIN = 1000
 
 
 @dataclass
@@ -287,11 +291,13 @@ def _ego(kg, g, lang, entities, depth, text) -> Drawing:
     return _ego_drawing(g, centre, keep, extra, hubs, text)
 
 
-def _ego_keep(centre, depth, neighbours, degree, label, centre_drawn, prepare=lambda nodes: None):
+def _ego_keep(centre, depth, neighbours, degree, label, centre_drawn, prepare=lambda nodes: None,
+              expand=lambda nodes: None):
     """Which nodes a neighbourhood keeps (best connected first, bounded) and the "+N more" counts.
 
-    ``prepare(nodes)`` is told each level's candidates before they are ranked (to ask
-    the store about all of them at once)."""
+    ``prepare(nodes)`` is told each level's candidates before they are ranked, and
+    ``expand(nodes)`` each frontier before its neighbours are asked (to ask the store
+    about all of them at once)."""
 
     def ranked(nodes):  # most relevant first: best connected, then by label
         nodes = list(nodes)
@@ -307,6 +313,7 @@ def _ego_keep(centre, depth, neighbours, degree, label, centre_drawn, prepare=la
     frontier = first[:MAX_DEPTH1]
     for level in range(2, depth + 1):
         nxt = []
+        expand(frontier)
         prepare([m for n in frontier for m in neighbours(n)])
         for n in frontier:
             new = ranked(m for m in neighbours(n) if m not in keep and m not in nxt)
@@ -331,7 +338,10 @@ def _ego_around(kg, centre, name, lang, depth, text) -> Drawing:
     (each level a few queries bound through VALUES), never the whole network."""
     from ..projection import Neighbourhood, _local, project_links
 
+    from ..degrees import degree_around, degree_table
+
     around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS, centre=centre)
+    around.table = degree_table(kg, hub_min=HUB_MIN_LINKS, count=False)  # the fan-in and kinds, when counted
     around.fetch([centre])
     if not around.out[centre] and not around.into[centre]:
         raise ValueError(f"{name!r} has no links to draw")
@@ -343,15 +353,25 @@ def _ego_around(kg, centre, name, lang, depth, text) -> Drawing:
             seen[n] = around.neighbours(n)
         return seen[n]
 
-    def prefetch(nodes):  # the links and labels of a whole level at once
-        around.fetch(nodes)
+    counted: dict[str, int] = {}  # degrees read from the degree table
+
+    def prefetch(nodes):  # the links (or the degrees) and labels of a whole level at once
+        nodes = set(nodes) - counted.keys()
+        if len(nodes) >= DEGREE_TABLE_MIN:
+            around.table = degree_table(kg, hub_min=HUB_MIN_LINKS)
+            counted.update(degree_around(around.table, around.links(centre), centre, nodes, around.is_hub))
+        else:
+            around.fetch(nodes)
         kg._prefetch_labels(nodes)
 
     def degree(n):
+        if n in counted:
+            return counted[n]
         nbrs = neighbours(n)
         return len(nbrs) + (1 if n in nbrs else 0)  # a self-loop counts twice, as in networkx
 
-    keep, extra = _ego_keep(centre, depth, neighbours, degree, lambda n: kg.label(n, lang), drawn, prefetch)
+    keep, extra = _ego_keep(centre, depth, neighbours, degree, lambda n: kg.label(n, lang), drawn, prefetch,
+                            around.fetch)
     around.fetch(keep)
     links: dict[tuple, dict] = {}
     attribute_in = around.hub_attribute_links(keep)

@@ -1,0 +1,61 @@
+"""The degree table a hub's ego view is ranked by (hetao_kg.network.degrees, issue 22)."""
+
+from __future__ import annotations
+
+import pytest
+
+import hetao_kg.network.degrees as degrees
+from hetao_kg import open_graph
+from hetao_kg.network.projection import Neighbourhood, _primary
+from hetao_kg.network.views.select import HUB_MIN_LINKS
+
+
+@pytest.fixture(scope="module")
+def counted():
+    return degrees.count_degrees(open_graph(), hub_min=HUB_MIN_LINKS)
+
+
+def test_each_degree_is_the_one_the_neighbourhood_counts_link_by_link(counted):
+    kg = open_graph()
+    around = Neighbourhood(kg, hub_min=HUB_MIN_LINKS)  # no centre: hub links never count
+    nodes = sorted({str(r["entity"]) for r in kg.named("entity-kinds").raw})
+    assert len(nodes) > 100
+    around.fetch(nodes)
+    checked = 0
+    for node in nodes:
+        if around.family(node) == "attribute":
+            continue
+        found = around.neighbours(node)
+        assert counted.degrees.get(node, 0) == len(found) + (node in found), node
+        assert counted.kinds.get(node) == (_primary(around.kinds[node]) if around.kinds[node] else None), node
+        checked += 1
+    assert checked > 50
+    assert max(counted.degrees.values()) > 10
+
+
+def test_the_table_is_written_once_and_read_back(counted, monkeypatch):
+    first = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
+    nodes = sorted(counted.degrees)[:40] + ["https://w3id.org/hetao-kg/id/no-such-node"]
+    monkeypatch.setattr(degrees, "count_degrees", lambda *a, **k: pytest.fail("counted again"))
+    again = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)  # a new facade: from the file
+    assert again is not first
+    assert again.degrees(nodes) == first.degrees(nodes) == {n: counted.degrees.get(n, 0) for n in nodes}
+    targets = sorted({t for t, _ in counted.fan_in})[:30]
+    assert again.fan_in(targets) == {k: n for k, n in counted.fan_in.items() if k[0] in targets}
+    assert again.kinds(nodes) == {n: counted.kinds[n] for n in nodes if n in counted.kinds}
+
+
+def test_a_damaged_table_is_counted_again(counted, monkeypatch):
+    from hetao_kg import cache
+    from hetao_kg.query.api import _data_key
+
+    kg = open_graph()
+    degrees.degree_table(kg, hub_min=HUB_MIN_LINKS)
+    path = cache.entry_path("degrees", f"{degrees.VERSION}-{HUB_MIN_LINKS}-{_data_key(kg.store)[:40]}", ".sqlite")
+    assert path.is_file()
+    path.write_bytes(b"not an SQLite file")
+    assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is None
+    table = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
+    some = sorted(counted.degrees)[:20]
+    assert table.degrees(some) == {n: counted.degrees[n] for n in some}
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
