@@ -31,6 +31,9 @@ def test_each_degree_is_the_one_the_neighbourhood_counts_link_by_link(counted):
         checked += 1
     assert checked > 50
     assert max(counted.degrees.values()) > 10
+    # the attribute links into hubs: what the neighbourhood asks for link by link
+    live = sorted(tuple(r[k] for k in ("source", "property", "target", "graph")) for r in around.hub_attribute_links(nodes))
+    assert live and counted.attribute_hub_links == live
 
 
 def test_the_table_is_written_once_and_read_back(counted, monkeypatch):
@@ -43,6 +46,8 @@ def test_the_table_is_written_once_and_read_back(counted, monkeypatch):
     targets = sorted({t for t, _ in counted.fan_in})[:30]
     assert again.fan_in(targets) == {k: n for k, n in counted.fan_in.items() if k[0] in targets}
     assert again.kinds(nodes) == {n: counted.kinds[n] for n in nodes if n in counted.kinds}
+    hubs = sorted({r[2] for r in counted.attribute_hub_links})
+    assert again.attribute_hub_links(hubs) == first.attribute_hub_links(hubs) == counted.attribute_hub_links
 
 
 def test_a_damaged_table_is_counted_again(counted, monkeypatch):

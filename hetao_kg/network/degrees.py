@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Counted", "DegreeTable", "count_degrees", "degree_around", "degree_table"]
 
 #: the cache entry's version: a change in what is counted gives it a new name
-VERSION = "degrees-v2"
+VERSION = "degrees-v3"
 _CHUNK = 500  # nodes per SQLite lookup (under every SQLite's limit of bound values)
 
 
@@ -39,6 +39,9 @@ class Counted(NamedTuple):
     degrees: dict[str, int]
     kinds: dict[str, str]
     fan_in: dict[tuple[str, str], int]
+    #: the hub links (source, property, target, graph) whose source is an attribute:
+    #: what the views fold into a hub's target (a few among its thousands of links)
+    attribute_hub_links: list[tuple[str, str, str, str]]
 
 
 def count_degrees(kg: "KnowledgeGraph", *, hub_min: int) -> Counted:
@@ -67,16 +70,19 @@ def count_degrees(kg: "KnowledgeGraph", *, hub_min: int) -> Counted:
         return found
 
     shared: dict[str, set[str]] = defaultdict(set)
+    attribute_hub_links = []
     for r in _any_order(kg, "network-links"):
         source, target = str(r["source"]), str(r["target"])
         if fan_in.get((target, str(r["property"])), 0) >= hub_min:
+            if not entity(source):
+                attribute_hub_links.append((source, str(r["property"]), target, str(r["graph"])))
             continue
         if entity(target):
             shared[source].add(target)
         if entity(source):
             shared[target].add(source)
     degrees = {node: len(others) + (node in others) for node, others in shared.items()}
-    return Counted(degrees, kinds, fan_in)
+    return Counted(degrees, kinds, fan_in, sorted(set(attribute_hub_links)))
 
 
 class DegreeTable:
@@ -121,6 +127,14 @@ class DegreeTable:
             return {k: n for k, n in self._memory.fan_in.items() if k[0] in wanted}
         return {(t, p): n for t, p, n in self._rows("fan_in", "target", targets)}
 
+    def attribute_hub_links(self, targets: Iterable[str]) -> list[tuple[str, str, str, str]]:
+        """The hub links into ``targets`` whose source is an attribute, sorted."""
+        targets = sorted(set(targets))
+        if self._memory is not None:
+            wanted = set(targets)
+            return [r for r in self._memory.attribute_hub_links if r[2] in wanted]
+        return sorted(self._rows("attribute_hub_link", "target", targets))
+
     @classmethod
     def write(cls, path: Path, counted: Counted) -> "DegreeTable":
         """The table written to ``path`` (a temporary file renamed into place)."""
@@ -134,6 +148,9 @@ class DegreeTable:
             db.executemany("INSERT INTO degree VALUES (?, ?)", sorted(counted.degrees.items()))
             db.executemany("INSERT INTO kind VALUES (?, ?)", sorted(counted.kinds.items()))
             db.executemany("INSERT INTO fan_in VALUES (?, ?, ?)", sorted((t, p, n) for (t, p), n in counted.fan_in.items()))
+            db.execute("CREATE TABLE attribute_hub_link (source TEXT, property TEXT, target TEXT, graph TEXT)")
+            db.execute("CREATE INDEX by_target ON attribute_hub_link (target)")
+            db.executemany("INSERT INTO attribute_hub_link VALUES (?, ?, ?, ?)", counted.attribute_hub_links)
 
         write_sqlite(path, fill)
         return cls(path=path)

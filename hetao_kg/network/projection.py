@@ -385,8 +385,13 @@ class Neighbourhood:
         """Links of a hub property into ``nodes`` from attribute nodes (folded into the node)."""
         wanted = set(nodes)
         pairs = [(t, p) for (t, p), n in self.fan_in.items() if t in wanted and n >= self.hub_min and t != self.centre]
-        rows = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
-                for r in select_values(self.kg, "network-links", "target property", pairs)]
+        if self.table is not None:  # counted once: no need to ask for all the hub's links
+            chosen = set(pairs)
+            rows = [dict(zip(("source", "property", "target", "graph"), r))
+                    for r in self.table.attribute_hub_links({t for t, _ in pairs}) if (r[2], r[1]) in chosen]
+        else:
+            rows = [{k: str(r[k]) for k in ("source", "property", "target", "graph")}
+                    for r in select_values(self.kg, "network-links", "target property", pairs)]
         self._fetch_kinds({r["source"] for r in rows})
         return [r for r in rows if self.family(r["source"]) == "attribute"]
 

@@ -716,7 +716,8 @@ def _evaluated(db, text: str, form: str) -> tuple[Any, Any]:
     order = final_order(text) if form == "SelectQuery" and text not in _ENGINE_ORDERED else None
     if order is not None:
         result = query_unknown_functions_unbound(db, order.unordered, **options)
-        rows = sort_rows(list(result), [v.value for v in result.variables], order.keys)
+        # each solution read once into a tuple: the sort and the conversion share its terms
+        rows = sort_rows(list(map(tuple, result)), [v.value for v in result.variables], order.keys)
         if rows is not None:
             return result, rows
         if len(_ENGINE_ORDERED) >= 256:
