@@ -142,3 +142,32 @@ def test_a_key_the_answer_does_not_project_is_left_to_oxigraph():
     text = "SELECT ?a WHERE { VALUES (?a ?b) { (1 2) (2 1) } } ORDER BY ?b"
     assert not _sorted_here(store, text)
     assert _ours(store, text) == _engine_rows(store, text) == [(ox.Literal(2),), (ox.Literal(1),)]
+
+
+@pytest.mark.parametrize("mix", [
+    ["5", '"100000000000000000000"^^xsd:integer', "3"],  # past i64: Oxigraph keeps it unparsed
+    ["-5", '"-9223372036854775809"^^xsd:integer', "3"],
+    ['"1_000"^^xsd:integer', "5", "20"],  # Python's Decimal reads these; Oxigraph does not
+    ['" 7"^^xsd:integer', "5", "20"],
+    ['"1e3"^^xsd:integer', "5", "20"],
+    ['"\u0661\u0662"^^xsd:integer', "5", "20"],  # Arabic-Indic digits
+    ['"1000000000000000000000.5"^^xsd:decimal', "5.5", "20.5"],  # past Oxigraph's i128 of 10^-18
+    ['"1E1"^^xsd:decimal', "5.5", "20.5"],
+    ['"0.1000000000000000001"^^xsd:decimal', "0.2", '"0.05"^^xsd:decimal'],  # 19 fractional digits
+])
+def test_numbers_oxigraph_does_not_parse_are_not_ordered_by_value(mix: list[str]):
+    """A number Oxigraph cannot read is compared with the others by its lexical form; the
+    store must give Oxigraph's order, not the order of the values Python reads."""
+    store = ox.Store()
+    text = "SELECT ?v ?id WHERE { VALUES (?v ?id) { " + " ".join(f"({m} {i})" for i, m in enumerate(mix)) + " } } ORDER BY ?v ?id"
+    assert _ours(store, text) == _engine_rows(store, text)
+    assert not _sorted_here(store, text)
+
+
+@pytest.mark.parametrize("mix", [["+7", "-0", '"9223372036854775807"^^xsd:integer', "007"],
+                                 ['"7."^^xsd:decimal', '".5"^^xsd:decimal', "-0.0", '"0.000000000000000001"^^xsd:decimal']])
+def test_numbers_oxigraph_reads_are_still_sorted_here(mix: list[str]):
+    store = ox.Store()
+    text = "SELECT ?v ?id WHERE { VALUES (?v ?id) { " + " ".join(f"({m} {i})" for i, m in enumerate(mix)) + " } } ORDER BY ?v ?id"
+    assert _sorted_here(store, text)
+    assert _ours(store, text) == _engine_rows(store, text)

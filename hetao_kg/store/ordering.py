@@ -31,7 +31,17 @@ _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 # them either compares that way or, for two strings (or two strings of one language),
 # by value, which the tuple order agrees with
 _BY_TUPLE = frozenset({_XSD + "string", _RDF_LANG_STRING, _XSD + "boolean", _XSD + "anyURI"})
-_NUMBERS = frozenset({_XSD + "integer", _XSD + "decimal"})
+# the lexical forms Oxigraph reads as numbers (``i64::from_str``; oxsdatatypes' Decimal, an
+# i128 of 10^-18 units): any other form, huge or with digits Python's Decimal also reads
+# ("1_000", " 7", "1e3", Arabic-Indic digits), is to Oxigraph a literal it compares with a
+# number by its lexical form, which no order by value reproduces
+_NUMBER_FORMS = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+\Z", re.ASCII),
+    _XSD + "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z", re.ASCII),
+}
+_NUMBERS = frozenset(_NUMBER_FORMS)
+_I64 = (-(2 ** 63), 2 ** 63 - 1)
+_I128 = (-(2 ** 127), 2 ** 127 - 1)
 # dates whose lexical order is their order in time: no time zone, four-digit years
 _LEXICAL_TIME = {
     _XSD + "date": re.compile(r"\d{4}-\d{2}-\d{2}\Z"),
@@ -151,6 +161,26 @@ def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) ->
     return [rows[j] for j in sorted(range(len(rows)), key=by_row.__getitem__)]  # stable: ties keep their order
 
 
+def _number(lexical: str, datatype: str) -> Decimal | None:
+    """The value Oxigraph gives a number's lexical form, or ``None`` where Oxigraph keeps
+    it as an unparsed literal (not its grammar, out of ``i64`` for an integer, more than
+    18 fractional digits or out of range for a decimal)."""
+    if not _NUMBER_FORMS[datatype].match(lexical):
+        return None
+    try:
+        value = Decimal(lexical)
+    except InvalidOperation:
+        return None
+    if datatype == _XSD + "integer":
+        return value if _I64[0] <= value <= _I64[1] else None
+    whole, _, fraction = lexical.lstrip("+-").partition(".")
+    fraction = fraction.rstrip("0")
+    if len(fraction) > 18:
+        return None
+    units = int((whole or "0") + fraction.ljust(18, "0"))  # the i128 Oxigraph holds
+    return value if _I128[0] <= (-units if lexical.startswith("-") else units) <= _I128[1] else None
+
+
 def _column_rank(values: list) -> dict | None:
     """Each distinct value of a column mapped to a key Python orders as Oxigraph does, or
     ``None`` if the column's literals are not all of one class reproduced here."""
@@ -175,13 +205,10 @@ def _column_rank(values: list) -> dict | None:
             if datatype in _BY_TUPLE:
                 kind, key = "tuple", (3, term.value, datatype, 1 if language else 0, language or "")
             elif datatype in _NUMBERS:
-                try:
-                    kind, value = "number", Decimal(term.value)
-                except InvalidOperation:
+                value = _number(term.value, datatype)
+                if value is None:
                     return None
-                if not value.is_finite():
-                    return None
-                key = (3, value)
+                kind, key = "number", (3, value)
             elif datatype in _LEXICAL_TIME and _LEXICAL_TIME[datatype].match(term.value):
                 kind, key = datatype, (3, term.value)
             else:
