@@ -129,8 +129,9 @@ def _keys(toks: Sequence[Any]) -> tuple[OrderKey, ...]:
 def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) -> list | None:
     """``rows`` (pyoxigraph solutions, or sequences of terms in ``variables`` order)
     sorted by ``keys`` as Oxigraph's ``ORDER BY`` sorts them, or ``None`` when a key
-    is not a variable of the answer or its column holds literals whose order is not
-    reproduced here (a mix of numbers and strings, dates with time zones, doubles).
+    is not a variable of the answer, its column holds literals whose order is not
+    reproduced here (a mix of numbers and strings, dates with time zones, doubles), or
+    two different rows tie on every key (Oxigraph's unstable sort orders them its own way).
 
     >>> import pyoxigraph as ox
     >>> rows = [[ox.Literal("b")], [ox.NamedNode("http://x/a")], [None], [ox.Literal("a", language="en")]]
@@ -158,7 +159,13 @@ def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) ->
             column = [place[v] for v in values]
         columns.append([-n for n in column] if key.descending else column)
     by_row = list(zip(*columns))
-    return [rows[j] for j in sorted(range(len(rows)), key=by_row.__getitem__)]  # stable: ties keep their order
+    order = sorted(range(len(rows)), key=by_row.__getitem__)
+    # Oxigraph sorts with Rust's sort_unstable_by: rows whose keys tie but which differ
+    # come back in an order of its own, not the order they had (kept by Python's sort)
+    for a, b in zip(order, order[1:]):
+        if by_row[a] == by_row[b] and tuple(rows[a]) != tuple(rows[b]):
+            return None
+    return [rows[j] for j in order]
 
 
 def _number(lexical: str, datatype: str) -> Decimal | None:
