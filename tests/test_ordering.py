@@ -190,3 +190,17 @@ def test_rows_equal_in_every_column_are_still_sorted_here():
     text = "SELECT ?v WHERE { VALUES ?v { " + " ".join(['"b"', '"a"'] * 30) + " } } ORDER BY ?v"
     assert _sorted_here(store, text)
     assert _ours(store, text) == _engine_rows(store, text)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?v WHERE { VALUES ?v { 2 1 3 } } LIMIT 2 ORDER BY ?v",
+    "SELECT ?v WHERE { VALUES ?v { 2 1 3 } } OFFSET 1 ORDER BY ?v",
+    "SELECT ?v WHERE { VALUES ?v { 2 1 3 } } ORDER BY ?v ORDER BY DESC(?v)",
+    "SELECT ?v WHERE { ?v ?p ?o } VALUES ?v { 1 } ORDER BY ?v",
+])
+def test_a_text_that_is_not_sparql_is_not_answered_without_its_order_by(text: str):
+    """Without the clause these texts would be SPARQL; with it they are not, and the store
+    must refuse them as Oxigraph does rather than answer the text left."""
+    assert final_order(text) is None
+    with pytest.raises(SyntaxError):
+        oxi._evaluated(ox.Store(), text, "SelectQuery")

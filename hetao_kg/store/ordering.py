@@ -50,6 +50,10 @@ _LEXICAL_TIME = {
 }
 
 
+#: the words of the solution modifiers that may only follow an ``ORDER BY``, and itself
+_AFTER_ORDER = frozenset({"ORDER", "LIMIT", "OFFSET", "VALUES"})
+
+
 class OrderKey(NamedTuple):
     """One key of an ``ORDER BY``: the variable (without ``?``), whether descending, and
     whether the key is ``BOUND(?variable)`` rather than the variable's value."""
@@ -85,14 +89,19 @@ def final_order(text: str) -> FinalOrder | None:
         return None
     depth = 0
     order_at = -1
+    modifiers = 0  # ORDER, LIMIT, OFFSET and VALUES outside every bracket
     for i, tok in enumerate(toks):
         if tok.kind == "PUNCT" and tok.text in "{([":
             depth += 1
         elif tok.kind == "PUNCT" and tok.text in "})]":
             depth -= 1
-        elif (depth == 0 and tok.kind == "NAME" and tok.text.upper() == "ORDER"
-              and i + 1 < len(toks) and toks[i + 1].text.upper() == "BY"):
-            order_at = i
+        elif depth == 0 and tok.kind == "NAME" and tok.text.upper() in _AFTER_ORDER:
+            modifiers += 1
+            if (tok.text.upper() == "ORDER" and i + 1 < len(toks) and toks[i + 1].text.upper() == "BY"
+                    and modifiers == 1):
+                order_at = i
+    # none of them may come before the ORDER BY: a text "... LIMIT 2 ORDER BY ?s" (or a second
+    # ORDER BY) is not SPARQL, and without its ORDER BY it would be, and be answered
     if order_at < 0 or not toks or toks[0].text.upper() not in ("SELECT", "PREFIX", "BASE"):
         return None
     keys = _keys(toks[order_at + 2:])
