@@ -64,6 +64,7 @@ __all__ = [
     "max_cache_bytes",
     "read_entry",
     "touch",
+    "trusted_file",
     "write_entry",
 ]
 
@@ -197,12 +198,15 @@ def entry_path(kind: str, key: str, suffix: str) -> Path:
     return _kind_dir(kind) / f"{_safe_key(key)}{suffix}"
 
 
-def write_sqlite(path: Path, fill) -> None:
+def write_sqlite(path: Path, fill, *, kind: str | None = None) -> None:
     """Write an SQLite file at ``path``: ``fill(connection)`` writes it into a temporary
     file beside it, which is then renamed into place (a killed writer leaves nothing
-    half-written, and a reader never opens a file being written)."""
+    half-written, and a reader never opens a file being written). With ``kind`` (an
+    entry of the cache) the cache's folders are checked first (:class:`CacheError`)."""
     import sqlite3
 
+    if kind is not None:
+        _kind_folder(kind, create=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -215,6 +219,31 @@ def write_sqlite(path: Path, fill) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def trusted_file(kind: str, path: Path) -> bool:
+    """Whether ``path``, a file entry of ``kind`` read by other means than
+    :func:`read_entry` (an SQLite file), may be read: there, a regular file (not a link),
+    and it and the cache's folders the user's own, not writable by others (as
+    :func:`read_entry` asks; a warning says why not)."""
+    try:
+        _kind_folder(kind)
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        _untrusted(str(exc))
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        _untrusted(f"cache entry {path} is a symbolic link; not followed, written afresh")
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    why = _foreign(st)
+    if why:
+        _untrusted(f"cache entry {path} {why}; not read (as SSH would not read such a key)")
+        return False
+    return True
 
 
 def entry_dir(kind: str, key: str) -> Path:

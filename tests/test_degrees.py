@@ -64,3 +64,57 @@ def test_a_damaged_table_is_counted_again(counted, monkeypatch):
     some = sorted(counted.degrees)[:20]
     assert table.degrees(some) == {n: counted.degrees[n] for n in some}
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def _table_path(kg):
+    from hetao_kg import cache
+    from hetao_kg.query.api import _data_key
+
+    return cache.entry_path("degrees", f"{degrees.VERSION}-{HUB_MIN_LINKS}-{_data_key(kg.store)[:40]}", ".sqlite")
+
+
+def _planted(path, rows):
+    """An SQLite file at ``path`` with one made-up degree table (nothing else)."""
+    import sqlite3
+
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE degree (node TEXT PRIMARY KEY, degree INTEGER)")
+    db.executemany("INSERT INTO degree VALUES (?, ?)", rows)
+    db.commit()
+    db.close()
+
+
+def test_a_table_missing_its_other_tables_is_counted_again(counted):
+    """A file whose degree table reads but whose kinds, fan-in or attribute links do not
+    must not be taken: the view would fail on its first kind."""
+    kg = open_graph()
+    degrees.degree_table(kg, hub_min=HUB_MIN_LINKS)
+    path = _table_path(kg)
+    _planted(path, [("x", 1)])
+    table = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
+    some = sorted(counted.kinds)[:20]
+    assert table.kinds(some) == {n: counted.kinds[n] for n in some}
+    assert table.fan_in(["x"]) == {}
+
+
+@pytest.mark.parametrize("how", ["writable-by-others", "symlink"])
+def test_a_table_not_safely_the_users_is_not_read(counted, tmp_path, how):
+    """As for cached answers (tests/hostile/cache-answer-writable-by-others.json): a
+    table file another user could have written, or a link planted under its name, is
+    not read: its made-up degrees would rank the view and its links be drawn."""
+    kg = open_graph()
+    degrees.degree_table(kg, hub_min=HUB_MIN_LINKS)
+    path = _table_path(kg)
+    node = sorted(counted.degrees)[0]
+    if how == "symlink":
+        elsewhere = tmp_path / "planted.sqlite"
+        degrees.DegreeTable.write(elsewhere, counted._replace(degrees={node: 999}))
+        path.unlink()
+        path.symlink_to(elsewhere)
+    else:
+        degrees.DegreeTable.write(path, counted._replace(degrees={node: 999}))
+        path.chmod(0o666)
+    with pytest.warns(Warning):
+        table = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
+    assert table.degrees([node]) == {node: counted.degrees[node]}

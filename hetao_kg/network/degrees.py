@@ -136,8 +136,9 @@ class DegreeTable:
         return sorted(self._rows("attribute_hub_link", "target", targets))
 
     @classmethod
-    def write(cls, path: Path, counted: Counted) -> "DegreeTable":
-        """The table written to ``path`` (a temporary file renamed into place)."""
+    def write(cls, path: Path, counted: Counted, *, kind: str | None = None) -> "DegreeTable":
+        """The table written to ``path`` (a temporary file renamed into place); ``kind``:
+        the cache entry's kind, whose folders are checked first."""
         from ..cache import write_sqlite
 
         def fill(db) -> None:
@@ -152,9 +153,12 @@ class DegreeTable:
             db.execute("CREATE INDEX by_target ON attribute_hub_link (target)")
             db.executemany("INSERT INTO attribute_hub_link VALUES (?, ?, ?, ?)", counted.attribute_hub_links)
 
-        write_sqlite(path, fill)
+        write_sqlite(path, fill, kind=kind)
         return cls(path=path)
 
+
+#: each table of the file and the column it is looked up by
+_TABLES_READ = (("degree", "node"), ("kind", "node"), ("fan_in", "target"), ("attribute_hub_link", "target"))
 
 _TABLES: "weakref.WeakKeyDictionary[KnowledgeGraph, dict[int, DegreeTable]]" = weakref.WeakKeyDictionary()
 
@@ -173,22 +177,25 @@ def degree_table(kg: "KnowledgeGraph", *, hub_min: int, count: bool = True) -> D
     key = _data_key(kg.store)
     path = cache.entry_path("degrees", f"{VERSION}-{hub_min}-{key[:40]}", ".sqlite") if key else None
     table = None
-    if path is not None and path.is_file():
+    if path is not None and cache.trusted_file("degrees", path):  # not a link, nor another user's
         try:
             table = DegreeTable(path=path)
-            table.degrees(["x"])  # readable
+            for name, column in _TABLES_READ:  # every table readable, not the first alone
+                table._rows(name, column, ["x"])
             cache.touch(path)
         except Exception:  # noqa: BLE001 - damaged: count again
             table = None
     if table is None:
         if not count:
             return None
+        import sqlite3
+
         counted = count_degrees(kg, hub_min=hub_min)
         table = DegreeTable(counted)
         if path is not None:
             try:
-                table = DegreeTable.write(path, counted)
-            except OSError:  # a read-only cache: the table stays in memory
+                table = DegreeTable.write(path, counted, kind="degrees")
+            except (OSError, sqlite3.Error):  # a read-only, full or untrusted cache: the table stays in memory
                 pass
             else:
                 cache.evict(keep=path)
