@@ -56,7 +56,7 @@ def test_a_damaged_table_is_counted_again(counted, monkeypatch):
 
     kg = open_graph()
     degrees.degree_table(kg, hub_min=HUB_MIN_LINKS)
-    path = cache.entry_path("degrees", f"{degrees.VERSION}-{HUB_MIN_LINKS}-{_data_key(kg.store)[:40]}", ".sqlite")
+    path = _table_path(kg)
     assert path.is_file()
     path.write_bytes(b"not an SQLite file")
     assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is None
@@ -70,7 +70,8 @@ def _table_path(kg):
     from hetao_kg import cache
     from hetao_kg.query.api import _data_key
 
-    return cache.entry_path("degrees", f"{degrees.VERSION}-{HUB_MIN_LINKS}-{_data_key(kg.store)[:40]}", ".sqlite")
+    return cache.entry_path("degrees", f"{degrees.VERSION}-{HUB_MIN_LINKS}-{_data_key(kg.store)[:40]}-"
+                            f"{degrees._counting_key()}", ".sqlite")
 
 
 def _planted(path, rows):
@@ -118,3 +119,28 @@ def test_a_table_not_safely_the_users_is_not_read(counted, tmp_path, how):
     with pytest.warns(Warning):
         table = degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
     assert table.degrees([node]) == {node: counted.degrees[node]}
+
+
+def test_a_change_to_the_queries_counted_or_the_code_counts_again(monkeypatch):
+    """The table is what three named queries and the projection's code make of the data:
+    a table counted before a change to either is stale (the view would rank by it)."""
+    import dataclasses
+
+    import hetao_kg.cache
+    import hetao_kg.query.queries as queries
+
+    degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS)
+    assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is not None
+    original = queries.named_query
+
+    def edited(name):
+        found = original(name)
+        return dataclasses.replace(found, text=found.text + "\n# edited") if name == "network-links" else found
+
+    with monkeypatch.context() as m:
+        m.setattr(queries, "named_query", edited)
+        assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is None
+    with monkeypatch.context() as m:
+        m.setattr(hetao_kg.cache, "code_fingerprint", lambda: "0" * 16)
+        assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is None
+    assert degrees.degree_table(open_graph(), hub_min=HUB_MIN_LINKS, count=False) is not None

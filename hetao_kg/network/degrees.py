@@ -160,6 +160,24 @@ class DegreeTable:
 #: each table of the file and the column it is looked up by
 _TABLES_READ = (("degree", "node"), ("kind", "node"), ("fan_in", "target"), ("attribute_hub_link", "target"))
 
+def _counting_key() -> str:
+    """What the counting reads besides the data: the package's code (the kinds' order,
+    the families) and the named queries it asks, which :func:`~hetao_kg.cache.code_fingerprint`
+    does not hash (``.rq`` files). A change to either counts the table again."""
+    import hashlib
+
+    from ..cache import code_fingerprint
+    from ..query.queries import named_query
+
+    digest = hashlib.sha256(code_fingerprint().encode("ascii"))
+    for name in _QUERIES:
+        digest.update(b"\0" + named_query(name).text.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+#: the named queries :func:`count_degrees` asks
+_QUERIES = ("network-fan-in", "network-kinds", "network-links")
+
 _TABLES: "weakref.WeakKeyDictionary[KnowledgeGraph, dict[int, DegreeTable]]" = weakref.WeakKeyDictionary()
 
 
@@ -175,7 +193,7 @@ def degree_table(kg: "KnowledgeGraph", *, hub_min: int, count: bool = True) -> D
     from ..query.api import _data_key
 
     key = _data_key(kg.store)
-    path = cache.entry_path("degrees", f"{VERSION}-{hub_min}-{key[:40]}", ".sqlite") if key else None
+    path = cache.entry_path("degrees", f"{VERSION}-{hub_min}-{key[:40]}-{_counting_key()}", ".sqlite") if key else None
     table = None
     if path is not None and cache.trusted_file("degrees", path):  # not a link, nor another user's
         try:
