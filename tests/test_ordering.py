@@ -204,3 +204,12 @@ def test_a_text_that_is_not_sparql_is_not_answered_without_its_order_by(text: st
     assert final_order(text) is None
     with pytest.raises(SyntaxError):
         oxi._evaluated(ox.Store(), text, "SelectQuery")
+
+
+def test_strings_with_a_base_direction_come_back_in_oxigraphs_order():
+    """``"a"@en--ltr`` is an rdf:dirLangString (SPARQL 1.2, which pyoxigraph 0.5 reads):
+    Oxigraph puts it before ``"a"@en`` by its datatype, not beside it as an rdf:langString."""
+    store = ox.Store()
+    mix = ['"a"@en--ltr', '"a"@en', '"a"', '"b"@en--rtl', '"a"@en--rtl', '"0"@en']
+    text = "SELECT ?v ?id WHERE { VALUES (?v ?id) { " + " ".join(f"({m} {i})" for i, m in enumerate(mix)) + " } } ORDER BY ?v ?id"
+    assert _ours(store, text) == _engine_rows(store, text)

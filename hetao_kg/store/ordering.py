@@ -215,7 +215,9 @@ def _column_rank(values: list) -> dict | None:
             rank[term] = (2, term.value)
         elif isinstance(term, ox.Literal):
             language = term.language
-            datatype = _RDF_LANG_STRING if language else term.datatype.value
+            # the datatype as given: a tagged string with a base direction (SPARQL 1.2,
+            # "a"@en--ltr) is an rdf:dirLangString, which Oxigraph sorts apart (left to it)
+            datatype = term.datatype.value
             # flat keys (nested tuples compare slower): an untagged literal's language
             # sorts before every tag, as Rust's None before Some
             if datatype in _BY_TUPLE:
