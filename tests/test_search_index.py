@@ -129,3 +129,22 @@ def test_search_builds_the_disk_index_once_per_data(tmp_path, monkeypatch):
     again._prefetch_labels = lambda iris: None  # the hit's label is not what this test is about
     again._labels = kg.labels()
     assert [(h.iri, h.matched, h.score) for h in again.search("liangzi")] == first
+
+
+def test_a_disk_index_another_user_could_have_written_is_not_read(labels, tmp_path, monkeypatch):
+    """As for cached answers (tests/hostile/cache-answer-writable-by-others.json): an index
+    file writable by others is not read (its made-up names would resolve to its IRIs)."""
+    from hetao_kg.facade import open_graph
+    from hetao_kg.query.search import DiskSearchIndex
+
+    monkeypatch.setenv("HETAO_KG_CACHE", str(tmp_path / "cache"))
+    kg = open_graph(store="memory")
+    kg.search("liangzi")
+    (path,) = (tmp_path / "cache").rglob("search/*.sqlite")
+    planted = "https://w3id.org/hetao-kg/id/org/planted"
+    DiskSearchIndex.build(path, [(planted, "zzplanted", "Organization")], cache=False)
+    path.chmod(0o666)
+    again = open_graph(store="memory")
+    with pytest.warns(cache.CacheWarning):
+        hits = again.search("zzplanted")
+    assert planted not in {h.iri for h in hits}

@@ -367,7 +367,7 @@ class KnowledgeGraph:
             from .. import cache
 
             path = cache.entry_path("search", f"{DiskSearchIndex.VERSION}-{key[:40]}", ".sqlite")
-            if path.is_file():
+            if cache.trusted_file("search", path):  # not a link, nor a file another user could write
                 try:
                     index = DiskSearchIndex(path)
                     cache.touch(path)
