@@ -160,6 +160,7 @@ class DegreeTable:
 #: each table of the file and the column it is looked up by
 _TABLES_READ = (("degree", "node"), ("kind", "node"), ("fan_in", "target"), ("attribute_hub_link", "target"))
 
+
 def _counting_key() -> str:
     """What the counting reads besides the data: the package's code (the kinds' order,
     the families) and the named queries it asks, which :func:`~hetao_kg.cache.code_fingerprint`
