@@ -52,7 +52,7 @@ def count_degrees(kg: "KnowledgeGraph", *, hub_min: int) -> Counted:
     >>> count_degrees(open_graph(), hub_min=8).degrees["https://w3id.org/hetao-kg/id/org/hku"] > 3
     True
     """
-    from .projection import _ONT, _ancestors, _any_order, _local, _primary, family_of
+    from .projection import _ancestors, _any_order, _kind_family, _local, _primary
 
     fan_in = {(str(r["target"]), str(r["property"])): int(r["sources"]) for r in _any_order(kg, "network-fan-in")}
     all_kinds: dict[str, list[str]] = defaultdict(list)
@@ -66,7 +66,7 @@ def count_degrees(kg: "KnowledgeGraph", *, hub_min: int) -> Counted:
         found = families.get(node)
         if found is None:
             kind = kinds.get(node) or _primary([])
-            found = families[node] = family_of(ancestors.get(kind, {_ONT + kind})) != "attribute"
+            found = families[node] = _kind_family(ancestors, kind) != "attribute"
         return found
 
     shared: dict[str, set[str]] = defaultdict(set)

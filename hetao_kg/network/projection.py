@@ -158,6 +158,12 @@ def _ancestors(kg: "KnowledgeGraph") -> dict[str, set[str]]:
     return ancestors
 
 
+def _kind_family(ancestors: dict[str, set[str]], kind: str) -> str:
+    """The family of a kind (local name) given :func:`_ancestors`; a kind the ontology
+    does not place is its own only class."""
+    return family_of(ancestors.get(kind, {_ONT + kind}))
+
+
 def _primary(kinds: list[str]) -> str:
     """The kind a node is drawn as: the most specific of its kinds (local names)."""
     return sorted(kinds or ["Thing"], key=lambda k: (k in _GENERIC, k))[0]
@@ -274,7 +280,7 @@ def _assemble(kg: "KnowledgeGraph", lang: str, links, kind_rows, intro, evidence
             iri,
             kind=found,
             kind_label=kg.label(kind_iris[found], lang) if found in kind_iris else "thing",
-            family=family_of(ancestors.get(found, {_ONT + found})),
+            family=_kind_family(ancestors, found),
             label=kg.label(iri, lang),
             labels={tag: names[tag] for tag in ("zh-Hans", "zh-Hant", "en") if tag in names},
             **{**by_quote.get((quote, sentence), {**no_evidence, "sentence_text": quote, "span": [0, len(quote)]}),
@@ -398,7 +404,7 @@ class Neighbourhood:
     # -- answers -----------------------------------------------------------------------
 
     def family(self, node: str) -> str:
-        return family_of(self._ancestors.get(_primary(self.kinds.get(node, [])), {_ONT + _primary(self.kinds.get(node, []))}))
+        return _kind_family(self._ancestors, _primary(self.kinds.get(node, [])))
 
     def is_hub(self, row: dict) -> bool:
         """Whether the link is one of at least ``hub_min`` of its property into its target."""
