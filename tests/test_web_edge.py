@@ -196,14 +196,65 @@ def test_trickling_sockets_at_the_connection_limit_do_not_starve_prompt_clients(
         try:
             answer = httpx.get(s.url + "/healthz", timeout=10)
             assert answer.status_code == 200, answer.text
-            closed = 0
-            for sock in swarm:
-                sock.settimeout(0.5)
-                try:
-                    closed += sock.recv(1) == b""
-                except (socket.timeout, ConnectionResetError):
-                    pass
+            closed = _closed(swarm)
             assert closed >= 20 - 8 + 1  # the oldest were shed; at most limit - 1 still open
         finally:
             for sock in swarm:
                 sock.close()
+
+
+def test_idle_kept_alive_sockets_at_the_connection_limit_do_not_starve_prompt_clients():
+    """A swarm of sockets that each send one whole request, read the answer and then sit
+    idle on the kept-alive connection fills the connection limit: a prompt client is
+    still served, and the server closes the connections idle the longest."""
+    import socket
+
+    import httpx
+
+    from hetao_kg.web.launch import running_server
+
+    with running_server("--max-connections", "8", "--client-timeout", "30", "--timeout", "3") as s:
+        host = s.url.split("//", 1)[1]
+        address = (host.split(":")[0], int(host.split(":")[1]))
+        swarm = []
+        try:
+            for _ in range(7):  # below the limit: every one is answered and kept alive
+                sock = socket.create_connection(address, timeout=5)
+                sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                assert _whole_response(sock).startswith(b"HTTP/1.1 200"), "the swarm's own request"
+                swarm.append(sock)
+            for _ in range(3):  # each past the limit, answered (it sheds an idle one)
+                answer = httpx.get(s.url + "/healthz", timeout=10, headers={"Connection": "close"})
+                assert answer.status_code == 200, answer.text
+            closed = _closed(swarm)
+            assert closed >= 1  # idle kept-alive connections were shed to make room
+        finally:
+            for sock in swarm:
+                sock.close()
+
+
+def _whole_response(sock) -> bytes:
+    """One HTTP/1.1 response read to the end of its body (``Content-Length``), the connection left open."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += sock.recv(4096)
+    return data
+
+
+def _closed(socks) -> int:
+    """How many of ``socks`` the server has closed (end of stream within 0.5 s)."""
+    import socket
+
+    closed = 0
+    for sock in socks:
+        sock.settimeout(0.5)
+        try:
+            closed += sock.recv(1) == b""
+        except (socket.timeout, ConnectionResetError):
+            pass
+    return closed

@@ -18,9 +18,10 @@
 :class:`TimedH11Protocol` (uvicorn's HTTP/1.1 protocol with a deadline): a client has
 ``client_timeout`` seconds from its first byte to send a whole request, head and
 body; a trickling socket (slowloris) is closed when they run out. When the server is
-at its connection limit (``--max-connections``), a new connection sheds the
-connections that have been sending their request the longest, so a swarm of trickling
-sockets cannot make every prompt client get 503 until they time out.
+at its connection limit (``--max-connections``), a new connection sheds the kept-alive
+connections idle the longest between requests, then those that have been sending their
+request the longest, so neither a swarm of trickling sockets nor one of idle kept-alive
+sockets can make every prompt client get 503 until they time out.
 
 >>> allowed_host(b"127.0.0.1:8000", hosts=frozenset({"127.0.0.1"}), any_ip=False)
 True
@@ -214,6 +215,8 @@ def _timed_h11():
         client_timeout = 10.0
         #: connections still sending a request (or nothing yet): when each began
         sending: dict = {}
+        #: connections kept alive between requests: when each fell idle
+        idle: dict = {}
 
         def connection_made(self, transport) -> None:  # type: ignore[override]
             self._request_timer = None
@@ -222,21 +225,26 @@ def _timed_h11():
             self._shed()
 
         def _shed(self) -> None:
-            """At the connection limit, close the connections that have been sending their
-            request the longest (slow or idle clients), so that this one can be served."""
+            """At the connection limit, close the connections kept alive between requests
+            that have been idle the longest, then those that have been sending their
+            request the longest (slow clients), so that this one can be served. (Closing an
+            idle kept-alive connection loses nothing: HTTP clients open a new one.)"""
             limit = self.limit_concurrency
             if limit is None or len(self.connections) < limit:
                 return
             over = len(self.connections) - limit + 1
-            slowest = sorted((c for c in self.sending if c is not self), key=self.sending.__getitem__)[:over]
-            for victim in slowest:
+            idle = sorted((c for c in self.idle if c is not self), key=self.idle.__getitem__)
+            slowest = sorted((c for c in self.sending if c is not self), key=self.sending.__getitem__)
+            victims = (idle + slowest)[:over]
+            for victim in victims:
                 victim._disarm()
+                victim.idle.pop(victim, None)
                 if not victim.transport.is_closing():
                     victim.transport.close()
                 victim.connections.discard(victim)  # counted out now; connection_lost follows
-            if slowest:
-                self.logger.info("at the connection limit (%d): closed %d connection(s) still sending a request",
-                                 limit, len(slowest))
+            if victims:
+                self.logger.info("at the connection limit (%d): closed %d idle and %d still sending a request",
+                                 limit, len([v for v in victims if v in idle]), len([v for v in victims if v not in idle]))
 
         def _arm(self) -> None:
             if self._request_timer is None:
@@ -257,6 +265,7 @@ def _timed_h11():
                 self.transport.close()
 
         def data_received(self, data: bytes) -> None:
+            self.idle.pop(self, None)
             super().data_received(data)
             state = self.conn.their_state
             if state is h11.SEND_BODY or (state is h11.IDLE and (data and self.conn.trailing_data[0])):
@@ -270,9 +279,12 @@ def _timed_h11():
             super().on_response_complete()
             if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
                 self._disarm()  # idle between requests: uvicorn's keep-alive timeout applies
+                if not self.transport.is_closing():
+                    self.idle[self] = self.loop.time()  # and the next connection past the limit sheds it
 
         def connection_lost(self, exc) -> None:
             self._disarm()
+            self.idle.pop(self, None)
             super().connection_lost(exc)
 
     return TimedH11Protocol
