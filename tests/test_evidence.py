@@ -124,6 +124,17 @@ def test_never_stated_check_catches_group_membership_in_a_stated_graph(data_copy
     assert any(v.check == "stated-never-stated-violation" and "hk-university-projects" in v.node for v in report.violations)
 
 
+def test_a_group_not_typed_where_it_is_stated_fails(data_copy):
+    """hk-university-projects finds a member's group by hto:hasMember alone (the type in the
+    same OPTIONAL lost groups on Virtuoso 7.2): a group must be typed hto:Cohort where it is stated."""
+    replace_in(data_copy / REPORT_FACTS, "<cohort/hong-kong-macao-youth-innovation-bases> a hto:Cohort ;",
+               "<cohort/hong-kong-macao-youth-innovation-bases>")
+    report = validate(data_copy, checks=["sparql"])
+    found = [v for v in report.violations if v.check == "untyped-group-violation"]
+    assert [v.node.rsplit("/", 1)[-1] for v in found] == ["hong-kong-macao-youth-innovation-bases"]
+    assert "hto:Cohort" in found[0].message
+
+
 def test_inferred_assertion_without_a_reason_fails_shacl(data_copy):
     replace_in(
         data_copy / REPORT_FACTS,
