@@ -445,6 +445,39 @@ def test_virtuoso_bulk_load_in_several_files_replaces_and_cleans_up(virtuoso, tm
         "ASK { ?u a hto:University ; rdfs:label ?l FILTER (langMatches(LANG(?l), \"zh-Hant\")) }")
 
 
+def test_virtuoso_bulk_load_retries_a_file_whose_session_lost_a_deadlock(monkeypatch, tmp_path):
+    """Parallel rdf_loader_run() sessions can deadlock (SQLSTATE 40001: seen loading 350k
+    triples); the victim's file is loaded again in one session, and a file that still fails
+    is an error. The sessions default to cores / 2.5 (Virtuoso's maintainers' advice)."""
+    from hetao_kg.store import sparql
+
+    sent: list[str] = []
+    states = iter([["LLSTATE=2|", "LLSTATE=2|40001 SR...: Transaction deadlock, from SQL built-in function."],
+                   ["LLSTATE=2|", "LLSTATE=2|"]])
+
+    def isql(_isql, _address, _user, _password, sql, _timeout):
+        sent.append(sql)
+        if sql.startswith("checkpoint;"):
+            return "\n".join(next(states)) + "\n"
+        return ""
+
+    monkeypatch.setattr(sparql, "_isql", isql)
+    monkeypatch.setattr(sparql, "dump_nquads", lambda out, **kw: 2)
+    monkeypatch.setattr(sparql, "split_nquads", lambda whole, folder, **kw: [folder / "a.nq", folder / "b.nq"])
+    monkeypatch.setattr(sparql, "default_group", lambda *a: 255)
+    monkeypatch.setattr(sparql.shutil, "which", lambda name: "/usr/bin/isql-vt")
+    monkeypatch.setattr(sparql.os, "cpu_count", lambda: 2)
+    assert sparql.load_virtuoso("127.0.0.1:1111", tmp_path, replace=False) == 2
+    assert sent.count("rdf_loader_run();") == 1  # 2 cores / 2.5: one session
+    retry = [sql for sql in sent if sql.startswith("UPDATE DB.DBA.load_list SET ll_state = 0")]
+    assert len(retry) == 1 and "40001" in retry[0] and retry[0].endswith("rdf_loader_run();")
+
+    states = iter([["LLSTATE=2|40001 deadlock"]] * 2)
+    monkeypatch.setattr(sparql, "split_nquads", lambda whole, folder, **kw: [folder / "a.nq"])
+    with pytest.raises(QueryError, match="did not finish loading"):
+        sparql.load_virtuoso("127.0.0.1:1111", tmp_path, replace=False)
+
+
 # --- Virtuoso's dataset: one parameter however many graphs (issue 22) -----------------------------------
 
 

@@ -420,6 +420,18 @@ def default_group(isql: str, address: str, user: str, password: str, timeout: fl
     return perms
 
 
+#: the SQLSTATE of a transaction Virtuoso chose as a deadlock's victim (parallel bulk-loader sessions)
+_DEADLOCK = "40001"
+
+
+def _load_state(isql: str, address: str, user: str, password: str, folder: Path, timeout: float) -> tuple[list[str], str]:
+    """After a ``checkpoint``, each file's ``LLSTATE=<state>|<error>`` line in ``DB.DBA.load_list``, and isql's output."""
+    output = _isql(isql, address, user, password,
+                   "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
+                   f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
+    return [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")], output
+
+
 def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", password: str | None = None,
                   replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
                   inference: bool = True, quads_per_file: int = 500_000, loaders: int | None = None,
@@ -430,8 +442,10 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
     :data:`UNION_GRAPH`) are written into ``load_dir`` (a folder the server may read: its
     ``DirsAllowed``) as files of ``quads_per_file`` quads (an xsd:integer beyond 32 bits as a
     bare number, which Virtuoso keeps an integer: :func:`virtuoso_integers`), registered with ``ld_dir``, and
-    loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: one per file,
-    at most the number of CPUs), then ``checkpoint``: the way Virtuoso loads billions
+    loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: the number of CPUs
+    divided by 2.5, as Virtuoso's maintainers advise, at least one, at most one per file; a
+    file whose session was chosen as a deadlock's victim, SQLSTATE 40001, is loaded again in one
+    session: quads are a set, so what it had loaded is not doubled), then ``checkpoint``: the way Virtuoso loads billions
     of quads, without one request per graph; then the graph group that queries name as
     their default graph is made (:func:`default_group`). With ``replace``, hetao-kg's graphs
     (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first, in
@@ -471,15 +485,18 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
                   f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
         _isql(isql, address, user, password, "\n".join(steps), timeout)
-        sessions = max(1, min(loaders or os.cpu_count() or 1, len(files)))
+        # github.com/openlink/virtuoso-opensource/issues/411: cores / 2.5 sessions, not one per core
+        sessions = max(1, min(loaders or int((os.cpu_count() or 1) / 2.5), len(files)))
         with concurrent.futures.ThreadPoolExecutor(sessions) as pool:  # each session takes the next file
             for job in [pool.submit(_isql, isql, address, user, password, "rdf_loader_run();", timeout)
                         for _ in range(sessions)]:
                 job.result()
-        output = _isql(isql, address, user, password,
-                       "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
-                       f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
-        state = [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")]
+        state, output = _load_state(isql, address, user, password, folder, timeout)
+        if any(_DEADLOCK in line for line in state):  # a deadlock's victim: its file once more, alone
+            _isql(isql, address, user, password,
+                  f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL WHERE ll_file LIKE '{folder}/%' "
+                  f"AND ll_error LIKE '%{_DEADLOCK}%';\nrdf_loader_run();", timeout)
+            state, output = _load_state(isql, address, user, password, folder, timeout)
         if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
             raise QueryError(f"Virtuoso did not finish loading {folder}: {output.strip()[-1500:]}")
         default_group(isql, address, user, password, timeout)
