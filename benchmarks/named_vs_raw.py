@@ -1,6 +1,6 @@
 """Every named query on the embedded store against raw pyoxigraph on the same database, paired.
 
-    python benchmarks/named_vs_raw.py ROOT --location DIR [--runs 3] [--only NAME,NAME] [--before-after OLD.rq NEW.rq]
+    python benchmarks/named_vs_raw.py ROOT --location DIR [--runs 3] [--only NAME,NAME] [--before-after OLD.rq NEW.rq [--bind NAME=VALUE ...]]
 
 ROOT is a data root (``benchmarks/corpus.py OUT --reports N``), DIR the embedded Oxigraph
 store's directory (built there first if needed; the build's CPU seconds are printed, not
@@ -10,7 +10,8 @@ same text with hetao-kg's prefixes alternate, run after run; the median CPU seco
 this process (pyoxigraph evaluates in it), the ratio, and both row counts are printed.
 
 ``--before-after`` instead times two texts of one query side by side with raw pyoxigraph
-(the first as OLD, the second as NEW) and says whether they give the same rows, in order.
+(the first as OLD, the second as NEW) and says whether they give the same rows, in order;
+``--bind`` binds a parameter in both (``measure=kg:measure/…``) as the stores bind it (``VALUES``).
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated query names (default: every one without a required parameter)")
     parser.add_argument("--before-after", nargs=2, type=Path, metavar=("OLD", "NEW"))
+    parser.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE", help="with --before-after")
     args = parser.parse_args(argv)
     os.environ.setdefault("HETAO_KG_CACHE", tempfile.mkdtemp(prefix="hetao-named-raw-cache-"))
 
     from hetao_kg.query.queries import named_queries, named_query
-    from hetao_kg.store import OxigraphStore
-    from hetao_kg.store._common import prefix_block
+    from hetao_kg.store import OxigraphStore, to_term
+    from hetao_kg.store._common import evaluated_text, prefix_block
 
     start = time.process_time()
     store = OxigraphStore(args.location, root=args.root)
@@ -58,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         return [tuple(None if v is None else str(v) for v in row) for row in db.query(prefixes + text)]
 
     if args.before_after:
-        old, new = (p.read_text(encoding="utf-8") for p in args.before_after)
+        bindings = {name: to_term(value) for name, _, value in (b.partition("=") for b in args.bind)}
+        old, new = (evaluated_text(p.read_text(encoding="utf-8"), bindings)[0] for p in args.before_after)
         (t_old, r_old), (t_new, r_new) = _median_cpu(lambda: raw(old), args.runs), _median_cpu(lambda: raw(new), args.runs)
         print(f"old {t_old:.3f} s  new {t_new:.3f} s  new/old {t_new / max(t_old, 1e-9):.2f}  rows {len(r_old)} / {len(r_new)}  "
               f"same rows in order: {'yes' if r_old == r_new else 'NO'}")

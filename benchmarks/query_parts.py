@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     run("- the place sub-select", steps)
     steps = _without(steps, "OPTIONAL { ?g prov:wasDerivedFrom/oa:exact ?quote }")
     run("- the quote (projects)", steps)
-    steps = _without(steps, "OPTIONAL { ?group a hto:Cohort ; hto:hasMember ?brought_in }")
+    steps = _without(steps, "OPTIONAL { ?group hto:hasMember ?brought_in }")
     run("- the report's group", steps)
     first = text[:text.index("  } UNION {\n    GRAPH ?g { ?brought_in a hto:Cohort")] + "}}"
     run("the projects' part alone (whole, no ORDER BY)", first)
