@@ -258,3 +258,73 @@ def _closed(socks) -> int:
         except (socket.timeout, ConnectionResetError):
             pass
     return closed
+
+
+def test_an_idle_connection_shed_with_its_answer_unread_is_really_closed():
+    """A kept-alive connection whose client has not read its (large) answer is idle to the
+    server once the answer is written: shed at the connection limit, it must really go
+    (connection_lost), not wait for ever to flush a buffer no one reads while it is counted
+    out of the limit: a swarm of such clients would hold sockets and buffers past the limit."""
+    import socket
+
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from hetao_kg.web.edge import TimedH11Protocol
+
+    big = b"x" * (16 << 20)  # more than the kernel's buffers on loopback hold
+
+    async def app(scope, receive, send):
+        body = big if scope["path"] == "/big" else b"ok"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        config = uvicorn.Config(app, limit_concurrency=2, timeout_keep_alive=60, log_level="warning")
+        config.load()
+        state = ServerState()
+        protocols = []
+
+        def made():
+            protocols.append(TimedH11Protocol(config=config, server_state=state, app_state={}, _loop=loop))
+            return protocols[-1]
+
+        server = await loop.create_server(made, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        reader = socket.socket()
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.setblocking(False)
+        try:
+            await loop.sock_connect(reader, ("127.0.0.1", port))
+            await loop.sock_sendall(reader, b"GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            for _ in range(200):  # its answer written (not read): idle between requests
+                if protocols and protocols[0] in TimedH11Protocol.idle:
+                    break
+                await asyncio.sleep(0.02)
+            first = protocols[0]
+            assert first in TimedH11Protocol.idle and first.transport.get_write_buffer_size() > 0
+            lost = []
+            first_lost = first.connection_lost
+            first.connection_lost = lambda exc: (lost.append(exc), first_lost(exc))
+            r, w = await asyncio.open_connection("127.0.0.1", port)  # at the limit: sheds the first
+            w.write(b"GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            answer = await asyncio.wait_for(r.read(), 5)
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+            w.close()
+            for _ in range(50):
+                if lost:
+                    break
+                await asyncio.sleep(0.02)
+            assert lost, "the shed connection is still open, flushing an answer its client does not read"
+            assert first not in TimedH11Protocol.idle and first not in state.connections
+        finally:
+            reader.close()
+            server.close()
+            for p in protocols:
+                if not p.transport.is_closing():
+                    p.transport.abort()
+            await server.wait_closed()
+
+    asyncio.run(scenario())

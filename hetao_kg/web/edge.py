@@ -228,7 +228,8 @@ def _timed_h11():
             """At the connection limit, close the connections kept alive between requests
             that have been idle the longest, then those that have been sending their
             request the longest (slow clients), so that this one can be served. (Closing an
-            idle kept-alive connection loses nothing: HTTP clients open a new one.)"""
+            idle kept-alive connection loses nothing: HTTP clients open a new one; but one
+            whose client has not read all of its answer yet is cut off, answer unfinished.)"""
             limit = self.limit_concurrency
             if limit is None or len(self.connections) < limit:
                 return
@@ -239,7 +240,11 @@ def _timed_h11():
             for victim in victims:
                 victim._disarm()
                 victim.idle.pop(victim, None)
-                if not victim.transport.is_closing():
+                if victim.transport.get_write_buffer_size():
+                    # an answer its client has not read: close() would wait for ever to flush it,
+                    # the socket and buffer held while counted out of the limit
+                    victim.transport.abort()
+                elif not victim.transport.is_closing():
                     victim.transport.close()
                 victim.connections.discard(victim)  # counted out now; connection_lost follows
             if victims:
