@@ -496,6 +496,21 @@ def test_virtuoso_bulk_load_retries_a_file_whose_session_lost_a_deadlock(monkeyp
     assert not [sql for sql in sent if sql.startswith("UPDATE DB.DBA.load_list")]
 
 
+def test_virtuoso_bulk_load_refuses_a_folder_its_sql_would_misread(monkeypatch, tmp_path):
+    """The load folder goes into isql's SQL as a quoted string (ld_dir, load_list's ll_file):
+    a ' in its name ended the string early; refused, nothing dumped or sent."""
+    from hetao_kg.store import sparql
+
+    sent = []
+    monkeypatch.setattr(sparql, "_isql", lambda *a: sent.append(a[4]) or "")
+    monkeypatch.setattr(sparql.shutil, "which", lambda name: "/usr/bin/isql-vt")
+    for name in ("o'brien", "back\\slash"):
+        with pytest.raises(ValueError, match="load folder"):
+            sparql.load_virtuoso("127.0.0.1:1111", tmp_path / name)
+        assert not (tmp_path / name).exists()
+    assert sent == []
+
+
 def test_virtuoso_bulk_load_after_a_deadlock_does_not_double_blank_nodes(virtuoso, monkeypatch, tmp_path):
     """Each load of a file makes its blank nodes anew, so a deadlock's victim with blank nodes
     (the ontology's OWL lists, the union's copy of them) loaded once more left the first

@@ -470,6 +470,9 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
     password = password if password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
     folder = Path(load_dir).resolve() / "hetao-kg"
+    if "'" in str(folder) or "\\" in str(folder):  # it goes into isql's SQL as a quoted string
+        raise ValueError(f"the load folder {folder} has a ' or \\, which Virtuoso's SQL would read as the "
+                         "string's end or an escape: give a folder without one")
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
