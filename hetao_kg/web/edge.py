@@ -279,13 +279,25 @@ def _timed_h11():
                 self._arm()  # still no complete head on a fresh connection
             else:
                 self._disarm()
+                if state is h11.IDLE and self.cycle.response_complete:
+                    # answered before its body was all in (a route that does not read it): idle
+                    # between requests only now, and uvicorn stopped its keep-alive timer at these bytes
+                    self._fall_idle()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
             if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
                 self._disarm()  # idle between requests: uvicorn's keep-alive timeout applies
-                if not self.transport.is_closing():
-                    self.idle[self] = self.loop.time()  # and the next connection past the limit sheds it
+                self._fall_idle()
+
+        def _fall_idle(self) -> None:
+            """Idle between requests: the next connection past the limit may shed this one,
+            and uvicorn's keep-alive timeout closes it."""
+            if self.transport.is_closing():
+                return
+            self.idle[self] = self.loop.time()
+            if self.timeout_keep_alive_task is None:
+                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
         def connection_lost(self, exc) -> None:
             self._disarm()
