@@ -381,3 +381,26 @@ def test_a_connection_answered_before_its_body_came_is_idle_once_it_has():
                 w.close()
 
     asyncio.run(scenario())
+
+
+def test_a_pipelined_request_half_sent_is_timed_and_shed_as_a_slow_one():
+    """A client pipelines a whole request and the start of the next one, then stops. Once
+    the first is answered, the second is being sent: timed by --client-timeout and shed
+    at the limit like any slow sender. It was left neither sending nor idle."""
+
+    async def scenario():
+        async with _in_process_server(_app_with_a_big_page(b""), limit=2) as (port, protocols, state):
+            r, w = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                w.write(b"GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /small HTTP/1.1\r\nHo")
+                head = await asyncio.wait_for(r.readuntil(b"ok"), 5)
+                assert head.startswith(b"HTTP/1.1 200"), head
+                first = protocols[0]
+                assert await _until(lambda: first in first.sending, 1.0), "the half-sent request is not timed"
+                answer = await _prompt_get(port)  # at the limit: sheds the first
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+                assert await asyncio.wait_for(r.read(), 2) == b""  # closed by the server
+            finally:
+                w.close()
+
+    asyncio.run(scenario())

@@ -289,6 +289,8 @@ def _timed_h11():
             if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
                 self._disarm()  # idle between requests: uvicorn's keep-alive timeout applies
                 self._fall_idle()
+            elif self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self._arm()  # the start of a pipelined request, still being sent: a slow sender's deadline
 
         def _fall_idle(self) -> None:
             """Idle between requests: the next connection past the limit may shed this one,
