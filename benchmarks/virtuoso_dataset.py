@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated named queries (default: all)")
     parser.add_argument("--ways", default="group,no-excl,per-graph", help="comma-separated ways (default: all three)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.ways.split(",")) - {"group", "no-excl", "per-graph"})
+    if unknown:  # an unknown way ran nothing and said nothing, after the whole load
+        parser.error(f"unknown way {unknown[0]!r}; the ways are group, no-excl, per-graph")
 
     from hetao_kg.namespaces import KG
     from hetao_kg.query.queries import named_queries

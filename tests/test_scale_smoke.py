@@ -78,3 +78,19 @@ def test_named_vs_raw_before_after_binds_a_name_as_the_cli_does(tmp_path: Path):
     proc = subprocess.run(run + ["--bind", "measure=kg:measure/no-such-measure"],
                           capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=600, env=env)
     assert proc.returncode == 1 and "nothing to compare" in proc.stdout, proc.stdout
+
+
+def test_virtuoso_dataset_refuses_an_unknown_way_before_it_starts_anything(monkeypatch, capsys):
+    """`--ways grup` (a typo) used to build the corpus, start and load Virtuoso, and then
+    compare nothing: no way matched, no row printed, exit 0."""
+    spec = importlib.util.spec_from_file_location("virtuoso_dataset", ROOT / "benchmarks" / "virtuoso_dataset.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the corpus was built for a run that compares nothing")
+
+    monkeypatch.setattr(module, "corpus", never)
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--ways", "group,grup"])
+    assert exit_.value.code == 2 and "unknown way 'grup'" in capsys.readouterr().err
