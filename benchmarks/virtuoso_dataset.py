@@ -21,8 +21,9 @@ Virtuoso's answers can depend on its plan, which can differ from one load of the
 to the next: ``--loads N`` repeats the whole run on N fresh servers (a new database each,
 loaded and queried alike) and ends with, per query and way, in how many loads the rows were
 equal; ``--only`` runs only the named queries given, ``--ways`` only the ways given (at 3.5M
-Virtuoso refuses ``per-graph`` after receiving 113,000 parameters per query). Virtuoso gets the
-buffers ``benchmarks/scale.py`` gives it at that size (at 3.5M, 60k pages thrashed the disk).
+Virtuoso refuses ``per-graph`` after receiving 113,000 parameters per query). Virtuoso gets
+60k buffer pages, or the buffers ``benchmarks/scale.py`` gives it at that size where those are
+more (3.5M: 170k; there 60k pages thrashed the disk).
 """
 
 from __future__ import annotations
