@@ -21,8 +21,9 @@ Virtuoso's answers can depend on its plan, which can differ from one load of the
 to the next: ``--loads N`` repeats the whole run on N fresh servers (a new database each,
 loaded and queried alike) and ends with, per query and way, in how many loads the rows were
 equal; ``--only`` runs only the named queries given, ``--ways`` only the ways given (at 3.5M
-Virtuoso refuses ``per-graph`` after receiving 113,000 parameters per query). Virtuoso gets the
-buffers ``benchmarks/scale.py`` gives it at that size (at 3.5M, 60k pages thrashed the disk).
+Virtuoso refuses ``per-graph`` after receiving 113,000 parameters per query). Virtuoso gets
+60k buffer pages, or the buffers ``benchmarks/scale.py`` gives it at that size where those are
+more (3.5M: 170k; there 60k pages thrashed the disk).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated named queries (default: all)")
     parser.add_argument("--ways", default="group,no-excl,per-graph", help="comma-separated ways (default: all three)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.ways.split(",")) - {"group", "no-excl", "per-graph"})
+    if unknown:  # an unknown way ran nothing and said nothing, after the whole load
+        parser.error(f"unknown way {unknown[0]!r}; the ways are group, no-excl, per-graph")
 
     from hetao_kg.namespaces import KG
     from hetao_kg.query.queries import named_queries

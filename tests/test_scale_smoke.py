@@ -57,3 +57,40 @@ def test_scale_benchmark_at_7k_produces_every_row(tmp_path: Path):
     for table_row in ["query entity-links", "peak memory (MB)", "on disk (MB)", "memory/raw", "oxigraph/raw"]:
         assert table_row in proc.stdout
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_named_vs_raw_before_after_binds_a_name_as_the_cli_does(tmp_path: Path):
+    """`--bind measure=<a name>`: the name is resolved, as `hetao-kg query --named series
+    --param measure=<a name>` resolves it; bound as a plain literal it matched nothing, and
+    two empty answers were reported as the same rows."""
+    import os
+    import re
+
+    query = ROOT / "hetao_kg" / "query" / "queries" / "series.rq"
+    run = [sys.executable, str(ROOT / "benchmarks" / "named_vs_raw.py"), str(ROOT), "--location", str(tmp_path / "db"),
+           "--runs", "1", "--before-after", str(query), str(query)]
+    env = {**os.environ, "HETAO_KG_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run(run + ["--bind", "measure=research projects in the Shenzhen Park"],
+                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    rows = re.search(r"rows (\d+) / (\d+)\s+same rows in order: yes", proc.stdout)
+    assert rows and int(rows.group(1)) == int(rows.group(2)) > 0, proc.stdout
+    proc = subprocess.run(run + ["--bind", "measure=kg:measure/no-such-measure"],
+                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=600, env=env)
+    assert proc.returncode == 1 and "nothing to compare" in proc.stdout, proc.stdout
+
+
+def test_virtuoso_dataset_refuses_an_unknown_way_before_it_starts_anything(monkeypatch, capsys):
+    """`--ways grup` (a typo) used to build the corpus, start and load Virtuoso, and then
+    compare nothing: no way matched, no row printed, exit 0."""
+    spec = importlib.util.spec_from_file_location("virtuoso_dataset", ROOT / "benchmarks" / "virtuoso_dataset.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the corpus was built for a run that compares nothing")
+
+    monkeypatch.setattr(module, "corpus", never)
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--ways", "group,grup"])
+    assert exit_.value.code == 2 and "unknown way 'grup'" in capsys.readouterr().err

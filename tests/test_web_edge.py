@@ -7,6 +7,7 @@ server are cases in tests/hostile/ (endpoint-*.json)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 
@@ -258,3 +259,142 @@ def _closed(socks) -> int:
         except (socket.timeout, ConnectionResetError):
             pass
     return closed
+
+
+def _app_with_a_big_page(big: bytes):
+    """An ASGI app: ``/big`` answers ``big``, anything else ``ok``; it never reads a body."""
+
+    async def app(scope, receive, send):
+        body = big if scope["path"] == "/big" else b"ok"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _in_process_server(app, *, limit: int):
+    """``app`` served by :class:`TimedH11Protocol` on a free loopback port in this event loop,
+    at most ``limit`` connections; yields (port, the protocols made, the server's state);
+    every connection is aborted and the server closed after. (Each import of
+    ``TimedH11Protocol`` is a class of its own: ask a protocol's ``idle``, not the import's.)"""
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    from hetao_kg.web.edge import TimedH11Protocol
+
+    loop = asyncio.get_running_loop()
+    config = uvicorn.Config(app, limit_concurrency=limit, timeout_keep_alive=60, log_level="warning")
+    config.load()
+    state = ServerState()
+    protocols = []
+
+    def made():
+        protocols.append(TimedH11Protocol(config=config, server_state=state, app_state={}, _loop=loop))
+        return protocols[-1]
+
+    server = await loop.create_server(made, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], protocols, state
+    finally:
+        server.close()
+        for p in protocols:
+            if not p.transport.is_closing():
+                p.transport.abort()
+        await server.wait_closed()
+
+
+async def _until(condition, seconds: float = 4.0) -> bool:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+async def _prompt_get(port: int) -> bytes:
+    r, w = await asyncio.open_connection("127.0.0.1", port)
+    w.write(b"GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    try:
+        return await asyncio.wait_for(r.read(), 5)
+    finally:
+        w.close()
+
+
+def test_an_idle_connection_shed_with_its_answer_unread_is_really_closed():
+    """A kept-alive connection whose client has not read its (large) answer is idle to the
+    server once the answer is written: shed at the connection limit, it must really go
+    (connection_lost), not wait for ever to flush a buffer no one reads while it is counted
+    out of the limit: a swarm of such clients would hold sockets and buffers past the limit."""
+    import socket
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        # 16 MB: more than the kernel's buffers on loopback hold
+        async with _in_process_server(_app_with_a_big_page(b"x" * (16 << 20)), limit=2) as (port, protocols, state):
+            reader = socket.socket()
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            reader.setblocking(False)
+            try:
+                await loop.sock_connect(reader, ("127.0.0.1", port))
+                await loop.sock_sendall(reader, b"GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                # its answer written (not read): idle between requests
+                assert await _until(lambda: protocols and protocols[0] in protocols[0].idle)
+                first = protocols[0]
+                assert first.transport.get_write_buffer_size() > 0
+                lost = []
+                first_lost = first.connection_lost
+                first.connection_lost = lambda exc: (lost.append(exc), first_lost(exc))
+                answer = await _prompt_get(port)  # at the limit: sheds the first
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+                assert await _until(lambda: lost, 1.0), \
+                    "the shed connection is still open, flushing an answer its client does not read"
+                assert first not in first.idle and first not in state.connections
+            finally:
+                reader.close()
+
+    asyncio.run(scenario())
+
+
+def _shed_once_in_this_state(sent: bytes, after_answer: bytes, state: str) -> None:
+    """A connection sends ``sent``, reads its answer (``ok``), then sends ``after_answer``;
+    it must then be in its protocol's ``state`` dict (``idle`` or ``sending``), and the next
+    connection (the limit is 2) sheds it: the prompt one is answered, this one closed."""
+
+    async def scenario():
+        async with _in_process_server(_app_with_a_big_page(b""), limit=2) as (port, protocols, _):
+            r, w = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                w.write(sent)
+                head = await asyncio.wait_for(r.readuntil(b"ok"), 5)
+                assert head.startswith(b"HTTP/1.1 200"), head
+                w.write(after_answer)
+                await w.drain()
+                first = protocols[0]
+                assert await _until(lambda: first in getattr(first, state), 1.0), f"not {state}"
+                if state == "idle":  # and uvicorn's keep-alive timeout applies again
+                    assert first.timeout_keep_alive_task is not None
+                answer = await _prompt_get(port)  # at the limit: sheds the first
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+                assert await asyncio.wait_for(r.read(), 2) == b""  # closed by the server
+            finally:
+                w.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_connection_answered_before_its_body_came_is_idle_once_it_has():
+    """An answer can go out before the request's body is all in (a route that does not read
+    it). Once the body has come, the connection is idle between requests: the next
+    connection past the limit sheds it. It was left neither idle nor timed (uvicorn's
+    keep-alive timer stopped at the body's bytes), so such sockets held their slots for ever."""
+    _shed_once_in_this_state(b"POST /small HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n",
+                             b"abcde", "idle")
+
+
+def test_a_pipelined_request_half_sent_is_timed_and_shed_as_a_slow_one():
+    """A client pipelines a whole request and the start of the next one, then stops. Once
+    the first is answered, the second is being sent: timed by --client-timeout and shed
+    at the limit like any slow sender. It was left neither sending nor idle."""
+    _shed_once_in_this_state(b"GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /small HTTP/1.1\r\nHo", b"", "sending")

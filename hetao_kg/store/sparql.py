@@ -432,6 +432,12 @@ def _load_state(isql: str, address: str, user: str, password: str, folder: Path,
     return [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")], output
 
 
+def _blank_nodes(nquads: Path) -> bool:
+    """Whether an N-Quads file may have a blank node (``_:`` anywhere: in a literal too, which errs safe)."""
+    with open(nquads, "rb") as lines:
+        return any(b"_:" in line for line in lines)
+
+
 def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", password: str | None = None,
                   replace: bool = True, store_dir: str | Path | None = None, root: str | Path | None = None,
                   inference: bool = True, quads_per_file: int = 500_000, loaders: int | None = None,
@@ -445,7 +451,9 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
     loaded by ``loaders`` parallel ``rdf_loader_run()`` sessions (default: the number of CPUs
     divided by 2.5, as Virtuoso's maintainers advise, at least one, at most one per file; a
     file whose session was chosen as a deadlock's victim, SQLSTATE 40001, is loaded again in one
-    session: quads are a set, so what it had loaded is not doubled), then ``checkpoint``: the way Virtuoso loads billions
+    session: quads are a set, so what it had loaded is not doubled; but each load makes a file's
+    blank nodes anew, so if it has any, the whole load is made again in one session, after
+    clearing again (with ``replace``; without it that is an error)), then ``checkpoint``: the way Virtuoso loads billions
     of quads, without one request per graph; then the graph group that queries name as
     their default graph is made (:func:`default_group`). With ``replace``, hetao-kg's graphs
     (``https://w3id.org/hetao-kg/…`` and the union graph) are cleared first, in
@@ -462,6 +470,9 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         raise FileNotFoundError("isql-vt (Debian package virtuoso-opensource) is needed to load Virtuoso")
     password = password if password is not None else os.environ.get("HETAO_KG_ISQL_PASSWORD", "dba")
     folder = Path(load_dir).resolve() / "hetao-kg"
+    if "'" in str(folder) or "\\" in str(folder):  # it goes into isql's SQL as a quoted string
+        raise ValueError(f"the load folder {folder} has a ' or \\, which Virtuoso's SQL would read as the "
+                         "string's end or an escape: give a folder without one")
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -470,21 +481,26 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
             whole = Path(tmp) / "all.nq"
             n = dump_nquads(whole, store_dir=store_dir, root=root, inference=inference)
             files = split_nquads(whole, folder, quads_per_file=quads_per_file, rewrite=virtuoso_integers)
-        steps = []
-        if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
-            # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
-            listing = _isql(isql, address, user, password,
-                            "SELECT 'GRAPH=' || id_to_iri(RG.G) FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
-                            f"WHERE id_to_iri(RG.G) LIKE '{KG}%';", timeout)
-            graphs = [line.strip()[len("GRAPH="):] for line in listing.splitlines() if line.strip().startswith("GRAPH=")]
-            # the union always (id_to_iri(G) = '…' never matched it: a reload kept the old union's
-            # blank-node triples beside the new ones, 160 more per load of the real data)
-            graphs.append(UNION_GRAPH)
-            steps += ["log_enable(3, 1);"]
-            steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
-        steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
-                  f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
-        _isql(isql, address, user, password, "\n".join(steps), timeout)
+        def register() -> None:
+            """Clear hetao-kg's graphs (with ``replace``) and register the files with ``ld_dir``."""
+            steps = []
+            if replace:  # graph by graph (the G index), without the transaction log, in autocommit:
+                # one DELETE … WHERE G IN (a sub-select over RDF_QUAD) grew with graphs x quads
+                listing = _isql(isql, address, user, password,
+                                "SELECT 'GRAPH=' || id_to_iri(RG.G) FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) RG "
+                                f"WHERE id_to_iri(RG.G) LIKE '{KG}%';", timeout)
+                graphs = [line.strip()[len("GRAPH="):] for line in listing.splitlines()
+                          if line.strip().startswith("GRAPH=")]
+                # the union always (id_to_iri(G) = '…' never matched it: a reload kept the old union's
+                # blank-node triples beside the new ones, 160 more per load of the real data)
+                graphs.append(UNION_GRAPH)
+                steps += ["log_enable(3, 1);"]
+                steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
+            steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
+                      f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
+            _isql(isql, address, user, password, "\n".join(steps), timeout)
+
+        register()
         # github.com/openlink/virtuoso-opensource/issues/411: cores / 2.5 sessions, not one per core
         sessions = max(1, min(loaders or int((os.cpu_count() or 1) / 2.5), len(files)))
         with concurrent.futures.ThreadPoolExecutor(sessions) as pool:  # each session takes the next file
@@ -492,10 +508,24 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
                         for _ in range(sessions)]:
                 job.result()
         state, output = _load_state(isql, address, user, password, folder, timeout)
-        if any(_DEADLOCK in line for line in state):  # a deadlock's victim: its file once more, alone
-            _isql(isql, address, user, password,
-                  f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL WHERE ll_file LIKE '{folder}/%' "
-                  f"AND ll_error LIKE '%{_DEADLOCK}%';\nrdf_loader_run();", timeout)
+        if any(_DEADLOCK in line for line in state):  # a deadlock's victim: loaded once more, in one session
+            listing = _isql(isql, address, user, password,
+                            f"SELECT 'VICTIM=' || ll_file FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%' "
+                            f"AND ll_error LIKE '%{_DEADLOCK}%';", timeout)
+            victims = [line.strip()[len("VICTIM="):] for line in listing.splitlines() if line.strip().startswith("VICTIM=")]
+            if victims and not any(_blank_nodes(folder / Path(v).name) for v in victims):
+                # quads are a set: what the victim had loaded is not doubled
+                _isql(isql, address, user, password,
+                      f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL WHERE ll_file LIKE '{folder}/%' "
+                      f"AND ll_error LIKE '%{_DEADLOCK}%';\nrdf_loader_run();", timeout)
+            elif replace:
+                # each load of a file makes its blank nodes anew: the victim's half-loaded ones would
+                # stay beside the new (an OWL list of the ontology in two), so everything again, alone
+                register()
+                _isql(isql, address, user, password, "rdf_loader_run();", timeout)
+            else:
+                raise QueryError(f"Virtuoso's loader session lost a deadlock loading {', '.join(victims)}, which "
+                                 "has blank nodes: loaded again, they would be doubled; load again without --append")
             state, output = _load_state(isql, address, user, password, folder, timeout)
         if state != ["LLSTATE=2|"] * len(files):  # 2 = loaded; anything after | is the loader's error
             raise QueryError(f"Virtuoso did not finish loading {folder}: {output.strip()[-1500:]}")

@@ -228,7 +228,8 @@ def _timed_h11():
             """At the connection limit, close the connections kept alive between requests
             that have been idle the longest, then those that have been sending their
             request the longest (slow clients), so that this one can be served. (Closing an
-            idle kept-alive connection loses nothing: HTTP clients open a new one.)"""
+            idle kept-alive connection loses nothing: HTTP clients open a new one; but one
+            whose client has not read all of its answer yet is cut off, answer unfinished.)"""
             limit = self.limit_concurrency
             if limit is None or len(self.connections) < limit:
                 return
@@ -239,7 +240,11 @@ def _timed_h11():
             for victim in victims:
                 victim._disarm()
                 victim.idle.pop(victim, None)
-                if not victim.transport.is_closing():
+                if victim.transport.get_write_buffer_size():
+                    # an answer its client has not read: close() would wait for ever to flush it,
+                    # the socket and buffer held while counted out of the limit
+                    victim.transport.abort()
+                elif not victim.transport.is_closing():
                     victim.transport.close()
                 victim.connections.discard(victim)  # counted out now; connection_lost follows
             if victims:
@@ -274,13 +279,27 @@ def _timed_h11():
                 self._arm()  # still no complete head on a fresh connection
             else:
                 self._disarm()
+                if state is h11.IDLE and self.cycle.response_complete:
+                    # answered before its body was all in (a route that does not read it): idle
+                    # between requests only now, and uvicorn stopped its keep-alive timer at these bytes
+                    self._fall_idle()
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
             if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
                 self._disarm()  # idle between requests: uvicorn's keep-alive timeout applies
-                if not self.transport.is_closing():
-                    self.idle[self] = self.loop.time()  # and the next connection past the limit sheds it
+                self._fall_idle()
+            elif self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self._arm()  # the start of a pipelined request, still being sent: a slow sender's deadline
+
+        def _fall_idle(self) -> None:
+            """Idle between requests: the next connection past the limit may shed this one,
+            and uvicorn's keep-alive timeout closes it."""
+            if self.transport.is_closing():
+                return
+            self.idle[self] = self.loop.time()
+            if self.timeout_keep_alive_task is None:
+                self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self.timeout_keep_alive_handler)
 
         def connection_lost(self, exc) -> None:
             self._disarm()
