@@ -265,25 +265,25 @@ def test_directory_entries_count_and_are_evicted_whole(cache_dir, monkeypatch):
 def test_embedded_store_holds_what_was_hashed_when_a_file_is_swapped_after_hashing(cache_dir, data_copy, monkeypatch):
     """The default store is named by the hash of the bytes it parsed: a file swapped right
     after hashing is neither in that database nor served later under the old name."""
-    from hetao_kg.store import oxigraph
+    from hetao_kg.store import database, oxigraph
 
     names = data_copy / "graph_data" / "english-names.trig"
     original = names.read_text(encoding="utf-8")
     label = HKUST_EN.search(original).group(1)
-    real_digest = oxigraph._digest
+    real_digest = database._digest
 
     def digest_then_swap(blobs):
         key = real_digest(blobs)
         names.write_text(HKUST_EN.sub('"Swapped"@en', original), encoding="utf-8")
         return key
 
-    monkeypatch.setattr(oxigraph, "_digest", digest_then_swap)
+    monkeypatch.setattr(database, "_digest", digest_then_swap)
     first = oxigraph.OxigraphStore(cache_dir / "ox", root=data_copy)
     labels = {str(r["l"]) for r in first.select(
         "SELECT ?l WHERE { ?s rdfs:label ?l FILTER(LANG(?l) = 'en') }").rows}
-    monkeypatch.setattr(oxigraph, "_digest", real_digest)
+    monkeypatch.setattr(database, "_digest", real_digest)
     assert label in labels and "Swapped" not in labels  # what was hashed is what was parsed
-    assert first.data_key == f"oxigraph-{first.path.name[3:]}"
+    assert first.data_key == oxigraph._answers_of(first.path.name[3:])  # the key of the bytes parsed
     again = oxigraph.OxigraphStore(cache_dir / "ox", root=data_copy)  # the file now on disk: another database
     labels = {str(r["l"]) for r in again.select(
         "SELECT ?l WHERE { ?s rdfs:label ?l FILTER(LANG(?l) = 'en') }").rows}

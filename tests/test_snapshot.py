@@ -13,7 +13,7 @@ import pytest
 from rdflib import BNode
 
 from hetao_kg.query.queries import named_queries
-from hetao_kg.store import oxigraph, snapshot
+from hetao_kg.store import database, snapshot
 from hetao_kg.store.oxigraph import OxigraphStore, build
 
 
@@ -50,7 +50,7 @@ def test_the_shipped_snapshot_is_what_a_fresh_build_writes(fresh):
 
 def test_a_first_build_loads_the_snapshot_and_holds_the_same_store(fresh, tmp_path, monkeypatch):
     db, content = fresh
-    monkeypatch.setattr(oxigraph, "fill", _no_fill)
+    monkeypatch.setattr(database, "fill", _no_fill)
     loaded = build(tmp_path / "store")
     assert loaded.name == db.name  # the same database key: answers cached for one serve the other
     assert _dump(loaded) == content
@@ -103,7 +103,7 @@ def test_another_library_version_is_another_key(fresh, monkeypatch, tmp_path):
     real = snapshot._version
     monkeypatch.setattr(snapshot, "_version", lambda name: "0.0-other" if name == "OpenCC" else real(name))
     assert snapshot.snapshot_key(db.name[3:]) != key
-    monkeypatch.setattr(oxigraph, "fill", _no_fill)
+    monkeypatch.setattr(database, "fill", _no_fill)
     with pytest.raises(AssertionError, match="derived"):
         build(tmp_path / "store")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..data import closure
 from ..data.graph import load
 from . import snapshot
-from .oxigraph import build
+from .database import build
 
 __all__ = ["main"]
 

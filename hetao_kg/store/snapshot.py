@@ -54,7 +54,7 @@ def _version(name: str) -> str:
 
 def snapshot_key(db_key: str) -> str:
     """The key of the store built for the inputs the database key ``db_key`` names
-    (:func:`hetao_kg.store.oxigraph._inputs_key`, with inference, all graphs)."""
+    (:func:`hetao_kg.store.database._inputs_key`, with inference, all graphs)."""
     digest = hashlib.sha256(f"hetao-kg store snapshot 1\n{db_key}\n".encode("ascii"))
     for name in _LIBRARIES:
         digest.update(f"{name}={_version(name)}\n".encode("utf-8"))
