@@ -105,7 +105,12 @@ def _guarded_class():
                 return self._memory_error()
             error = super()._death(code)
             if said and "worker crashed" in str(error):
-                return QueryError(f"{error} (Oxigraph: {said})")
+                hint = ""
+                if "total order" in said:  # Rust's sort saw Oxigraph's ORDER BY compare inconsistently
+                    hint = ("; Oxigraph's ORDER BY cannot sort these values (it compares some kinds of "
+                            "literal, such as numbers and strings, inconsistently): order by plain "
+                            "variables, which hetao-kg sorts itself, or by STR(...)")
+                return QueryError(f"{error} (Oxigraph: {said}){hint}")
             return error
 
     return GuardedLimitedStore
@@ -116,14 +121,20 @@ def _GuardedLimitedStore(*args, **kwargs):
 
 
 def _native_said(log: Path | None) -> str:
-    """The first line Rust wrote to a dead worker's log."""
+    """The first line Rust wrote to a dead worker's log; for a panic (``thread … panicked at
+    FILE:LINE:COLUMN:``, its message on the next line) both lines as one."""
     if log is None:
         return ""
     try:
         lines = [l.strip() for l in log.read_text(encoding="utf-8", errors="replace").splitlines()]
     except OSError:
         return ""
-    return next((l for l in lines if l and not l.startswith(("stack backtrace", "note:"))), "")
+    lines = [l for l in lines if l and not l.startswith(("stack backtrace", "note:"))]
+    if not lines:
+        return ""
+    if "panicked at" in lines[0] and lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
 
 
 def _startup_failure(location: Path | None, said: str) -> str:

@@ -6,24 +6,35 @@ took 4.7 s at 350k triples against 0.5 s for the rows themselves. (Oxigraph's ma
 decodes each row's keys once, ``spareval: compute ordering vector only once``, 2026-08;
 no 0.5 release has it.) Here the rows are asked without the clause and sorted as
 Oxigraph's ``cmp_terms`` sorts them: unbound, then blank nodes, then IRIs (by their
-text), then literals. Only key columns whose literals Oxigraph orders by a total order
-this module can reproduce exactly are sorted here; for any other answer
-:func:`sort_rows` gives ``None`` and the caller asks Oxigraph with the clause.
+text), then literals. Where a key column's literals are of one kind whose order this
+module reproduces exactly (strings, numbers Oxigraph reads, dates without a time zone),
+the rows come back exactly as Oxigraph's own ``ORDER BY`` would give them.
 
-The keys read are the simple ones the named queries use: ``?v``, ``ASC(?v)``,
-``DESC(?v)`` and ``(BOUND(?v))``, each naming a variable of the answer. A query whose
-``ORDER BY`` has anything else, or a ``LIMIT`` / ``OFFSET`` / ``VALUES`` after it, is
-left to Oxigraph as written.
+Any other column (numbers mixed with strings, doubles, dates with time zones, custom
+datatypes) is sorted here by :func:`literal_key`, a total order of its own: Oxigraph
+0.5.13 compares such literals inconsistently (by value where it can, else by their
+text), and on some answers Rust's sort notices and the process aborts (SIGABRT). For
+example ``SELECT ?o WHERE { ?s ?p ?o } ORDER BY DESC(?o)`` aborted on the shipped data.
+SPARQL leaves the order between literals of different kinds to the engine; within a kind
+:func:`literal_key` orders by value, as SPARQL's ``<`` does.
+
+The keys read are ``?v``, ``ASC(?v)``, ``DESC(?v)`` and ``(BOUND(?v))``, each naming a
+variable of the answer, optionally followed by ``LIMIT`` and ``OFFSET`` (applied here,
+after the sort, keeping only the rows asked for while reading the answer). A query whose
+``ORDER BY`` has anything else, or a ``VALUES`` after it, is left to Oxigraph as written.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from datetime import datetime, timedelta
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple, Sequence
+from itertools import count
+from typing import Any, Iterable, NamedTuple, Sequence
 
-__all__ = ["OrderKey", "FinalOrder", "final_order", "sort_rows"]
+__all__ = ["OrderKey", "FinalOrder", "final_order", "sort_rows", "top_rows", "term_key", "literal_key"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -64,10 +75,18 @@ class OrderKey(NamedTuple):
 
 
 class FinalOrder(NamedTuple):
-    """A query's final ``ORDER BY`` read by :func:`final_order`: the text without it and its keys."""
+    """A query's final ``ORDER BY`` read by :func:`final_order`: the text without it (and
+    without the ``LIMIT`` / ``OFFSET`` after it), its keys, and the rows to keep."""
 
     unordered: str
     keys: tuple[OrderKey, ...]
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def sliced(self) -> bool:
+        """Whether the text had a ``LIMIT`` or ``OFFSET`` after its ``ORDER BY``."""
+        return self.offset > 0 or self.limit is not None
 
 
 @lru_cache(maxsize=512)
@@ -78,7 +97,9 @@ def final_order(text: str) -> FinalOrder | None:
     (OrderKey(variable='s', descending=False, bound=False), OrderKey(variable='p', descending=True, bound=False))
     >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s").unordered
     'SELECT ?s WHERE { ?s ?p ?o } '
-    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3") is None
+    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3 OFFSET 1")[2:]
+    (1, 3)
+    >>> final_order("SELECT ?s WHERE { ?s ?p ?o } ORDER BY STR(?s)") is None
     True
     """
     from .sparql_guard import QueryError, _expand_codepoints, _lex, _write
@@ -104,11 +125,29 @@ def final_order(text: str) -> FinalOrder | None:
     # ORDER BY) is not SPARQL, and without its ORDER BY it would be, and be answered
     if order_at < 0 or not toks or toks[0].text.upper() not in ("SELECT", "PREFIX", "BASE"):
         return None
-    keys = _keys(toks[order_at + 2:])
-    if not keys:
+    tail, slicing = _slicing(toks[order_at + 2:])
+    keys = _keys(tail)
+    if not keys or slicing is None:
         return None
     _, pieces = _write(toks, gaps)  # the guard's canonical text, up to ORDER
-    return FinalOrder("".join(pieces[: 2 * order_at + 1]), keys)
+    return FinalOrder("".join(pieces[: 2 * order_at + 1]), keys, *slicing)
+
+
+def _slicing(toks: Sequence[Any]) -> tuple[Sequence[Any], tuple[int, int | None] | None]:
+    """The keys' tokens and the ``(offset, limit)`` of the ``LIMIT`` and ``OFFSET`` that end
+    them (each at most once, in either order, with a whole number); ``None`` for anything
+    else after the keys (Oxigraph reads it, or refuses it, as written)."""
+    found: dict[str, int] = {}
+    end = len(toks)
+    while end >= 2 and toks[end - 2].kind == "NAME" and toks[end - 2].text.upper() in ("LIMIT", "OFFSET"):
+        word, number = toks[end - 2].text.upper(), toks[end - 1]
+        if word in found or number.kind != "NUMBER" or not number.text.isdigit():
+            return toks, None
+        found[word] = int(number.text)
+        end -= 2
+    if any(t.kind == "NAME" and t.text.upper() in ("LIMIT", "OFFSET") for t in toks[:end]):
+        return toks, None
+    return toks[:end], (found.get("OFFSET", 0), found.get("LIMIT"))
 
 
 def _keys(toks: Sequence[Any]) -> tuple[OrderKey, ...]:
@@ -137,20 +176,25 @@ def _keys(toks: Sequence[Any]) -> tuple[OrderKey, ...]:
 
 def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) -> list | None:
     """``rows`` (pyoxigraph solutions, or sequences of terms in ``variables`` order)
-    sorted by ``keys`` as Oxigraph's ``ORDER BY`` sorts them, or ``None`` when a key
-    is not a variable of the answer, its column holds literals whose order is not
-    reproduced here (a mix of numbers and strings, dates with time zones, doubles), or
-    two different rows tie on every key (Oxigraph's unstable sort orders them its own way).
+    sorted by ``keys``, or ``None`` when a key is not a variable of the answer, or when
+    every key column is one whose order Oxigraph's is reproduced here and two different
+    rows tie on every key (Oxigraph's unstable sort orders them its own way; it orders
+    such columns consistently, so the caller may ask it). A column whose literals are not
+    reproduced here is sorted by :func:`literal_key`, rows that tie kept as they came.
 
     >>> import pyoxigraph as ox
     >>> rows = [[ox.Literal("b")], [ox.NamedNode("http://x/a")], [None], [ox.Literal("a", language="en")]]
     >>> [r[0] for r in sort_rows(rows, ["v"], [OrderKey("v")])]
     [None, <NamedNode value=http://x/a>, <Literal value=a language=en>, <Literal value=b datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>]
+    >>> rows = [[ox.Literal("10", datatype=ox.NamedNode(_XSD + "integer"))], [ox.Literal("9x")], [ox.Literal(9)]]
+    >>> [r[0].value for r in sort_rows(rows, ["v"], [OrderKey("v", descending=True)])]
+    ['9x', '10', '9']
     """
     variables = list(variables)
     if any(key.variable not in variables for key in keys):
         return None
-    ordinals: dict[int, dict] = {}  # per column: each distinct term's place in Oxigraph's order
+    ordinals: dict[int, dict] = {}  # per column: each distinct term's place in the order
+    exact = True
     columns = []
     for key in keys:
         i = variables.index(key.variable)
@@ -160,8 +204,9 @@ def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) ->
         else:
             if i not in ordinals:
                 rank = _column_rank(values)
-                if rank is None:
-                    return None
+                if rank is None:  # not Oxigraph's order: the total order of this module
+                    exact = False
+                    rank = {term: term_key(term) for term in set(values)}
                 places = {r: n for n, r in enumerate(sorted(set(rank.values())))}  # equal keys, equal places
                 ordinals[i] = {term: places[r] for term, r in rank.items()}
             place = ordinals[i]
@@ -171,10 +216,153 @@ def sort_rows(rows: list, variables: Sequence[str], keys: Sequence[OrderKey]) ->
     order = sorted(range(len(rows)), key=by_row.__getitem__)
     # Oxigraph sorts with Rust's sort_unstable_by: rows whose keys tie but which differ
     # come back in an order of its own, not the order they had (kept by Python's sort)
-    for a, b in zip(order, order[1:]):
-        if by_row[a] == by_row[b] and tuple(rows[a]) != tuple(rows[b]):
-            return None
+    if exact:
+        for a, b in zip(order, order[1:]):
+            if by_row[a] == by_row[b] and tuple(rows[a]) != tuple(rows[b]):
+                return None
     return [rows[j] for j in order]
+
+
+def top_rows(rows: Iterable, variables: Sequence[str], keys: Sequence[OrderKey], *, offset: int = 0,
+             limit: int | None = None) -> list | None:
+    """The rows an ``ORDER BY keys OFFSET offset LIMIT limit`` keeps, in order: ``rows``
+    read once, holding at most ``offset + limit`` of them (an ``ORDER BY ?o LIMIT 10``
+    over a whole store keeps 10), sorted by :func:`term_key` (Oxigraph's order for the
+    columns it orders consistently; rows that tie kept as they came). ``None`` when a key
+    is not a variable of the answer.
+
+    >>> import pyoxigraph as ox
+    >>> rows = [(ox.Literal(n),) for n in (5, 3, 9, 1)]
+    >>> [r[0].value for r in top_rows(rows, ["v"], [OrderKey("v", descending=True)], offset=1, limit=2)]
+    ['5', '3']
+    """
+    variables = list(variables)
+    if any(key.variable not in variables for key in keys):
+        return None
+    columns = [(variables.index(key.variable), key) for key in keys]
+
+    def row_key(row: Sequence[Any]) -> tuple:
+        out = []
+        for i, key in columns:
+            part = (row[i] is not None,) if key.bound else term_key(row[i])
+            out.append(_Reversed(part) if key.descending else part)
+        return tuple(out)
+
+    arrived = count()
+    keyed = ((row_key(row), next(arrived), row) for row in rows)
+    if limit is None:
+        kept = sorted(keyed, key=lambda k: k[:2])
+    else:
+        kept = heapq.nsmallest(offset + limit, keyed, key=lambda k: k[:2])
+    return [row for _, _, row in kept[offset:]]
+
+
+class _Reversed:
+    """A sort key in reverse (``DESC``): greater is less."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple):
+        self.key = key
+
+    def __lt__(self, other: "_Reversed") -> bool:
+        return other.key < self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def term_key(term: Any) -> tuple:
+    """A key that orders terms totally, as SPARQL's ``ORDER BY`` asks: unbound, blank nodes,
+    IRIs (by their text), literals (:func:`literal_key`), then quoted triples.
+
+    >>> import pyoxigraph as ox
+    >>> sorted([ox.Literal("a"), None, ox.NamedNode("http://x/")], key=term_key)
+    [None, <NamedNode value=http://x/>, <Literal value=a datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>]
+    """
+    import pyoxigraph as ox
+
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    if isinstance(term, ox.Literal):
+        return (3, *literal_key(term))
+    return (4, str(term))
+
+
+def literal_key(literal: Any) -> tuple:
+    """A key that orders literals totally and, within each kind SPARQL's ``<`` compares,
+    by value: numbers (any numeric datatype, by value, ``NaN`` aside) first, then
+    ``xsd:dateTime`` and ``xsd:date`` (each by the instant it names, a time zone taken into
+    account; none read as UTC), then every other literal by its text, datatype and
+    language tag (Oxigraph's own order for those). Equal values are ordered by their text.
+
+    >>> import pyoxigraph as ox
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> mix = [ox.Literal("10", datatype=ox.NamedNode(xsd + "integer")), ox.Literal("9"),
+    ...        ox.Literal("2.5e0", datatype=ox.NamedNode(xsd + "double")),
+    ...        ox.Literal("2024-01-01T10:00:00+09:00", datatype=ox.NamedNode(xsd + "dateTime")),
+    ...        ox.Literal("2024-01-01T05:00:00Z", datatype=ox.NamedNode(xsd + "dateTime"))]
+    >>> [t.value for t in sorted(mix, key=literal_key)]
+    ['2.5e0', '10', '2024-01-01T10:00:00+09:00', '2024-01-01T05:00:00Z', '9']
+    """
+    lexical, datatype, language = literal.value, literal.datatype.value, literal.language
+    number = _numeric_value(lexical, datatype)
+    if number is not None:
+        return (0, number, lexical, datatype)
+    instant = _instant(lexical, datatype)
+    if instant is not None:
+        return (1, _TIME_KINDS[datatype], instant, lexical, datatype)
+    return (2, lexical, datatype, 1 if language else 0, language or "")
+
+
+_INTEGER_TYPES = frozenset(_XSD + name for name in (
+    "integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+_FLOAT_FORM = re.compile(r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|INF)\Z", re.ASCII)
+_TIME_KINDS = {_XSD + "dateTime": 0, _XSD + "dateTimeStamp": 0, _XSD + "date": 1}
+_TIME_FORM = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?)?"
+                        r"(Z|[+-][0-9]{2}:[0-9]{2})?\Z", re.ASCII)
+
+
+def _numeric_value(lexical: str, datatype: str) -> Decimal | float | None:
+    """The value of a numeric literal's lexical form (XSD's grammar, any size), or ``None``
+    (not a number, ill-formed, or NaN)."""
+    try:
+        if datatype in _INTEGER_TYPES:
+            return Decimal(lexical) if _NUMBER_FORMS[_XSD + "integer"].match(lexical) else None
+        if datatype == _XSD + "decimal":
+            return Decimal(lexical) if _NUMBER_FORMS[datatype].match(lexical) else None
+        if datatype in (_XSD + "double", _XSD + "float"):
+            return float(lexical) if _FLOAT_FORM.match(lexical) else None
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+    return None
+
+
+def _instant(lexical: str, datatype: str) -> tuple | None:
+    """The UTC instant an ``xsd:dateTime`` or ``xsd:date`` names (its start, for a date), as
+    a sortable pair, or ``None`` for any other literal or a form not read here."""
+    if datatype not in _TIME_KINDS:
+        return None
+    match = _TIME_FORM.match(lexical)
+    if match is None or (match.group(4) is None) != (datatype == _XSD + "date"):
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day)) + timedelta(
+            hours=int(hour or 0), minutes=int(minute or 0), seconds=int(second or 0))
+    except (ValueError, OverflowError):
+        return None
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    return (moment.isoformat(), Decimal(fraction) if fraction else Decimal(0))
 
 
 def _number(lexical: str, datatype: str) -> Decimal | None:
