@@ -66,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     from hetao_kg.store.servers import start_virtuoso
     from hetao_kg.store.sparql import DEFAULT_GROUP, UNION_GRAPH, load_virtuoso
 
-    root, _ = corpus(args.size, args.workdir, args.seed)
     only = {n for n in args.only.split(",") if n}
+    misspelt = sorted(only - set(named_queries()))
+    if misspelt:  # an unknown name was skipped silently, after the whole load
+        parser.error(f"unknown named query {misspelt[0]!r} in --only (`hetao-kg queries` lists them)")
+    root, _ = corpus(args.size, args.workdir, args.seed)
     queries = {name: q for name, q in sorted(named_queries().items()) if not only or name in only}
     equal: dict[tuple[str, str], int] = collections.Counter()
     with tempfile.TemporaryDirectory(prefix="hetao-virtuoso-dataset-") as tmp:

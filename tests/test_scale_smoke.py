@@ -80,7 +80,7 @@ def test_named_vs_raw_before_after_binds_a_name_as_the_cli_does(tmp_path: Path):
     assert proc.returncode == 1 and "nothing to compare" in proc.stdout, proc.stdout
 
 
-def test_virtuoso_dataset_refuses_an_unknown_way_before_it_starts_anything(monkeypatch, capsys):
+def test_virtuoso_dataset_refuses_an_unknown_way_or_query_before_it_starts_anything(monkeypatch, capsys):
     """`--ways grup` (a typo) used to build the corpus, start and load Virtuoso, and then
     compare nothing: no way matched, no row printed, exit 0."""
     spec = importlib.util.spec_from_file_location("virtuoso_dataset", ROOT / "benchmarks" / "virtuoso_dataset.py")
@@ -94,3 +94,6 @@ def test_virtuoso_dataset_refuses_an_unknown_way_before_it_starts_anything(monke
     with pytest.raises(SystemExit) as exit_:
         module.main(["--ways", "group,grup"])
     assert exit_.value.code == 2 and "unknown way 'grup'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        module.main(["--only", "cohorts,cohort"])  # and a misspelt query name, skipped silently before
+    assert exit_.value.code == 2 and "unknown named query 'cohort'" in capsys.readouterr().err
