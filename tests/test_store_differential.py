@@ -445,6 +445,31 @@ def test_virtuoso_bulk_load_in_several_files_replaces_and_cleans_up(virtuoso, tm
         "ASK { ?u a hto:University ; rdfs:label ?l FILTER (langMatches(LANG(?l), \"zh-Hant\")) }")
 
 
+def test_virtuoso_bulk_load_leaves_another_load_folders_rows_alone(virtuoso, tmp_path):
+    """A load folder's rows of DB.DBA.load_list are its own: with ``LIKE '<folder>/%'`` a ``_``
+    in the folder's path matched any character, so loading from ``…/load_x/`` deleted the
+    record of a load from ``…/loadyx/`` on the same server (and counted it as its own)."""
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    workdir = Path(virtuoso.extra["load_dir"]).parent
+    ours = workdir / "load_x"  # inside DirsAllowed (".": the server's folder)
+    other = f"{workdir}/loadyx/hetao-kg/other.nq"
+
+    def sql(text: str) -> str:
+        done = subprocess.run([isql, virtuoso.isql, "dba", "dba"], input=text + "\n", capture_output=True,
+                              text=True, timeout=60)
+        assert "*** Error" not in done.stdout + done.stderr, done.stdout + done.stderr
+        return done.stdout
+
+    sql(f"INSERT INTO DB.DBA.load_list (ll_file, ll_graph, ll_state, ll_error) "
+        f"VALUES ('{other}', 'urn:other', 2, 'another load');")
+    try:
+        load_virtuoso(virtuoso.isql, ours, store_dir=tmp_path / "local")
+        left = sql(f"SELECT 'LEFT=' || ll_error FROM DB.DBA.load_list WHERE ll_file = '{other}';")
+        assert "LEFT=another load" in left
+    finally:
+        sql(f"DELETE FROM DB.DBA.load_list WHERE ll_file = '{other}';")
+
+
 def test_virtuoso_bulk_load_retries_a_file_whose_session_lost_a_deadlock(monkeypatch, tmp_path):
     """Parallel rdf_loader_run() sessions can deadlock (SQLSTATE 40001: seen loading 350k
     triples); the victim's file is loaded again in one session, and a file that still fails

@@ -422,13 +422,16 @@ def default_group(isql: str, address: str, user: str, password: str, timeout: fl
 
 #: the SQLSTATE of a transaction Virtuoso chose as a deadlock's victim (parallel bulk-loader sessions)
 _DEADLOCK = "40001"
+# (a load folder's rows of DB.DBA.load_list are those whose ll_file starts_with its path: in
+# LIKE '<folder>/%' a _ of the path matched any character, so a load from /srv/a_b/ counted,
+# and deleted, the rows of a load from /srv/axb/ on the same server)
 
 
 def _load_state(isql: str, address: str, user: str, password: str, folder: Path, timeout: float) -> tuple[list[str], str]:
     """After a ``checkpoint``, each file's ``LLSTATE=<state>|<error>`` line in ``DB.DBA.load_list``, and isql's output."""
     output = _isql(isql, address, user, password,
                    "checkpoint;\nSELECT 'LLSTATE=' || cast(ll_state AS VARCHAR) || '|' || coalesce(ll_error, '') "
-                   f"FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';", timeout)
+                   f"FROM DB.DBA.load_list WHERE starts_with(ll_file, '{folder}/');", timeout)
     return [line.strip() for line in output.splitlines() if line.strip().startswith("LLSTATE=")], output
 
 
@@ -496,7 +499,7 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
                 graphs.append(UNION_GRAPH)
                 steps += ["log_enable(3, 1);"]
                 steps += [f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id('{g}', 0);" for g in graphs if "'" not in g]
-            steps += [f"DELETE FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%';",
+            steps += [f"DELETE FROM DB.DBA.load_list WHERE starts_with(ll_file, '{folder}/');",
                       f"ld_dir('{folder}', '*.nq', '{UNION_GRAPH}');"]
             _isql(isql, address, user, password, "\n".join(steps), timeout)
 
@@ -510,13 +513,13 @@ def load_virtuoso(address: str, load_dir: str | Path, *, user: str = "dba", pass
         state, output = _load_state(isql, address, user, password, folder, timeout)
         if any(_DEADLOCK in line for line in state):  # a deadlock's victim: loaded once more, in one session
             listing = _isql(isql, address, user, password,
-                            f"SELECT 'VICTIM=' || ll_file FROM DB.DBA.load_list WHERE ll_file LIKE '{folder}/%' "
+                            f"SELECT 'VICTIM=' || ll_file FROM DB.DBA.load_list WHERE starts_with(ll_file, '{folder}/') "
                             f"AND ll_error LIKE '%{_DEADLOCK}%';", timeout)
             victims = [line.strip()[len("VICTIM="):] for line in listing.splitlines() if line.strip().startswith("VICTIM=")]
             if victims and not any(_blank_nodes(folder / Path(v).name) for v in victims):
                 # quads are a set: what the victim had loaded is not doubled
                 _isql(isql, address, user, password,
-                      f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL WHERE ll_file LIKE '{folder}/%' "
+                      f"UPDATE DB.DBA.load_list SET ll_state = 0, ll_error = NULL WHERE starts_with(ll_file, '{folder}/') "
                       f"AND ll_error LIKE '%{_DEADLOCK}%';\nrdf_loader_run();", timeout)
             elif replace:
                 # each load of a file makes its blank nodes anew: the victim's half-loaded ones would
