@@ -402,3 +402,25 @@ def test_limit_reads_the_answer_once_and_keeps_only_what_it_returns():
     whole, large = peak(None)
     assert len(whole) == 29_999 and [(int(r[0].value), r[1].value) for r in whole[:3]] == expected
     assert small * 20 < large, (small, large)
+
+
+@pytest.mark.parametrize("keys", ["?v ?id", "DESC(?v) ?id"])
+def test_a_time_zone_past_the_years_python_counts_is_still_ordered(keys: str):
+    """A time zone carries these instants before year 1 or after 9999: reading them with
+    ``datetime`` raised OverflowError out of the query (a traceback, no answer)."""
+    store = ox.Store()
+    mix = ['"0001-01-01T00:00:00+05:00"^^xsd:dateTime', '"0001-01-01T03:00:00Z"^^xsd:dateTime',
+           '"9999-12-31T23:00:00-05:00"^^xsd:dateTime', '"0001-01-01+01:00"^^xsd:date', "1"]
+    text = _mix_text(mix, keys)
+    assert _sorted_here(store, text)
+    rows = [row[0].value for row in _ours(store, text)]
+    expected = ["1", "0001-01-01T00:00:00+05:00", "0001-01-01T03:00:00Z", "9999-12-31T23:00:00-05:00",
+                "0001-01-01+01:00"]
+    assert rows == (expected if keys.startswith("?v") else expected[::-1])
+
+
+def test_literal_key_ties_no_two_terms():
+    """A total order: two different literals never get the same key (a base direction too)."""
+    ltr, rtl = (ox.Literal("a", language="en", direction=d) for d in (ox.BaseDirection.LTR, ox.BaseDirection.RTL))
+    assert literal_key(ltr) != literal_key(rtl)
+    assert literal_key(ox.Literal("a", language="en")) not in (literal_key(ltr), literal_key(rtl))

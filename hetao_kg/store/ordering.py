@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from datetime import datetime, timedelta
+from datetime import date
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from itertools import count
@@ -318,7 +318,9 @@ def literal_key(literal: Any) -> tuple:
     instant = _instant(lexical, datatype)
     if instant is not None:
         return (1, _TIME_KINDS[datatype], instant, lexical, datatype)
-    return (2, lexical, datatype, 1 if language else 0, language or "")
+    # a base direction ("a"@en--ltr, "a"@en--rtl: two terms) last, so that no two terms tie
+    direction = getattr(literal, "direction", None)
+    return (2, lexical, datatype, 1 if language else 0, language or "", str(direction) if direction else "")
 
 
 _INTEGER_TYPES = frozenset(_XSD + name for name in (
@@ -355,14 +357,16 @@ def _instant(lexical: str, datatype: str) -> tuple | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        moment = datetime(int(year), int(month), int(day)) + timedelta(
-            hours=int(hour or 0), minutes=int(minute or 0), seconds=int(second or 0))
-    except (ValueError, OverflowError):
+        days = date(int(year), int(month), int(day)).toordinal()
+    except ValueError:
         return None
+    # seconds counted from 0001-01-01, not a datetime: a time zone may carry the instant
+    # out of datetime's years 1-9999 ("0001-01-01T00:00:00+05:00" raised OverflowError)
+    seconds = days * 86400 + int(hour or 0) * 3600 + int(minute or 0) * 60 + int(second or 0)
     if zone and zone != "Z":
         sign = -1 if zone[0] == "-" else 1
-        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-    return (moment.isoformat(), Decimal(fraction) if fraction else Decimal(0))
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return (seconds, Decimal(fraction) if fraction else Decimal(0))
 
 
 def _number(lexical: str, datatype: str) -> Decimal | None:
