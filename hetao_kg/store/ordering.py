@@ -18,8 +18,9 @@ example ``SELECT ?o WHERE { ?s ?p ?o } ORDER BY DESC(?o)`` aborted on the shippe
 SPARQL leaves the order between literals of different kinds to the engine; within a kind
 :func:`literal_key` orders by value, as SPARQL's ``<`` does.
 
-The keys read are ``?v``, ``ASC(?v)``, ``DESC(?v)`` and ``(BOUND(?v))``, each naming a
-variable of the answer, optionally followed by ``LIMIT`` and ``OFFSET`` (applied here,
+The keys read are ``?v``, ``ASC(?v)``, ``DESC(?v)`` and ``(BOUND(?v))`` (a variable the
+SELECT does not select is asked for too and dropped after the sort, outside aggregate
+queries: :func:`with_keys_projected`), optionally followed by ``LIMIT`` and ``OFFSET`` (applied here,
 after the sort, keeping only the rows asked for while reading the answer). A query whose
 ``ORDER BY`` has anything else, or a ``VALUES`` after it, is left to Oxigraph as written.
 """
@@ -28,13 +29,14 @@ from __future__ import annotations
 
 import heapq
 import re
-from datetime import datetime, timedelta
+from datetime import date
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from itertools import count
 from typing import Any, Iterable, NamedTuple, Sequence
 
-__all__ = ["OrderKey", "FinalOrder", "final_order", "sort_rows", "top_rows", "term_key", "literal_key"]
+__all__ = ["OrderKey", "FinalOrder", "final_order", "with_keys_projected", "sort_rows", "top_rows", "term_key",
+           "literal_key"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -131,6 +133,67 @@ def final_order(text: str) -> FinalOrder | None:
         return None
     _, pieces = _write(toks, gaps)  # the guard's canonical text, up to ORDER
     return FinalOrder("".join(pieces[: 2 * order_at + 1]), keys, *slicing)
+
+
+#: names that make a SELECT an aggregate one: projecting one more variable there changes its groups
+_AGGREGATING = frozenset({"GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+
+
+def with_keys_projected(order: FinalOrder) -> tuple[str, int, bool] | None:
+    """``order.unordered`` with the key variables it does not select added at the end of
+    its projection, how many were added and whether the SELECT is ``DISTINCT`` or
+    ``REDUCED`` (the caller then removes repeats after dropping them); ``None`` when every
+    key is selected, or for ``SELECT *`` (a key it does not select is unbound in every row)
+    and aggregate queries (a variable more would change the groups).
+
+    An ``ORDER BY ?o`` of ``SELECT ?s`` was left to Oxigraph, whose sort aborts the process
+    on a column mixing numbers and strings (``SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o``).
+
+    >>> with_keys_projected(final_order("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?o ?s"))
+    ('SELECT DISTINCT ?s ?o WHERE { ?s ?p ?o } ', 1, True)
+    >>> with_keys_projected(final_order("SELECT (?s AS ?o) WHERE { ?s ?p ?x } ORDER BY ?o")) is None
+    True
+    """
+    from .sparql_guard import QueryError, _lex, _write
+
+    try:
+        toks, gaps = _lex(order.unordered)
+    except QueryError:
+        return None
+    depth, start, end = 0, None, None
+    for i, tok in enumerate(toks):
+        word = tok.text.upper() if tok.kind == "NAME" else None
+        if word in _AGGREGATING:
+            return None
+        if start is None:
+            if word == "SELECT":
+                start = i + 1
+            continue
+        if tok.kind == "PUNCT" and tok.text in "([":
+            depth += 1
+        elif tok.kind == "PUNCT" and tok.text in ")]":
+            depth -= 1
+        elif end is None and depth == 0 and (word in ("WHERE", "FROM") or tok.text == "{"):
+            end = i
+    if start is None or end is None:
+        return None
+    distinct = start < end and toks[start].text.upper() in ("DISTINCT", "REDUCED")
+    projection = toks[start + distinct: end]
+    if not projection or projection[0].text == "*":
+        return None
+    # the variables selected: those at the top of the projection and those after AS
+    selected, level = set(), 0
+    for n, t in enumerate(projection):
+        level += (t.text == "(") - (t.text == ")") if t.kind == "PUNCT" else 0
+        if t.kind == "VAR" and (level == 0 or (n and projection[n - 1].text.upper() == "AS")):
+            selected.add(t.text[1:])
+    missing = [v for v in dict.fromkeys(k.variable for k in order.keys) if v not in selected]
+    if not missing:
+        return None
+    _, pieces = _write(toks, gaps)
+    at = 2 * end + 1  # the gap before WHERE (or FROM, or the group)
+    text = "".join(pieces[:at]).rstrip() + "".join(f" ?{v}" for v in missing) + " " + "".join(pieces[at:]).lstrip()
+    return text, len(missing), distinct
 
 
 def _slicing(toks: Sequence[Any]) -> tuple[Sequence[Any], tuple[int, int | None] | None]:
@@ -318,7 +381,9 @@ def literal_key(literal: Any) -> tuple:
     instant = _instant(lexical, datatype)
     if instant is not None:
         return (1, _TIME_KINDS[datatype], instant, lexical, datatype)
-    return (2, lexical, datatype, 1 if language else 0, language or "")
+    # a base direction ("a"@en--ltr, "a"@en--rtl: two terms) last, so that no two terms tie
+    direction = getattr(literal, "direction", None)
+    return (2, lexical, datatype, 1 if language else 0, language or "", str(direction) if direction else "")
 
 
 _INTEGER_TYPES = frozenset(_XSD + name for name in (
@@ -355,14 +420,16 @@ def _instant(lexical: str, datatype: str) -> tuple | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        moment = datetime(int(year), int(month), int(day)) + timedelta(
-            hours=int(hour or 0), minutes=int(minute or 0), seconds=int(second or 0))
-    except (ValueError, OverflowError):
+        days = date(int(year), int(month), int(day)).toordinal()
+    except ValueError:
         return None
+    # seconds counted from 0001-01-01, not a datetime: a time zone may carry the instant
+    # out of datetime's years 1-9999 ("0001-01-01T00:00:00+05:00" raised OverflowError)
+    seconds = days * 86400 + int(hour or 0) * 3600 + int(minute or 0) * 60 + int(second or 0)
     if zone and zone != "Z":
         sign = -1 if zone[0] == "-" else 1
-        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
-    return (moment.isoformat(), Decimal(fraction) if fraction else Decimal(0))
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return (seconds, Decimal(fraction) if fraction else Decimal(0))
 
 
 def _number(lexical: str, datatype: str) -> Decimal | None:

@@ -49,7 +49,7 @@ from .formats import FAST_FORMATS, CellWriter, ask_results, cell
 from .base import QueryError, QueryRefused, Rows, SelectAsk, prepare, stable_columns
 from .database import (MARKER, _few_malloc_arenas, _hold, _inputs_key, build, database_info, default_location,
                        remove_databases)
-from .ordering import final_order, sort_rows, top_rows
+from .ordering import final_order, sort_rows, top_rows, with_keys_projected
 
 __all__ = ["OxigraphStore", "build", "database_info", "default_location", "remove_databases"]
 
@@ -349,7 +349,16 @@ def _evaluated(db, text: str, form: str) -> tuple[Any, Any]:
     rows tie where Oxigraph's own order is wanted is asked again with the clause."""
     options = {"prefixes": {k: str(v) for k, v in PREFIXES.items()}, "base_iri": QUERY_BASE}
     order = final_order(text) if form == "SelectQuery" and text not in _ENGINE_ORDERED else None
-    if order is not None:
+    widened = with_keys_projected(order) if order is not None else None
+    if widened is not None:  # keys the text does not select: asked for too, sorted by, then dropped
+        try:
+            answer = _sorted_by_hidden_keys(query_unknown_functions_unbound(db, widened[0], **options), order,
+                                            *widened[1:])
+        except SyntaxError:  # Oxigraph refuses the key in the projection: the text as written decides
+            answer = None
+        if answer is not None:
+            return answer
+    elif order is not None:
         result = query_unknown_functions_unbound(db, order.unordered, **options)
         variables = [v.value for v in result.variables]
         # each solution read once into a tuple: the sort and the conversion share its terms
@@ -359,11 +368,42 @@ def _evaluated(db, text: str, form: str) -> tuple[Any, Any]:
             rows = sort_rows(list(map(tuple, result)), variables, order.keys)
         if rows is not None:
             return result, rows
+    if order is not None:
         if len(_ENGINE_ORDERED) >= 256:
             _ENGINE_ORDERED.clear()
         _ENGINE_ORDERED.add(text)  # asked twice once; next time the engine sorts it at once
     result = query_unknown_functions_unbound(db, text, **options)
     return result, result
+
+
+class _Projected:
+    """An answer's ``variables`` without the keys added to its projection."""
+
+    def __init__(self, variables: list):
+        self.variables = variables
+
+
+def _sorted_by_hidden_keys(result: Any, order: Any, hidden: int, distinct: bool) -> tuple[Any, list] | None:
+    """The rows of ``result`` (the text with ``hidden`` key variables added at the end of its
+    projection) in ``order`` (as :func:`sort_rows` / :func:`top_rows` sort them), those columns
+    dropped, then (``distinct``) repeats after the first removed, then ``OFFSET`` / ``LIMIT``:
+    SPARQL's ORDER BY, projection, DISTINCT, slice. ``None`` where Oxigraph's own order is
+    wanted (:func:`sort_rows`: rows that tie in columns it orders consistently)."""
+    variables = [v.value for v in result.variables]
+    whole = distinct or order.limit is None
+    if whole:
+        rows = sort_rows(list(map(tuple, result)), variables, order.keys)
+        if rows is None:
+            return None
+    else:
+        rows = top_rows(map(tuple, result), variables, order.keys, offset=order.offset, limit=order.limit)
+    width = len(variables) - hidden
+    rows = [row[:width] for row in rows]  # type: ignore[union-attr]
+    if distinct:
+        rows = list(dict.fromkeys(rows))
+    if whole:
+        rows = rows[order.offset: None if order.limit is None else order.offset + order.limit]
+    return _Projected(result.variables[:width]), rows
 
 
 #: texts whose answer held rows that tie on every key in a column Oxigraph orders
