@@ -7,6 +7,7 @@ foreign snapshot is never trusted (the store is built as before)."""
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -116,3 +117,35 @@ def test_a_store_whose_default_graph_is_not_the_union_is_not_dumped():
         snapshot.dump(store)
     store.add(ox.Quad(ox.NamedNode("https://ex.org/s"), ox.NamedNode("https://ex.org/p"), ox.Literal("o")))
     assert snapshot.dump(store) == b'<https://ex.org/s> <https://ex.org/p> "o" <https://ex.org/g> .\n'
+
+
+def _module_file(module: str) -> str:
+    """``hetao_kg.data.graph`` -> ``data/graph.py`` (a package's ``__init__.py`` as such)."""
+    import importlib.util
+
+    origin = importlib.util.find_spec(module).origin
+    return str(Path(origin).resolve().relative_to(Path(database.__file__).resolve().parent.parent))
+
+
+def test_the_database_key_holds_the_code_of_every_module_the_build_imports():
+    """A database is named by its inputs and the code that builds it: every hetao_kg module the
+    build imports, directly or not, is in the key or named as one that cannot change the quads
+    (namespaces.py, data/graph.py and source/ were outside it, so a change to the IRIs or
+    sentences kept serving a database built before it)."""
+    import grimp
+
+    graph = grimp.build_graph("hetao_kg")
+    imported = {_module_file(m) for m in graph.find_upstream_modules("hetao_kg.store.database")}
+    covered = set(database._BUILDING_CODE) | set(database._NOT_BUILDING_CODE)
+    assert imported - covered == set(), "add these to _BUILDING_CODE (or _NOT_BUILDING_CODE) in store/database.py"
+    assert "store/database.py" in database._BUILDING_CODE and not covered - imported - {"store/database.py"}
+
+
+def test_the_answer_key_holds_the_code_that_answers():
+    """The answer cache's key is the database key and the code that answers: a change to how
+    rows are sorted or written never serves an answer cached before it."""
+    from hetao_kg.store import oxigraph
+
+    assert oxigraph._answers_of("k") != oxigraph._answers_of("k2")
+    assert {"oxigraph.py", "ordering.py", "formats.py"} <= set(oxigraph._ANSWERING_CODE)
+    assert oxigraph._answers_of("k", True) == oxigraph._answers_of("k") + "-memory"

@@ -80,6 +80,16 @@ def _pyoxigraph_version() -> str:
         return pyoxigraph.__version__
 
 
+#: the modules whose code decides a database's quads: this one and every module it imports
+#: but :data:`_NOT_BUILDING_CODE` (tests/test_snapshot.py checks the import graph)
+_BUILDING_CODE = ("store/database.py", "data/derived.py", "data/inference.py", "data/closure.py", "data/graph.py",
+                  "data/dataset.py", "data/rdflib_eval.py", "source/sources.py", "source/normalize.py",
+                  "namespaces.py")
+#: modules the build imports whose code does not decide the quads: where files live, the
+#: cache's bookkeeping, error classes, and the shipped snapshot (keyed by this key itself)
+_NOT_BUILDING_CODE = ("cache.py", "paths.py", "errors.py", "store/snapshot.py")
+
+
 def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bool = False, *,
                 blobs: dict[Path, bytes] | None = None) -> str:
     """The key of a database: its inputs' bytes (``blobs`` when read already), flags and code."""
@@ -87,7 +97,7 @@ def _inputs_key(root: str | Path | None, inference: bool = True, stated_only: bo
     digest.update(f"inference={inference} stated_only={stated_only}".encode())
     digest.update(_pyoxigraph_version().encode())
     package = Path(__file__).resolve().parent.parent
-    for name in ("store/database.py", "store/_common.py", "data/derived.py", "data/inference.py", "data/closure.py"):
+    for name in _BUILDING_CODE:
         digest.update((package / name).read_bytes())
     return digest.hexdigest()[:24]
 

@@ -125,7 +125,8 @@ def _answer_key(root: str | Path | None, inference: bool = True, stated_only: bo
 
 
 #: the modules whose code shapes an embedded store's answers (beside the build's, in the database's key)
-_ANSWERING_CODE = ("oxigraph.py", "ordering.py", "formats.py", "_common.py", "sparql_guard.py")
+_ANSWERING_CODE = ("oxigraph.py", "ordering.py", "formats.py", "_common.py", "sparql_guard.py",
+                   "../namespaces.py")
 
 
 def _answers_of(database_key: str, in_memory: bool = False) -> str:
