@@ -120,7 +120,7 @@ def test_entailments_by_pattern_only_when_every_rule_has_one_data_premise(tiny: 
     from hetao_kg.data.graph import data_files
     from hetao_kg.namespaces import HTO
     from hetao_kg.data import derived
-    from hetao_kg.store.oxigraph import fill
+    from hetao_kg.store.database import fill
 
     store = ox.Store()
     fill(store, data_files(tiny), tmp_path, inference=False)
