@@ -463,12 +463,8 @@ def _column_rank(values: list) -> dict | None:
     for term in values:
         if term in rank:
             continue
-        if term is None:
-            rank[term] = (0,)
-        elif isinstance(term, ox.BlankNode):
-            rank[term] = (1, term.value)
-        elif isinstance(term, ox.NamedNode):
-            rank[term] = (2, term.value)
+        if term is None or isinstance(term, (ox.BlankNode, ox.NamedNode)):
+            rank[term] = term_key(term)  # Oxigraph's place for them, and this module's
         elif isinstance(term, ox.Literal):
             language = term.language
             # the datatype as given: a tagged string with a base direction (SPARQL 1.2,
